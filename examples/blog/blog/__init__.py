@@ -1,0 +1,1 @@
+"""Blog example application used to demonstrate alembic-gate."""

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything the build, the tests and the demo need on a fresh Debian 12 or 13 machine.
+# Idempotent: installs only what is missing. Needs root (or sudo) for apt-get.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  libfmt-dev libcxxopts-dev libtomlplusplus-dev nlohmann-json3-dev doctest-dev
+  # the Python side: Debian's Alembic and SQLAlchemy, run with /usr/bin/python3
+  python3 python3-alembic python3-sqlalchemy python3-psycopg2
+  # tests and benchmarks
+  git hyperfine
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,82 @@
+#include "app/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+
+#include "checks/heads.h"
+
+namespace ag {
+namespace {
+
+using CheckFunction = std::function<Findings(const checks::CheckContext&)>;
+
+/// The checks this version implements; the others in config::check_names() are unavailable.
+CheckFunction implementation(std::string_view name) {
+  if (name == "heads") return checks::check_heads;
+  return nullptr;
+}
+
+CheckOutcome run_check(std::string_view name, const checks::CheckContext& context) {
+  CheckOutcome outcome{std::string(name), CheckStatus::passed, {}, 0};
+  CheckFunction check = implementation(name);
+  if (!check) {
+    outcome.status = CheckStatus::unavailable;
+    outcome.findings.push_back({std::string(name), "check-unavailable", Severity::notice,
+                                fmt::format("the {} check is not available in this version; it did "
+                                            "not run",
+                                            name),
+                                "", 0, 0, "", "remove it from `checks` to silence this notice"});
+    return outcome;
+  }
+  auto start = std::chrono::steady_clock::now();
+  outcome.findings = check(context);
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  bool failing = std::any_of(outcome.findings.begin(), outcome.findings.end(), [&](const Finding& f) {
+    return fails(f.severity, context.settings.fail_on);
+  });
+  if (failing) outcome.status = CheckStatus::failed;
+  return outcome;
+}
+
+GraphSummary summarize(const graph::RevisionGraph& graph) {
+  return {graph.revisions().size(), graph.heads(), graph.bases(), graph.merge_points(),
+          graph.branch_points()};
+}
+
+Report empty_report(const config::Settings& settings, const project::Project& project) {
+  Report report;
+  report.repository_root = project.repository_root;
+  report.project = project.relative(project.working_directory);
+  report.fail_on = settings.fail_on;
+  return report;
+}
+
+}  // namespace
+
+Report run_pipeline(const config::Settings& settings, const project::Project& project) {
+  Report report = empty_report(settings, project);
+  graph::RevisionGraph graph(graph::read_revision_scripts(project.revision_files));
+  report.graph = summarize(graph);
+  checks::CheckContext context{settings, project, graph};
+  for (std::string_view name : config::check_names()) {
+    if (std::find(settings.checks.begin(), settings.checks.end(), name) == settings.checks.end()) continue;
+    report.checks.push_back(run_check(name, context));
+  }
+  return report;
+}
+
+Report setup_failure(const config::Settings& settings, const project::Project& partial, const Error& error) {
+  Report report = empty_report(settings, partial);
+  // Error locations are shown relative to the current directory; findings are repository-relative.
+  std::string file = error.where.empty() ? "" : partial.relative(std::filesystem::absolute(error.where));
+  CheckOutcome outcome{"project", CheckStatus::failed, {}, 0};
+  outcome.findings.push_back({"project", "alembic-config", Severity::error, error.message, file, error.line,
+                              error.line, "", ""});
+  report.checks.push_back(std::move(outcome));
+  return report;
+}
+
+}  // namespace ag

@@ -1,0 +1,18 @@
+// The checks, in pipeline order, on one project.
+#pragma once
+
+#include "config/settings.h"
+#include "project/project.h"
+#include "report/report.h"
+
+namespace ag {
+
+/// Reads the revision graph once and runs every enabled check on it, in pipeline order (heads,
+/// lint, roundtrip, drift, whatever order `settings.checks` lists them in). A check this version
+/// lacks is reported as unavailable with a notice, never as passed.
+Report run_pipeline(const config::Settings& settings, const project::Project& project);
+
+/// A report for a project that could not be set up: one failed "project" step with `error`.
+Report setup_failure(const config::Settings& settings, const project::Project& partial, const Error& error);
+
+}  // namespace ag

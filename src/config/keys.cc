@@ -1,0 +1,65 @@
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "config/settings.h"
+
+namespace ag::config {
+namespace {
+
+constexpr std::array<std::string_view, 4> kChecks = {"heads", "lint", "roundtrip", "drift"};
+constexpr std::array<std::string_view, 3> kFailOn = {"error", "warning", "never"};
+constexpr std::array<std::string_view, 4> kFormats = {"auto", "text", "github", "json"};
+
+using S = Settings;
+
+const std::array kKeys = {
+    Key{"working-directory", ValueType::path, ".",
+        "Folder of the project (where alembic.ini and the config file are).",
+        &S::working_directory, {}, /*allowed_in_file=*/false},
+    Key{"alembic-config", ValueType::path, "alembic.ini",
+        "Alembic's ini file, relative to working-directory.", &S::alembic_config},
+    Key{"checks", ValueType::list, "heads,lint,roundtrip,drift",
+        "Comma-separated checks to run: heads, lint, roundtrip, drift.", &S::checks, kChecks},
+    Key{"database-url", ValueType::text, "",
+        "PostgreSQL server to work on (libpq or SQLAlchemy URL); empty starts an embedded "
+        "server. Only scratch databases are written to.",
+        &S::database_url},
+    Key{"fail-on", ValueType::choice, "error",
+        "Lowest severity that fails the run: error, warning or never.", &S::fail_on, kFailOn},
+    Key{"format", ValueType::choice, "auto",
+        "Output: auto (github inside GitHub Actions, else text), text, github or json.",
+        &S::format, kFormats},
+    Key{"json-file", ValueType::path, "", "Also write the JSON report to this file.",
+        &S::json_file},
+    Key{"sarif-file", ValueType::path, "", "Also write a SARIF 2.1.0 report to this file.",
+        &S::sarif_file},
+    Key{"python", ValueType::text, "",
+        "Python interpreter that runs Alembic; empty: python3 on PATH, then /usr/bin/python3.",
+        &S::python},
+    Key{"step-timeout", ValueType::integer, "300",
+        "Seconds one migration step may take before it is stopped.", &S::step_timeout},
+    Key{"minimum-downgrade-revision", ValueType::text, "",
+        "Downgrades stop at this revision (roundtrip).", &S::minimum_downgrade_revision},
+    Key{"skip-revisions", ValueType::list, "",
+        "Comma-separated revisions stamped instead of run (roundtrip).", &S::skip_revisions},
+};
+
+}  // namespace
+
+std::span<const Key> keys() { return kKeys; }
+
+const Key* find_key(std::string_view name) {
+  auto it = std::find_if(kKeys.begin(), kKeys.end(), [&](const Key& k) { return k.name == name; });
+  return it == kKeys.end() ? nullptr : &*it;
+}
+
+std::span<const std::string_view> check_names() { return kChecks; }
+
+std::string input_variable(std::string_view key_name) {
+  std::string variable = "INPUT_";
+  for (char c : key_name) variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return variable;
+}
+
+}  // namespace ag::config

@@ -1,0 +1,167 @@
+#include "config/resolve.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+
+#include "config/config_file.h"
+
+namespace ag::config {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string trim(std::string_view text) {
+  const char* blanks = " \t\r\n";
+  size_t begin = text.find_first_not_of(blanks);
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(blanks);
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+/// Items separated by commas or line breaks (multi-line YAML inputs); blanks dropped.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find_first_of(",\n", start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string item = trim(text.substr(start, end - start));
+    if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end()) {
+      items.push_back(std::move(item));
+    }
+    start = end + 1;
+  }
+  return items;
+}
+
+Error invalid(const Key& key, const RawValue& raw, std::string_view expected) {
+  return Error{fmt::format("invalid value '{}' for {}: expected {}", raw.text, key.name, expected),
+               raw.origin};
+}
+
+bool is_choice(const Key& key, std::string_view value) {
+  return std::find(key.choices.begin(), key.choices.end(), value) != key.choices.end();
+}
+
+Result<bool> parse_boolean(const Key& key, const RawValue& raw) {
+  std::string value = lower(trim(raw.text));
+  if (value == "true" || value == "yes" || value == "1" || value == "on") return true;
+  if (value == "false" || value == "no" || value == "0" || value == "off") return false;
+  return invalid(key, raw, "true or false");
+}
+
+Result<int> parse_integer(const Key& key, const RawValue& raw) {
+  std::string value = trim(raw.text);
+  int number = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || number < 0) {
+    return invalid(key, raw, "a whole number >= 0");
+  }
+  return number;
+}
+
+Result<std::vector<std::string>> parse_list(const Key& key, const RawValue& raw) {
+  std::vector<std::string> items = split_list(raw.text);
+  if (key.choices.empty()) return items;
+  for (const std::string& item : items) {
+    if (!is_choice(key, item)) {
+      return Error{fmt::format("unknown {} item '{}': expected a comma-separated list of {}",
+                               key.name, item, fmt::join(key.choices, ", ")),
+                   raw.origin};
+    }
+  }
+  return items;
+}
+
+Result<std::string> parse_text(const Key& key, const RawValue& raw) {
+  std::string value = trim(raw.text);
+  if (key.type == ValueType::choice && !is_choice(key, value)) {
+    return invalid(key, raw, fmt::format("one of {}", fmt::join(key.choices, ", ")));
+  }
+  return value;
+}
+
+/// Stores a typed value in the key's field; the field's type must match the key's type.
+template <class T>
+Status store(Settings& settings, const Key& key, Result<T> value) {
+  if (!value) return value.error();
+  settings.*std::get<T Settings::*>(key.field) = std::move(*value);
+  return ok();
+}
+
+RawValues defaults() {
+  RawValues values;
+  for (const Key& key : keys()) values[std::string(key.name)] = {std::string(key.default_value), "default"};
+  return values;
+}
+
+void overlay(RawValues& values, const RawValues& over) {
+  for (const auto& [name, value] : over) values[name] = value;
+}
+
+/// Makes settings.working_directory absolute; it must be an existing folder.
+Status settle_working_directory(Settings& settings, const RawValue& raw) {
+  std::error_code ec;
+  std::filesystem::path folder = std::filesystem::absolute(settings.working_directory, ec);
+  if (ec || !std::filesystem::is_directory(folder, ec)) {
+    return Error{fmt::format("working-directory '{}' is not a folder", raw.text), raw.origin};
+  }
+  std::string normal = folder.lexically_normal().string();
+  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  settings.working_directory = normal;
+  return ok();
+}
+
+}  // namespace
+
+Status assign(Settings& settings, const Key& key, const RawValue& raw) {
+  switch (key.type) {
+    case ValueType::boolean:
+      return store(settings, key, parse_boolean(key, raw));
+    case ValueType::integer:
+      return store(settings, key, parse_integer(key, raw));
+    case ValueType::list:
+      return store(settings, key, parse_list(key, raw));
+    case ValueType::text:
+    case ValueType::path:
+    case ValueType::choice:
+      return store(settings, key, parse_text(key, raw));
+  }
+  return ok();
+}
+
+Result<Settings> resolve_settings(const RawValues& flags, const Environment& env) {
+  RawValues inputs = read_inputs(env);
+  // The working directory decides where the config file is, so it comes from flags and inputs only.
+  RawValues early = defaults();
+  overlay(early, inputs);
+  overlay(early, flags);
+  Settings settings;
+  const Key& working_directory = *find_key("working-directory");
+  const RawValue& folder = early.at(std::string(working_directory.name));
+  if (Status s = assign(settings, working_directory, folder); !s) return s.error();
+  if (Status s = settle_working_directory(settings, folder); !s) return s.error();
+
+  Result<RawValues> file = read_config_file(settings.working_directory);
+  if (!file) return file.error();
+  RawValues merged = defaults();
+  overlay(merged, *file);
+  overlay(merged, inputs);
+  overlay(merged, flags);
+  for (const Key& key : keys()) {
+    if (&key == &working_directory) continue;
+    if (Status s = assign(settings, key, merged.at(std::string(key.name))); !s) return s.error();
+  }
+  return settings;
+}
+
+}  // namespace ag::config

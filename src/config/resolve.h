@@ -1,0 +1,18 @@
+// Settings from all sources, in the priority spelled out in settings.h.
+#pragma once
+
+#include "config/raw_value.h"
+#include "config/settings.h"
+#include "util/result.h"
+
+namespace ag::config {
+
+/// Merges `flags`, the action inputs in `env`, the config file in the working directory and the
+/// defaults, then types every value. Errors name the key, where its value came from and what is
+/// allowed. The working directory must exist; it is made absolute.
+Result<Settings> resolve_settings(const RawValues& flags, const Environment& env);
+
+/// Types one value into `settings`. Exposed for tests.
+Status assign(Settings& settings, const Key& key, const RawValue& raw);
+
+}  // namespace ag::config

@@ -1,0 +1,62 @@
+// The run's settings, and the one table of keys that describes them.
+//
+// Priority, highest first (this is the only place that decides it, see resolve.cc):
+//   1. command-line flags            --checks heads,lint
+//   2. action inputs                 INPUT_CHECKS=heads,lint   (empty = unset; hyphens kept)
+//   3. the config file               alembic-gate.toml, else [tool.alembic-gate] in pyproject.toml
+//   4. defaults                      the `default_value` column of keys()
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace ag::config {
+
+/// Every setting of a run, typed. Values come from resolve_settings(); never set defaults here.
+struct Settings {
+  std::string working_directory;  ///< Absolute after resolve_settings().
+  std::string alembic_config;     ///< Relative to working_directory unless absolute.
+  std::vector<std::string> checks;
+  std::string database_url;
+  std::string fail_on;  ///< error | warning | never
+  std::string format;   ///< auto | text | github | json
+  std::string json_file;
+  std::string sarif_file;
+  std::string python;
+  int step_timeout = 0;  ///< Seconds.
+  std::string minimum_downgrade_revision;
+  std::vector<std::string> skip_revisions;
+};
+
+enum class ValueType { text, path, boolean, integer, list, choice };
+
+using Field = std::variant<std::string Settings::*, bool Settings::*, int Settings::*,
+                           std::vector<std::string> Settings::*>;
+
+/// One row of the settings table.
+struct Key {
+  std::string_view name;  ///< kebab-case: the flag (--name), the input (INPUT_NAME), the file key.
+  ValueType type;
+  std::string_view default_value;
+  std::string_view help;
+  Field field;
+  std::span<const std::string_view> choices = {};  ///< For choice, and the allowed items of a list.
+  bool allowed_in_file = true;
+};
+
+/// The table, in the order --help lists it.
+std::span<const Key> keys();
+
+/// The row named `name`, or nullptr.
+const Key* find_key(std::string_view name);
+
+/// The check names, in pipeline order.
+std::span<const std::string_view> check_names();
+
+/// "INPUT_" + the upper-cased name, hyphens kept (GitHub's runner convention).
+std::string input_variable(std::string_view key_name);
+
+}  // namespace ag::config

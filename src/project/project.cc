@@ -1,0 +1,229 @@
+#include "project/project.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <toml++/toml.h>
+
+#include "util/file.h"
+#include "util/ini.h"
+#include "util/paths.h"
+
+namespace ag::project {
+namespace {
+
+constexpr std::string_view kDefaultFileTemplate = "%%(rev)s_%%(slug)s";
+
+/// The settings Alembic reads for the script directory, wherever they were written.
+struct ScriptSettings {
+  std::optional<std::string> script_location;
+  std::optional<std::string> version_locations;  ///< Already split when from TOML (joined by \n).
+  std::optional<std::string> separator;          ///< version_path_separator.
+  bool recursive = false;
+  std::string file_template{kDefaultFileTemplate};
+  std::string file;  ///< Where they were read, for errors about script_location.
+  int line = 0;
+};
+
+Result<ScriptSettings> from_ini(const fs::path& path) {
+  Result<std::string> text = read_file(path);
+  if (!text) return text.error();
+  std::string shown = display_path(path);
+  Result<IniFile> ini = IniFile::parse(*text, shown);
+  if (!ini) return ini.error();
+  std::map<std::string, std::string> defaults{{"here", path.parent_path().string()}};
+  ScriptSettings out;
+  for (auto [key, target] : {std::pair{"script_location", &out.script_location},
+                             std::pair{"version_locations", &out.version_locations},
+                             std::pair{"version_path_separator", &out.separator}}) {
+    Result<std::optional<std::string>> value = ini->get("alembic", key, defaults);
+    if (!value) return value.error();
+    *target = *value;
+  }
+  Result<std::optional<std::string>> recursive = ini->get("alembic", "recursive_version_locations", defaults);
+  if (!recursive) return recursive.error();
+  out.recursive = recursive->value_or("false") == "true";
+  Result<std::optional<std::string>> file_template = ini->get("alembic", "file_template", defaults);
+  if (!file_template) return file_template.error();
+  if (*file_template) out.file_template = **file_template;
+  out.file = shown;
+  out.line = ini->line_of("alembic", out.script_location ? "script_location" : "");
+  return out;
+}
+
+std::string replace_here(std::string value, const fs::path& folder) {
+  for (size_t at; (at = value.find("%(here)s")) != std::string::npos;) {
+    value.replace(at, 8, folder.string());
+  }
+  return value;
+}
+
+/// [tool.alembic] of pyproject.toml (Alembic 1.16+), or nullopt when the file or table is absent.
+Result<std::optional<ScriptSettings>> from_pyproject(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::optional<ScriptSettings>();
+  std::string shown = display_path(path);
+  toml::table table;
+  try {
+    table = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    return Error{fmt::format("malformed TOML: {}", e.description()), shown,
+                 static_cast<int>(e.source().begin.line)};
+  }
+  const toml::table* section = table["tool"]["alembic"].as_table();
+  if (section == nullptr || !section->contains("script_location")) return std::optional<ScriptSettings>();
+  ScriptSettings out;
+  fs::path here = path.parent_path();
+  if (auto location = (*section)["script_location"].value<std::string>()) {
+    out.script_location = replace_here(*location, here);
+  }
+  if (const toml::array* locations = (*section)["version_locations"].as_array()) {
+    std::string joined;
+    for (const toml::node& item : *locations) {
+      if (auto text = item.value<std::string>()) joined += replace_here(*text, here) + "\n";
+    }
+    out.version_locations = joined;
+    out.separator = "newline";
+  }
+  out.recursive = (*section)["recursive_version_locations"].value_or(false);
+  out.file_template = (*section)["file_template"].value_or(std::string(kDefaultFileTemplate));
+  out.file = shown;
+  out.line = static_cast<int>((*section)["script_location"].node()->source().begin.line);
+  return std::optional<ScriptSettings>(out);
+}
+
+/// Splits version_locations the way Alembic does for the configured separator.
+std::vector<std::string> split_locations(const std::string& value,
+                                         const std::optional<std::string>& separator) {
+  std::string delimiters = " ,";  // Alembic's legacy behaviour when no separator is configured.
+  if (separator) {
+    if (*separator == "space") delimiters = " ";
+    else if (*separator == "newline") delimiters = "\n";
+    else if (*separator == "os" || *separator == ":") delimiters = ":";
+    else if (*separator == ";") delimiters = ";";
+  }
+  delimiters += "\n";
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t end = value.find_first_of(delimiters, start);
+    if (end == std::string::npos) end = value.size();
+    std::string part = value.substr(start, end - start);
+    part.erase(0, part.find_first_not_of(" \t"));
+    part.erase(part.find_last_not_of(" \t") + 1);
+    if (!part.empty()) parts.push_back(part);
+    start = end + 1;
+  }
+  return parts;
+}
+
+/// Resolves "package:path" statically: the package's folder under the working directory or src/.
+Result<fs::path> resolve_script_location(const std::string& location, const fs::path& cwd,
+                                         const ScriptSettings& script) {
+  size_t colon = location.find(':');
+  if (colon == std::string::npos || fs::path(location).is_absolute()) return cwd / location;
+  std::string package = location.substr(0, colon);
+  std::replace(package.begin(), package.end(), '.', '/');
+  std::error_code ec;
+  for (const fs::path& base : {cwd, cwd / "src"}) {
+    if (fs::is_directory(base / package, ec)) return base / package / location.substr(colon + 1);
+  }
+  return Error{fmt::format("script_location '{}' names package '{}', which is not a folder under "
+                           "{} or its src/; write the location as a path instead",
+                           location, location.substr(0, colon), display_path(cwd)),
+               script.file, script.line};
+}
+
+void list_revision_files(const fs::path& folder, bool recursive, std::vector<fs::path>& out) {
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec)) {
+    std::string name = entry.path().filename().string();
+    if (entry.is_directory(ec)) {
+      if (recursive && name != "__pycache__") list_revision_files(entry.path(), recursive, out);
+    } else if (is_revision_file_name(name)) {
+      out.push_back(entry.path());
+    }
+  }
+}
+
+Result<ScriptSettings> read_script_settings(const config::Settings& settings, fs::path& config_file) {
+  fs::path ini = fs::path(settings.working_directory) / settings.alembic_config;
+  fs::path pyproject = fs::path(settings.working_directory) / "pyproject.toml";
+  Result<std::optional<ScriptSettings>> toml = from_pyproject(pyproject);
+  if (!toml) return toml.error();
+  std::error_code ec;
+  if (fs::exists(ini, ec)) {
+    config_file = ini;
+    Result<ScriptSettings> from_file = from_ini(ini);
+    if (!from_file || from_file->script_location || !*toml) return from_file;
+  }
+  if (*toml) {  // Alembic 1.16+: script settings live in pyproject.toml.
+    config_file = pyproject;
+    return **toml;
+  }
+  if (!fs::exists(ini, ec)) {
+    return Error{fmt::format("Alembic config '{}' not found (and no [tool.alembic] in "
+                             "pyproject.toml); set alembic-config or working-directory",
+                             display_path(ini)),
+                 display_path(ini)};
+  }
+  return Error{"no script_location in the [alembic] section", display_path(ini)};
+}
+
+}  // namespace
+
+std::string Project::relative(const fs::path& path) const { return relative_inside(path, repository_root); }
+
+bool is_revision_file_name(const std::string& name) {
+  // Alembic: (?!\.#|__init__)(.*\.py)$
+  return name.size() > 3 && name.ends_with(".py") && !name.starts_with(".#") &&
+         !name.starts_with("__init__");
+}
+
+fs::path find_repository_root(const fs::path& folder, const std::string& github_workspace) {
+  fs::path start = fs::absolute(folder).lexically_normal();
+  if (!github_workspace.empty()) {
+    fs::path workspace = fs::absolute(github_workspace).lexically_normal();
+    std::string relative = relative_inside(start, workspace);
+    if (!fs::path(relative).is_absolute()) return workspace;
+  }
+  std::error_code ec;
+  for (fs::path at = start; !at.empty(); at = at.parent_path()) {
+    if (fs::exists(at / ".git", ec)) return at;
+    if (at == at.parent_path()) break;
+  }
+  return start;
+}
+
+Result<Project> discover(const config::Settings& settings, const fs::path& repository_root) {
+  Project project;
+  project.working_directory = settings.working_directory;
+  project.repository_root = repository_root;
+  Result<ScriptSettings> script = read_script_settings(settings, project.config_file);
+  if (!script) return script.error();
+  Result<fs::path> location =
+      resolve_script_location(*script->script_location, project.working_directory, *script);
+  if (!location) return location.error();
+  project.script_location = location->lexically_normal();
+  project.recursive_version_locations = script->recursive;
+  project.file_template = script->file_template;
+  if (script->version_locations) {
+    for (const std::string& part : split_locations(*script->version_locations, script->separator)) {
+      project.version_locations.push_back((project.working_directory / part).lexically_normal());
+    }
+  } else {
+    project.version_locations.push_back(project.script_location / "versions");
+  }
+  std::error_code ec;
+  for (const fs::path& folder : project.version_locations) {
+    if (!fs::is_directory(folder, ec)) {
+      return Error{fmt::format("versions folder '{}' does not exist", display_path(folder)),
+                   script->file, script->line};
+    }
+    list_revision_files(folder, project.recursive_version_locations, project.revision_files);
+  }
+  std::sort(project.revision_files.begin(), project.revision_files.end());
+  return project;
+}
+
+}  // namespace ag::project

@@ -1,0 +1,192 @@
+#include "python/lexer.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cctype>
+
+namespace ag::python {
+namespace {
+
+bool is_name_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
+bool is_name_char(char c) { return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c)); }
+
+bool is_string_prefix(std::string_view word) {
+  if (word.size() > 2) return false;
+  for (char c : word) {
+    if (std::string_view("rRuUbBfF").find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+constexpr std::array<std::string_view, 5> kThreeCharOps = {"**=", "//=", ">>=", "<<=", "..."};
+constexpr std::array<std::string_view, 19> kTwoCharOps = {
+    "==", "!=", "<=", ">=", "->", ":=", "**", "//", "<<", ">>",
+    "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="};
+
+}  // namespace
+
+Lexer::Lexer(std::string_view source) : source_(source) {
+  if (source_.starts_with("\xEF\xBB\xBF")) pos_ = 3;  // UTF-8 byte order mark
+}
+
+void Lexer::skip_blank_and_comment_lines() {
+  while (pos_ < source_.size()) {
+    size_t at = pos_;
+    while (at < source_.size() && (source_[at] == ' ' || source_[at] == '\t' || source_[at] == '\f')) ++at;
+    if (at < source_.size() && source_[at] == '#') {
+      while (at < source_.size() && source_[at] != '\n') ++at;
+    }
+    if (at < source_.size() && source_[at] == '\r') ++at;
+    if (at >= source_.size()) {
+      pos_ = at;
+      return;
+    }
+    if (source_[at] != '\n') return;
+    pos_ = at + 1;
+    ++line_;
+  }
+}
+
+Result<std::optional<LogicalLine>> Lexer::next() {
+  skip_blank_and_comment_lines();
+  if (pos_ >= source_.size()) return std::optional<LogicalLine>();
+  LogicalLine logical;
+  logical.first_line = line_;
+  logical.indented = peek() == ' ' || peek() == '\t' || peek() == '\f';
+  int depth = 0;
+  while (pos_ < source_.size()) {
+    char c = peek();
+    if (c == ' ' || c == '\t' || c == '\f' || c == '\r') {
+      ++pos_;
+    } else if (c == '#') {
+      while (pos_ < source_.size() && peek() != '\n') ++pos_;
+    } else if (c == '\\' && (peek(1) == '\n' || (peek(1) == '\r' && peek(2) == '\n'))) {
+      pos_ += peek(1) == '\n' ? 2 : 3;
+      ++line_;
+    } else if (c == '\n') {
+      ++pos_;
+      ++line_;
+      if (depth == 0) break;
+    } else if (c == '\'' || c == '"') {
+      Result<Token> token = read_string(pos_, line_);
+      if (!token) return token.error();
+      logical.tokens.push_back(*token);
+    } else if (is_name_start(c) || std::isdigit(static_cast<unsigned char>(c))) {
+      Token token = read_name_or_number(pos_);
+      if (token.kind == TokenKind::name && is_string_prefix(token.text) && (peek() == '\'' || peek() == '"')) {
+        Result<Token> string = read_string(pos_ - token.text.size(), token.line);
+        if (!string) return string.error();
+        token = *string;
+      }
+      logical.tokens.push_back(token);
+    } else {
+      Token token = read_operator(pos_);
+      if (token.text == "(" || token.text == "[" || token.text == "{") ++depth;
+      if (token.text == ")" || token.text == "]" || token.text == "}") {
+        if (depth == 0) return Error{fmt::format("unmatched '{}'", token.text), "", line_};
+        --depth;
+      }
+      logical.tokens.push_back(token);
+    }
+  }
+  if (depth > 0) {
+    return Error{"a bracket opened here is never closed", "", logical.first_line};
+  }
+  logical.last_line = logical.tokens.empty() ? logical.first_line : logical.tokens.back().line;
+  return std::optional<LogicalLine>(std::move(logical));
+}
+
+Result<Token> Lexer::read_string(size_t start, int line) {
+  // pos_ is at the opening quote; start is where the prefix begins.
+  char quote = peek();
+  bool triple = peek(1) == quote && peek(2) == quote;
+  pos_ += triple ? 3 : 1;
+  while (pos_ < source_.size()) {
+    char c = peek();
+    if (c == '\\') {
+      if (peek(1) == '\n') ++line_;
+      pos_ += 2;
+      continue;
+    }
+    if (c == '\n') {
+      if (!triple) break;
+      ++line_;
+    }
+    if (c == quote && (!triple || (peek(1) == quote && peek(2) == quote))) {
+      pos_ += triple ? 3 : 1;
+      return Token{TokenKind::string, source_.substr(start, pos_ - start), line};
+    }
+    ++pos_;
+  }
+  return Error{"unterminated string", "", line};
+}
+
+Token Lexer::read_name_or_number(size_t start) {
+  // Numbers are read loosely (digits, letters, '.', '_'): their value never matters here.
+  bool number = std::isdigit(static_cast<unsigned char>(peek()));
+  while (pos_ < source_.size() && (is_name_char(peek()) || (number && peek() == '.'))) ++pos_;
+  return Token{number ? TokenKind::number : TokenKind::name, source_.substr(start, pos_ - start), line_};
+}
+
+Token Lexer::read_operator(size_t start) {
+  std::string_view rest = source_.substr(start);
+  size_t length = 1;
+  for (std::string_view op : kThreeCharOps) {
+    if (rest.starts_with(op)) length = 3;
+  }
+  if (length == 1) {
+    for (std::string_view op : kTwoCharOps) {
+      if (rest.starts_with(op)) length = 2;
+    }
+  }
+  pos_ += length;
+  return Token{TokenKind::op, source_.substr(start, length), line_};
+}
+
+namespace {
+
+void append_escape(std::string_view body, size_t& i, std::string& out) {
+  char c = body[i + 1];
+  i += 1;
+  switch (c) {
+    case 'n': out += '\n'; return;
+    case 't': out += '\t'; return;
+    case 'r': out += '\r'; return;
+    case '0': out += '\0'; return;
+    case '\\': case '\'': case '"': out += c; return;
+    case '\n': return;  // line continuation inside a string
+    default:
+      out += '\\';
+      out += c;  // unknown or numeric escapes are kept as written; ids never use them
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> string_value(std::string_view text) {
+  size_t quote = text.find_first_of("'\"");
+  std::string_view prefix = text.substr(0, quote);
+  bool raw = false;
+  for (char c : prefix) {
+    char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == 'f' || lower == 'b') return std::nullopt;
+    raw = raw || lower == 'r';
+  }
+  std::string_view body = text.substr(quote);
+  size_t delimiter = body.size() >= 6 && body[1] == body[0] && body[2] == body[0] ? 3 : 1;
+  body = body.substr(delimiter, body.size() - 2 * delimiter);
+  std::string out;
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] == '\\' && !raw && i + 1 < body.size()) {
+      append_escape(body, i, out);
+    } else {
+      out += body[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace ag::python

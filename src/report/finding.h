@@ -1,0 +1,30 @@
+// The one type every check produces and every reporter renders.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ag {
+
+enum class Severity { notice, warning, error };
+
+/// "notice", "warning" or "error".
+std::string_view severity_name(Severity severity);
+
+/// Something a check found, at the best location available.
+struct Finding {
+  std::string check;     ///< "heads", "lint", ...; "settings" or "project" for set-up problems.
+  std::string rule;      ///< Stable rule id, e.g. "multiple-heads".
+  Severity severity = Severity::error;
+  std::string message;   ///< One sentence a reviewer can act on.
+  std::string file;      ///< Relative to the repository root; empty when no file applies.
+  int line = 0;          ///< 1-based; 0 when unknown.
+  int end_line = 0;      ///< 0 means the same as line.
+  std::string revision;  ///< The revision concerned, when there is one.
+  std::string help;      ///< How to fix it.
+};
+
+using Findings = std::vector<Finding>;
+
+}  // namespace ag

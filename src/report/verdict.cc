@@ -1,0 +1,31 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "report/reporters.h"
+
+namespace ag {
+namespace {
+
+std::string plural(size_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::string verdict_line(const Report& report) {
+  size_t counts[3] = {0, 0, 0};
+  for (const Finding& finding : report.findings()) ++counts[static_cast<int>(finding.severity)];
+  std::vector<std::string> failed, unavailable;
+  for (const CheckOutcome& check : report.checks) {
+    if (check.status == CheckStatus::failed) failed.push_back(check.name);
+    if (check.status == CheckStatus::unavailable) unavailable.push_back(check.name);
+  }
+  std::string line = fmt::format("alembic-gate: {} ({}, {}, {})", report.failed() ? "failed" : "passed",
+                                 plural(counts[2], "error"), plural(counts[1], "warning"),
+                                 plural(counts[0], "notice"));
+  if (!failed.empty()) line += fmt::format("; failed: {}", fmt::join(failed, ", "));
+  if (!unavailable.empty()) line += fmt::format("; not available in this version: {}", fmt::join(unavailable, ", "));
+  return line;
+}
+
+}  // namespace ag

@@ -1,0 +1,136 @@
+#include "util/ini.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ag {
+namespace {
+
+std::string_view strip(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_comment(std::string_view stripped) {
+  return !stripped.empty() && (stripped.front() == '#' || stripped.front() == ';');
+}
+
+constexpr int kMaxInterpolationDepth = 10;  // configparser's MAX_INTERPOLATION_DEPTH
+
+}  // namespace
+
+Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
+  IniFile ini;
+  ini.name_ = name;
+  std::string section;
+  Entry* last = nullptr;
+  int number = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++number;
+    std::string_view stripped = strip(line);
+    if (stripped.empty() || is_comment(stripped)) continue;
+    bool indented = std::isspace(static_cast<unsigned char>(line.front()));
+    if (indented && last != nullptr) {  // continuation of the previous value
+      last->value += "\n";
+      last->value += stripped;
+      continue;
+    }
+    if (stripped.front() == '[') {
+      if (stripped.back() != ']') return Error{"malformed section header", name, number};
+      section = std::string(stripped.substr(1, stripped.size() - 2));
+      ini.sections_[section];
+      ini.section_lines_.emplace(section, number);
+      last = nullptr;
+      continue;
+    }
+    size_t separator = stripped.find_first_of("=:");
+    if (section.empty() || separator == std::string_view::npos) {
+      return Error{section.empty() ? "key outside of any [section]" : "expected 'key = value'",
+                   name, number};
+    }
+    std::string key = lower(strip(stripped.substr(0, separator)));
+    last = &ini.sections_[section][key];
+    *last = Entry{std::string(strip(stripped.substr(separator + 1))), number};
+  }
+  return ini;
+}
+
+const IniFile::Entry* IniFile::find(std::string_view section, std::string_view key) const {
+  for (std::string_view where : {section, std::string_view("DEFAULT")}) {
+    auto s = sections_.find(where);
+    if (s == sections_.end()) continue;
+    auto e = s->second.find(lower(key));
+    if (e != s->second.end()) return &e->second;
+  }
+  return nullptr;
+}
+
+int IniFile::line_of(std::string_view section, std::string_view key) const {
+  if (key.empty()) {
+    auto it = section_lines_.find(section);
+    return it == section_lines_.end() ? 0 : it->second;
+  }
+  const Entry* entry = find(section, key);
+  return entry == nullptr ? 0 : entry->line;
+}
+
+Result<std::optional<std::string>> IniFile::get(
+    std::string_view section, std::string_view key,
+    const std::map<std::string, std::string>& defaults) const {
+  const Entry* entry = find(section, key);
+  if (entry == nullptr) return std::optional<std::string>();
+  Result<std::string> value = interpolate(section, *entry, defaults, 0);
+  if (!value) return value.error();
+  return std::optional<std::string>(std::move(*value));
+}
+
+Result<std::string> IniFile::interpolate(std::string_view section, const Entry& entry,
+                                         const std::map<std::string, std::string>& defaults,
+                                         int depth) const {
+  auto error = [&](std::string message) { return Error{std::move(message), name_, entry.line}; };
+  if (depth > kMaxInterpolationDepth) return error("interpolation nested too deeply");
+  std::string out;
+  const std::string& raw = entry.value;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '%') {
+      out += raw[i];
+    } else if (i + 1 < raw.size() && raw[i + 1] == '%') {
+      out += '%';
+      ++i;
+    } else if (i + 1 < raw.size() && raw[i + 1] == '(') {
+      size_t close = raw.find(")s", i);
+      if (close == std::string::npos) return error("bad interpolation syntax in '" + raw + "'");
+      std::string name = lower(raw.substr(i + 2, close - i - 2));
+      if (const Entry* other = find(section, name)) {
+        Result<std::string> value = interpolate(section, *other, defaults, depth + 1);
+        if (!value) return value;
+        out += *value;
+      } else if (auto d = defaults.find(name); d != defaults.end()) {
+        out += d->second;
+      } else {
+        return error(fmt::format("'%({})s' refers to an unknown option", name));
+      }
+      i = close + 1;
+    } else {
+      return error("'%' must be followed by '%' or '(' in '" + raw + "'");
+    }
+  }
+  return out;
+}
+
+}  // namespace ag

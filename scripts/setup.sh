@@ -6,7 +6,9 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config
-  libfmt-dev libcxxopts-dev libtomlplusplus-dev nlohmann-json3-dev doctest-dev
+  libfmt-dev libcxxopts-dev libtomlplusplus-dev nlohmann-json3-dev doctest-dev libpq-dev
+  # PostgreSQL server: the embedded default and the tests' throwaway clusters
+  postgresql
   # the Python side: Debian's Alembic and SQLAlchemy, run with /usr/bin/python3
   python3 python3-alembic python3-sqlalchemy python3-psycopg2
   # tests and benchmarks

@@ -6,7 +6,8 @@
 
 int main(int argc, char** argv) {
   try {
-    return static_cast<int>(ag::run(argc, argv, ag::config::process_environment(), std::cout, std::cerr));
+    return static_cast<int>(
+        ag::run(argc, argv, ag::config::process_environment(), std::cout, std::cerr));
   } catch (const std::exception& e) {
     std::cerr << "alembic-gate: internal error: " << e.what() << "\n";
     return static_cast<int>(ag::ExitCode::infrastructure);

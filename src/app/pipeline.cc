@@ -15,7 +15,8 @@ using CheckFunction = std::function<Findings(const checks::CheckContext&)>;
 
 /// The checks this version implements; the others in config::check_names() are unavailable.
 CheckFunction implementation(std::string_view name) {
-  if (name == "heads") return checks::check_heads;
+  if (name == "heads")
+    return checks::check_heads;
   return nullptr;
 }
 
@@ -34,10 +35,11 @@ CheckOutcome run_check(std::string_view name, const checks::CheckContext& contex
   auto start = std::chrono::steady_clock::now();
   outcome.findings = check(context);
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  bool failing = std::any_of(outcome.findings.begin(), outcome.findings.end(), [&](const Finding& f) {
-    return fails(f.severity, context.settings.fail_on);
-  });
-  if (failing) outcome.status = CheckStatus::failed;
+  bool failing =
+      std::any_of(outcome.findings.begin(), outcome.findings.end(),
+                  [&](const Finding& f) { return fails(f.severity, context.settings.fail_on); });
+  if (failing)
+    outcome.status = CheckStatus::failed;
   return outcome;
 }
 
@@ -62,19 +64,22 @@ Report run_pipeline(const config::Settings& settings, const project::Project& pr
   report.graph = summarize(graph);
   checks::CheckContext context{settings, project, graph};
   for (std::string_view name : config::check_names()) {
-    if (std::find(settings.checks.begin(), settings.checks.end(), name) == settings.checks.end()) continue;
+    if (std::find(settings.checks.begin(), settings.checks.end(), name) == settings.checks.end())
+      continue;
     report.checks.push_back(run_check(name, context));
   }
   return report;
 }
 
-Report setup_failure(const config::Settings& settings, const project::Project& partial, const Error& error) {
+Report setup_failure(const config::Settings& settings, const project::Project& partial,
+                     const Error& error) {
   Report report = empty_report(settings, partial);
   // Error locations are shown relative to the current directory; findings are repository-relative.
-  std::string file = error.where.empty() ? "" : partial.relative(std::filesystem::absolute(error.where));
+  std::string file =
+      error.where.empty() ? "" : partial.relative(std::filesystem::absolute(error.where));
   CheckOutcome outcome{"project", CheckStatus::failed, {}, 0};
-  outcome.findings.push_back({"project", "alembic-config", Severity::error, error.message, file, error.line,
-                              error.line, "", ""});
+  outcome.findings.push_back({"project", "alembic-config", Severity::error, error.message, file,
+                              error.line, error.line, "", ""});
   report.checks.push_back(std::move(outcome));
   return report;
 }

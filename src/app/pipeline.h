@@ -13,6 +13,7 @@ namespace ag {
 Report run_pipeline(const config::Settings& settings, const project::Project& project);
 
 /// A report for a project that could not be set up: one failed "project" step with `error`.
-Report setup_failure(const config::Settings& settings, const project::Project& partial, const Error& error);
+Report setup_failure(const config::Settings& settings, const project::Project& partial,
+                     const Error& error);
 
 }  // namespace ag

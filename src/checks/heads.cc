@@ -16,19 +16,26 @@ constexpr std::string_view kIllegalIdCharacters = "@-+";  // Alembic's _revision
 
 class HeadsJudge {
  public:
-  explicit HeadsJudge(const CheckContext& context) : project_(context.project), graph_(context.graph) {}
+  explicit HeadsJudge(const CheckContext& context)
+      : project_(context.project), graph_(context.graph) {}
 
   Findings judge() {
-    for (const RevisionScript& script : graph_.scripts()) judge_script(script);
+    for (const RevisionScript& script : graph_.scripts())
+      judge_script(script);
     judge_duplicates();
     judge_references();
     judge_cycles();
     judge_labels();
     judge_heads();
     if (graph_.scripts().empty()) {
-      add({"empty-history", Severity::notice,
+      add({"empty-history",
+           Severity::notice,
            "no revision files found; the history is empty (nothing to check yet)",
-           {}, 0, 0, "", ""});
+           {},
+           0,
+           0,
+           "",
+           ""});
     }
     return std::move(findings_);
   }
@@ -50,7 +57,8 @@ class HeadsJudge {
   };
 
   void add(Draft draft) {
-    findings_.push_back(Finding{"heads", std::string(draft.rule), draft.severity, std::move(draft.message),
+    findings_.push_back(Finding{"heads", std::string(draft.rule), draft.severity,
+                                std::move(draft.message),
                                 draft.file.empty() ? "" : project_.relative(draft.file), draft.line,
                                 draft.end_line > draft.line ? draft.end_line : draft.line,
                                 std::move(draft.revision), std::move(draft.help)});
@@ -66,15 +74,16 @@ class HeadsJudge {
   /// `abc123 ("add users")`, or just the id when the file has no message.
   std::string describe(const std::string& id) const {
     const graph::Revision* revision = graph_.find(id);
-    if (revision == nullptr) return id;
+    if (revision == nullptr)
+      return id;
     const std::string& message = graph_.scripts()[revision->script].message;
     return message.empty() ? id : fmt::format("{} (\"{}\")", id, message);
   }
 
   void judge_script(const RevisionScript& script) {
     for (const graph::ReadProblem& problem : script.problems) {
-      add({problem.rule, Severity::error, problem.message, script.path, problem.line, problem.end_line,
-           script.id(), ""});
+      add({problem.rule, Severity::error, problem.message, script.path, problem.line,
+           problem.end_line, script.id(), ""});
     }
     const Declaration& revision = script.revision;
     if (!revision.present) {
@@ -87,8 +96,10 @@ class HeadsJudge {
                id.find_first_of(kIllegalIdCharacters) != std::string::npos) {
       char bad = id[id.find_first_of(kIllegalIdCharacters)];
       at(script, revision, "illegal-revision-id",
-         fmt::format("revision id \"{}\" contains '{}'; Alembic rejects '@', '-' and '+' in ids", id, bad),
-         "use letters, digits and underscores, e.g. the 12-character hex ids `alembic revision` makes");
+         fmt::format("revision id \"{}\" contains '{}'; Alembic rejects '@', '-' and '+' in ids",
+                     id, bad),
+         "use letters, digits and underscores, e.g. the 12-character hex ids `alembic revision` "
+         "makes");
     }
     if (!script.down_revision.present && revision.present) {
       at(script, revision, "missing-down-revision",
@@ -103,7 +114,8 @@ class HeadsJudge {
         const RevisionScript& script = graph_.scripts()[index];
         std::vector<std::string> others;
         for (graph::ScriptIndex other : copies) {
-          if (other != index) others.push_back(project_.relative(graph_.scripts()[other].path));
+          if (other != index)
+            others.push_back(project_.relative(graph_.scripts()[other].path));
         }
         at(script, script.revision, "duplicate-revision",
            fmt::format("revision id {} is also declared in {}; Alembic keeps only one of them and "
@@ -131,10 +143,11 @@ class HeadsJudge {
     }
     for (graph::ScriptIndex index : graph_.self_loops()) {
       const RevisionScript& script = graph_.scripts()[index];
-      bool in_down = std::count(script.down_revision.items.begin(), script.down_revision.items.end(),
-                                script.id()) > 0;
+      bool in_down = std::count(script.down_revision.items.begin(),
+                                script.down_revision.items.end(), script.id()) > 0;
       at(script, in_down ? script.down_revision : script.depends_on, "self-loop",
-         fmt::format("revision {} names itself in {}", script.id(), in_down ? "down_revision" : "depends_on"),
+         fmt::format("revision {} names itself in {}", script.id(),
+                     in_down ? "down_revision" : "depends_on"),
          "point it at the revision this one follows");
     }
   }
@@ -147,7 +160,8 @@ class HeadsJudge {
       at(script, cycle.through_dependency ? script.depends_on : script.down_revision, "cycle",
          fmt::format("revisions form a cycle{}: {} (each names the next as its parent); Alembic "
                      "cannot order them",
-                     cycle.through_dependency ? " through depends_on" : "", fmt::join(path, " -> ")),
+                     cycle.through_dependency ? " through depends_on" : "",
+                     fmt::join(path, " -> ")),
          "break the cycle: one of these revisions must follow a revision outside it");
     }
   }
@@ -164,11 +178,19 @@ class HeadsJudge {
     }
   }
 
+  /// A broken link splits a history in two; judging the pieces as histories would only add noise.
+  bool has_broken_links() const {
+    return !graph_.missing().empty() || !graph_.self_loops().empty() || !graph_.cycles().empty() ||
+           !graph_.duplicates().empty();
+  }
+
   void judge_heads() {
     const std::vector<graph::History>& histories = graph_.histories();
+    bool judge_independence = histories.size() > 1 && !has_broken_links();
     for (const graph::History& history : histories) {
-      if (history.heads.size() > 1) judge_multiple_heads(history.heads);
-      if (histories.size() > 1 && history.branch_labels.empty()) {
+      if (history.heads.size() > 1)
+        judge_multiple_heads(history.heads);
+      if (judge_independence && history.branch_labels.empty()) {
         for (const std::string& base : history.bases) {
           const RevisionScript& script = graph_.script_of(base);
           at(script, script.down_revision, "unlabelled-branch",
@@ -176,7 +198,8 @@ class HeadsJudge {
                          "revisions has a branch label; `alembic upgrade head` fails with "
                          "several heads",
                          describe(base), histories.size()),
-             "merge the histories with `alembic merge`, or give this base `branch_labels = (\"name\",)` "
+             "merge the histories with `alembic merge`, or give this base `branch_labels = "
+             "(\"name\",)` "
              "and upgrade with `alembic upgrade heads`");
         }
       }
@@ -184,23 +207,27 @@ class HeadsJudge {
   }
 
   void judge_multiple_heads(const std::vector<std::string>& heads) {
-    std::vector<std::string> described;
-    for (const std::string& head : heads) described.push_back(describe(head));
     for (const std::string& head : heads) {
       const RevisionScript& script = graph_.script_of(head);
       at(script, script.revision, "multiple-heads",
-         fmt::format("revision {} is one of {} heads ({}); `alembic upgrade head` will fail", describe(head),
-                     heads.size(), fmt::join(described, ", ")));
+         fmt::format("revision {} is one of {} heads ({}); `alembic upgrade head` will fail",
+                     describe(head), heads.size(), fmt::join(heads, ", ")));
     }
-    add({"multiple-heads", Severity::error,
+    add({"multiple-heads",
+         Severity::error,
          fmt::format("the history has {} heads: {}", heads.size(), fmt::join(heads, ", ")),
-         {}, 0, 0, "",
+         {},
+         0,
+         0,
+         "",
          fmt::format("merge them: alembic merge -m \"merge heads\" {}", fmt::join(heads, " "))});
   }
 };
 
 }  // namespace
 
-Findings check_heads(const CheckContext& context) { return HeadsJudge(context).judge(); }
+Findings check_heads(const CheckContext& context) {
+  return HeadsJudge(context).judge();
+}
 
 }  // namespace ag::checks

@@ -1,7 +1,7 @@
 #include "config/command_line.h"
 
-#include <cxxopts.hpp>
 #include <fmt/format.h>
+#include <cxxopts.hpp>
 
 #include "config/settings.h"
 
@@ -15,20 +15,24 @@ constexpr std::string_view kUsage =
 
 std::string describe(const Key& key) {
   std::string text = fmt::format("{} [input {}", key.help, input_variable(key.name));
-  if (!key.default_value.empty()) text += fmt::format(", default {}", key.default_value);
+  if (!key.default_value.empty())
+    text += fmt::format(", default {}", key.default_value);
   return text + "]";
 }
 
 cxxopts::Options build_options() {
   cxxopts::Options options("alembic-gate", std::string(kUsage));
   options.custom_help("[options]");
+  options.set_width(110);
   auto adder = options.add_options();
   for (const Key& key : keys()) {
     auto value = cxxopts::value<std::string>();
-    if (key.type == ValueType::boolean) value->implicit_value("true");
+    if (key.type == ValueType::boolean)
+      value->implicit_value("true");
     adder(std::string(key.name), describe(key), value);
   }
-  options.add_options()("h,help", "Show this help and exit.")("version", "Show the version and exit.");
+  options.add_options()("h,help", "Show this help and exit.")("version",
+                                                              "Show the version and exit.");
   return options;
 }
 
@@ -57,6 +61,8 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
   return command_line;
 }
 
-std::string help_text() { return build_options().help(); }
+std::string help_text() {
+  return build_options().help();
+}
 
 }  // namespace ag::config

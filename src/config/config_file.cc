@@ -10,18 +10,25 @@
 namespace ag::config {
 namespace {
 
-int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+int line_of(const toml::node& node) {
+  return static_cast<int>(node.source().begin.line);
+}
 
 /// A TOML value as the text the typed parser reads: scalars as written, arrays comma-joined.
 Result<std::string> value_text(const toml::node& node, const std::string& file) {
-  if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
-  if (auto b = node.as_boolean()) return std::string(b->get() ? "true" : "false");
-  if (auto i = node.as_integer()) return std::to_string(i->get());
+  if (auto s = node.value<std::string>(); s && node.is_string())
+    return *s;
+  if (auto b = node.as_boolean())
+    return std::string(b->get() ? "true" : "false");
+  if (auto i = node.as_integer())
+    return std::to_string(i->get());
   if (const toml::array* array = node.as_array()) {
     std::string joined;
     for (const toml::node& item : *array) {
-      if (!item.is_string()) return Error{"list items must be strings", file, line_of(item)};
-      if (!joined.empty()) joined += ",";
+      if (!item.is_string())
+        return Error{"list items must be strings", file, line_of(item)};
+      if (!joined.empty())
+        joined += ",";
       joined += *item.value<std::string>();
     }
     return joined;
@@ -34,8 +41,9 @@ Result<RawValues> read_table(const toml::table& table, const std::string& file) 
   for (const auto& [name, node] : table) {
     const Key* key = find_key(name.str());
     if (key == nullptr) {
-      return Error{fmt::format("unknown key '{}'; see alembic-gate --help for the keys", name.str()),
-                   file, line_of(node)};
+      return Error{
+          fmt::format("unknown key '{}'; see alembic-gate --help for the keys", name.str()), file,
+          line_of(node)};
     }
     if (!key->allowed_in_file) {
       return Error{fmt::format("'{}' cannot be set in the config file (it decides where the file "
@@ -44,7 +52,8 @@ Result<RawValues> read_table(const toml::table& table, const std::string& file) 
                    file, line_of(node)};
     }
     Result<std::string> text = value_text(node, file);
-    if (!text) return text.error();
+    if (!text)
+      return text.error();
     values[std::string(name.str())] = {*text, fmt::format("{}:{}", file, line_of(node))};
   }
   return values;
@@ -66,15 +75,18 @@ Result<RawValues> read_config_file(const std::filesystem::path& folder) {
   if (std::filesystem::exists(folder / "alembic-gate.toml", ec)) {
     std::string shown = display_path(folder / "alembic-gate.toml");
     Result<toml::table> table = parse(folder / "alembic-gate.toml", shown);
-    if (!table) return table.error();
+    if (!table)
+      return table.error();
     return read_table(*table, shown);
   }
   if (std::filesystem::exists(folder / "pyproject.toml", ec)) {
     std::string shown = display_path(folder / "pyproject.toml");
     Result<toml::table> table = parse(folder / "pyproject.toml", shown);
-    if (!table) return table.error();
+    if (!table)
+      return table.error();
     toml::node_view<toml::node> section = (*table)["tool"]["alembic-gate"];
-    if (!section) return RawValues{};
+    if (!section)
+      return RawValues{};
     if (!section.is_table()) {
       return Error{"[tool.alembic-gate] must be a table", shown, line_of(*section.node())};
     }

@@ -14,9 +14,13 @@ constexpr std::array<std::string_view, 4> kFormats = {"auto", "text", "github", 
 using S = Settings;
 
 const std::array kKeys = {
-    Key{"working-directory", ValueType::path, ".",
+    Key{"working-directory",
+        ValueType::path,
+        ".",
         "Folder of the project (where alembic.ini and the config file are).",
-        &S::working_directory, {}, /*allowed_in_file=*/false},
+        &S::working_directory,
+        {},
+        /*allowed_in_file=*/false},
     Key{"alembic-config", ValueType::path, "alembic.ini",
         "Alembic's ini file, relative to working-directory.", &S::alembic_config},
     Key{"checks", ValueType::list, "heads,lint,roundtrip,drift",
@@ -28,8 +32,8 @@ const std::array kKeys = {
     Key{"fail-on", ValueType::choice, "error",
         "Lowest severity that fails the run: error, warning or never.", &S::fail_on, kFailOn},
     Key{"format", ValueType::choice, "auto",
-        "Output: auto (github inside GitHub Actions, else text), text, github or json.",
-        &S::format, kFormats},
+        "Output: auto (github inside GitHub Actions, else text), text, github or json.", &S::format,
+        kFormats},
     Key{"json-file", ValueType::path, "", "Also write the JSON report to this file.",
         &S::json_file},
     Key{"sarif-file", ValueType::path, "", "Also write a SARIF 2.1.0 report to this file.",
@@ -47,18 +51,23 @@ const std::array kKeys = {
 
 }  // namespace
 
-std::span<const Key> keys() { return kKeys; }
+std::span<const Key> keys() {
+  return kKeys;
+}
 
 const Key* find_key(std::string_view name) {
   auto it = std::find_if(kKeys.begin(), kKeys.end(), [&](const Key& k) { return k.name == name; });
   return it == kKeys.end() ? nullptr : &*it;
 }
 
-std::span<const std::string_view> check_names() { return kChecks; }
+std::span<const std::string_view> check_names() {
+  return kChecks;
+}
 
 std::string input_variable(std::string_view key_name) {
   std::string variable = "INPUT_";
-  for (char c : key_name) variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : key_name)
+    variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return variable;
 }
 

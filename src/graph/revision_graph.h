@@ -55,7 +55,9 @@ class RevisionGraph {
   const std::vector<RevisionScript>& scripts() const { return scripts_; }
   const std::map<std::string, Revision>& revisions() const { return revisions_; }
   const Revision* find(const std::string& id) const;
-  const RevisionScript& script_of(const std::string& id) const { return scripts_[revisions_.at(id).script]; }
+  const RevisionScript& script_of(const std::string& id) const {
+    return scripts_[revisions_.at(id).script];
+  }
 
   // Sorted ids, with Alembic's meanings.
   const std::vector<std::string>& heads() const { return heads_; }  ///< Nobody's down_revision.

@@ -30,7 +30,8 @@ class LiteralParser {
   /// The literal, or nullopt when the tokens are anything else (a computed value).
   std::optional<Literal> parse() {
     std::optional<Literal> literal = value();
-    if (!literal || pos_ != tokens_.size()) return std::nullopt;
+    if (!literal || pos_ != tokens_.size())
+      return std::nullopt;
     return literal;
   }
 
@@ -38,19 +39,25 @@ class LiteralParser {
   std::span<const Token> tokens_;
   size_t pos_ = 0;
 
-  bool at(std::string_view text) const { return pos_ < tokens_.size() && tokens_[pos_].text == text; }
-  bool at_string() const { return pos_ < tokens_.size() && tokens_[pos_].kind == TokenKind::string; }
+  bool at(std::string_view text) const {
+    return pos_ < tokens_.size() && tokens_[pos_].text == text;
+  }
+  bool at_string() const {
+    return pos_ < tokens_.size() && tokens_[pos_].kind == TokenKind::string;
+  }
 
   std::optional<std::string> strings() {
     std::string joined;
     bool any = false;
     while (at_string()) {
       std::optional<std::string> part = python::string_value(tokens_[pos_++].text);
-      if (!part) return std::nullopt;
+      if (!part)
+        return std::nullopt;
       joined += *part;
       any = true;
     }
-    if (!any) return std::nullopt;
+    if (!any)
+      return std::nullopt;
     return joined;
   }
 
@@ -61,10 +68,12 @@ class LiteralParser {
     }
     if (at_string()) {
       std::optional<std::string> text = strings();
-      if (!text) return std::nullopt;
+      if (!text)
+        return std::nullopt;
       return text->empty() ? Literal{} : Literal{{*text}, false};
     }
-    if (at("(") || at("[")) return bracketed();
+    if (at("(") || at("["))
+      return bracketed();
     return std::nullopt;
   }
 
@@ -76,7 +85,8 @@ class LiteralParser {
     bool saw_comma = false;
     while (!at(close)) {
       std::optional<std::string> item = strings();
-      if (!item) return std::nullopt;
+      if (!item)
+        return std::nullopt;
       literal.items.push_back(*item);
       if (at(",")) {
         ++pos_;
@@ -94,10 +104,14 @@ class LiteralParser {
 };
 
 Declaration* declaration_for(RevisionScript& script, std::string_view name) {
-  if (name == "revision") return &script.revision;
-  if (name == "down_revision") return &script.down_revision;
-  if (name == "branch_labels") return &script.branch_labels;
-  if (name == "depends_on") return &script.depends_on;
+  if (name == "revision")
+    return &script.revision;
+  if (name == "down_revision")
+    return &script.down_revision;
+  if (name == "branch_labels")
+    return &script.branch_labels;
+  if (name == "depends_on")
+    return &script.depends_on;
   return nullptr;
 }
 
@@ -110,11 +124,15 @@ std::vector<std::span<const Token>> statements(const LogicalLine& line) {
   for (size_t i = 0; i <= tokens.size(); ++i) {
     if (i < tokens.size()) {
       std::string_view t = tokens[i].text;
-      if (t == "(" || t == "[" || t == "{") ++depth;
-      if (t == ")" || t == "]" || t == "}") --depth;
-      if (!(t == ";" && depth == 0)) continue;
+      if (t == "(" || t == "[" || t == "{")
+        ++depth;
+      if (t == ")" || t == "]" || t == "}")
+        --depth;
+      if (!(t == ";" && depth == 0))
+        continue;
     }
-    if (i > start) out.push_back(tokens.subspan(start, i - start));
+    if (i > start)
+      out.push_back(tokens.subspan(start, i - start));
     start = i + 1;
   }
   return out;
@@ -125,19 +143,25 @@ size_t assignment_operator(std::span<const Token> tokens) {
   int depth = 0;
   for (size_t i = 1; i < tokens.size(); ++i) {
     std::string_view t = tokens[i].text;
-    if (t == "(" || t == "[" || t == "{") ++depth;
-    if (t == ")" || t == "]" || t == "}") --depth;
-    if (depth == 0 && tokens[i].kind == TokenKind::op && t == "=") return i;
+    if (t == "(" || t == "[" || t == "{")
+      ++depth;
+    if (t == ")" || t == "]" || t == "}")
+      --depth;
+    if (depth == 0 && tokens[i].kind == TokenKind::op && t == "=")
+      return i;
   }
   return 0;
 }
 
 std::string first_line_of(std::string_view text) {
   size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
+  if (begin == std::string_view::npos)
+    return {};
   size_t end = text.find_first_of("\r\n", begin);
-  std::string_view line = text.substr(begin, end == std::string_view::npos ? text.npos : end - begin);
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+  std::string_view line =
+      text.substr(begin, end == std::string_view::npos ? text.npos : end - begin);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t'))
+    line.remove_suffix(1);
   return std::string(line);
 }
 
@@ -154,13 +178,17 @@ class ScriptReader {
       return;
     }
     if (tokens.size() >= 2 && tokens[0].text == "def") {
-      if (tokens[1].text == "upgrade") script_.upgrade_line = tokens[0].line;
-      if (tokens[1].text == "downgrade") script_.downgrade_line = tokens[0].line;
+      if (tokens[1].text == "upgrade")
+        script_.upgrade_line = tokens[0].line;
+      if (tokens[1].text == "downgrade")
+        script_.downgrade_line = tokens[0].line;
       return;
     }
-    if (tokens[0].kind != TokenKind::name) return;
+    if (tokens[0].kind != TokenKind::name)
+      return;
     Declaration* declaration = declaration_for(script_, tokens[0].text);
-    if (declaration == nullptr) return;
+    if (declaration == nullptr)
+      return;
     assign(*declaration, tokens, line);
   }
 
@@ -175,10 +203,12 @@ class ScriptReader {
     bool augmented = std::find(kAugmented.begin(), kAugmented.end(), second) != kAugmented.end();
     size_t equals = assignment_operator(tokens);
     bool assigned = equals == 1 || (equals > 1 && second == ":");
-    if (!assigned && !augmented) return;  // a bare annotation, or an expression using the name
+    if (!assigned && !augmented)
+      return;  // a bare annotation, or an expression using the name
     declaration = Declaration{true, false, {}, false, line.first_line, line.last_line};
     std::optional<Literal> literal;
-    if (!augmented) literal = LiteralParser(tokens.subspan(equals + 1)).parse();
+    if (!augmented)
+      literal = LiteralParser(tokens.subspan(equals + 1)).parse();
     if (!literal) {
       script_.problems.push_back(
           {"unreadable-value",
@@ -201,12 +231,15 @@ bool declares_other_encoding(std::string_view source) {
   for (int i = 0; i < 2 && end != std::string_view::npos; ++i) {
     size_t start = end == 0 ? 0 : end + 1;
     end = source.find('\n', start);
-    std::string line(source.substr(start, end == std::string_view::npos ? source.npos : end - start));
+    std::string line(
+        source.substr(start, end == std::string_view::npos ? source.npos : end - start));
     std::smatch match;
     if (std::regex_search(line, match, cookie)) {
       std::string name = match[1];
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return name != "utf-8" && name != "utf8" && !name.starts_with("utf-8-") && !name.starts_with("utf_8");
+      for (char& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return name != "utf-8" && name != "utf8" && !name.starts_with("utf-8-") &&
+             !name.starts_with("utf_8");
     }
   }
   return false;
@@ -217,26 +250,38 @@ size_t first_invalid_utf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     auto byte = static_cast<unsigned char>(text[i]);
-    size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : (byte >> 3) == 0x1E ? 4 : 0;
-    if (length == 0 || i + length > text.size()) return i;
+    size_t length = byte < 0x80           ? 1
+                    : (byte >> 5) == 0x6  ? 2
+                    : (byte >> 4) == 0xE  ? 3
+                    : (byte >> 3) == 0x1E ? 4
+                                          : 0;
+    if (length == 0 || i + length > text.size())
+      return i;
     for (size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return i;
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2)
+        return i;
     }
     i += length;
   }
   return std::string_view::npos;
 }
 
-void check_encoding(std::string_view source, RevisionScript& script) {
-  size_t bad = first_invalid_utf8(source);
-  if (bad == std::string_view::npos || declares_other_encoding(source)) return;
-  int line = 1 + static_cast<int>(std::count(source.begin(), source.begin() + static_cast<long>(bad), '\n'));
+/// Reports the first byte of `token` that is not UTF-8. Comments are never checked: Alembic
+/// imports revision files from bytes, and Python does not decode comments then.
+bool report_invalid_utf8(const Token& token, RevisionScript& script) {
+  size_t bad = first_invalid_utf8(token.text);
+  if (bad == std::string_view::npos)
+    return false;
+  int line =
+      token.line + static_cast<int>(std::count(token.text.begin(),
+                                               token.text.begin() + static_cast<long>(bad), '\n'));
   script.problems.push_back(
       {"invalid-encoding",
        fmt::format("byte 0x{:02X} on line {} is not valid UTF-8 and the file declares no other "
                    "encoding, so Python cannot import it; save the file as UTF-8",
-                   static_cast<unsigned char>(source[bad]), line),
+                   static_cast<unsigned char>(token.text[bad]), line),
        line, line});
+  return true;
 }
 
 }  // namespace
@@ -249,7 +294,7 @@ const std::string& RevisionScript::id() const {
 RevisionScript read_revision_script(std::string_view source, std::filesystem::path path) {
   RevisionScript script;
   script.path = std::move(path);
-  check_encoding(source, script);
+  bool check_utf8 = !declares_other_encoding(source);
   ScriptReader reader(script);
   python::Lexer lexer(source);
   bool first = true;
@@ -257,12 +302,17 @@ RevisionScript read_revision_script(std::string_view source, std::filesystem::pa
     Result<std::optional<LogicalLine>> line = lexer.next();
     if (!line) {
       int at = line.error().line;
-      script.problems.push_back({"syntax-error",
-                                 fmt::format("Python cannot parse this file: {}", line.error().message),
-                                 at, at});
+      script.problems.push_back(
+          {"syntax-error", fmt::format("Python cannot parse this file: {}", line.error().message),
+           at, at});
       break;
     }
-    if (!*line) break;
+    if (!*line)
+      break;
+    for (const Token& token : (*line)->tokens) {
+      if (check_utf8 && report_invalid_utf8(token, script))
+        check_utf8 = false;
+    }
     if (!(*line)->indented && !(*line)->tokens.empty()) {
       for (std::span<const Token> statement : statements(**line)) {
         reader.statement(statement, **line, first);

@@ -46,7 +46,9 @@ class Lexer {
   Result<Token> read_string(size_t start, int line);
   Token read_name_or_number(size_t start);
   Token read_operator(size_t start);
-  char peek(size_t offset = 0) const { return pos_ + offset < source_.size() ? source_[pos_ + offset] : '\0'; }
+  char peek(size_t offset = 0) const {
+    return pos_ + offset < source_.size() ? source_[pos_ + offset] : '\0';
+  }
 };
 
 /// The value of a string token: escapes decoded unless raw; nullopt for f-strings and bytes,

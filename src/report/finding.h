@@ -14,8 +14,8 @@ std::string_view severity_name(Severity severity);
 
 /// Something a check found, at the best location available.
 struct Finding {
-  std::string check;     ///< "heads", "lint", ...; "settings" or "project" for set-up problems.
-  std::string rule;      ///< Stable rule id, e.g. "multiple-heads".
+  std::string check;  ///< "heads", "lint", ...; "settings" or "project" for set-up problems.
+  std::string rule;   ///< Stable rule id, e.g. "multiple-heads".
   Severity severity = Severity::error;
   std::string message;   ///< One sentence a reviewer can act on.
   std::string file;      ///< Relative to the repository root; empty when no file applies.

@@ -7,11 +7,15 @@ namespace ag {
 namespace {
 
 nlohmann::json finding_json(const Finding& finding) {
-  return {{"check", finding.check},     {"rule", finding.rule},
+  return {{"check", finding.check},
+          {"rule", finding.rule},
           {"severity", severity_name(finding.severity)},
-          {"message", finding.message}, {"file", finding.file},
-          {"line", finding.line},       {"end_line", std::max(finding.end_line, finding.line)},
-          {"revision", finding.revision}, {"help", finding.help}};
+          {"message", finding.message},
+          {"file", finding.file},
+          {"line", finding.line},
+          {"end_line", std::max(finding.end_line, finding.line)},
+          {"revision", finding.revision},
+          {"help", finding.help}};
 }
 
 }  // namespace
@@ -25,21 +29,21 @@ void write_json(const Report& report, std::ostream& out) {
                       {"findings", check.findings.size()}});
   }
   nlohmann::json findings = nlohmann::json::array();
-  for (const Finding& finding : report.findings()) findings.push_back(finding_json(finding));
-  nlohmann::json document = {
-      {"schema_version", 1},
-      {"tool", {{"name", "alembic-gate"}, {"version", kVersion}}},
-      {"project", report.project},
-      {"result", report.failed() ? "failed" : "passed"},
-      {"fail_on", report.fail_on},
-      {"checks", checks},
-      {"graph",
-       {{"revisions", report.graph.revisions},
-        {"heads", report.graph.heads},
-        {"bases", report.graph.bases},
-        {"merge_points", report.graph.merge_points},
-        {"branch_points", report.graph.branch_points}}},
-      {"findings", findings}};
+  for (const Finding& finding : report.findings())
+    findings.push_back(finding_json(finding));
+  nlohmann::json document = {{"schema_version", 1},
+                             {"tool", {{"name", "alembic-gate"}, {"version", kVersion}}},
+                             {"project", report.project},
+                             {"result", report.failed() ? "failed" : "passed"},
+                             {"fail_on", report.fail_on},
+                             {"checks", checks},
+                             {"graph",
+                              {{"revisions", report.graph.revisions},
+                               {"heads", report.graph.heads},
+                               {"bases", report.graph.bases},
+                               {"merge_points", report.graph.merge_points},
+                               {"branch_points", report.graph.branch_points}}},
+                             {"findings", findings}};
   out << document.dump(2) << "\n";
 }
 

@@ -17,14 +17,17 @@ std::string_view status_name(CheckStatus status) {
 }
 
 bool fails(Severity severity, std::string_view fail_on) {
-  if (fail_on == "never") return false;
-  if (fail_on == "warning") return severity != Severity::notice;
+  if (fail_on == "never")
+    return false;
+  if (fail_on == "warning")
+    return severity != Severity::notice;
   return severity == Severity::error;
 }
 
 Findings Report::findings() const {
   Findings all;
-  for (const CheckOutcome& check : checks) all.insert(all.end(), check.findings.begin(), check.findings.end());
+  for (const CheckOutcome& check : checks)
+    all.insert(all.end(), check.findings.begin(), check.findings.end());
   return all;
 }
 

@@ -11,7 +11,8 @@ namespace ag {
 
 Result<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{std::string("cannot read file: ") + std::strerror(errno), display_path(path)};
+  if (!in)
+    return Error{std::string("cannot read file: ") + std::strerror(errno), display_path(path)};
   std::ostringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();

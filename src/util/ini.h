@@ -30,7 +30,9 @@ class IniFile {
   /// The line of `key` in `section` (0 when absent), or of the section header when key is empty.
   int line_of(std::string_view section, std::string_view key = {}) const;
 
-  bool has_section(std::string_view section) const { return sections_.count(std::string(section)) > 0; }
+  bool has_section(std::string_view section) const {
+    return sections_.count(std::string(section)) > 0;
+  }
 
  private:
   using Section = std::map<std::string, Entry, std::less<>>;

@@ -25,7 +25,7 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}   // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return std::holds_alternative<T>(state_); }
@@ -50,6 +50,8 @@ class [[nodiscard]] Result {
 /// The result of an operation that yields nothing but may fail.
 struct Done {};
 using Status = Result<Done>;
-inline Status ok() { return Done{}; }
+inline Status ok() {
+  return Done{};
+}
 
 }  // namespace ag

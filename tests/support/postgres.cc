@@ -11,8 +11,9 @@ std::string postgres_url() {
   std::string url;
   std::getline(file, url);
   if (url.empty()) {
-    FAIL("no test PostgreSQL: run the tests through ctest, which starts one "
-         "(tests/postgres_cluster.sh start " AG_TEST_POSTGRES_STATE ")");
+    FAIL(
+        "no test PostgreSQL: run the tests through ctest, which starts one "
+        "(tests/postgres_cluster.sh start " AG_TEST_POSTGRES_STATE ")");
   }
   return url;
 }

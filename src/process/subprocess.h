@@ -1,0 +1,179 @@
+// Child processes: spawned from an argv vector (never through a shell), each in its own process
+// group, with its standard streams on pipes that are pumped without ever blocking on a full one.
+//
+// Two ways to use it:
+//  - run(): start, feed stdin, capture stdout and stderr, wait (with a timeout that kills the
+//    whole process group) and report. For short-lived tools (initdb, pg_ctl, python -c ...).
+//  - Subprocess: a long-lived child spoken to in lines, e.g. the Python worker: write() a line to
+//    its stdin, read_line() from its stdout with a deadline; stderr is drained into a buffer by
+//    the same loop, so a chatty child cannot block on it.
+//
+// Threading: a Subprocess is used by one thread at a time. The process-wide effects are that
+// SIGPIPE is ignored from the first spawn on (a child that closes its stdin becomes an Error,
+// not a dead parent), and that every child's process group is registered with interrupts.h so a
+// SIGINT/SIGTERM of ours reaches it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "process/interrupts.h"
+#include "util/result.h"
+
+namespace ag::process {
+
+using Clock = std::chrono::steady_clock;
+using Deadline = Clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
+
+/// `timeout` from now; kNoDeadline when there is none.
+Deadline deadline_after(std::optional<std::chrono::milliseconds> timeout);
+
+/// What one of the child's standard streams is connected to.
+enum class Stream {
+  null,     ///< /dev/null.
+  pipe,     ///< A pipe to this process (stdin: write(); stdout/stderr: captured).
+  inherit,  ///< This process's own stream.
+};
+
+/// How a child is started, and for run() also what it is fed and how long it may take.
+struct Options {
+  /// Changes to this process's environment: a value sets the variable, nullopt removes it.
+  std::map<std::string, std::optional<std::string>> env;
+  /// Working directory of the child; empty: ours. A relative program path is looked up in it.
+  std::filesystem::path cwd;
+  Stream stdin_stream = Stream::null;  ///< run() uses a pipe when `input` is not empty.
+  Stream stdout_stream = Stream::pipe;
+  Stream stderr_stream = Stream::pipe;
+  /// How long the child's group gets between SIGTERM and SIGKILL when it has to be stopped
+  /// (timeout, destructor, terminate()).
+  std::chrono::milliseconds kill_grace{2000};
+
+  // run() only.
+  std::string input;  ///< Written to the child's stdin, which is then closed.
+  std::optional<std::chrono::milliseconds> timeout;  ///< Then the process group is killed.
+};
+
+/// How a child ended.
+struct ExitStatus {
+  int code = -1;   ///< Exit code when the child exited; -1 when a signal killed it.
+  int signal = 0;  ///< The signal that killed it; 0 when it exited.
+
+  [[nodiscard]] bool success() const { return code == 0; }
+  /// "exit code 3" or "killed by SIGKILL".
+  [[nodiscard]] std::string describe() const;
+};
+
+/// A running (or finished but not yet reaped) child in its own process group. Move-only; the
+/// destructor stops a still-running child's whole group (SIGTERM, grace, SIGKILL) and reaps it.
+class Subprocess {
+ public:
+  /// Starts argv[0] (looked up on PATH when it has no '/') with argv. Errors: empty argv, a
+  /// missing working directory, a program that is not found or cannot be executed (the message
+  /// names the program), pipes that cannot be made.
+  static Result<Subprocess> spawn(const std::vector<std::string>& argv,
+                                  const Options& options = {});
+
+  Subprocess(Subprocess&& other) noexcept;
+  Subprocess& operator=(Subprocess&& other) noexcept;
+  Subprocess(const Subprocess&) = delete;
+  Subprocess& operator=(const Subprocess&) = delete;
+  ~Subprocess();
+
+  /// The child's pid, which is also its process group id.
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  /// The program as given in argv[0], for messages.
+  [[nodiscard]] const std::string& program() const { return program_; }
+
+  /// Writes all of `data` to the child's stdin, reading stdout and stderr meanwhile. Errors: the
+  /// deadline passed (the unwritten rest is dropped), the child closed its stdin (exited), or
+  /// stdin is not a pipe. Contract: stdin_stream was Stream::pipe and close_stdin() not called.
+  Status write(std::string_view data, Deadline deadline = kNoDeadline);
+  /// Closes the child's stdin so that it reads EOF. Idempotent.
+  void close_stdin();
+
+  /// The next line of stdout without its '\n' (a last unterminated piece counts as a line);
+  /// nullopt at EOF. Error when the deadline passes first; the partial line stays buffered.
+  /// Contract: stdout_stream was Stream::pipe.
+  Result<std::optional<std::string>> read_line(Deadline deadline = kNoDeadline);
+
+  /// Reads stdout and stderr until both are at EOF; false when the deadline came first.
+  bool read_to_end(Deadline deadline = kNoDeadline);
+
+  /// Captured output not yet consumed (by read_line or a take_*), and taking it.
+  [[nodiscard]] const std::string& stdout_buffer() const { return out_.data; }
+  [[nodiscard]] const std::string& stderr_buffer() const { return err_.data; }
+  std::string take_stdout();
+  std::string take_stderr();
+
+  /// The exit status if the child has ended (the pipes keep being read meanwhile), else
+  /// nullopt when the deadline came first. Reaps the child: the process group id is then free.
+  std::optional<ExitStatus> wait(Deadline deadline = kNoDeadline);
+
+  /// Stops the whole process group: SIGTERM, up to `grace` for the child to exit, then SIGKILL
+  /// to whatever is left of the group; reaps the child. Returns how it ended (a child that had
+  /// already ended keeps its own status).
+  ExitStatus terminate(std::chrono::milliseconds grace);
+
+  /// Sends `signo` to the child's process group (while the child is not reaped).
+  void signal_group(int signo) const;
+
+  /// True until the child has been seen to end.
+  [[nodiscard]] bool running();
+
+ private:
+  struct Pipe {
+    int fd = -1;
+    std::string data;
+  };
+
+  Subprocess() = default;
+  void close_all();
+  void destroy() noexcept;
+  /// Moves bytes between the pipes until `done()` or the deadline; false on the deadline.
+  template <class Done>
+  bool pump(Deadline deadline, Done done);
+  bool pump_once(Deadline deadline);
+  bool read_some(Pipe& pipe);
+  void write_some();
+  void observe_exit();
+  ExitStatus reap();
+
+  pid_t pid_ = -1;
+  std::string program_;
+  int pidfd_ = -1;  ///< Readable when the child ends; -1 where pidfd_open is unavailable.
+  int in_fd_ = -1;
+  std::string pending_input_;
+  bool stdin_broken_ = false;
+  Pipe out_;
+  Pipe err_;
+  std::optional<ExitStatus> status_;  ///< Seen with WNOWAIT: the zombie still holds the group id.
+  bool reaped_ = false;
+  std::chrono::milliseconds kill_grace_{2000};
+  ProcessGroupGuard group_guard_;
+};
+
+/// What run() observed.
+struct Completed {
+  ExitStatus status;
+  std::string out;
+  std::string err;
+  bool timed_out = false;  ///< The timeout passed and the process group was killed.
+
+  [[nodiscard]] bool success() const { return !timed_out && status.success(); }
+};
+
+/// Runs argv to completion: feeds options.input, captures stdout and stderr (unless they are
+/// Stream::null or inherited), waits for the child to exit and both pipes to close. On the
+/// timeout the whole process group is stopped (SIGTERM, kill_grace, SIGKILL) and timed_out set.
+/// Errors: those of Subprocess::spawn. A non-zero exit is not an error: see Completed::status.
+Result<Completed> run(const std::vector<std::string>& argv, const Options& options = {});
+
+}  // namespace ag::process

@@ -1,0 +1,43 @@
+#include "support/run_gate.h"
+
+#include <sstream>
+
+#include "app/run.h"
+
+namespace ag::test {
+
+nlohmann::json GateRun::report() const {
+  return nlohmann::json::parse(out);
+}
+
+std::vector<nlohmann::json> GateRun::findings(std::string_view rule) const {
+  std::vector<nlohmann::json> matching;
+  nlohmann::json parsed = report();
+  for (const nlohmann::json& finding : parsed["findings"]) {
+    if (finding["rule"].get<std::string>() == rule)
+      matching.push_back(finding);
+  }
+  return matching;
+}
+
+GateRun run_gate(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env) {
+  std::vector<const char*> argv{"alembic-gate"};
+  for (const std::string& arg : args)
+    argv.push_back(arg.c_str());
+  config::Environment lookup = [&env](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end())
+      return std::nullopt;
+    return it->second;
+  };
+  std::ostringstream out, err;
+  ExitCode code = run(static_cast<int>(argv.size()), argv.data(), lookup, out, err);
+  return {static_cast<int>(code), out.str(), err.str()};
+}
+
+std::string fixture(std::string_view relative) {
+  return std::string(AG_SOURCE_DIR "/tests/fixtures/") + std::string(relative);
+}
+
+}  // namespace ag::test

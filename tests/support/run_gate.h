@@ -1,0 +1,29 @@
+// Runs alembic-gate in-process, as main() would, with a given environment.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace ag::test {
+
+struct GateRun {
+  int exit_code = 0;
+  std::string out;
+  std::string err;
+
+  /// stdout parsed as the JSON report (run with --format json).
+  nlohmann::json report() const;
+  /// The findings of the JSON report with this rule.
+  std::vector<nlohmann::json> findings(std::string_view rule) const;
+};
+
+/// Runs with `args` (without argv[0]) and only the variables in `env` set.
+GateRun run_gate(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env = {});
+
+/// Absolute path of a fixture under tests/fixtures.
+std::string fixture(std::string_view relative);
+
+}  // namespace ag::test

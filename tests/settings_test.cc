@@ -14,8 +14,7 @@ void write_project(const TempDir& dir, std::string_view config = {}) {
   dir.write("alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n");
   dir.write("migrations/versions/aaa_base.py",
             "\"\"\"base\"\"\"\nrevision = 'aaa'\ndown_revision = None\n");
-  if (!config.empty())
-    dir.write("alembic-gate.toml", config);
+  if (!config.empty()) dir.write("alembic-gate.toml", config);
 }
 
 GateRun run_in(const TempDir& dir, std::vector<std::string> args = {},

@@ -15,8 +15,7 @@ using CheckFunction = std::function<Findings(const checks::CheckContext&)>;
 
 /// The checks this version implements; the others in config::check_names() are unavailable.
 CheckFunction implementation(std::string_view name) {
-  if (name == "heads")
-    return checks::check_heads;
+  if (name == "heads") return checks::check_heads;
   return nullptr;
 }
 
@@ -38,8 +37,7 @@ CheckOutcome run_check(std::string_view name, const checks::CheckContext& contex
   bool failing =
       std::any_of(outcome.findings.begin(), outcome.findings.end(),
                   [&](const Finding& f) { return fails(f.severity, context.settings.fail_on); });
-  if (failing)
-    outcome.status = CheckStatus::failed;
+  if (failing) outcome.status = CheckStatus::failed;
   return outcome;
 }
 

@@ -14,8 +14,7 @@ namespace ag {
 namespace {
 
 std::string resolved_format(const config::Settings& settings, const config::Environment& env) {
-  if (settings.format != "auto")
-    return settings.format;
+  if (settings.format != "auto") return settings.format;
   return env("GITHUB_ACTIONS").value_or("") == "true" ? "github" : "text";
 }
 
@@ -31,22 +30,18 @@ void write_report(const Report& report, std::string_view format, std::ostream& o
 
 /// Writes the report files the settings ask for; a file that cannot be written is an error.
 Status write_report_files(const Report& report, const config::Settings& settings) {
-  if (settings.json_file.empty())
-    return ok();
+  if (settings.json_file.empty()) return ok();
   std::filesystem::path path =
       std::filesystem::path(settings.working_directory) / settings.json_file;
   std::ofstream file(path);
-  if (file)
-    write_json(report, file);
-  if (!file)
-    return Error{"cannot write the JSON report", path.string()};
+  if (file) write_json(report, file);
+  if (!file) return Error{"cannot write the JSON report", path.string()};
   return ok();
 }
 
 /// Settings that name features of later versions get a notice rather than silence.
 void note_unavailable_settings(const config::Settings& settings, Report& report) {
-  if (settings.sarif_file.empty() || report.checks.empty())
-    return;
+  if (settings.sarif_file.empty() || report.checks.empty()) return;
   report.checks.front().findings.push_back(
       {"settings", "setting-unavailable", Severity::notice,
        "sarif-file is not available in this version; no SARIF report was written", "", 0, 0, "",

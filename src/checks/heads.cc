@@ -20,8 +20,7 @@ class HeadsJudge {
       : project_(context.project), graph_(context.graph) {}
 
   Findings judge() {
-    for (const RevisionScript& script : graph_.scripts())
-      judge_script(script);
+    for (const RevisionScript& script : graph_.scripts()) judge_script(script);
     judge_duplicates();
     judge_references();
     judge_cycles();
@@ -74,8 +73,7 @@ class HeadsJudge {
   /// `abc123 ("add users")`, or just the id when the file has no message.
   std::string describe(const std::string& id) const {
     const graph::Revision* revision = graph_.find(id);
-    if (revision == nullptr)
-      return id;
+    if (revision == nullptr) return id;
     const std::string& message = graph_.scripts()[revision->script].message;
     return message.empty() ? id : fmt::format("{} (\"{}\")", id, message);
   }
@@ -114,8 +112,7 @@ class HeadsJudge {
         const RevisionScript& script = graph_.scripts()[index];
         std::vector<std::string> others;
         for (graph::ScriptIndex other : copies) {
-          if (other != index)
-            others.push_back(project_.relative(graph_.scripts()[other].path));
+          if (other != index) others.push_back(project_.relative(graph_.scripts()[other].path));
         }
         at(script, script.revision, "duplicate-revision",
            fmt::format("revision id {} is also declared in {}; Alembic keeps only one of them and "
@@ -188,8 +185,7 @@ class HeadsJudge {
     const std::vector<graph::History>& histories = graph_.histories();
     bool judge_independence = histories.size() > 1 && !has_broken_links();
     for (const graph::History& history : histories) {
-      if (history.heads.size() > 1)
-        judge_multiple_heads(history.heads);
+      if (history.heads.size() > 1) judge_multiple_heads(history.heads);
       if (judge_independence && history.branch_labels.empty()) {
         for (const std::string& base : history.bases) {
           const RevisionScript& script = graph_.script_of(base);

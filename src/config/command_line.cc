@@ -15,8 +15,7 @@ constexpr std::string_view kUsage =
 
 std::string describe(const Key& key) {
   std::string text = fmt::format("{} [input {}", key.help, input_variable(key.name));
-  if (!key.default_value.empty())
-    text += fmt::format(", default {}", key.default_value);
+  if (!key.default_value.empty()) text += fmt::format(", default {}", key.default_value);
   return text + "]";
 }
 
@@ -27,8 +26,7 @@ cxxopts::Options build_options() {
   auto adder = options.add_options();
   for (const Key& key : keys()) {
     auto value = cxxopts::value<std::string>();
-    if (key.type == ValueType::boolean)
-      value->implicit_value("true");
+    if (key.type == ValueType::boolean) value->implicit_value("true");
     adder(std::string(key.name), describe(key), value);
   }
   options.add_options()("h,help", "Show this help and exit.")("version",

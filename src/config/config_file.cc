@@ -16,19 +16,14 @@ int line_of(const toml::node& node) {
 
 /// A TOML value as the text the typed parser reads: scalars as written, arrays comma-joined.
 Result<std::string> value_text(const toml::node& node, const std::string& file) {
-  if (auto s = node.value<std::string>(); s && node.is_string())
-    return *s;
-  if (auto b = node.as_boolean())
-    return std::string(b->get() ? "true" : "false");
-  if (auto i = node.as_integer())
-    return std::to_string(i->get());
+  if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
+  if (auto b = node.as_boolean()) return std::string(b->get() ? "true" : "false");
+  if (auto i = node.as_integer()) return std::to_string(i->get());
   if (const toml::array* array = node.as_array()) {
     std::string joined;
     for (const toml::node& item : *array) {
-      if (!item.is_string())
-        return Error{"list items must be strings", file, line_of(item)};
-      if (!joined.empty())
-        joined += ",";
+      if (!item.is_string()) return Error{"list items must be strings", file, line_of(item)};
+      if (!joined.empty()) joined += ",";
       joined += *item.value<std::string>();
     }
     return joined;
@@ -52,8 +47,7 @@ Result<RawValues> read_table(const toml::table& table, const std::string& file) 
                    file, line_of(node)};
     }
     Result<std::string> text = value_text(node, file);
-    if (!text)
-      return text.error();
+    if (!text) return text.error();
     values[std::string(name.str())] = {*text, fmt::format("{}:{}", file, line_of(node))};
   }
   return values;
@@ -75,18 +69,15 @@ Result<RawValues> read_config_file(const std::filesystem::path& folder) {
   if (std::filesystem::exists(folder / "alembic-gate.toml", ec)) {
     std::string shown = display_path(folder / "alembic-gate.toml");
     Result<toml::table> table = parse(folder / "alembic-gate.toml", shown);
-    if (!table)
-      return table.error();
+    if (!table) return table.error();
     return read_table(*table, shown);
   }
   if (std::filesystem::exists(folder / "pyproject.toml", ec)) {
     std::string shown = display_path(folder / "pyproject.toml");
     Result<toml::table> table = parse(folder / "pyproject.toml", shown);
-    if (!table)
-      return table.error();
+    if (!table) return table.error();
     toml::node_view<toml::node> section = (*table)["tool"]["alembic-gate"];
-    if (!section)
-      return RawValues{};
+    if (!section) return RawValues{};
     if (!section.is_table()) {
       return Error{"[tool.alembic-gate] must be a table", shown, line_of(*section.node())};
     }

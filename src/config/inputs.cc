@@ -8,8 +8,7 @@ namespace ag::config {
 Environment process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* value = std::getenv(name.c_str());
-    if (value == nullptr)
-      return std::nullopt;
+    if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
 }
@@ -20,8 +19,7 @@ RawValues read_inputs(const Environment& env) {
     std::string variable = input_variable(key.name);
     std::optional<std::string> value = env(variable);
     // The runner passes every declared input, empty when the workflow did not set it.
-    if (value && !value->empty())
-      values[std::string(key.name)] = {*value, "input " + variable};
+    if (value && !value->empty()) values[std::string(key.name)] = {*value, "input " + variable};
   }
   return values;
 }

@@ -22,8 +22,7 @@ std::string lower(std::string_view text) {
 std::string trim(std::string_view text) {
   const char* blanks = " \t\r\n";
   size_t begin = text.find_first_not_of(blanks);
-  if (begin == std::string_view::npos)
-    return {};
+  if (begin == std::string_view::npos) return {};
   size_t end = text.find_last_not_of(blanks);
   return std::string(text.substr(begin, end - begin + 1));
 }
@@ -34,8 +33,7 @@ std::vector<std::string> split_list(std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find_first_of(",\n", start);
-    if (end == std::string_view::npos)
-      end = text.size();
+    if (end == std::string_view::npos) end = text.size();
     std::string item = trim(text.substr(start, end - start));
     if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end()) {
       items.push_back(std::move(item));
@@ -56,10 +54,8 @@ bool is_choice(const Key& key, std::string_view value) {
 
 Result<bool> parse_boolean(const Key& key, const RawValue& raw) {
   std::string value = lower(trim(raw.text));
-  if (value == "true" || value == "yes" || value == "1" || value == "on")
-    return true;
-  if (value == "false" || value == "no" || value == "0" || value == "off")
-    return false;
+  if (value == "true" || value == "yes" || value == "1" || value == "on") return true;
+  if (value == "false" || value == "no" || value == "0" || value == "off") return false;
   return invalid(key, raw, "true or false");
 }
 
@@ -75,8 +71,7 @@ Result<int> parse_integer(const Key& key, const RawValue& raw) {
 
 Result<std::vector<std::string>> parse_list(const Key& key, const RawValue& raw) {
   std::vector<std::string> items = split_list(raw.text);
-  if (key.choices.empty())
-    return items;
+  if (key.choices.empty()) return items;
   for (const std::string& item : items) {
     if (!is_choice(key, item)) {
       return Error{fmt::format("unknown {} item '{}': expected a comma-separated list of {}",
@@ -98,8 +93,7 @@ Result<std::string> parse_text(const Key& key, const RawValue& raw) {
 /// Stores a typed value in the key's field; the field's type must match the key's type.
 template <class T>
 Status store(Settings& settings, const Key& key, Result<T> value) {
-  if (!value)
-    return value.error();
+  if (!value) return value.error();
   settings.*std::get<T Settings::*>(key.field) = std::move(*value);
   return ok();
 }
@@ -112,8 +106,7 @@ RawValues defaults() {
 }
 
 void overlay(RawValues& values, const RawValues& over) {
-  for (const auto& [name, value] : over)
-    values[name] = value;
+  for (const auto& [name, value] : over) values[name] = value;
 }
 
 /// Makes settings.working_directory absolute; it must be an existing folder.
@@ -124,8 +117,7 @@ Status settle_working_directory(Settings& settings, const RawValue& raw) {
     return Error{fmt::format("working-directory '{}' is not a folder", raw.text), raw.origin};
   }
   std::string normal = folder.lexically_normal().string();
-  if (normal.size() > 1 && normal.back() == '/')
-    normal.pop_back();
+  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
   settings.working_directory = normal;
   return ok();
 }
@@ -157,23 +149,18 @@ Result<Settings> resolve_settings(const RawValues& flags, const Environment& env
   Settings settings;
   const Key& working_directory = *find_key("working-directory");
   const RawValue& folder = early.at(std::string(working_directory.name));
-  if (Status s = assign(settings, working_directory, folder); !s)
-    return s.error();
-  if (Status s = settle_working_directory(settings, folder); !s)
-    return s.error();
+  if (Status s = assign(settings, working_directory, folder); !s) return s.error();
+  if (Status s = settle_working_directory(settings, folder); !s) return s.error();
 
   Result<RawValues> file = read_config_file(settings.working_directory);
-  if (!file)
-    return file.error();
+  if (!file) return file.error();
   RawValues merged = defaults();
   overlay(merged, *file);
   overlay(merged, inputs);
   overlay(merged, flags);
   for (const Key& key : keys()) {
-    if (&key == &working_directory)
-      continue;
-    if (Status s = assign(settings, key, merged.at(std::string(key.name))); !s)
-      return s.error();
+    if (&key == &working_directory) continue;
+    if (Status s = assign(settings, key, merged.at(std::string(key.name))); !s) return s.error();
   }
   return settings;
 }

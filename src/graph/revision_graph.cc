@@ -33,8 +33,7 @@ struct Numbering {
     for (const auto& [id, revision] : revisions) {
       auto add = [&](const std::string& parent) {
         auto it = number.find(parent);
-        if (it != number.end() && parent != id)
-          edges[number.at(id)].push_back(it->second);
+        if (it != number.end() && parent != id) edges[number.at(id)].push_back(it->second);
       };
       std::for_each(revision.down_revisions.begin(), revision.down_revisions.end(), add);
       if (with_dependencies)
@@ -73,8 +72,7 @@ RevisionGraph::RevisionGraph(std::vector<RevisionScript> scripts) : scripts_(std
   std::map<std::string, std::string> labels;  // label -> owning revision id
   for (ScriptIndex i = 0; i < scripts_.size(); ++i) {
     const RevisionScript& script = scripts_[i];
-    if (script.id().empty() || revisions_.at(script.id()).script != i)
-      continue;
+    if (script.id().empty() || revisions_.at(script.id()).script != i) continue;
     for (const std::string& label : script.branch_labels.items) {
       auto owner = labels.find(label);
       if (owner != labels.end() || revisions_.count(label) > 0) {
@@ -99,15 +97,13 @@ void RevisionGraph::index_scripts() {
   std::map<std::string, std::vector<ScriptIndex>> copies;
   for (ScriptIndex i = 0; i < scripts_.size(); ++i) {
     const RevisionScript& script = scripts_[i];
-    if (script.id().empty())
-      continue;
+    if (script.id().empty()) continue;
     copies[script.id()].push_back(i);
     Revision& revision = revisions_[script.id()];
     revision = Revision{script.id(), i, script.down_revision.items, {}, {}};
   }
   for (auto& [id, indices] : copies) {
-    if (indices.size() > 1)
-      duplicates_[id] = indices;
+    if (indices.size() > 1) duplicates_[id] = indices;
   }
 }
 
@@ -145,16 +141,11 @@ void RevisionGraph::classify() {
   }
   for (const auto& [id, revision] : revisions_) {
     const RevisionScript& script = scripts_[revision.script];
-    if (revision.children.empty())
-      heads_.push_back(id);
-    if (revision.children.empty() && depended_on.count(id) == 0)
-      real_heads_.push_back(id);
-    if (script.down_revision.readable && revision.down_revisions.empty())
-      bases_.push_back(id);
-    if (revision.down_revisions.size() > 1)
-      merge_points_.push_back(id);
-    if (revision.children.size() > 1)
-      branch_points_.push_back(id);
+    if (revision.children.empty()) heads_.push_back(id);
+    if (revision.children.empty() && depended_on.count(id) == 0) real_heads_.push_back(id);
+    if (script.down_revision.readable && revision.down_revisions.empty()) bases_.push_back(id);
+    if (revision.down_revisions.size() > 1) merge_points_.push_back(id);
+    if (revision.children.size() > 1) branch_points_.push_back(id);
   }
 }
 
@@ -164,12 +155,10 @@ void RevisionGraph::find_cycles() {
   for (bool with_dependencies : {false, true}) {
     Adjacency edges = numbering.parents(revisions_, with_dependencies);
     for (const std::vector<int>& component : strongly_connected_components(edges)) {
-      if (component.size() < 2)
-        continue;
+      if (component.size() < 2) continue;
       bool already_reported = std::any_of(component.begin(), component.end(),
                                           [&](int n) { return in_versioned_cycle.count(n) > 0; });
-      if (with_dependencies && already_reported)
-        continue;
+      if (with_dependencies && already_reported) continue;
       in_versioned_cycle.insert(component.begin(), component.end());
       cycles_.push_back({cycle_path(component, edges, numbering), with_dependencies});
     }
@@ -181,14 +170,12 @@ void RevisionGraph::find_histories() {
   std::vector<int> root(numbering.ids.size());
   std::iota(root.begin(), root.end(), 0);
   auto find_root = [&](int n) {
-    while (root[n] != n)
-      n = root[n] = root[root[n]];
+    while (root[n] != n) n = root[n] = root[root[n]];
     return n;
   };
   Adjacency edges = numbering.parents(revisions_, false);
   for (size_t child = 0; child < edges.size(); ++child) {
-    for (int parent : edges[child])
-      root[find_root(static_cast<int>(child))] = find_root(parent);
+    for (int parent : edges[child]) root[find_root(static_cast<int>(child))] = find_root(parent);
   }
   std::map<int, History> by_root;
   for (const std::string& head : heads_)

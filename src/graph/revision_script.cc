@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <regex>
 #include <span>
 
 #include "python/lexer.h"
@@ -30,8 +29,7 @@ class LiteralParser {
   /// The literal, or nullopt when the tokens are anything else (a computed value).
   std::optional<Literal> parse() {
     std::optional<Literal> literal = value();
-    if (!literal || pos_ != tokens_.size())
-      return std::nullopt;
+    if (!literal || pos_ != tokens_.size()) return std::nullopt;
     return literal;
   }
 
@@ -51,13 +49,11 @@ class LiteralParser {
     bool any = false;
     while (at_string()) {
       std::optional<std::string> part = python::string_value(tokens_[pos_++].text);
-      if (!part)
-        return std::nullopt;
+      if (!part) return std::nullopt;
       joined += *part;
       any = true;
     }
-    if (!any)
-      return std::nullopt;
+    if (!any) return std::nullopt;
     return joined;
   }
 
@@ -68,12 +64,10 @@ class LiteralParser {
     }
     if (at_string()) {
       std::optional<std::string> text = strings();
-      if (!text)
-        return std::nullopt;
+      if (!text) return std::nullopt;
       return text->empty() ? Literal{} : Literal{{*text}, false};
     }
-    if (at("(") || at("["))
-      return bracketed();
+    if (at("(") || at("[")) return bracketed();
     return std::nullopt;
   }
 
@@ -85,8 +79,7 @@ class LiteralParser {
     bool saw_comma = false;
     while (!at(close)) {
       std::optional<std::string> item = strings();
-      if (!item)
-        return std::nullopt;
+      if (!item) return std::nullopt;
       literal.items.push_back(*item);
       if (at(",")) {
         ++pos_;
@@ -104,14 +97,10 @@ class LiteralParser {
 };
 
 Declaration* declaration_for(RevisionScript& script, std::string_view name) {
-  if (name == "revision")
-    return &script.revision;
-  if (name == "down_revision")
-    return &script.down_revision;
-  if (name == "branch_labels")
-    return &script.branch_labels;
-  if (name == "depends_on")
-    return &script.depends_on;
+  if (name == "revision") return &script.revision;
+  if (name == "down_revision") return &script.down_revision;
+  if (name == "branch_labels") return &script.branch_labels;
+  if (name == "depends_on") return &script.depends_on;
   return nullptr;
 }
 
@@ -124,15 +113,11 @@ std::vector<std::span<const Token>> statements(const LogicalLine& line) {
   for (size_t i = 0; i <= tokens.size(); ++i) {
     if (i < tokens.size()) {
       std::string_view t = tokens[i].text;
-      if (t == "(" || t == "[" || t == "{")
-        ++depth;
-      if (t == ")" || t == "]" || t == "}")
-        --depth;
-      if (!(t == ";" && depth == 0))
-        continue;
+      if (t == "(" || t == "[" || t == "{") ++depth;
+      if (t == ")" || t == "]" || t == "}") --depth;
+      if (!(t == ";" && depth == 0)) continue;
     }
-    if (i > start)
-      out.push_back(tokens.subspan(start, i - start));
+    if (i > start) out.push_back(tokens.subspan(start, i - start));
     start = i + 1;
   }
   return out;
@@ -143,25 +128,20 @@ size_t assignment_operator(std::span<const Token> tokens) {
   int depth = 0;
   for (size_t i = 1; i < tokens.size(); ++i) {
     std::string_view t = tokens[i].text;
-    if (t == "(" || t == "[" || t == "{")
-      ++depth;
-    if (t == ")" || t == "]" || t == "}")
-      --depth;
-    if (depth == 0 && tokens[i].kind == TokenKind::op && t == "=")
-      return i;
+    if (t == "(" || t == "[" || t == "{") ++depth;
+    if (t == ")" || t == "]" || t == "}") --depth;
+    if (depth == 0 && tokens[i].kind == TokenKind::op && t == "=") return i;
   }
   return 0;
 }
 
 std::string first_line_of(std::string_view text) {
   size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos)
-    return {};
+  if (begin == std::string_view::npos) return {};
   size_t end = text.find_first_of("\r\n", begin);
   std::string_view line =
       text.substr(begin, end == std::string_view::npos ? text.npos : end - begin);
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\t'))
-    line.remove_suffix(1);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
   return std::string(line);
 }
 
@@ -178,17 +158,13 @@ class ScriptReader {
       return;
     }
     if (tokens.size() >= 2 && tokens[0].text == "def") {
-      if (tokens[1].text == "upgrade")
-        script_.upgrade_line = tokens[0].line;
-      if (tokens[1].text == "downgrade")
-        script_.downgrade_line = tokens[0].line;
+      if (tokens[1].text == "upgrade") script_.upgrade_line = tokens[0].line;
+      if (tokens[1].text == "downgrade") script_.downgrade_line = tokens[0].line;
       return;
     }
-    if (tokens[0].kind != TokenKind::name)
-      return;
+    if (tokens[0].kind != TokenKind::name) return;
     Declaration* declaration = declaration_for(script_, tokens[0].text);
-    if (declaration == nullptr)
-      return;
+    if (declaration == nullptr) return;
     assign(*declaration, tokens, line);
   }
 
@@ -203,12 +179,10 @@ class ScriptReader {
     bool augmented = std::find(kAugmented.begin(), kAugmented.end(), second) != kAugmented.end();
     size_t equals = assignment_operator(tokens);
     bool assigned = equals == 1 || (equals > 1 && second == ":");
-    if (!assigned && !augmented)
-      return;  // a bare annotation, or an expression using the name
+    if (!assigned && !augmented) return;  // a bare annotation, or an expression using the name
     declaration = Declaration{true, false, {}, false, line.first_line, line.last_line};
     std::optional<Literal> literal;
-    if (!augmented)
-      literal = LiteralParser(tokens.subspan(equals + 1)).parse();
+    if (!augmented) literal = LiteralParser(tokens.subspan(equals + 1)).parse();
     if (!literal) {
       script_.problems.push_back(
           {"unreadable-value",
@@ -224,23 +198,30 @@ class ScriptReader {
   }
 };
 
-/// Python reads source as UTF-8 unless a coding declaration in the first two lines says otherwise.
+/// Python reads source as UTF-8 unless a coding declaration (PEP 263: a comment matching
+/// `coding[:=]\s*([-\w.]+)`) in the first two lines names another encoding.
 bool declares_other_encoding(std::string_view source) {
-  static const std::regex cookie(R"(^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+))");
-  size_t end = 0;
-  for (int i = 0; i < 2 && end != std::string_view::npos; ++i) {
-    size_t start = end == 0 ? 0 : end + 1;
-    end = source.find('\n', start);
-    std::string line(
-        source.substr(start, end == std::string_view::npos ? source.npos : end - start));
-    std::smatch match;
-    if (std::regex_search(line, match, cookie)) {
-      std::string name = match[1];
-      for (char& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return name != "utf-8" && name != "utf8" && !name.starts_with("utf-8-") &&
-             !name.starts_with("utf_8");
+  size_t start = 0;
+  for (int i = 0; i < 2 && start < source.size(); ++i) {
+    size_t end = std::min(source.find('\n', start), source.size());
+    std::string_view line = source.substr(start, end - start);
+    start = end + 1;
+    size_t hash = line.find_first_not_of(" \t\f");
+    if (hash == std::string_view::npos || line[hash] != '#')
+      continue;  // only a comment line counts
+    size_t at = line.find("coding", hash);
+    if (at == std::string_view::npos || at + 6 >= line.size() ||
+        (line[at + 6] != ':' && line[at + 6] != '=')) {
+      continue;
     }
+    std::string name;
+    for (char c : line.substr(at + 7)) {
+      if (name.empty() && (c == ' ' || c == '\t')) continue;
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') break;
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    std::replace(name.begin(), name.end(), '_', '-');
+    return !name.empty() && name != "utf-8" && name != "utf8" && !name.starts_with("utf-8-");
   }
   return false;
 }
@@ -255,11 +236,9 @@ size_t first_invalid_utf8(std::string_view text) {
                     : (byte >> 4) == 0xE  ? 3
                     : (byte >> 3) == 0x1E ? 4
                                           : 0;
-    if (length == 0 || i + length > text.size())
-      return i;
+    if (length == 0 || i + length > text.size()) return i;
     for (size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2)
-        return i;
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return i;
     }
     i += length;
   }
@@ -270,8 +249,7 @@ size_t first_invalid_utf8(std::string_view text) {
 /// imports revision files from bytes, and Python does not decode comments then.
 bool report_invalid_utf8(const Token& token, RevisionScript& script) {
   size_t bad = first_invalid_utf8(token.text);
-  if (bad == std::string_view::npos)
-    return false;
+  if (bad == std::string_view::npos) return false;
   int line =
       token.line + static_cast<int>(std::count(token.text.begin(),
                                                token.text.begin() + static_cast<long>(bad), '\n'));
@@ -299,7 +277,7 @@ RevisionScript read_revision_script(std::string_view source, std::filesystem::pa
   python::Lexer lexer(source);
   bool first = true;
   while (true) {
-    Result<std::optional<LogicalLine>> line = lexer.next();
+    Result<const LogicalLine*> line = lexer.next();
     if (!line) {
       int at = line.error().line;
       script.problems.push_back(
@@ -307,11 +285,9 @@ RevisionScript read_revision_script(std::string_view source, std::filesystem::pa
            at, at});
       break;
     }
-    if (!*line)
-      break;
+    if (!*line) break;
     for (const Token& token : (*line)->tokens) {
-      if (check_utf8 && report_invalid_utf8(token, script))
-        check_utf8 = false;
+      if (check_utf8 && report_invalid_utf8(token, script)) check_utf8 = false;
     }
     if (!(*line)->indented && !(*line)->tokens.empty()) {
       for (std::span<const Token> statement : statements(**line)) {

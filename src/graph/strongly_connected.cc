@@ -16,8 +16,7 @@ std::vector<std::vector<int>> strongly_connected_components(const Adjacency& edg
     size_t edge;
   };
   for (int start = 0; start < count; ++start) {
-    if (index[start] >= 0)
-      continue;
+    if (index[start] >= 0) continue;
     std::vector<Frame> frames{{start, 0}};
     index[start] = low[start] = next_index++;
     stack.push_back(start);
@@ -49,8 +48,7 @@ std::vector<std::vector<int>> strongly_connected_components(const Adjacency& edg
         components.push_back(std::move(component));
       }
       frames.pop_back();
-      if (!frames.empty())
-        low[frames.back().node] = std::min(low[frames.back().node], low[node]);
+      if (!frames.empty()) low[frames.back().node] = std::min(low[frames.back().node], low[node]);
     }
   }
   return components;

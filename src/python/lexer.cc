@@ -17,11 +17,9 @@ bool is_name_char(char c) {
 }
 
 bool is_string_prefix(std::string_view word) {
-  if (word.size() > 2)
-    return false;
+  if (word.size() > 2) return false;
   for (char c : word) {
-    if (std::string_view("rRuUbBfF").find(c) == std::string_view::npos)
-      return false;
+    if (std::string_view("rRuUbBfF").find(c) == std::string_view::npos) return false;
   }
   return true;
 }
@@ -34,8 +32,7 @@ constexpr std::array<std::string_view, 19> kTwoCharOps = {
 }  // namespace
 
 Lexer::Lexer(std::string_view source) : source_(source) {
-  if (source_.starts_with("\xEF\xBB\xBF"))
-    pos_ = 3;  // UTF-8 byte order mark
+  if (source_.starts_with("\xEF\xBB\xBF")) pos_ = 3;  // UTF-8 byte order mark
 }
 
 void Lexer::skip_blank_and_comment_lines() {
@@ -45,27 +42,24 @@ void Lexer::skip_blank_and_comment_lines() {
            (source_[at] == ' ' || source_[at] == '\t' || source_[at] == '\f'))
       ++at;
     if (at < source_.size() && source_[at] == '#') {
-      while (at < source_.size() && source_[at] != '\n')
-        ++at;
+      while (at < source_.size() && source_[at] != '\n') ++at;
     }
-    if (at < source_.size() && source_[at] == '\r')
-      ++at;
+    if (at < source_.size() && source_[at] == '\r') ++at;
     if (at >= source_.size()) {
       pos_ = at;
       return;
     }
-    if (source_[at] != '\n')
-      return;
+    if (source_[at] != '\n') return;
     pos_ = at + 1;
     ++line_;
   }
 }
 
-Result<std::optional<LogicalLine>> Lexer::next() {
+Result<const LogicalLine*> Lexer::next() {
   skip_blank_and_comment_lines();
-  if (pos_ >= source_.size())
-    return std::optional<LogicalLine>();
-  LogicalLine logical;
+  if (pos_ >= source_.size()) return nullptr;
+  LogicalLine& logical = current_;
+  logical.tokens.clear();
   logical.first_line = line_;
   logical.indented = peek() == ' ' || peek() == '\t' || peek() == '\f';
   int depth = 0;
@@ -74,38 +68,32 @@ Result<std::optional<LogicalLine>> Lexer::next() {
     if (c == ' ' || c == '\t' || c == '\f' || c == '\r') {
       ++pos_;
     } else if (c == '#') {
-      while (pos_ < source_.size() && peek() != '\n')
-        ++pos_;
+      while (pos_ < source_.size() && peek() != '\n') ++pos_;
     } else if (c == '\\' && (peek(1) == '\n' || (peek(1) == '\r' && peek(2) == '\n'))) {
       pos_ += peek(1) == '\n' ? 2 : 3;
       ++line_;
     } else if (c == '\n') {
       ++pos_;
       ++line_;
-      if (depth == 0)
-        break;
+      if (depth == 0) break;
     } else if (c == '\'' || c == '"') {
       Result<Token> token = read_string(pos_, line_);
-      if (!token)
-        return token.error();
+      if (!token) return token.error();
       logical.tokens.push_back(*token);
     } else if (is_name_start(c) || std::isdigit(static_cast<unsigned char>(c))) {
       Token token = read_name_or_number(pos_);
       if (token.kind == TokenKind::name && is_string_prefix(token.text) &&
           (peek() == '\'' || peek() == '"')) {
         Result<Token> string = read_string(pos_ - token.text.size(), token.line);
-        if (!string)
-          return string.error();
+        if (!string) return string.error();
         token = *string;
       }
       logical.tokens.push_back(token);
     } else {
       Token token = read_operator(pos_);
-      if (token.text == "(" || token.text == "[" || token.text == "{")
-        ++depth;
+      if (token.text == "(" || token.text == "[" || token.text == "{") ++depth;
       if (token.text == ")" || token.text == "]" || token.text == "}") {
-        if (depth == 0)
-          return Error{fmt::format("unmatched '{}'", token.text), "", line_};
+        if (depth == 0) return Error{fmt::format("unmatched '{}'", token.text), "", line_};
         --depth;
       }
       logical.tokens.push_back(token);
@@ -115,7 +103,7 @@ Result<std::optional<LogicalLine>> Lexer::next() {
     return Error{"a bracket opened here is never closed", "", logical.first_line};
   }
   logical.last_line = logical.tokens.empty() ? logical.first_line : logical.tokens.back().line;
-  return std::optional<LogicalLine>(std::move(logical));
+  return &current_;
 }
 
 Result<Token> Lexer::read_string(size_t start, int line) {
@@ -126,14 +114,12 @@ Result<Token> Lexer::read_string(size_t start, int line) {
   while (pos_ < source_.size()) {
     char c = peek();
     if (c == '\\') {
-      if (peek(1) == '\n')
-        ++line_;
+      if (peek(1) == '\n') ++line_;
       pos_ += 2;
       continue;
     }
     if (c == '\n') {
-      if (!triple)
-        break;
+      if (!triple) break;
       ++line_;
     }
     if (c == quote && (!triple || (peek(1) == quote && peek(2) == quote))) {
@@ -148,8 +134,7 @@ Result<Token> Lexer::read_string(size_t start, int line) {
 Token Lexer::read_name_or_number(size_t start) {
   // Numbers are read loosely (digits, letters, '.', '_'): their value never matters here.
   bool number = std::isdigit(static_cast<unsigned char>(peek()));
-  while (pos_ < source_.size() && (is_name_char(peek()) || (number && peek() == '.')))
-    ++pos_;
+  while (pos_ < source_.size() && (is_name_char(peek()) || (number && peek() == '.'))) ++pos_;
   return Token{number ? TokenKind::number : TokenKind::name, source_.substr(start, pos_ - start),
                line_};
 }
@@ -157,14 +142,19 @@ Token Lexer::read_name_or_number(size_t start) {
 Token Lexer::read_operator(size_t start) {
   std::string_view rest = source_.substr(start);
   size_t length = 1;
+  // Every operator longer than one character has one of these as its second character.
+  bool may_be_longer =
+      rest.size() > 1 && std::string_view("=>*/<.").find(rest[1]) != std::string_view::npos;
+  if (!may_be_longer) {
+    ++pos_;
+    return Token{TokenKind::op, rest.substr(0, 1), line_};
+  }
   for (std::string_view op : kThreeCharOps) {
-    if (rest.starts_with(op))
-      length = 3;
+    if (rest.starts_with(op)) length = 3;
   }
   if (length == 1) {
     for (std::string_view op : kTwoCharOps) {
-      if (rest.starts_with(op))
-        length = 2;
+      if (rest.starts_with(op)) length = 2;
     }
   }
   pos_ += length;
@@ -210,8 +200,7 @@ std::optional<std::string> string_value(std::string_view text) {
   bool raw = false;
   for (char c : prefix) {
     char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == 'f' || lower == 'b')
-      return std::nullopt;
+    if (lower == 'f' || lower == 'b') return std::nullopt;
     raw = raw || lower == 'r';
   }
   std::string_view body = text.substr(quote);

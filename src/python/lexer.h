@@ -33,14 +33,16 @@ class Lexer {
   /// `source` must outlive the lexer and the tokens it returns.
   explicit Lexer(std::string_view source);
 
-  /// The next logical line; nullopt at the end. An error (unterminated string, unbalanced
-  /// bracket) names the line; the lexer should not be used after one.
-  Result<std::optional<LogicalLine>> next();
+  /// The next logical line, or nullptr at the end. The line lives in the lexer and is replaced
+  /// by the next call (reusing its storage keeps large files fast). An error (unterminated
+  /// string, unbalanced bracket) names the line; the lexer should not be used after one.
+  Result<const LogicalLine*> next();
 
  private:
   std::string_view source_;
   size_t pos_ = 0;
   int line_ = 1;
+  LogicalLine current_;
 
   void skip_blank_and_comment_lines();
   Result<Token> read_string(size_t start, int line);

@@ -45,8 +45,7 @@ std::string annotation(const Finding& finding) {
   properties +=
       "title=" + escape_property(fmt::format("alembic-gate {}: {}", finding.check, finding.rule));
   std::string message = finding.message;
-  if (!finding.help.empty())
-    message += "\n\nHow to fix: " + finding.help;
+  if (!finding.help.empty()) message += "\n\nHow to fix: " + finding.help;
   return fmt::format("::{} {}::{}\n", severity_name(finding.severity), properties,
                      escape_data(message));
 }
@@ -64,8 +63,7 @@ void write_github(const Report& report, std::ostream& out) {
   for (const CheckOutcome& check : report.checks) {
     out << fmt::format("::group::{}: {} ({:.0f} ms)\n", check.name, status_name(check.status),
                        check.seconds * 1000);
-    for (const Finding& finding : check.findings)
-      out << annotation(finding);
+    for (const Finding& finding : check.findings) out << annotation(finding);
     out << "::endgroup::\n";
   }
   out << verdict_line(report) << "\n";

@@ -29,8 +29,7 @@ void write_json(const Report& report, std::ostream& out) {
                       {"findings", check.findings.size()}});
   }
   nlohmann::json findings = nlohmann::json::array();
-  for (const Finding& finding : report.findings())
-    findings.push_back(finding_json(finding));
+  for (const Finding& finding : report.findings()) findings.push_back(finding_json(finding));
   nlohmann::json document = {{"schema_version", 1},
                              {"tool", {{"name", "alembic-gate"}, {"version", kVersion}}},
                              {"project", report.project},

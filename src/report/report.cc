@@ -17,10 +17,8 @@ std::string_view status_name(CheckStatus status) {
 }
 
 bool fails(Severity severity, std::string_view fail_on) {
-  if (fail_on == "never")
-    return false;
-  if (fail_on == "warning")
-    return severity != Severity::notice;
+  if (fail_on == "never") return false;
+  if (fail_on == "warning") return severity != Severity::notice;
   return severity == Severity::error;
 }
 

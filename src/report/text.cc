@@ -14,8 +14,7 @@ void write_text(const Report& report, std::ostream& out) {
     }
     out << fmt::format("{}{}: {} [{}]\n", place, severity_name(finding.severity), finding.message,
                        finding.rule);
-    if (!finding.help.empty())
-      out << "  help: " << finding.help << "\n";
+    if (!finding.help.empty()) out << "  help: " << finding.help << "\n";
   }
   out << verdict_line(report) << "\n";
 }

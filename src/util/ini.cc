@@ -40,14 +40,12 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    if (end == std::string_view::npos)
-      end = text.size();
+    if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(start, end - start);
     start = end + 1;
     ++number;
     std::string_view stripped = strip(line);
-    if (stripped.empty() || is_comment(stripped))
-      continue;
+    if (stripped.empty() || is_comment(stripped)) continue;
     bool indented = std::isspace(static_cast<unsigned char>(line.front()));
     if (indented && last != nullptr) {  // continuation of the previous value
       last->value += "\n";
@@ -55,8 +53,7 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
       continue;
     }
     if (stripped.front() == '[') {
-      if (stripped.back() != ']')
-        return Error{"malformed section header", name, number};
+      if (stripped.back() != ']') return Error{"malformed section header", name, number};
       section = std::string(stripped.substr(1, stripped.size() - 2));
       ini.sections_[section];
       ini.section_lines_.emplace(section, number);
@@ -78,11 +75,9 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
 const IniFile::Entry* IniFile::find(std::string_view section, std::string_view key) const {
   for (std::string_view where : {section, std::string_view("DEFAULT")}) {
     auto s = sections_.find(where);
-    if (s == sections_.end())
-      continue;
+    if (s == sections_.end()) continue;
     auto e = s->second.find(lower(key));
-    if (e != s->second.end())
-      return &e->second;
+    if (e != s->second.end()) return &e->second;
   }
   return nullptr;
 }
@@ -100,11 +95,9 @@ Result<std::optional<std::string>> IniFile::get(
     std::string_view section, std::string_view key,
     const std::map<std::string, std::string>& defaults) const {
   const Entry* entry = find(section, key);
-  if (entry == nullptr)
-    return std::optional<std::string>();
+  if (entry == nullptr) return std::optional<std::string>();
   Result<std::string> value = interpolate(section, *entry, defaults, 0);
-  if (!value)
-    return value.error();
+  if (!value) return value.error();
   return std::optional<std::string>(std::move(*value));
 }
 
@@ -112,8 +105,7 @@ Result<std::string> IniFile::interpolate(std::string_view section, const Entry& 
                                          const std::map<std::string, std::string>& defaults,
                                          int depth) const {
   auto error = [&](std::string message) { return Error{std::move(message), name_, entry.line}; };
-  if (depth > kMaxInterpolationDepth)
-    return error("interpolation nested too deeply");
+  if (depth > kMaxInterpolationDepth) return error("interpolation nested too deeply");
   std::string out;
   const std::string& raw = entry.value;
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -124,13 +116,11 @@ Result<std::string> IniFile::interpolate(std::string_view section, const Entry& 
       ++i;
     } else if (i + 1 < raw.size() && raw[i + 1] == '(') {
       size_t close = raw.find(")s", i);
-      if (close == std::string::npos)
-        return error("bad interpolation syntax in '" + raw + "'");
+      if (close == std::string::npos) return error("bad interpolation syntax in '" + raw + "'");
       std::string name = lower(raw.substr(i + 2, close - i - 2));
       if (const Entry* other = find(section, name)) {
         Result<std::string> value = interpolate(section, *other, defaults, depth + 1);
-        if (!value)
-          return value;
+        if (!value) return value;
         out += *value;
       } else if (auto d = defaults.find(name); d != defaults.end()) {
         out += d->second;

@@ -6,10 +6,8 @@ std::string relative_inside(const std::filesystem::path& path, const std::filesy
   std::filesystem::path absolute = std::filesystem::absolute(path).lexically_normal();
   std::filesystem::path relative =
       absolute.lexically_relative(std::filesystem::absolute(base).lexically_normal());
-  if (relative.empty() || *relative.begin() == "..")
-    return absolute.generic_string();
-  if (relative == ".")
-    return ".";
+  if (relative.empty() || *relative.begin() == "..") return absolute.generic_string();
+  if (relative == ".") return ".";
   return relative.generic_string();
 }
 

@@ -14,8 +14,7 @@ std::vector<nlohmann::json> GateRun::findings(std::string_view rule) const {
   std::vector<nlohmann::json> matching;
   nlohmann::json parsed = report();
   for (const nlohmann::json& finding : parsed["findings"]) {
-    if (finding["rule"].get<std::string>() == rule)
-      matching.push_back(finding);
+    if (finding["rule"].get<std::string>() == rule) matching.push_back(finding);
   }
   return matching;
 }
@@ -23,12 +22,10 @@ std::vector<nlohmann::json> GateRun::findings(std::string_view rule) const {
 GateRun run_gate(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env) {
   std::vector<const char*> argv{"alembic-gate"};
-  for (const std::string& arg : args)
-    argv.push_back(arg.c_str());
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
   config::Environment lookup = [&env](const std::string& name) -> std::optional<std::string> {
     auto it = env.find(name);
-    if (it == env.end())
-      return std::nullopt;
+    if (it == env.end()) return std::nullopt;
     return it->second;
   };
   std::ostringstream out, err;

@@ -10,8 +10,7 @@ namespace ag::test {
 TempDir::TempDir() {
   std::string pattern =
       (std::filesystem::temp_directory_path() / "alembic-gate-test.XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr)
-    throw std::runtime_error("mkdtemp failed");
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }
 

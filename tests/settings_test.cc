@@ -2,6 +2,9 @@
 // its value came from, and what is allowed.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "config/settings.h"
 #include "support/run_gate.h"
 #include "support/temp_dir.h"
@@ -167,6 +170,21 @@ TEST_SUITE("settings") {
     GateRun bad = run_in(dir, {"--json-file", "no/such/folder/report.json"});
     CHECK(bad.exit_code == 2);
     CHECK(bad.err.find("cannot write the JSON report") != std::string::npos);
+  }
+}
+
+}  // namespace ag::test
+
+namespace ag::test {
+
+TEST_CASE("every settings key is documented in the README and declared in action.yml") {
+  std::ifstream readme_file(AG_SOURCE_DIR "/README.md"), action_file(AG_SOURCE_DIR "/action.yml");
+  std::string readme((std::istreambuf_iterator<char>(readme_file)), {});
+  std::string action((std::istreambuf_iterator<char>(action_file)), {});
+  for (const config::Key& key : config::keys()) {
+    CAPTURE(key.name);
+    CHECK(readme.find("| `" + std::string(key.name) + "` |") != std::string::npos);
+    CHECK(action.find("\n  " + std::string(key.name) + ":\n") != std::string::npos);
   }
 }
 

@@ -1,0 +1,421 @@
+// discover() on project folders built in a temporary folder, and Alembic's file-name rule.
+#include "project/project.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace ag::project {
+namespace {
+
+/// A folder of its own under the system's temporary folder, removed with its contents.
+class Scratch {
+ public:
+  Scratch() {
+    static std::atomic<int> counter{0};
+    path_ = fs::temp_directory_path() /
+            ("ag-project-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  const fs::path& path() const { return path_; }
+
+  fs::path write(const std::string& name, std::string_view contents) const {
+    fs::path file = path_ / name;
+    fs::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << contents;
+    return file;
+  }
+
+  fs::path folder(const std::string& name) const {
+    fs::create_directories(path_ / name);
+    return path_ / name;
+  }
+
+  /// A versions folder with two revision files and the files Alembic skips.
+  void versions(const std::string& name, const std::vector<std::string>& files) const {
+    folder(name);
+    for (const std::string& file : files) write(name + "/" + file, "revision = 'x'\n");
+  }
+
+ private:
+  fs::path path_;
+};
+
+config::Settings settings_for(const Scratch& scratch, std::string alembic_config = "alembic.ini") {
+  config::Settings settings;
+  settings.working_directory = scratch.path().string();
+  settings.alembic_config = std::move(alembic_config);
+  return settings;
+}
+
+Project discovered(const Scratch& scratch, std::string alembic_config = "alembic.ini") {
+  Result<Project> project =
+      discover(settings_for(scratch, std::move(alembic_config)), scratch.path());
+  INFO((project ? std::string() : project.error().describe()));
+  REQUIRE(project.ok());
+  return *project;
+}
+
+Error discover_error(const Scratch& scratch, std::string alembic_config = "alembic.ini") {
+  Result<Project> project =
+      discover(settings_for(scratch, std::move(alembic_config)), scratch.path());
+  REQUIRE_FALSE(project.ok());
+  return project.error();
+}
+
+/// The revision files relative to the scratch folder.
+std::vector<std::string> files_of(const Project& project) {
+  std::vector<std::string> out;
+  for (const fs::path& file : project.revision_files) out.push_back(project.relative(file));
+  return out;
+}
+
+using Names = std::vector<std::string>;
+
+}  // namespace
+
+TEST_SUITE("project/discover") {
+  TEST_CASE("alembic.ini with a relative script_location: the versions folder beneath it") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\nscript_location = migrations\n\n[loggers]\nkeys = root\n");
+    scratch.versions("migrations/versions",
+                     {"b_second.py", "a_first.py", "__init__.py", ".#a_first.py", "c.pyc",
+                      "notes.txt", "sub/d_nested.py"});
+    scratch.write("migrations/env.py", "");
+    Project project = discovered(scratch);
+    CHECK(project.working_directory == scratch.path());
+    CHECK(project.repository_root == scratch.path());
+    CHECK(project.config_file == scratch.path() / "alembic.ini");
+    CHECK(project.script_location == scratch.path() / "migrations");
+    CHECK(project.version_locations ==
+          std::vector<fs::path>{scratch.path() / "migrations/versions"});
+    CHECK_FALSE(project.recursive_version_locations);
+    CHECK(files_of(project) ==
+          Names{"migrations/versions/a_first.py", "migrations/versions/b_second.py"});
+  }
+
+  TEST_CASE("script_location with %(here)s, and a file_template") {
+    Scratch scratch;
+    scratch.write("db/alembic.ini",
+                  "[alembic]\n"
+                  "script_location = %(here)s/migrations\n"
+                  "file_template = %%(year)d_%%(rev)s\n");
+    scratch.versions("db/migrations/versions", {"x.py"});
+    Project project = discovered(scratch, "db/alembic.ini");
+    CHECK(project.config_file == scratch.path() / "db/alembic.ini");
+    CHECK(project.script_location == scratch.path() / "db/migrations");
+    CHECK(project.file_template == "%(year)d_%(rev)s");
+    CHECK(files_of(project) == Names{"db/migrations/versions/x.py"});
+  }
+
+  TEST_CASE("an absolute alembic-config is used as it is") {
+    Scratch scratch;
+    Scratch elsewhere;
+    elsewhere.write("alembic.ini", "[alembic]\nscript_location = %(here)s/m\n");
+    elsewhere.versions("m/versions", {"a.py"});
+    Project project = discovered(scratch, (elsewhere.path() / "alembic.ini").string());
+    CHECK(project.config_file == elsewhere.path() / "alembic.ini");
+    CHECK(project.script_location == elsewhere.path() / "m");
+    CHECK(project.revision_files == std::vector<fs::path>{elsewhere.path() / "m/versions/a.py"});
+  }
+
+  TEST_CASE("version_locations without a separator: Alembic's legacy split on spaces and commas") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\n"
+                  "script_location = migrations\n"
+                  "version_locations = %(here)s/one %(here)s/two,%(here)s/three, four\n");
+    scratch.folder("migrations");
+    scratch.versions("one", {"a.py"});
+    scratch.versions("two", {"b.py"});
+    scratch.versions("three", {"c.py"});
+    scratch.versions("four", {"d.py"});
+    Project project = discovered(scratch);
+    CHECK(project.version_locations ==
+          std::vector<fs::path>{scratch.path() / "one", scratch.path() / "two",
+                                scratch.path() / "three", scratch.path() / "four"});
+    CHECK(files_of(project) == Names{"four/d.py", "one/a.py", "three/c.py", "two/b.py"});
+  }
+
+  TEST_CASE("version_path_separator = os splits on ':' only, so spaces stay in paths") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\n"
+                  "script_location = migrations\n"
+                  "version_path_separator = os\n"
+                  "version_locations = with space:plain\n");
+    scratch.folder("migrations");
+    scratch.versions("with space", {"a.py"});
+    scratch.versions("plain", {"b.py"});
+    Project project = discovered(scratch);
+    CHECK(project.version_locations ==
+          std::vector<fs::path>{scratch.path() / "with space", scratch.path() / "plain"});
+  }
+
+  TEST_CASE("version_path_separator = ; splits on ';' only") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\n"
+                  "script_location = migrations\n"
+                  "version_path_separator = ;\n"
+                  "version_locations = a,b;c d\n");
+    scratch.folder("migrations");
+    scratch.versions("a,b", {"x.py"});
+    scratch.versions("c d", {"y.py"});
+    Project project = discovered(scratch);
+    CHECK(project.version_locations ==
+          std::vector<fs::path>{scratch.path() / "a,b", scratch.path() / "c d"});
+  }
+
+  TEST_CASE("version_path_separator = space splits on spaces only") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\n"
+                  "script_location = migrations\n"
+                  "version_path_separator = space\n"
+                  "version_locations = a,b  c:d\n");
+    scratch.folder("migrations");
+    scratch.versions("a,b", {"x.py"});
+    scratch.versions("c:d", {"y.py"});
+    Project project = discovered(scratch);
+    CHECK(project.version_locations ==
+          std::vector<fs::path>{scratch.path() / "a,b", scratch.path() / "c:d"});
+  }
+
+  TEST_CASE("version_path_separator = newline: one location per continuation line") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\n"
+                  "script_location = migrations\n"
+                  "version_path_separator = newline\n"
+                  "version_locations =\n"
+                  "    %(here)s/with space\n"
+                  "    a,b\n");
+    scratch.folder("migrations");
+    scratch.versions("with space", {"x.py"});
+    scratch.versions("a,b", {"y.py"});
+    Project project = discovered(scratch);
+    CHECK(project.version_locations ==
+          std::vector<fs::path>{scratch.path() / "with space", scratch.path() / "a,b"});
+    CHECK(files_of(project) == Names{"a,b/y.py", "with space/x.py"});
+  }
+
+  TEST_CASE("recursive_version_locations = true reads subfolders, except __pycache__") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\nscript_location = migrations\nrecursive_version_locations = true\n");
+    scratch.versions("migrations/versions",
+                     {"a.py", "2024/b.py", "2024/q1/c.py", "__pycache__/d.py", "2024/__init__.py"});
+    Project project = discovered(scratch);
+    CHECK(project.recursive_version_locations);
+    CHECK(files_of(project) == Names{"migrations/versions/2024/b.py",
+                                     "migrations/versions/2024/q1/c.py",
+                                     "migrations/versions/a.py"});
+  }
+
+  TEST_CASE("without recursive_version_locations subfolders are not read") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\nscript_location = migrations\nrecursive_version_locations = false\n");
+    scratch.versions("migrations/versions", {"a.py", "2024/b.py"});
+    Project project = discovered(scratch);
+    CHECK_FALSE(project.recursive_version_locations);
+    CHECK(files_of(project) == Names{"migrations/versions/a.py"});
+  }
+
+  TEST_CASE("[tool.alembic] in pyproject.toml when there is no alembic.ini") {
+    Scratch scratch;
+    scratch.write("pyproject.toml",
+                  "[project]\n"
+                  "name = \"app\"\n"
+                  "\n"
+                  "[tool.alembic]\n"
+                  "script_location = \"%(here)s/migrations\"\n"
+                  "version_locations = [\"%(here)s/v1\", \"v2\"]\n"
+                  "recursive_version_locations = true\n");
+    scratch.folder("migrations");
+    scratch.versions("v1", {"a.py", "deep/b.py"});
+    scratch.versions("v2", {"c.py"});
+    Project project = discovered(scratch);
+    CHECK(project.config_file == scratch.path() / "pyproject.toml");
+    CHECK(project.script_location == scratch.path() / "migrations");
+    CHECK(project.version_locations ==
+          std::vector<fs::path>{scratch.path() / "v1", scratch.path() / "v2"});
+    CHECK(project.recursive_version_locations);
+    CHECK(files_of(project) == Names{"v1/a.py", "v1/deep/b.py", "v2/c.py"});
+  }
+
+  TEST_CASE("[tool.alembic] without version_locations: versions beneath the script location") {
+    Scratch scratch;
+    scratch.write("pyproject.toml", "[tool.alembic]\nscript_location = \"migrations\"\n");
+    scratch.versions("migrations/versions", {"a.py"});
+    Project project = discovered(scratch);
+    CHECK(project.version_locations ==
+          std::vector<fs::path>{scratch.path() / "migrations/versions"});
+    CHECK(files_of(project) == Names{"migrations/versions/a.py"});
+  }
+
+  TEST_CASE("an alembic.ini without script_location defers to [tool.alembic]") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "[alembic]\nsqlalchemy.url = postgresql://x\n");
+    scratch.write("pyproject.toml", "[tool.alembic]\nscript_location = \"migrations\"\n");
+    scratch.versions("migrations/versions", {"a.py"});
+    Project project = discovered(scratch);
+    CHECK(project.config_file == scratch.path() / "pyproject.toml");
+    CHECK(project.script_location == scratch.path() / "migrations");
+  }
+
+  TEST_CASE("an alembic.ini with script_location wins over [tool.alembic]") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "[alembic]\nscript_location = from_ini\n");
+    scratch.write("pyproject.toml", "[tool.alembic]\nscript_location = \"from_toml\"\n");
+    scratch.versions("from_ini/versions", {"a.py"});
+    Project project = discovered(scratch);
+    CHECK(project.config_file == scratch.path() / "alembic.ini");
+    CHECK(project.script_location == scratch.path() / "from_ini");
+  }
+
+  TEST_CASE("package:path resolves under the working directory") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "[alembic]\nscript_location = myapp.db:migrations\n");
+    scratch.versions("myapp/db/migrations/versions", {"a.py"});
+    Project project = discovered(scratch);
+    CHECK(project.script_location == scratch.path() / "myapp/db/migrations");
+    CHECK(files_of(project) == Names{"myapp/db/migrations/versions/a.py"});
+  }
+
+  TEST_CASE("package:path resolves under src/") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "[alembic]\nscript_location = myapp:migrations\n");
+    scratch.versions("src/myapp/migrations/versions", {"a.py"});
+    Project project = discovered(scratch);
+    CHECK(project.script_location == scratch.path() / "src/myapp/migrations");
+  }
+
+  TEST_CASE("package:path naming no folder is an error at script_location's line") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "[alembic]\n# where\nscript_location = nowhere.pkg:migrations\n");
+    Error error = discover_error(scratch);
+    CHECK(error.message.find("script_location 'nowhere.pkg:migrations' names package "
+                             "'nowhere.pkg', which is not a folder under ") == 0);
+    CHECK(error.message.ends_with("or its src/; write the location as a path instead"));
+    CHECK(error.where.ends_with("alembic.ini"));
+    CHECK(error.line == 3);
+  }
+
+  TEST_CASE("no alembic.ini and no [tool.alembic]: an error naming the path looked at") {
+    Scratch scratch;
+    scratch.write("pyproject.toml", "[project]\nname = \"app\"\n");
+    Error error = discover_error(scratch, "conf/alembic.ini");
+    std::string expected = (scratch.path() / "conf/alembic.ini").generic_string();
+    CHECK(error.message == "Alembic config '" + expected +
+                               "' not found (and no [tool.alembic] in pyproject.toml); set "
+                               "alembic-config or working-directory");
+    CHECK(error.where == expected);
+  }
+
+  TEST_CASE("a missing versions folder is an error at script_location's line") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "[alembic]\n\nscript_location = migrations\n");
+    scratch.folder("migrations");
+    Error error = discover_error(scratch);
+    CHECK(error.message == "versions folder '" +
+                               (scratch.path() / "migrations/versions").generic_string() +
+                               "' does not exist");
+    CHECK(error.where.ends_with("alembic.ini"));
+    CHECK(error.line == 3);
+  }
+
+  TEST_CASE("a missing folder among version_locations is an error") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\nscript_location = migrations\nversion_locations = one two\n");
+    scratch.versions("one", {"a.py"});
+    Error error = discover_error(scratch);
+    CHECK(error.message ==
+          "versions folder '" + (scratch.path() / "two").generic_string() + "' does not exist");
+  }
+
+  TEST_CASE("errors in alembic.ini are reported with their line") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "[alembic]\nscript_location = %(nope)s/migrations\n");
+    Error error = discover_error(scratch);
+    CHECK(error.message == "'%(nope)s' refers to an unknown option");
+    CHECK(error.where.ends_with("alembic.ini"));
+    CHECK(error.line == 2);
+  }
+
+  TEST_CASE("malformed pyproject.toml is an error with its line") {
+    Scratch scratch;
+    scratch.write("pyproject.toml", "[tool.alembic]\nscript_location = \n");
+    Error error = discover_error(scratch);
+    CHECK(error.message.find("malformed TOML: ") == 0);
+    CHECK(error.where.ends_with("pyproject.toml"));
+    CHECK(error.line == 2);
+  }
+
+  TEST_CASE("Project::relative is relative to the repository root") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
+    scratch.versions("migrations/versions", {"a.py"});
+    Result<Project> project = discover(settings_for(scratch), scratch.path().parent_path());
+    REQUIRE(project.ok());
+    CHECK(project->relative(project->revision_files.at(0)) ==
+          scratch.path().filename().string() + "/migrations/versions/a.py");
+  }
+}
+
+TEST_SUITE("project/is_revision_file_name") {
+  TEST_CASE("Python files are revision files") {
+    CHECK(is_revision_file_name("abc123_add_users.py"));
+    CHECK(is_revision_file_name("x.py"));
+    CHECK(is_revision_file_name("init.py"));
+    CHECK(is_revision_file_name("a__init__.py"));
+  }
+
+  TEST_CASE("__init__.py, editor lock files and other files are not") {
+    CHECK_FALSE(is_revision_file_name("__init__.py"));
+    CHECK_FALSE(is_revision_file_name("__init___x.py"));
+    CHECK_FALSE(is_revision_file_name(".#abc123_add_users.py"));
+    CHECK_FALSE(is_revision_file_name("abc123_add_users.pyc"));
+    CHECK_FALSE(is_revision_file_name("abc123_add_users.pyo"));
+    CHECK_FALSE(is_revision_file_name("abc123_add_users.py~"));
+    CHECK_FALSE(is_revision_file_name("README.md"));
+    CHECK_FALSE(is_revision_file_name("py"));
+    CHECK_FALSE(is_revision_file_name(""));
+  }
+}
+
+TEST_SUITE("project/find_repository_root") {
+  TEST_CASE("the nearest folder with .git, else the folder itself") {
+    Scratch scratch;
+    scratch.folder(".git");
+    fs::path deep = scratch.folder("a/b");
+    CHECK(find_repository_root(deep, "") == scratch.path());
+    CHECK(find_repository_root(scratch.path(), "") == scratch.path());
+  }
+
+  TEST_CASE("GITHUB_WORKSPACE wins when it contains the folder") {
+    Scratch scratch;
+    fs::path deep = scratch.folder("repo/.git");
+    fs::path project = scratch.folder("repo/project");
+    CHECK(find_repository_root(project, scratch.path().string()) == scratch.path());
+    Scratch other;
+    CHECK(find_repository_root(project, other.path().string()) == scratch.path() / "repo");
+  }
+}
+
+}  // namespace ag::project

@@ -113,7 +113,10 @@ void RevisionGraph::link(const std::map<std::string, std::string>& labels) {
       if (parent == id) {
         self_loops_.push_back(revision.script);
       } else if (auto it = revisions_.find(parent); it != revisions_.end()) {
-        it->second.children.push_back(id);
+        std::vector<std::string>& children = it->second.children;
+        // A parent named twice is still one edge (Alembic keeps children as a set).
+        if (std::find(children.begin(), children.end(), id) == children.end())
+          children.push_back(id);
       } else {
         missing_.push_back({revision.script, parent, false});
       }

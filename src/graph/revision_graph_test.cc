@@ -334,4 +334,10 @@ TEST_SUITE("graph/revision_graph") {
   }
 }
 
+TEST_CASE("a parent named twice is one edge, not a branch point") {
+  RevisionGraph graph(scripts({script("a"), script("b", {"a", "a"})}));
+  CHECK(graph.branch_points().empty());
+  CHECK(graph.revisions().at("a").children == Ids{"b"});
+}
+
 }  // namespace ag::graph

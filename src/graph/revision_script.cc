@@ -163,6 +163,10 @@ class ScriptReader {
       return;
     }
     if (tokens[0].kind != TokenKind::name) return;
+    if (tokens.size() > 1 && tokens[1].text == ",") {
+      unpacking(tokens, line);
+      return;
+    }
     Declaration* declaration = declaration_for(script_, tokens[0].text);
     if (declaration == nullptr) return;
     assign(*declaration, tokens, line);
@@ -170,6 +174,22 @@ class ScriptReader {
 
  private:
   RevisionScript& script_;
+
+  /// `revision, down_revision = "a", None`: Alembic reads it, this reader does not guess.
+  void unpacking(std::span<const Token> tokens, const LogicalLine& line) {
+    size_t equals = assignment_operator(tokens);
+    for (size_t i = 0; i < equals; ++i) {
+      Declaration* declaration = declaration_for(script_, tokens[i].text);
+      if (declaration == nullptr || tokens[i].kind != TokenKind::name) continue;
+      *declaration = Declaration{true, false, {}, false, line.first_line, line.last_line};
+      script_.problems.push_back(
+          {"unreadable-value",
+           fmt::format("{} is assigned by unpacking several names at once; write `{} = ...` on a "
+                       "line of its own, as Alembic's template does",
+                       tokens[i].text, tokens[i].text),
+           line.first_line, line.last_line});
+    }
+  }
 
   void assign(Declaration& declaration, std::span<const Token> tokens, const LogicalLine& line) {
     static constexpr std::array<std::string_view, 13> kAugmented = {
@@ -206,9 +226,9 @@ bool declares_other_encoding(std::string_view source) {
     size_t end = std::min(source.find('\n', start), source.size());
     std::string_view line = source.substr(start, end - start);
     start = end + 1;
-    size_t hash = line.find_first_not_of(" \t\f");
-    if (hash == std::string_view::npos || line[hash] != '#')
-      continue;  // only a comment line counts
+    size_t hash = line.find_first_not_of(" \t\f\r");
+    if (hash == std::string_view::npos) continue;  // a blank first line: look at the second
+    if (line[hash] != '#') return false;           // code: Python stops looking here
     size_t at = line.find("coding", hash);
     if (at == std::string_view::npos || at + 6 >= line.size() ||
         (line[at + 6] != ':' && line[at + 6] != '=')) {

@@ -487,4 +487,24 @@ TEST_SUITE("graph/revision_script") {
   }
 }
 
+TEST_SUITE("graph/revision_script regressions") {
+  TEST_CASE("assignment by unpacking is reported, never guessed") {
+    RevisionScript script = read("revision, down_revision = 'a', None\n");
+    CHECK(script.revision.present);
+    CHECK_FALSE(script.revision.readable);
+    CHECK(script.down_revision.present);
+    REQUIRE(script.problems.size() == 2);
+    CHECK(script.problems[0].rule == "unreadable-value");
+    CHECK(script.problems[0].message.starts_with("revision is assigned by unpacking"));
+    CHECK(script.problems[1].message.starts_with("down_revision is assigned by unpacking"));
+  }
+
+  TEST_CASE("a coding cookie on line 2 counts only when line 1 is blank or a comment") {
+    RevisionScript after_code = read("revision = 'a'\n# -*- coding: latin-1 -*-\nX = '\xe9'\n");
+    REQUIRE(after_code.problems.size() == 1);
+    CHECK(after_code.problems[0].rule == "invalid-encoding");
+    CHECK(read("#!/usr/bin/env python\n# -*- coding: latin-1 -*-\nX = '\xe9'\n").problems.empty());
+  }
+}
+
 }  // namespace ag::graph

@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
+#include <map>
 
 #include "util/file.h"
 #include "util/ini.h"
@@ -12,7 +13,7 @@
 namespace ag::project {
 namespace {
 
-constexpr std::string_view kDefaultFileTemplate = "%%(rev)s_%%(slug)s";
+constexpr std::string_view kDefaultFileTemplate = "%(rev)s_%(slug)s";  // Alembic's default
 
 /// The settings Alembic reads for the script directory, wherever they were written.
 struct ScriptSettings {
@@ -23,6 +24,7 @@ struct ScriptSettings {
   std::string file_template{kDefaultFileTemplate};
   std::string file;  ///< Where they were read, for errors about script_location.
   int line = 0;
+  int separator_line = 0;
 };
 
 Result<ScriptSettings> from_ini(const fs::path& path) {
@@ -49,6 +51,7 @@ Result<ScriptSettings> from_ini(const fs::path& path) {
   if (*file_template) out.file_template = **file_template;
   out.file = shown;
   out.line = ini->line_of("alembic", out.script_location ? "script_location" : "");
+  out.separator_line = ini->line_of("alembic", "version_path_separator");
   return out;
 }
 
@@ -94,25 +97,31 @@ Result<std::optional<ScriptSettings>> from_pyproject(const fs::path& path) {
   return std::optional<ScriptSettings>(out);
 }
 
+/// The characters version_locations is split on for a version_path_separator, as Alembic
+/// reads it; nullopt for a value Alembic rejects.
+std::optional<std::string> separator_characters(const std::optional<std::string>& separator) {
+  if (!separator) return " ,";  // Alembic's legacy behaviour when no separator is configured
+  static const std::map<std::string, std::string, std::less<>> known = {
+      {"space", " "}, {"newline", "\n"}, {"os", ":"}, {":", ":"}, {";", ";"}};
+  auto it = known.find(*separator);
+  if (it == known.end()) return std::nullopt;
+  return it->second;
+}
+
 /// Splits version_locations the way Alembic does for the configured separator.
-std::vector<std::string> split_locations(const std::string& value,
-                                         const std::optional<std::string>& separator) {
-  std::string delimiters = " ,";  // Alembic's legacy behaviour when no separator is configured.
-  if (separator) {
-    if (*separator == "space")
-      delimiters = " ";
-    else if (*separator == "newline")
-      delimiters = "\n";
-    else if (*separator == "os" || *separator == ":")
-      delimiters = ":";
-    else if (*separator == ";")
-      delimiters = ";";
+Result<std::vector<std::string>> split_locations(const ScriptSettings& script) {
+  std::optional<std::string> delimiters = separator_characters(script.separator);
+  if (!delimiters) {
+    return Error{
+        fmt::format("version_path_separator '{}' is not one of space, newline, os, ':' or ';'",
+                    *script.separator),
+        script.file, script.separator_line};
   }
-  delimiters += "\n";
+  const std::string& value = *script.version_locations;
   std::vector<std::string> parts;
   size_t start = 0;
   while (start <= value.size()) {
-    size_t end = value.find_first_of(delimiters, start);
+    size_t end = value.find_first_of(*delimiters + "\n", start);
     if (end == std::string::npos) end = value.size();
     std::string part = value.substr(start, end - start);
     part.erase(0, part.find_first_not_of(" \t"));
@@ -162,19 +171,18 @@ Result<ScriptSettings> read_script_settings(const config::Settings& settings,
   if (fs::exists(ini, ec)) {
     config_file = ini;
     Result<ScriptSettings> from_file = from_ini(ini);
-    if (!from_file || from_file->script_location || !*toml) return from_file;
+    if (!from_file || from_file->script_location) return from_file;
+    if (!*toml)
+      return Error{"no script_location in the [alembic] section", from_file->file, from_file->line};
   }
   if (*toml) {  // Alembic 1.16+: script settings live in pyproject.toml.
     config_file = pyproject;
     return **toml;
   }
-  if (!fs::exists(ini, ec)) {
-    return Error{fmt::format("Alembic config '{}' not found (and no [tool.alembic] in "
-                             "pyproject.toml); set alembic-config or working-directory",
-                             display_path(ini)),
-                 display_path(ini)};
-  }
-  return Error{"no script_location in the [alembic] section", display_path(ini)};
+  return Error{fmt::format("Alembic config '{}' not found (and no [tool.alembic] in "
+                           "pyproject.toml); set alembic-config or working-directory",
+                           display_path(ini)),
+               display_path(ini)};
 }
 
 }  // namespace
@@ -217,7 +225,9 @@ Result<Project> discover(const config::Settings& settings, const fs::path& repos
   project.recursive_version_locations = script->recursive;
   project.file_template = script->file_template;
   if (script->version_locations) {
-    for (const std::string& part : split_locations(*script->version_locations, script->separator)) {
+    Result<std::vector<std::string>> parts = split_locations(*script);
+    if (!parts) return parts.error();
+    for (const std::string& part : *parts) {
       project.version_locations.push_back((project.working_directory / part).lexically_normal());
     }
   } else {

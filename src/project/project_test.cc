@@ -418,4 +418,32 @@ TEST_SUITE("project/find_repository_root") {
   }
 }
 
+TEST_SUITE("project/discover regressions") {
+  TEST_CASE("an ini without script_location says so, at its [alembic] line") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "# settings\n[alembic]\nsqlalchemy.url = x\n");
+    Error error = discover_error(scratch);
+    CHECK(error.message == "no script_location in the [alembic] section");
+    CHECK(error.line == 2);
+  }
+
+  TEST_CASE("the default file_template is Alembic's") {
+    Scratch scratch;
+    scratch.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
+    scratch.versions("migrations/versions", {});
+    CHECK(discovered(scratch).file_template == "%(rev)s_%(slug)s");
+  }
+
+  TEST_CASE("an unknown version_path_separator is an error at its line") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\nscript_location = migrations\nversion_locations = a b\n"
+                  "version_path_separator = pipe\n");
+    Error error = discover_error(scratch);
+    CHECK(error.message ==
+          "version_path_separator 'pipe' is not one of space, newline, os, ':' or ';'");
+    CHECK(error.line == 4);
+  }
+}
+
 }  // namespace ag::project

@@ -29,6 +29,26 @@ constexpr std::array<std::string_view, 19> kTwoCharOps = {
     "==", "!=", "<=", ">=", "->", ":=", "**", "//", "<<", ">>",
     "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="};
 
+/// Keeps `open` in step with the brackets seen; a closing one must match the innermost open one.
+Status track_bracket(const Token& token, std::vector<Token>& open) {
+  static constexpr std::string_view kOpening = "([{", kClosing = ")]}";
+  if (token.text.size() != 1) return ok();
+  if (kOpening.find(token.text[0]) != std::string_view::npos) {
+    open.push_back(token);
+    return ok();
+  }
+  size_t closing = kClosing.find(token.text[0]);
+  if (closing == std::string_view::npos) return ok();
+  if (open.empty()) return Error{fmt::format("unmatched '{}'", token.text), "", token.line};
+  if (open.back().text[0] != kOpening[closing]) {
+    return Error{fmt::format("closing '{}' does not match opening '{}' on line {}", token.text,
+                             open.back().text, open.back().line),
+                 "", token.line};
+  }
+  open.pop_back();
+  return ok();
+}
+
 }  // namespace
 
 Lexer::Lexer(std::string_view source) : source_(source) {
@@ -62,7 +82,7 @@ Result<const LogicalLine*> Lexer::next() {
   logical.tokens.clear();
   logical.first_line = line_;
   logical.indented = peek() == ' ' || peek() == '\t' || peek() == '\f';
-  int depth = 0;
+  std::vector<Token> open;  // brackets not closed yet, innermost last
   while (pos_ < source_.size()) {
     char c = peek();
     if (c == ' ' || c == '\t' || c == '\f' || c == '\r') {
@@ -75,7 +95,7 @@ Result<const LogicalLine*> Lexer::next() {
     } else if (c == '\n') {
       ++pos_;
       ++line_;
-      if (depth == 0) break;
+      if (open.empty()) break;
     } else if (c == '\'' || c == '"') {
       Result<Token> token = read_string(pos_, line_);
       if (!token) return token.error();
@@ -91,16 +111,12 @@ Result<const LogicalLine*> Lexer::next() {
       logical.tokens.push_back(token);
     } else {
       Token token = read_operator(pos_);
-      if (token.text == "(" || token.text == "[" || token.text == "{") ++depth;
-      if (token.text == ")" || token.text == "]" || token.text == "}") {
-        if (depth == 0) return Error{fmt::format("unmatched '{}'", token.text), "", line_};
-        --depth;
-      }
+      if (Status balanced = track_bracket(token, open); !balanced) return balanced.error();
       logical.tokens.push_back(token);
     }
   }
-  if (depth > 0) {
-    return Error{"a bracket opened here is never closed", "", logical.first_line};
+  if (!open.empty()) {
+    return Error{fmt::format("'{}' was never closed", open.back().text), "", open.back().line};
   }
   logical.last_line = logical.tokens.empty() ? logical.first_line : logical.tokens.back().line;
   return &current_;
@@ -113,9 +129,10 @@ Result<Token> Lexer::read_string(size_t start, int line) {
   pos_ += triple ? 3 : 1;
   while (pos_ < source_.size()) {
     char c = peek();
-    if (c == '\\') {
-      if (peek(1) == '\n') ++line_;
-      pos_ += 2;
+    if (c == '\\') {  // an escaped character, or a line continuation (\n or \r\n)
+      bool crlf = peek(1) == '\r' && peek(2) == '\n';
+      if (peek(1) == '\n' || crlf) ++line_;
+      pos_ += crlf ? 3 : 2;
       continue;
     }
     if (c == '\n') {
@@ -177,8 +194,27 @@ void append_escape(std::string_view body, size_t& i, std::string& out) {
       out += '\r';
       return;
     case '0':
-      out += '\0';
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7': {
+      int value = 0;  // up to three octal digits, as Python reads them
+      size_t digits = 0;
+      for (; digits < 3 && i + digits < body.size() && body[i + digits] >= '0' &&
+             body[i + digits] <= '7';
+           ++digits) {
+        value = value * 8 + (body[i + digits] - '0');
+      }
+      i += digits - 1;
+      out += static_cast<char>(value);
       return;
+    }
+    case '\r':
+      if (i + 1 < body.size() && body[i + 1] == '\n') ++i;
+      return;  // line continuation (\r\n) inside a string
     case '\\':
     case '\'':
     case '"':
@@ -188,7 +224,7 @@ void append_escape(std::string_view body, size_t& i, std::string& out) {
       return;  // line continuation inside a string
     default:
       out += '\\';
-      out += c;  // unknown or numeric escapes are kept as written; ids never use them
+      out += c;  // other escapes (\x, \u, \N) are kept as written; ids never use them
   }
 }
 

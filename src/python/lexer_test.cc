@@ -285,8 +285,30 @@ TEST_SUITE("python/lexer") {
 
   TEST_CASE("a bracket never closed is an error") {
     Error error = error_of("a = 1\nx = (\n  'a',\n");
-    CHECK(error.message == "a bracket opened here is never closed");
+    CHECK(error.message == "'(' was never closed");
     CHECK(error.line == 2);
+    Error inner = error_of("x = 1 + \\\n  (2,\n");  // the innermost open bracket, as Python says
+    CHECK(inner.message == "'(' was never closed");
+    CHECK(inner.line == 2);
+  }
+
+  TEST_CASE("a closing bracket must match the open one") {
+    Error error = error_of("x = (\n  'a']\n");
+    CHECK(error.message == "closing ']' does not match opening '(' on line 1");
+    CHECK(error.line == 2);
+  }
+
+  TEST_CASE("backslash-CRLF continues a single-quoted string") {
+    std::vector<LogicalLine> lines = lines_of("x = 'a\\\r\nb'\r\ny = 1\r\n");
+    REQUIRE(lines.size() == 2);
+    CHECK(string_value(lines[0].tokens[2].text) == "ab");
+    CHECK(lines[1].first_line == 3);
+  }
+
+  TEST_CASE("octal escapes take up to three digits, as Python reads them") {
+    CHECK(string_value("'\\012'") == "\n");
+    CHECK(string_value("'\\0'") == std::string(1, '\0'));
+    CHECK(string_value("'\\1419'") == "a9");
   }
 }
 

@@ -53,8 +53,12 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
       continue;
     }
     if (stripped.front() == '[') {
-      if (stripped.back() != ']') return Error{"malformed section header", name, number};
-      section = std::string(stripped.substr(1, stripped.size() - 2));
+      // configparser: `\[(?P<header>.+)\]` matched at the start, so anything after the last ']'
+      // (a comment, say) is ignored.
+      size_t close = stripped.rfind(']');
+      if (close == std::string_view::npos || close < 2)
+        return Error{"malformed section header", name, number};
+      section = std::string(stripped.substr(1, close - 1));
       ini.sections_[section];
       ini.section_lines_.emplace(section, number);
       last = nullptr;

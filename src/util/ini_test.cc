@@ -236,4 +236,9 @@ TEST_SUITE("util/ini") {
   }
 }
 
+TEST_CASE("a comment after a section header is ignored, as configparser does") {
+  IniFile ini = parse_ok("[alembic] # the main section\nscript_location = m\n");
+  CHECK(value_of(ini, "alembic", "script_location") == "m");
+}
+
 }  // namespace ag

@@ -12,7 +12,8 @@ namespace ag {
 struct Error {
   std::string message;
   std::string where;
-  int line = 0;  ///< 1-based line in `where`; 0 when not applicable.
+  int line = 0;          ///< 1-based line in `where`; 0 when not applicable.
+  std::string detail{};  ///< Longer text for the log: a traceback, a tool's output.
 
   /// "where:line: message", "where: message" or just the message.
   [[nodiscard]] std::string describe() const {

@@ -8,10 +8,15 @@
 //    its stdin, read_line() from its stdout with a deadline; stderr is drained into a buffer by
 //    the same loop, so a chatty child cannot block on it.
 //
+// Children start with an empty signal mask and default dispositions (nothing we ignore or block
+// leaks into them), with every fd of ours closed (all are O_CLOEXEC) but the three streams.
+//
 // Threading: a Subprocess is used by one thread at a time. The process-wide effects are that
 // SIGPIPE is ignored from the first spawn on (a child that closes its stdin becomes an Error,
-// not a dead parent), and that every child's process group is registered with interrupts.h so a
-// SIGINT/SIGTERM of ours reaches it.
+// not a dead parent), and that every child's process group is registered with interrupts.h
+// (ProcessGroupGuard) until it is reaped, so a SIGINT/SIGTERM of ours reaches it. A child
+// spawned in the instant between such a signal and the registration is not signalled; it sees
+// EOF on its pipes when we exit.
 #pragma once
 
 #include <sys/types.h>
@@ -19,12 +24,12 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "process/interrupts.h"
 #include "util/result.h"
 
 namespace ag::process {
@@ -46,9 +51,9 @@ enum class Stream {
 /// How a child is started, and for run() also what it is fed and how long it may take.
 struct Options {
   /// Changes to this process's environment: a value sets the variable, nullopt removes it.
-  std::map<std::string, std::optional<std::string>> env;
+  std::map<std::string, std::optional<std::string>> env{};
   /// Working directory of the child; empty: ours. A relative program path is looked up in it.
-  std::filesystem::path cwd;
+  std::filesystem::path cwd{};
   Stream stdin_stream = Stream::null;  ///< run() uses a pipe when `input` is not empty.
   Stream stdout_stream = Stream::pipe;
   Stream stderr_stream = Stream::pipe;
@@ -57,8 +62,8 @@ struct Options {
   std::chrono::milliseconds kill_grace{2000};
 
   // run() only.
-  std::string input;  ///< Written to the child's stdin, which is then closed.
-  std::optional<std::chrono::milliseconds> timeout;  ///< Then the process group is killed.
+  std::string input{};  ///< Written to the child's stdin, which is then closed.
+  std::optional<std::chrono::milliseconds> timeout{};  ///< Then the process group is killed.
 };
 
 /// How a child ended.
@@ -72,92 +77,70 @@ struct ExitStatus {
 };
 
 /// A running (or finished but not yet reaped) child in its own process group. Move-only; the
-/// destructor stops a still-running child's whole group (SIGTERM, grace, SIGKILL) and reaps it.
+/// destructor stops the child's whole group if the child was not reaped yet (SIGTERM,
+/// Options::kill_grace, SIGKILL) and reaps it. Contract for every member but the destructor and
+/// assignment: not moved from.
 class Subprocess {
  public:
-  /// Starts argv[0] (looked up on PATH when it has no '/') with argv. Errors: empty argv, a
-  /// missing working directory, a program that is not found or cannot be executed (the message
-  /// names the program), pipes that cannot be made.
+  /// Starts argv[0] with argv: a program with a '/' as that path (relative to options.cwd),
+  /// otherwise looked up on PATH (the overridden one when options.env sets PATH). Errors: empty
+  /// argv, a missing working directory, a program that is not found or cannot be executed (the
+  /// message names the program), pipes that cannot be made.
   static Result<Subprocess> spawn(const std::vector<std::string>& argv,
                                   const Options& options = {});
 
   Subprocess(Subprocess&& other) noexcept;
-  Subprocess& operator=(Subprocess&& other) noexcept;
+  Subprocess& operator=(Subprocess&& other) noexcept;  ///< Stops the child it replaces.
   Subprocess(const Subprocess&) = delete;
   Subprocess& operator=(const Subprocess&) = delete;
   ~Subprocess();
 
   /// The child's pid, which is also its process group id.
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  /// The program as given in argv[0], for messages.
-  [[nodiscard]] const std::string& program() const { return program_; }
+  [[nodiscard]] pid_t pid() const;
+  /// argv[0] as given, for messages.
+  [[nodiscard]] const std::string& program() const;
 
-  /// Writes all of `data` to the child's stdin, reading stdout and stderr meanwhile. Errors: the
-  /// deadline passed (the unwritten rest is dropped), the child closed its stdin (exited), or
-  /// stdin is not a pipe. Contract: stdin_stream was Stream::pipe and close_stdin() not called.
+  /// Writes all of `data` to the child's stdin, reading stdout and stderr meanwhile so neither
+  /// side can block the other. Errors: the deadline passed (the unwritten rest is dropped), the
+  /// child closed its stdin (usually: it exited), stdin is not an open pipe.
   Status write(std::string_view data, Deadline deadline = kNoDeadline);
   /// Closes the child's stdin so that it reads EOF. Idempotent.
   void close_stdin();
 
   /// The next line of stdout without its '\n' (a last unterminated piece counts as a line);
-  /// nullopt at EOF. Error when the deadline passes first; the partial line stays buffered.
-  /// Contract: stdout_stream was Stream::pipe.
+  /// nullopt at EOF (or when stdout is not a pipe). Error when the deadline passes first: a
+  /// partial line stays buffered for the next call. stderr is read meanwhile.
   Result<std::optional<std::string>> read_line(Deadline deadline = kNoDeadline);
 
   /// Reads stdout and stderr until both are at EOF; false when the deadline came first.
   bool read_to_end(Deadline deadline = kNoDeadline);
 
-  /// Captured output not yet consumed (by read_line or a take_*), and taking it.
-  [[nodiscard]] const std::string& stdout_buffer() const { return out_.data; }
-  [[nodiscard]] const std::string& stderr_buffer() const { return err_.data; }
+  /// Output read but not yet consumed (by read_line or take_*); valid until the next call.
+  [[nodiscard]] std::string_view stdout_buffer() const;
+  [[nodiscard]] std::string_view stderr_buffer() const;
   std::string take_stdout();
   std::string take_stderr();
 
-  /// The exit status if the child has ended (the pipes keep being read meanwhile), else
-  /// nullopt when the deadline came first. Reaps the child: the process group id is then free.
+  /// Waits for the child to end, reading its pipes meanwhile, and reaps it; nullopt when the
+  /// deadline came first. Once reaped, the status stays and the group is no longer signalled.
   std::optional<ExitStatus> wait(Deadline deadline = kNoDeadline);
 
   /// Stops the whole process group: SIGTERM, up to `grace` for the child to exit, then SIGKILL
-  /// to whatever is left of the group; reaps the child. Returns how it ended (a child that had
-  /// already ended keeps its own status).
+  /// to whatever is left of the group (also a child that had already exited leaves no group
+  /// behind); reaps the child. Returns how the child ended.
   ExitStatus terminate(std::chrono::milliseconds grace);
 
-  /// Sends `signo` to the child's process group (while the child is not reaped).
+  /// Sends `signo` to the child's process group; nothing once the child is reaped.
   void signal_group(int signo) const;
 
-  /// True until the child has been seen to end.
+  /// False once the child has been seen to end.
   [[nodiscard]] bool running();
 
  private:
-  struct Pipe {
-    int fd = -1;
-    std::string data;
-  };
+  struct State;
+  explicit Subprocess(std::unique_ptr<State> state);
 
-  Subprocess() = default;
-  void close_all();
-  void destroy() noexcept;
-  /// Moves bytes between the pipes until `done()` or the deadline; false on the deadline.
-  template <class Done>
-  bool pump(Deadline deadline, Done done);
-  bool pump_once(Deadline deadline);
-  bool read_some(Pipe& pipe);
-  void write_some();
-  void observe_exit();
-  ExitStatus reap();
-
-  pid_t pid_ = -1;
-  std::string program_;
-  int pidfd_ = -1;  ///< Readable when the child ends; -1 where pidfd_open is unavailable.
-  int in_fd_ = -1;
-  std::string pending_input_;
-  bool stdin_broken_ = false;
-  Pipe out_;
-  Pipe err_;
-  std::optional<ExitStatus> status_;  ///< Seen with WNOWAIT: the zombie still holds the group id.
-  bool reaped_ = false;
-  std::chrono::milliseconds kill_grace_{2000};
-  ProcessGroupGuard group_guard_;
+  std::unique_ptr<State> state_;
 };
 
 /// What run() observed.

@@ -11,7 +11,7 @@ namespace ag {
 /// "input INPUT_X", or nothing when there is no better place to point at.
 struct Error {
   std::string message;
-  std::string where;
+  std::string where{};
   int line = 0;          ///< 1-based line in `where`; 0 when not applicable.
   std::string detail{};  ///< Longer text for the log: a traceback, a tool's output.
 

@@ -104,6 +104,28 @@ def describe_error(exc, version_dirs, env_py):
     }
 
 
+def gate_environment(config, script, fn):
+    """The project's environment, with one change: every revision runs in a transaction of its
+    own, so each step is committed when the next one is asked for and the binary can read the
+    catalog from its own connection between steps."""
+    from alembic.runtime.environment import EnvironmentContext
+
+    environment = EnvironmentContext(config, script, fn=fn)
+    configure = environment.configure  # env.py reaches it through the alembic.context proxy
+
+    def configure_each_revision_apart(*args, **kw):
+        kw["transaction_per_migration"] = True
+        return configure(*args, **kw)
+
+    environment.configure = configure_each_revision_apart
+    return environment
+
+
+def stamp_instead_of_running(**kw):
+    """A skipped revision's migration function: Alembic logs "Running stamp_instead_of_running"
+    and updates the version table; nothing else happens."""
+
+
 class Worker:
     def __init__(self, channel):
         self.channel = channel
@@ -113,6 +135,7 @@ class Worker:
         self.pass_connection = False
         self.version_dirs = []
         self.env_py = None
+        self.used_modules = set()
 
     # -- requests outside a session ---------------------------------------------------------
 
@@ -158,8 +181,6 @@ class Worker:
     # -- a session: env.py running, Alembic pulling steps from us ----------------------------
 
     def open(self, request):
-        from alembic.runtime.environment import EnvironmentContext
-
         self.session = {"started": False, "closed": False}
         engine = connection = None
         try:
@@ -169,7 +190,7 @@ class Worker:
                 engine = sqlalchemy.create_engine(self.url, poolclass=sqlalchemy.pool.NullPool)
                 connection = engine.connect()
                 self.config.attributes["connection"] = connection
-            with EnvironmentContext(self.config, self.script, fn=self.session_steps):
+            with gate_environment(self.config, self.script, self.session_steps):
                 self.script.run_env()
             if connection is not None and connection.in_transaction():
                 connection.commit()
@@ -212,6 +233,11 @@ class Worker:
             except Exception as exc:
                 self.channel.fail(describe_error(exc, self.version_dirs, self.env_py))
                 raise SessionFailed() from exc
+            # Alembic's DDL memo (e.g. which enum types it created) lives as long as the migration
+            # context; a command run anew starts with an empty one, so each step does too.
+            memo = getattr(getattr(context, "impl", None), "memo", None)
+            if isinstance(memo, dict):
+                memo.clear()
             started = time.monotonic()
             yield step  # Alembic runs it, then asks for the next one
             self.channel.ok(seconds=time.monotonic() - started, heads=list(context.get_current_heads()))
@@ -221,11 +247,22 @@ class Worker:
 
         revision_map = self.script.revision_map
         revision = revision_map.get_revision(request["revision"])
+        self.fresh_module(revision)
         step = RevisionStep(revision_map, revision, request["direction"] == "up")
         if request.get("stamp"):
             # Alembic's own bookkeeping of the version table, without running the migration.
-            step.migration_fn = lambda **kw: None
+            step.migration_fn = stamp_instead_of_running
         return step
+
+    def fresh_module(self, revision):
+        """Each `alembic` command loads a revision's module anew, so module-level objects (an
+        sa.Enum that remembers it was created, say) never see a second run. Steps of the same
+        revision here must not share them either: from the second use on, load it again."""
+        from alembic.util import load_python_file
+
+        if revision.revision in self.used_modules:
+            revision.module = load_python_file(os.path.dirname(revision.path), os.path.basename(revision.path))
+        self.used_modules.add(revision.revision)
 
     def query(self, context, sql):
         result = context.connection.exec_driver_sql(sql)

@@ -7,20 +7,26 @@
 #include <functional>
 
 #include "checks/heads.h"
+#include "checks/roundtrip.h"
 
 namespace ag {
 namespace {
 
-using CheckFunction = std::function<Findings(const checks::CheckContext&)>;
+using CheckFunction = std::function<CheckOutcome(const checks::CheckContext&)>;
+
+CheckOutcome heads(const checks::CheckContext& context) {
+  return {"heads", CheckStatus::passed, checks::check_heads(context), 0, {}};
+}
 
 /// The checks this version implements; the others in config::check_names() are unavailable.
 CheckFunction implementation(std::string_view name) {
-  if (name == "heads") return checks::check_heads;
+  if (name == "heads") return heads;
+  if (name == "roundtrip") return checks::check_roundtrip;
   return nullptr;
 }
 
 CheckOutcome run_check(std::string_view name, const checks::CheckContext& context) {
-  CheckOutcome outcome{std::string(name), CheckStatus::passed, {}, 0};
+  CheckOutcome outcome{std::string(name), CheckStatus::passed, {}, 0, {}};
   CheckFunction check = implementation(name);
   if (!check) {
     outcome.status = CheckStatus::unavailable;
@@ -32,8 +38,9 @@ CheckOutcome run_check(std::string_view name, const checks::CheckContext& contex
     return outcome;
   }
   auto start = std::chrono::steady_clock::now();
-  outcome.findings = check(context);
+  outcome = check(context);
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (outcome.status == CheckStatus::error) return outcome;
   bool failing =
       std::any_of(outcome.findings.begin(), outcome.findings.end(),
                   [&](const Finding& f) { return fails(f.severity, context.settings.fail_on); });
@@ -56,11 +63,13 @@ Report empty_report(const config::Settings& settings, const project::Project& pr
 
 }  // namespace
 
-Report run_pipeline(const config::Settings& settings, const project::Project& project) {
+Report run_pipeline(const config::Settings& settings, const project::Project& project,
+                    const pg::LogLine& log) {
   Report report = empty_report(settings, project);
   graph::RevisionGraph graph(graph::read_revision_scripts(project.revision_files));
   report.graph = summarize(graph);
-  checks::CheckContext context{settings, project, graph};
+  checks::Workspace workspace(settings, project, log);
+  checks::CheckContext context{settings, project, graph, workspace, log};
   for (std::string_view name : config::check_names()) {
     if (std::find(settings.checks.begin(), settings.checks.end(), name) == settings.checks.end())
       continue;
@@ -75,7 +84,7 @@ Report setup_failure(const config::Settings& settings, const project::Project& p
   // Error locations are shown relative to the current directory; findings are repository-relative.
   std::string file =
       error.where.empty() ? "" : partial.relative(std::filesystem::absolute(error.where));
-  CheckOutcome outcome{"project", CheckStatus::failed, {}, 0};
+  CheckOutcome outcome{"project", CheckStatus::failed, {}, 0, {}};
   outcome.findings.push_back({"project", "alembic-config", Severity::error, error.message, file,
                               error.line, error.line, "", ""});
   report.checks.push_back(std::move(outcome));

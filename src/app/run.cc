@@ -49,6 +49,7 @@ void note_unavailable_settings(const config::Settings& settings, Report& report)
 }
 
 ExitCode exit_code(const Report& report) {
+  if (report.broken()) return ExitCode::infrastructure;  // the verdict is incomplete
   return report.failed() ? ExitCode::failed : ExitCode::passed;
 }
 
@@ -85,7 +86,11 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     write_report(setup_failure(*settings, partial, project.error()), format, out);
     return ExitCode::usage;
   }
-  Report report = run_pipeline(*settings, *project);
+  pg::LogLine log = [&err](const std::string& line) {
+    err << line << (line.ends_with('\n') ? "" : "\n");
+    err.flush();
+  };
+  Report report = run_pipeline(*settings, *project, log);
   note_unavailable_settings(*settings, report);
   write_report(report, format, out);
   if (Status written = write_report_files(report, *settings); !written) {

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "checks/sandbox.h"
 #include "config/settings.h"
 #include "graph/revision_graph.h"
 #include "project/project.h"
@@ -15,6 +16,11 @@ struct CheckContext {
   const config::Settings& settings;
   const project::Project& project;
   const graph::RevisionGraph& graph;
+  Workspace& workspace;    ///< The database side, made on first use.
+  const pg::LogLine& log;  ///< Progress and details for the log (stderr), one line at a time.
 };
+
+/// The outcome of a check that could not run because of the infrastructure (exit code 3).
+CheckOutcome infrastructure_failure(std::string_view check, const Error& error);
 
 }  // namespace ag::checks

@@ -69,11 +69,16 @@ TEST_SUITE("config/command_line") {
     for (const Key& key : keys()) {
       CAPTURE(key.name);
       std::string name(key.name);
-      CommandLine command_line = parsed({"--" + name, "some value"});
+      CommandLine command_line = parsed({"--" + name + "=some value"});
       REQUIRE(command_line.values.count(name) == 1);
       CHECK(command_line.values.at(name).text == "some value");
       CHECK(command_line.values.at(name).origin == "flag --" + name);
     }
+  }
+
+  TEST_CASE("a boolean flag alone means true, and takes =false") {
+    CHECK(parsed({"--allow-configured-database"}).values.at("allow-configured-database").text == "true");
+    CHECK(parsed({"--allow-configured-database=false"}).values.at("allow-configured-database").text == "false");
   }
 
   TEST_CASE("an empty value is kept as given") {

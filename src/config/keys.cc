@@ -29,6 +29,15 @@ const std::array kKeys = {
         "PostgreSQL server to work on (libpq or SQLAlchemy URL); empty starts an embedded "
         "server. Only scratch databases are written to.",
         &S::database_url},
+    Key{"database-url-env", ValueType::list, "DATABASE_URL",
+        "Environment variables set to the scratch database's URL for env.py.",
+        &S::database_url_env},
+    Key{"connect-timeout", ValueType::integer, "60",
+        "Seconds to wait for the database server to accept connections.", &S::connect_timeout},
+    Key{"allow-configured-database", ValueType::boolean, "false",
+        "Without CREATEDB, work in the database of database-url itself, only while it holds "
+        "no user objects (it is emptied at the end).",
+        &S::allow_configured_database},
     Key{"fail-on", ValueType::choice, "error",
         "Lowest severity that fails the run: error, warning or never.", &S::fail_on, kFailOn},
     Key{"format", ValueType::choice, "auto",
@@ -47,6 +56,9 @@ const std::array kKeys = {
         "Downgrades stop at this revision (roundtrip).", &S::minimum_downgrade_revision},
     Key{"skip-revisions", ValueType::list, "",
         "Comma-separated revisions stamped instead of run (roundtrip).", &S::skip_revisions},
+    Key{"slow-migration-ms", ValueType::integer, "5000",
+        "A revision whose upgrade or downgrade takes longer is a warning (roundtrip).",
+        &S::slow_migration_ms},
 };
 
 }  // namespace

@@ -21,6 +21,9 @@ struct Settings {
   std::string alembic_config;     ///< Relative to working_directory unless absolute.
   std::vector<std::string> checks;
   std::string database_url;
+  std::vector<std::string> database_url_env;
+  int connect_timeout = 0;  ///< Seconds.
+  bool allow_configured_database = false;
   std::string fail_on;  ///< error | warning | never
   std::string format;   ///< auto | text | github | json
   std::string json_file;
@@ -29,6 +32,7 @@ struct Settings {
   int step_timeout = 0;  ///< Seconds.
   std::string minimum_downgrade_revision;
   std::vector<std::string> skip_revisions;
+  int slow_migration_ms = 0;
 };
 
 enum class ValueType { text, path, boolean, integer, list, choice };

@@ -20,6 +20,7 @@ struct ScriptSettings {
   std::optional<std::string> script_location;
   std::optional<std::string> version_locations;  ///< Already split when from TOML (joined by \n).
   std::optional<std::string> separator;          ///< version_path_separator.
+  std::string sqlalchemy_url;
   bool recursive = false;
   std::string file_template{kDefaultFileTemplate};
   std::string file;  ///< Where they were read, for errors about script_location.
@@ -46,6 +47,10 @@ Result<ScriptSettings> from_ini(const fs::path& path) {
       ini->get("alembic", "recursive_version_locations", defaults);
   if (!recursive) return recursive.error();
   out.recursive = recursive->value_or("false") == "true";
+  // Only its driver is used (to keep an async env.py async on the embedded server), so a value
+  // that does not interpolate is simply not used.
+  Result<std::optional<std::string>> url = ini->get("alembic", "sqlalchemy.url", defaults);
+  if (url && *url) out.sqlalchemy_url = **url;
   Result<std::optional<std::string>> file_template = ini->get("alembic", "file_template", defaults);
   if (!file_template) return file_template.error();
   if (*file_template) out.file_template = **file_template;
@@ -224,6 +229,7 @@ Result<Project> discover(const config::Settings& settings, const fs::path& repos
   project.script_location = location->lexically_normal();
   project.recursive_version_locations = script->recursive;
   project.file_template = script->file_template;
+  project.sqlalchemy_url = script->sqlalchemy_url;
   if (script->version_locations) {
     Result<std::vector<std::string>> parts = split_locations(*script);
     if (!parts) return parts.error();

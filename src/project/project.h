@@ -21,6 +21,7 @@ struct Project {
   std::vector<fs::path> version_locations;
   bool recursive_version_locations = false;
   std::string file_template;             ///< Alembic's default when unset.
+  std::string sqlalchemy_url;  ///< sqlalchemy.url of the ini as written (often a placeholder).
   std::vector<fs::path> revision_files;  ///< Sorted; what Alembic would load.
 
   /// `path` relative to the repository root, as findings carry it.

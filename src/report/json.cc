@@ -18,22 +18,38 @@ nlohmann::json finding_json(const Finding& finding) {
           {"help", finding.help}};
 }
 
+/// Per revision: seconds up and down (null when that step did not run).
+nlohmann::json timings_json(const std::vector<RevisionTiming>& timings) {
+  nlohmann::json out = nlohmann::json::array();
+  auto seconds = [](double value) { return value < 0 ? nlohmann::json() : nlohmann::json(value); };
+  for (const RevisionTiming& timing : timings) {
+    out.push_back({{"revision", timing.revision},
+                   {"upgrade_seconds", seconds(timing.upgrade_seconds)},
+                   {"downgrade_seconds", seconds(timing.downgrade_seconds)}});
+  }
+  return out;
+}
+
 }  // namespace
 
 void write_json(const Report& report, std::ostream& out) {
   nlohmann::json checks = nlohmann::json::array();
   for (const CheckOutcome& check : report.checks) {
-    checks.push_back({{"name", check.name},
-                      {"status", status_name(check.status)},
-                      {"seconds", check.seconds},
-                      {"findings", check.findings.size()}});
+    nlohmann::json entry = {{"name", check.name},
+                            {"status", status_name(check.status)},
+                            {"seconds", check.seconds},
+                            {"findings", check.findings.size()}};
+    if (!check.timings.empty()) entry["revisions"] = timings_json(check.timings);
+    checks.push_back(std::move(entry));
   }
   nlohmann::json findings = nlohmann::json::array();
   for (const Finding& finding : report.findings()) findings.push_back(finding_json(finding));
   nlohmann::json document = {{"schema_version", 1},
                              {"tool", {{"name", "alembic-gate"}, {"version", kVersion}}},
                              {"project", report.project},
-                             {"result", report.failed() ? "failed" : "passed"},
+                             {"result", report.broken()   ? "error"
+                                        : report.failed() ? "failed"
+                                                          : "passed"},
                              {"fail_on", report.fail_on},
                              {"checks", checks},
                              {"graph",

@@ -12,6 +12,8 @@ std::string_view status_name(CheckStatus status) {
       return "failed";
     case CheckStatus::unavailable:
       return "unavailable";
+    case CheckStatus::error:
+      return "error";
   }
   return "failed";
 }
@@ -27,6 +29,11 @@ Findings Report::findings() const {
   for (const CheckOutcome& check : checks)
     all.insert(all.end(), check.findings.begin(), check.findings.end());
   return all;
+}
+
+bool Report::broken() const {
+  return std::any_of(checks.begin(), checks.end(),
+                     [](const CheckOutcome& check) { return check.status == CheckStatus::error; });
 }
 
 bool Report::failed() const {

@@ -9,10 +9,17 @@
 
 namespace ag {
 
-enum class CheckStatus { passed, failed, unavailable };
+enum class CheckStatus { passed, failed, unavailable, error };
 
-/// "passed", "failed" or "unavailable".
+/// "passed", "failed", "unavailable" or "error" (could not run: an infrastructure error).
 std::string_view status_name(CheckStatus status);
+
+/// How long one revision took to upgrade and downgrade (roundtrip); negative: not run.
+struct RevisionTiming {
+  std::string revision;
+  double upgrade_seconds = -1;
+  double downgrade_seconds = -1;
+};
 
 /// One check's outcome in a run.
 struct CheckOutcome {
@@ -20,6 +27,7 @@ struct CheckOutcome {
   CheckStatus status = CheckStatus::passed;
   Findings findings;
   double seconds = 0;
+  std::vector<RevisionTiming> timings;
 };
 
 /// The shape of the history, for summaries and outputs.
@@ -42,6 +50,8 @@ struct Report {
   Findings findings() const;
   /// Whether the findings fail the run under fail_on.
   bool failed() const;
+  /// Whether a check could not run (database unreachable, Python or Alembic missing, ...).
+  bool broken() const;
 };
 
 /// Whether `severity` fails a run under `fail_on` (error | warning | never).

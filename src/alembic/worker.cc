@@ -1,0 +1,201 @@
+#include "alembic/worker.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace ag::alembic {
+
+extern const std::string_view kWorkerSource;  // worker.py, embedded by cmake/embed.cmake
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+constexpr seconds kStartTimeout{120};  // importing SQLAlchemy and the project can be slow
+constexpr seconds kExitGrace{5};
+
+constexpr std::string_view kInstallHint =
+    "install them for that interpreter (Debian/Ubuntu: apt-get install python3-alembic "
+    "python3-sqlalchemy python3-psycopg2; or pip install alembic sqlalchemy psycopg2-binary), "
+    "or name another interpreter with the `python` setting";
+
+std::vector<std::string> interpreters(const std::string& configured) {
+  if (!configured.empty()) return {configured};
+  return {"python3", "/usr/bin/python3"};
+}
+
+std::string text_of(const json& value) {
+  return value.is_string() ? value.get<std::string>() : "";
+}
+
+std::vector<std::string> strings_of(const json& value) {
+  std::vector<std::string> out;
+  for (const json& item : value) out.push_back(item.get<std::string>());
+  return out;
+}
+
+/// The worker's description of a Python exception, as an Error at its file and line.
+Error python_error(const json& error) {
+  std::string message = text_of(error["type"]) + ": " + text_of(error["message"]);
+  if (error.contains("sqlstate") && error["sqlstate"].is_string()) {
+    message += " (SQLSTATE " + error["sqlstate"].get<std::string>() + ")";
+  }
+  int line = error.contains("line") && error["line"].is_number() ? error["line"].get<int>() : 0;
+  return Error{message, text_of(error.value("file", json())), line,
+               text_of(error.value("traceback", json()))};
+}
+
+bool is_missing_module(const Error& error) {
+  return error.message.starts_with("ModuleNotFoundError:") ||
+         error.message.starts_with("ImportError:");
+}
+
+}  // namespace
+
+struct Worker::Reply {
+  json body;
+};
+
+Worker::Worker(process::Subprocess child, seconds step_timeout)
+    : child_(std::move(child)), step_timeout_(step_timeout) {}
+
+Worker::Worker(Worker&& other) noexcept
+    : child_(std::move(other.child_)),
+      step_timeout_(other.step_timeout_),
+      versions_(std::move(other.versions_)),
+      alive_(std::exchange(other.alive_, false)),
+      timed_out_(other.timed_out_) {}
+
+Worker::~Worker() {
+  if (!alive_) return;
+  auto deadline = process::deadline_after(kExitGrace);
+  if (child_.write("{\"op\": \"exit\"}\n", deadline) && child_.wait(deadline)) return;
+  child_.terminate(std::chrono::milliseconds(2000));
+}
+
+Result<Worker> Worker::start(const WorkerOptions& options) {
+  json start = {{"op", "start"},
+                {"project", options.project_dir.string()},
+                {"config", options.config_file.string()},
+                {"url", options.url},
+                {"url_env", options.url_env}};
+  std::vector<std::string> tried;
+  for (const std::string& interpreter : interpreters(options.python)) {
+    process::Options spawn_options;
+    spawn_options.cwd = options.project_dir;
+    spawn_options.stdin_stream = process::Stream::pipe;
+    spawn_options.env["PYTHONDONTWRITEBYTECODE"] = "1";  // leave no __pycache__ in the project
+    spawn_options.env["PYTHONUNBUFFERED"] = "1";
+    Result<process::Subprocess> child =
+        process::Subprocess::spawn({interpreter, "-c", std::string(kWorkerSource)}, spawn_options);
+    if (!child) {
+      tried.push_back(fmt::format("{}: {}", interpreter, child.error().message));
+      continue;
+    }
+    Worker worker(std::move(*child), options.step_timeout);
+    Result<Reply> reply =
+        worker.request(start.dump(), kStartTimeout, "loading the Alembic configuration");
+    if (!reply && is_missing_module(reply.error())) {
+      tried.push_back(fmt::format("{}: {}", interpreter, reply.error().message));
+      continue;
+    }
+    if (!reply) return reply.error();
+    const json& body = reply->body;
+    worker.versions_ = {text_of(body["python"]), text_of(body["alembic"]),
+                        text_of(body["sqlalchemy"]), interpreter};
+    return worker;
+  }
+  std::string joined;
+  for (const std::string& attempt : tried) joined += (joined.empty() ? "" : "; ") + attempt;
+  return Error{fmt::format("no Python interpreter that can import Alembic and SQLAlchemy ({}); {}",
+                           joined, kInstallHint)};
+}
+
+Result<Worker::Reply> Worker::request(const std::string& line, seconds timeout,
+                                      std::string_view doing) {
+  if (!alive_) return Error{fmt::format("the Python worker is no longer running ({})", doing)};
+  process::Deadline deadline = process::deadline_after(timeout);
+  Status written = child_.write(line + "\n", deadline);
+  Result<std::optional<std::string>> answer =
+      written ? child_.read_line(deadline) : Result<std::optional<std::string>>(written.error());
+  if (!answer || !*answer) {
+    bool timed_out = process::Clock::now() >= deadline;
+    alive_ = false;
+    process::ExitStatus status = child_.terminate(std::chrono::milliseconds(2000));
+    std::string log = take_log();
+    if (timed_out) {
+      timed_out_ = true;
+      return Error{fmt::format("timed out after {} s while {}; the worker was stopped",
+                               timeout.count(), doing),
+                   "", 0, log};
+    }
+    return Error{fmt::format("the Python worker ended ({}) while {}", status.describe(), doing), "",
+                 0, log};
+  }
+  json body;
+  try {
+    body = json::parse(**answer);
+  } catch (const json::exception& e) {
+    return Error{
+        fmt::format("unreadable reply from the Python worker while {}: {}", doing, e.what())};
+  }
+  if (!body.value("ok", false)) return python_error(body["error"]);
+  return Reply{std::move(body)};
+}
+
+Result<std::vector<RevisionInfo>> Worker::revisions() {
+  Result<Reply> reply = request(R"({"op": "revisions"})", kStartTimeout, "listing the revisions");
+  if (!reply) return reply.error();
+  std::vector<RevisionInfo> revisions;
+  for (const json& item : reply->body["revisions"]) {
+    revisions.push_back({text_of(item["id"]), strings_of(item["down"]),
+                         strings_of(item["depends_on"]), text_of(item["path"]),
+                         text_of(item["doc"])});
+  }
+  return revisions;
+}
+
+Result<std::vector<std::string>> Worker::open() {
+  Result<Reply> reply = request(R"({"op": "open"})", step_timeout_, "running env.py");
+  if (!reply) return reply.error();
+  return strings_of(reply->body["heads"]);
+}
+
+Result<StepDone> Worker::step(const std::string& revision, Direction direction, bool stamp) {
+  json message = {{"op", "step"},
+                  {"revision", revision},
+                  {"direction", direction == Direction::up ? "up" : "down"},
+                  {"stamp", stamp}};
+  std::string doing =
+      fmt::format("{} {}", direction == Direction::up ? "upgrading to" : "downgrading", revision);
+  Result<Reply> reply = request(message.dump(), step_timeout_, doing);
+  if (!reply) return reply.error();
+  return StepDone{reply->body.value("seconds", 0.0), strings_of(reply->body["heads"])};
+}
+
+Result<Rows> Worker::query(const std::string& sql) {
+  Result<Reply> reply =
+      request(json{{"op", "query"}, {"sql", sql}}.dump(), step_timeout_, "querying the catalog");
+  if (!reply) return reply.error();
+  Rows rows{strings_of(reply->body["columns"]), {}};
+  for (const json& row : reply->body["rows"]) {
+    std::vector<std::optional<std::string>>& cells = rows.rows.emplace_back();
+    for (const json& cell : row)
+      cells.push_back(cell.is_null() ? std::nullopt : std::optional(cell.get<std::string>()));
+  }
+  return rows;
+}
+
+Status Worker::close() {
+  Result<Reply> reply = request(R"({"op": "close"})", step_timeout_, "finishing env.py");
+  if (!reply) return reply.error();
+  return ok();
+}
+
+std::string Worker::take_log() {
+  return child_.take_stderr();
+}
+
+}  // namespace ag::alembic

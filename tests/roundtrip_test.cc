@@ -1,0 +1,235 @@
+// The roundtrip check end to end: real Alembic (Debian's, under /usr/bin/python3 or python3),
+// real PostgreSQL (the test cluster), fixture projects under tests/fixtures/roundtrip. Each test
+// asserts the finding (rule, file, line, message), the exit code, and that the scratch database
+// is gone afterwards.
+#include <doctest/doctest.h>
+
+#include <regex>
+
+#include "pg/connection.h"
+#include "pg/database_url.h"
+#include "support/postgres.h"
+#include "support/run_gate.h"
+
+namespace ag::test {
+namespace {
+
+constexpr std::string_view kFixtures = "tests/fixtures/roundtrip/";
+
+GateRun roundtrip(std::string_view name, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"--format",
+                                "json",
+                                "--checks",
+                                "roundtrip",
+                                "--database-url",
+                                postgres_url(),
+                                "--working-directory",
+                                fixture("roundtrip/" + std::string(name))};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_gate(args);
+}
+
+pg::Connection server() {
+  Result<pg::DatabaseUrl> url = pg::parse_database_url(postgres_url());
+  REQUIRE(url.ok());
+  Result<pg::Connection> connection = pg::connect(url->libpq());
+  REQUIRE(connection.ok());
+  return std::move(*connection);
+}
+
+/// The scratch database the run named in its log; it must no longer exist.
+void check_scratch_dropped(const GateRun& run) {
+  std::smatch match;
+  REQUIRE(std::regex_search(run.err, match, std::regex("alembic_gate_[0-9a-f]+")));
+  pg::Connection connection = server();
+  Result<pg::QueryResult> found =
+      connection.exec("select count(*) from pg_database where datname = $1", {match.str()});
+  REQUIRE(found.ok());
+  CHECK(found->text(0, 0) == "0");
+}
+
+std::string file_of(std::string_view name, std::string_view file) {
+  return std::string(kFixtures) + std::string(name) + "/" + std::string(file);
+}
+
+bool contains(const nlohmann::json& text, std::string_view part) {
+  return text.get<std::string>().find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_SUITE("roundtrip") {
+  TEST_CASE(
+      "correct histories pass: linear, branched and merged, async, attributes, DATABASE_URL") {
+    for (std::string_view name : {"linear_ok", "branched_ok", "async_env", "attributes_connection",
+                                  "database_url_env", "transaction_per_migration_off"}) {
+      CAPTURE(name);
+      GateRun run = roundtrip(name);
+      INFO(run.err);
+      CHECK(run.exit_code == 0);
+      nlohmann::json report = run.report();
+      CHECK(report["findings"].empty());
+      REQUIRE(report["checks"].size() == 1);
+      for (const nlohmann::json& revision : report["checks"][0]["revisions"]) {
+        CHECK(revision["upgrade_seconds"].is_number());
+        CHECK(revision["downgrade_seconds"].is_number());
+      }
+      check_scratch_dropped(run);
+    }
+  }
+
+  TEST_CASE("examples/blog passes") {
+    GateRun run = run_gate({"--format", "json", "--checks", "roundtrip", "--database-url",
+                            postgres_url(), "--working-directory", AG_SOURCE_DIR "/examples/blog"});
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(run.report()["checks"][0]["revisions"].size() == 8);
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("a downgrade that leaves an index behind is an error at def downgrade, with the diff") {
+    GateRun run = roundtrip("downgrade_leaves_index");
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("downgrade-leaves-trace");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["file"] ==
+          file_of("downgrade_leaves_index",
+                  "migrations/versions/405c973957ae_add_article_summary_and_published_at_ind.py"));
+    CHECK(found[0]["line"] == 24);
+    CHECK(contains(found[0]["message"],
+                   "downgrade of 405c973957ae (\"add article summary and published_at index\") "
+                   "leaves a trace: "));
+    CHECK(contains(found[0]["message"],
+                   "index ix_article_published_at on article exists after the downgrade but "
+                   "did not before the upgrade"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("a downgrade that fails points at the failing line with the database's message") {
+    GateRun run = roundtrip("downgrade_fails");
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("downgrade-failed");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["file"] ==
+          file_of("downgrade_fails", "migrations/versions/0b24fc083b16_create_tag_table.py"));
+    CHECK(found[0]["line"] == 30);
+    CHECK(contains(found[0]["message"], "downgrade of 0b24fc083b16"));
+    CHECK(contains(found[0]["message"], "table \"no_such_table\" does not exist"));
+    CHECK(contains(found[0]["message"], "(SQLSTATE 42P01)"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("NotImplementedError in a downgrade is a warning and stops the downgrades") {
+    GateRun run = roundtrip("downgrade_not_implemented");
+    CHECK(run.exit_code == 0);
+    std::vector<nlohmann::json> found = run.findings("downgrade-not-implemented");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["severity"] == "warning");
+    CHECK(found[0]["file"] ==
+          file_of("downgrade_not_implemented",
+                  "migrations/versions/cc6a1f1e5276_merge_first_and_last_name_into_full_name.py"));
+    CHECK(found[0]["line"] == 29);
+    CHECK(run.report()["findings"].size() == 1);
+    CHECK(roundtrip("downgrade_not_implemented", {"--fail-on", "warning"}).exit_code == 1);
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("an upgrade failing mid-history stops there, at the failing line") {
+    GateRun run = roundtrip("upgrade_fails");
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("upgrade-failed");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["file"] ==
+          file_of("upgrade_fails",
+                  "migrations/versions/a222a95716f9_make_account_email_required.py"));
+    CHECK(found[0]["line"] == 20);
+    CHECK(contains(found[0]["message"],
+                   "column \"email\" of relation \"account\" contains null values"));
+    CHECK(contains(found[0]["message"], "(SQLSTATE 23502)"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("an import error in env.py is one finding at env.py's line") {
+    GateRun run = roundtrip("env_import_error");
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("env-failed");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["file"] == file_of("env_import_error", "migrations/env.py"));
+    CHECK(found[0]["line"] == 16);
+    CHECK(contains(found[0]["message"],
+                   "ModuleNotFoundError: No module named 'blog_models_missing'"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("a migration with a syntax error is one finding at the line Python reports") {
+    GateRun run = roundtrip("syntax_error");
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("revision-unloadable");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["file"] ==
+          file_of("syntax_error", "migrations/versions/cc628935c6eb_add_invoice_due_date.py"));
+    CHECK(found[0]["line"] == 20);
+    CHECK(contains(found[0]["message"], "SyntaxError"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE(
+      "a step past step-timeout is stopped and named; the scratch database is still dropped") {
+    GateRun run = roundtrip("slow_step", {"--step-timeout", "2"});
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("step-timeout");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["file"] ==
+          file_of("slow_step", "migrations/versions/b529e4020ee4_backfill_report_row_counts.py"));
+    CHECK(found[0]["line"] == 19);
+    CHECK(contains(found[0]["message"],
+                   "upgrade to b529e4020ee4 (\"backfill report row counts\") did not finish "
+                   "within step-timeout (2 s)"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("a downgrade that breaks the later re-upgrade is caught by the last pass") {
+    pg::Connection connection = server();
+    REQUIRE(connection.run("DROP ROLE IF EXISTS reporting_readonly").ok());
+    GateRun run = roundtrip("reupgrade_breaks");
+    REQUIRE(connection.run("DROP ROLE IF EXISTS reporting_readonly").ok());
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("reupgrade-failed");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["file"] ==
+          file_of("reupgrade_breaks",
+                  "migrations/versions/74753398663d_add_reporting_role_and_invoice_totals_vi.py"));
+    CHECK(found[0]["line"] == 20);
+    CHECK(contains(found[0]["message"], "role \"reporting_readonly\" already exists"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("skip-revisions are stamped, minimum-downgrade-revision stops the downgrades") {
+    // The failing downgrade and the revision that needs its table are stamped, not run.
+    GateRun skipped =
+        roundtrip("downgrade_fails", {"--skip-revisions", "0b24fc083b16,af75fba0d362"});
+    INFO(skipped.err);
+    CHECK(skipped.exit_code == 0);
+    CHECK(skipped.report()["findings"].empty());  // without the skips: downgrade-failed, exit 1
+    GateRun floor =
+        roundtrip("downgrade_leaves_index", {"--minimum-downgrade-revision", "405c973957ae"});
+    CHECK(floor.exit_code == 0);
+    nlohmann::json floored = floor.report()["checks"][0]["revisions"];
+    REQUIRE(floored.size() == 3);
+    CHECK(floored[1]["downgrade_seconds"].is_null());  // the floor itself is not downgraded
+    CHECK(floored[2]["downgrade_seconds"].is_number());
+  }
+
+  TEST_CASE("an unreachable server is an infrastructure error, exit 3") {
+    GateRun run = run_gate({"--format", "json", "--checks", "roundtrip", "--connect-timeout", "1",
+                            "--database-url", "postgresql://postgres@127.0.0.1:1/postgres",
+                            "--working-directory", fixture("roundtrip/linear_ok")});
+    CHECK(run.exit_code == 3);
+    std::vector<nlohmann::json> found = run.findings("infrastructure");
+    REQUIRE(found.size() == 1);
+    CHECK(contains(found[0]["message"], "the check could not run"));
+    CHECK(run.report()["result"] == "error");
+  }
+}
+
+}  // namespace ag::test

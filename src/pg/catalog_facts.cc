@@ -10,242 +10,335 @@ namespace {
 
 using S = AttributeStyle;
 
+// The table below is data: one entry per kind, laid out by hand to be read as a table.
+// clang-format off
+
 constexpr std::string_view kRelationOwner = "pg_get_userbyid(r.relowner)";
 constexpr std::string_view kRelationPrivileges = "r.relacl::text";
-constexpr std::string_view kConstraintKind =
-    "CASE co.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN 'foreign key' "
-    "WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' WHEN 't' THEN 'trigger' WHEN 'n' THEN 'not null' "
-    "ELSE co.contype::text END";
+constexpr std::string_view kConstraintKind = R"sql(CASE co.contype
+    WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN 'foreign key'
+    WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' WHEN 't' THEN 'trigger' WHEN 'n' THEN 'not null'
+    ELSE co.contype::text END)sql";
 // Without the DEFERRABLE / NOT VALID tail: deferrability and validation are compared on their own.
 constexpr std::string_view kConstraintDefinition =
-    "regexp_replace(pg_get_constraintdef(co.oid), '( DEFERRABLE)?( INITIALLY DEFERRED)?( NOT VALID)?$', '')";
-constexpr std::string_view kValidation = "CASE WHEN co.convalidated THEN 'valid' ELSE 'not valid' END";
+    R"sql(regexp_replace(pg_get_constraintdef(co.oid),
+                         '( DEFERRABLE)?( INITIALLY DEFERRED)?( NOT VALID)?$', ''))sql";
+constexpr std::string_view kValidation =
+    "CASE WHEN co.convalidated THEN 'valid' ELSE 'not valid' END";
 
 void add_namespaces(std::vector<ObjectKind>& kinds) {
-  kinds.push_back({"schema", "schema", Naming::plain, "", {}, "''", "''", "ns.nspname",
-                   {{"owner", S::named, "pg_get_userbyid(ns.nspowner)"},
-                    {"privileges", S::named, "ns.nspacl::text"}},
-                   "FROM ns"});
-  kinds.push_back({"extension", "extension", Naming::plain, "", {}, "''", "''", "e.extname",
-                   {{"version", S::named, "e.extversion"},
-                    {"schema", S::named, "(SELECT n.nspname FROM pg_namespace n WHERE n.oid = e.extnamespace)"}},
-                   "FROM pg_extension e"});
+  kinds.push_back({
+      .id = "schema", .label = "schema", .naming = Naming::plain,
+      .schema_sql = "''", .parent_sql = "''", .name_sql = "ns.nspname",
+      .attributes = {
+          {"owner", S::named, "pg_get_userbyid(ns.nspowner)"},
+          {"privileges", S::named, "ns.nspacl::text"}},
+      .from_sql = "FROM ns"});
+  kinds.push_back({
+      .id = "extension", .label = "extension", .naming = Naming::plain,
+      .schema_sql = "''", .parent_sql = "''", .name_sql = "e.extname",
+      .attributes = {
+          {"version", S::named, "e.extversion"},
+          {"schema", S::named,
+           "(SELECT n.nspname FROM pg_namespace n WHERE n.oid = e.extnamespace)"}},
+      .from_sql = "FROM pg_extension e"});
 }
 
 void add_tables(std::vector<ObjectKind>& kinds) {
-  kinds.push_back(
-      {"table", "table", Naming::plain, "", {}, "r.nspname", "''", "r.relname",
-       {{"kind", S::named, "CASE r.relkind WHEN 'p' THEN 'partitioned' WHEN 'f' THEN 'foreign' ELSE 'plain' END"},
-        {"persistence", S::bare,
-         "CASE r.relpersistence WHEN 'u' THEN 'unlogged' WHEN 't' THEN 'temporary' ELSE 'logged' END"},
-        {"partition key", S::named, "CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END"},
-        {"partition of", S::named,
-         "CASE WHEN r.relispartition THEN (SELECT i.inhparent::regclass::text FROM pg_inherits i "
-         "WHERE i.inhrelid = r.oid) || ' ' || pg_get_expr(r.relpartbound, r.oid) END"},
-        {"inherits", S::named,
-         "CASE WHEN NOT r.relispartition THEN (SELECT string_agg(i.inhparent::regclass::text, ', ' "
-         "ORDER BY i.inhseqno) FROM pg_inherits i WHERE i.inhrelid = r.oid) END"},
-        {"options", S::named, "array_to_string(r.reloptions, ', ')"},
-        {"row level security", S::bare,
-         "CASE WHEN r.relforcerowsecurity THEN 'row level security forced' WHEN r.relrowsecurity "
-         "THEN 'row level security enabled' ELSE 'row level security disabled' END"},
-        {"owner", S::named, kRelationOwner},
-        {"privileges", S::named, kRelationPrivileges}},
-       "FROM rel r WHERE r.relkind IN ('r', 'p', 'f')"});
+  // A column's default or generation expression, looked up only when it has one: most do not.
+  constexpr std::string_view kExpression =
+      "(SELECT pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attrdef ad "
+      "WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum)";
+  static const std::string column_default =
+      fmt::format("CASE WHEN a.atthasdef AND a.attgenerated = '' THEN {} END", kExpression);
+  static const std::string column_generated =
+      fmt::format("CASE WHEN a.attgenerated <> '' THEN {} END", kExpression);
+
+  kinds.push_back({
+      .id = "table", .label = "table", .naming = Naming::plain,
+      .schema_sql = "r.nspname", .parent_sql = "''", .name_sql = "r.relname",
+      .attributes = {
+          {"kind", S::named,
+           "CASE r.relkind WHEN 'p' THEN 'partitioned' WHEN 'f' THEN 'foreign' ELSE 'plain' END"},
+          {"persistence", S::bare,
+           "CASE r.relpersistence WHEN 'u' THEN 'unlogged' WHEN 't' THEN 'temporary' "
+           "ELSE 'logged' END"},
+          {"partition key", S::named,
+           "CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END"},
+          {"partition of", S::named, R"sql(CASE WHEN r.relispartition THEN
+              (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = r.oid)
+              || ' ' || pg_get_expr(r.relpartbound, r.oid) END)sql"},
+          {"inherits", S::named, R"sql(CASE WHEN NOT r.relispartition THEN
+              (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
+               FROM pg_inherits i WHERE i.inhrelid = r.oid) END)sql"},
+          {"options", S::named, "array_to_string(r.reloptions, ', ')"},
+          {"row level security", S::bare, R"sql(CASE
+              WHEN r.relforcerowsecurity THEN 'row level security forced'
+              WHEN r.relrowsecurity THEN 'row level security enabled'
+              ELSE 'row level security disabled' END)sql"},
+          {"owner", S::named, kRelationOwner},
+          {"privileges", S::named, kRelationPrivileges}},
+      .from_sql = "FROM rel r WHERE r.relkind IN ('r', 'p', 'f')"});
 
   // Column order is deliberately not compared: Alembic can only add columns at the end, so a
   // downgrade re-adding a dropped column cannot restore its place. The fingerprint does hash the
-  // column number, on which index and constraint keys rely there.
-  kinds.push_back(
-      {"column", "column", Naming::dotted, "", {"table"}, "r.nspname", "r.relname", "a.attname",
-       {{"type", S::type, "format_type(a.atttypid, a.atttypmod)"},
-        {"nullability", S::bare, "CASE WHEN a.attnotnull THEN 'not null' ELSE 'nullable' END"},
-        {"default", S::named, "CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END"},
-        {"identity", S::named,
-         "CASE a.attidentity WHEN 'a' THEN 'generated always' WHEN 'd' THEN 'generated by default' END"},
-        {"generated as", S::named, "CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END"},
-        {"collation", S::named,
-         "CASE WHEN a.attcollation <> t.typcollation THEN (SELECT quote_ident(c.collname) FROM "
-         "pg_collation c WHERE c.oid = a.attcollation) END"}},
-       "FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped "
-       "JOIN pg_type t ON t.oid = a.atttypid "
-       "LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
-       "WHERE r.relkind IN ('r', 'p', 'f')",
-       "a.attnum"});
+  // column number, on which index and constraint keys rely there. Collation 100 is "default".
+  kinds.push_back({
+      .id = "column", .label = "column", .naming = Naming::dotted, .parent_kinds = {"table"},
+      .schema_sql = "r.nspname", .parent_sql = "r.relname", .name_sql = "a.attname",
+      .attributes = {
+          {"type", S::type, "format_type(a.atttypid, a.atttypmod)"},
+          {"nullability", S::bare, "CASE WHEN a.attnotnull THEN 'not null' ELSE 'nullable' END"},
+          {"default", S::named, column_default},
+          {"identity", S::named,
+           "CASE a.attidentity WHEN 'a' THEN 'generated always' "
+           "WHEN 'd' THEN 'generated by default' END"},
+          {"generated as", S::named, column_generated},
+          {"collation", S::named, R"sql(CASE WHEN a.attcollation NOT IN (0, 100) THEN
+              (SELECT quote_ident(c.collname) FROM pg_collation c
+               JOIN pg_type t ON t.oid = a.atttypid
+               WHERE c.oid = a.attcollation AND c.oid <> t.typcollation) END)sql"}},
+      .from_sql = "FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 "
+                  "AND NOT a.attisdropped WHERE r.relkind IN ('r', 'p', 'f')",
+      .fingerprint_extra_sql = "a.attnum"});
 
-  // A foreign key's definition is its columns (by number: see column), the referenced table and
+  // A foreign key's fingerprint is its columns (by number: see column), the referenced table and
   // columns and the actions; ON DELETE SET NULL/DEFAULT may list columns, so those deparse.
-  kinds.push_back(
-      {"constraint", "constraint", Naming::on_parent, "", {"table"}, "r.nspname", "r.relname", "co.conname",
-       {{"kind", S::named, kConstraintKind},
-        {"definition", S::named, kConstraintDefinition,
-         "CASE WHEN co.contype = 'f' AND co.confdeltype NOT IN ('n', 'd') THEN format('%s|%s|%s|%s|%s|%s', "
-         "co.conkey, co.confrelid::regclass, co.confkey, co.confupdtype, co.confdeltype, co.confmatchtype) "
-         "ELSE pg_get_constraintdef(co.oid) END"},
-        {"validation", S::bare, kValidation},
-        {"deferrability", S::bare,
-         "CASE WHEN NOT co.condeferrable THEN 'not deferrable' WHEN co.condeferred THEN 'deferrable "
-         "initially deferred' ELSE 'deferrable initially immediate' END"}},
-       "FROM rel r JOIN pg_constraint co ON co.conrelid = r.oid"});
+  kinds.push_back({
+      .id = "constraint", .label = "constraint", .naming = Naming::on_parent,
+      .parent_kinds = {"table"},
+      .schema_sql = "r.nspname", .parent_sql = "r.relname", .name_sql = "co.conname",
+      .attributes = {
+          {"kind", S::named, kConstraintKind},
+          {"definition", S::named, kConstraintDefinition,
+           R"sql(CASE WHEN co.contype = 'f' AND co.confdeltype NOT IN ('n', 'd')
+              THEN format('%s|%s|%s|%s|%s|%s', co.conkey, co.confrelid::regclass, co.confkey,
+                          co.confupdtype, co.confdeltype, co.confmatchtype)
+              ELSE pg_get_constraintdef(co.oid) END)sql"},
+          {"validation", S::bare, kValidation},
+          {"deferrability", S::bare, R"sql(CASE WHEN NOT co.condeferrable THEN 'not deferrable'
+              WHEN co.condeferred THEN 'deferrable initially deferred'
+              ELSE 'deferrable initially immediate' END)sql"}},
+      .from_sql = "FROM rel r JOIN pg_constraint co ON co.conrelid = r.oid"});
 
   // Indexes that implement a primary key, unique or exclusion constraint are that constraint.
   // The definition starts at USING: name, table and uniqueness are compared on their own. The
   // fingerprint reads a non-unique index's parts raw (access method, column numbers, operator
   // classes, options, expressions, predicate); unique ones deparse (NULLS NOT DISTINCT).
-  kinds.push_back(
-      {"index", "index", Naming::on_parent, "", {"table", "materialized view"}, "r.nspname", "r.relname",
-       "ic.relname",
-       {{"definition", S::named, "substr(pg_get_indexdef(i.indexrelid), strpos(pg_get_indexdef(i.indexrelid), ' USING ') + 1)",
-         "CASE WHEN i.indisunique THEN pg_get_indexdef(i.indexrelid) ELSE format('%s|%s|%s|%s|%s|%s|%s|%s|%s', "
-         "ic.relam, i.indkey, i.indclass, i.indoption, i.indcollation, i.indnkeyatts, "
-         "pg_get_expr(i.indexprs, i.indrelid), pg_get_expr(i.indpred, i.indrelid), ic.reloptions) END"},
-        {"uniqueness", S::bare, "CASE WHEN i.indisunique THEN 'unique' ELSE 'not unique' END"},
-        {"validity", S::bare, "CASE WHEN i.indisvalid THEN 'valid' ELSE 'invalid' END"}},
-       "FROM rel r JOIN pg_index i ON i.indrelid = r.oid JOIN pg_class ic ON ic.oid = i.indexrelid "
-       "WHERE NOT EXISTS (SELECT FROM pg_constraint co WHERE co.conindid = i.indexrelid "
-       "AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x'))"});
+  kinds.push_back({
+      .id = "index", .label = "index", .naming = Naming::on_parent,
+      .parent_kinds = {"table", "materialized view"},
+      .schema_sql = "r.nspname", .parent_sql = "r.relname", .name_sql = "ic.relname",
+      .attributes = {
+          {"definition", S::named,
+           "substr(pg_get_indexdef(i.indexrelid), "
+           "strpos(pg_get_indexdef(i.indexrelid), ' USING ') + 1)",
+           R"sql(CASE WHEN i.indisunique THEN pg_get_indexdef(i.indexrelid)
+              ELSE format('%s|%s|%s|%s|%s|%s|%s|%s|%s', ic.relam, i.indkey, i.indclass, i.indoption,
+                          i.indcollation, i.indnkeyatts, pg_get_expr(i.indexprs, i.indrelid),
+                          pg_get_expr(i.indpred, i.indrelid), ic.reloptions) END)sql"},
+          {"uniqueness", S::bare, "CASE WHEN i.indisunique THEN 'unique' ELSE 'not unique' END"},
+          {"validity", S::bare, "CASE WHEN i.indisvalid THEN 'valid' ELSE 'invalid' END"}},
+      .from_sql = R"sql(FROM rel r JOIN pg_index i ON i.indrelid = r.oid
+          JOIN pg_class ic ON ic.oid = i.indexrelid
+          WHERE NOT EXISTS (SELECT FROM pg_constraint co WHERE co.conindid = i.indexrelid
+                            AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')))sql"});
 
-  kinds.push_back(
-      {"sequence", "sequence", Naming::plain, "", {}, "r.nspname", "''", "r.relname",
-       {{"type", S::type, "format_type(s.seqtypid, NULL)"},
-        {"start", S::named, "s.seqstart::text"},
-        {"increment", S::named, "s.seqincrement::text"},
-        {"minimum", S::named, "s.seqmin::text"},
-        {"maximum", S::named, "s.seqmax::text"},
-        {"cycling", S::bare, "CASE WHEN s.seqcycle THEN 'cycle' ELSE 'no cycle' END"},
-        {"owned by", S::named,
-         "(SELECT d.refobjid::regclass::text || '.' || quote_ident(a.attname) FROM pg_depend d "
-         "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
-         "WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.refclassid = "
-         "'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') LIMIT 1)"},
-        {"owner", S::named, kRelationOwner},
-        {"privileges", S::named, kRelationPrivileges}},
-       "FROM rel r JOIN pg_sequence s ON s.seqrelid = r.oid WHERE r.relkind = 'S'"});
+  kinds.push_back({
+      .id = "sequence", .label = "sequence", .naming = Naming::plain,
+      .schema_sql = "r.nspname", .parent_sql = "''", .name_sql = "r.relname",
+      .attributes = {
+          {"type", S::type, "format_type(s.seqtypid, NULL)"},
+          {"start", S::named, "s.seqstart::text"},
+          {"increment", S::named, "s.seqincrement::text"},
+          {"minimum", S::named, "s.seqmin::text"},
+          {"maximum", S::named, "s.seqmax::text"},
+          {"cycling", S::bare, "CASE WHEN s.seqcycle THEN 'cycle' ELSE 'no cycle' END"},
+          {"owned by", S::named, R"sql((
+              SELECT d.refobjid::regclass::text || '.' || quote_ident(a.attname) FROM pg_depend d
+              JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+              WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid
+                AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+                AND d.deptype IN ('a', 'i') LIMIT 1))sql"},
+          {"owner", S::named, kRelationOwner},
+          {"privileges", S::named, kRelationPrivileges}},
+      .from_sql = "FROM rel r JOIN pg_sequence s ON s.seqrelid = r.oid WHERE r.relkind = 'S'"});
 
-  for (auto [id, relkind] : {std::pair<std::string_view, std::string_view>{"view", "FROM rel r WHERE r.relkind = 'v'"},
-                             {"materialized view", "FROM rel r WHERE r.relkind = 'm'"}}) {
-    kinds.push_back({id, id, Naming::plain, "", {}, "r.nspname", "''", "r.relname",
-                     {{"definition", S::text, "pg_get_viewdef(r.oid)"},
-                      {"options", S::named, "array_to_string(r.reloptions, ', ')"},
-                      {"population", S::bare,
-                       "CASE WHEN r.relkind = 'm' AND NOT r.relispopulated THEN 'not populated' ELSE "
-                       "'populated' END"},
-                      {"owner", S::named, kRelationOwner},
-                      {"privileges", S::named, kRelationPrivileges}},
-                     relkind});
+  for (auto [id, from] : {std::pair<std::string_view, std::string_view>{
+                              "view", "FROM rel r WHERE r.relkind = 'v'"},
+                          {"materialized view", "FROM rel r WHERE r.relkind = 'm'"}}) {
+    kinds.push_back({
+        .id = id, .label = id, .naming = Naming::plain,
+        .schema_sql = "r.nspname", .parent_sql = "''", .name_sql = "r.relname",
+        .attributes = {
+            {"definition", S::text, "pg_get_viewdef(r.oid)"},
+            {"options", S::named, "array_to_string(r.reloptions, ', ')"},
+            {"population", S::bare,
+             "CASE WHEN r.relkind = 'm' AND NOT r.relispopulated THEN 'not populated' "
+             "ELSE 'populated' END"},
+            {"owner", S::named, kRelationOwner},
+            {"privileges", S::named, kRelationPrivileges}},
+        .from_sql = from});
   }
 }
 
 void add_routines(std::vector<ObjectKind>& kinds) {
   // Routines are identified by their argument types, as PostgreSQL does; names are definition.
   constexpr std::string_view kName = "p.proname || '(' || oidvectortypes(p.proargtypes) || ')'";
-  for (auto [id, from] : {std::pair<std::string_view, std::string_view>{"function",
-                                                                       "FROM routine p WHERE p.prokind IN ('f', 'w')"},
+  for (auto [id, from] : {std::pair<std::string_view, std::string_view>{
+                              "function", "FROM routine p WHERE p.prokind IN ('f', 'w')"},
                           {"procedure", "FROM routine p WHERE p.prokind = 'p'"}}) {
-    kinds.push_back({id, id, Naming::plain, "", {}, "p.nspname", "''", kName,
-                     {{"definition", S::text, "pg_get_functiondef(p.oid)"},
-                      {"owner", S::named, "pg_get_userbyid(p.proowner)"},
-                      {"privileges", S::named, "p.proacl::text"}},
-                     from});
+    kinds.push_back({
+        .id = id, .label = id, .naming = Naming::plain,
+        .schema_sql = "p.nspname", .parent_sql = "''", .name_sql = kName,
+        .attributes = {
+            {"definition", S::text, "pg_get_functiondef(p.oid)"},
+            {"owner", S::named, "pg_get_userbyid(p.proowner)"},
+            {"privileges", S::named, "p.proacl::text"}},
+        .from_sql = from});
   }
-  kinds.push_back(
-      {"aggregate", "aggregate", Naming::plain, "", {}, "p.nspname", "''", kName,
-       {{"definition", S::named,
-         "(SELECT concat_ws(', ', 'sfunc ' || ag.aggtransfn::regproc::text, 'stype ' || "
-         "format_type(ag.aggtranstype, NULL), 'finalfunc ' || NULLIF(ag.aggfinalfn::regproc::text, '-'), "
-         "'combinefunc ' || NULLIF(ag.aggcombinefn::regproc::text, '-'), 'initcond ' || "
-         "quote_literal(ag.agginitval)) FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid)"},
-        {"owner", S::named, "pg_get_userbyid(p.proowner)"},
-        {"privileges", S::named, "p.proacl::text"}},
-       "FROM routine p WHERE p.prokind = 'a'"});
+  kinds.push_back({
+      .id = "aggregate", .label = "aggregate", .naming = Naming::plain,
+      .schema_sql = "p.nspname", .parent_sql = "''", .name_sql = kName,
+      .attributes = {
+          {"definition", S::named, R"sql((SELECT concat_ws(', ',
+              'sfunc ' || ag.aggtransfn::regproc::text,
+              'stype ' || format_type(ag.aggtranstype, NULL),
+              'finalfunc ' || NULLIF(ag.aggfinalfn::regproc::text, '-'),
+              'combinefunc ' || NULLIF(ag.aggcombinefn::regproc::text, '-'),
+              'initcond ' || quote_literal(ag.agginitval))
+              FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid))sql"},
+          {"owner", S::named, "pg_get_userbyid(p.proowner)"},
+          {"privileges", S::named, "p.proacl::text"}},
+      .from_sql = "FROM routine p WHERE p.prokind = 'a'"});
 }
 
 void add_table_parts(std::vector<ObjectKind>& kinds) {
-  kinds.push_back(
-      {"trigger", "trigger", Naming::on_parent, "", {"table", "view"}, "r.nspname", "r.relname", "tg.tgname",
-       {{"definition", S::named, "pg_get_triggerdef(tg.oid)"},
-        {"state", S::bare,
-         "CASE tg.tgenabled WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled on replica only' "
-         "WHEN 'A' THEN 'enabled always' ELSE 'enabled' END"}},
-       "FROM rel r JOIN pg_trigger tg ON tg.tgrelid = r.oid WHERE NOT tg.tgisinternal"});
+  kinds.push_back({
+      .id = "trigger", .label = "trigger", .naming = Naming::on_parent,
+      .parent_kinds = {"table", "view"},
+      .schema_sql = "r.nspname", .parent_sql = "r.relname", .name_sql = "tg.tgname",
+      .attributes = {
+          {"definition", S::named, "pg_get_triggerdef(tg.oid)"},
+          {"state", S::bare, R"sql(CASE tg.tgenabled WHEN 'D' THEN 'disabled'
+              WHEN 'R' THEN 'enabled on replica only' WHEN 'A' THEN 'enabled always'
+              ELSE 'enabled' END)sql"}},
+      .from_sql = "FROM rel r JOIN pg_trigger tg ON tg.tgrelid = r.oid WHERE NOT tg.tgisinternal"});
 
-  kinds.push_back(
-      {"policy", "policy", Naming::on_parent, "", {"table"}, "r.nspname", "r.relname", "pol.polname",
-       {{"command", S::named,
-         "CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' "
-         "WHEN 'd' THEN 'DELETE' ELSE 'ALL' END"},
-        {"mode", S::bare, "CASE WHEN pol.polpermissive THEN 'permissive' ELSE 'restrictive' END"},
-        {"roles", S::named,
-         "(SELECT string_agg(x.name, ', ' ORDER BY x.name) FROM (SELECT CASE WHEN role = 0 THEN "
-         "'public' ELSE quote_ident(pg_get_userbyid(role)) END AS name FROM unnest(pol.polroles) AS "
-         "u(role)) x)"},
-        {"using", S::named, "pg_get_expr(pol.polqual, pol.polrelid)"},
-        {"with check", S::named, "pg_get_expr(pol.polwithcheck, pol.polrelid)"}},
-       "FROM rel r JOIN pg_policy pol ON pol.polrelid = r.oid"});
+  kinds.push_back({
+      .id = "policy", .label = "policy", .naming = Naming::on_parent, .parent_kinds = {"table"},
+      .schema_sql = "r.nspname", .parent_sql = "r.relname", .name_sql = "pol.polname",
+      .attributes = {
+          {"command", S::named, R"sql(CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
+              WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END)sql"},
+          {"mode", S::bare, "CASE WHEN pol.polpermissive THEN 'permissive' ELSE 'restrictive' END"},
+          {"roles", S::named, R"sql((SELECT string_agg(x.name, ', ' ORDER BY x.name)
+              FROM (SELECT CASE WHEN role = 0 THEN 'public'
+                                ELSE quote_ident(pg_get_userbyid(role)) END AS name
+                    FROM unnest(pol.polroles) AS u(role)) x))sql"},
+          {"using", S::named, "pg_get_expr(pol.polqual, pol.polrelid)"},
+          {"with check", S::named, "pg_get_expr(pol.polwithcheck, pol.polrelid)"}},
+      .from_sql = "FROM rel r JOIN pg_policy pol ON pol.polrelid = r.oid"});
 }
 
 void add_types(std::vector<ObjectKind>& kinds) {
   const AttributeSpec owner{"owner", S::named, "pg_get_userbyid(t.typowner)"};
   const AttributeSpec privileges{"privileges", S::named, "t.typacl::text"};
-
-  kinds.push_back({"enum type", "enum type", Naming::plain, "", {}, "t.nspname", "''", "t.typname",
-                   {{"values", S::named,
-                     "(SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) "
-                     "FROM pg_enum e WHERE e.enumtypid = t.oid)"},
-                    owner, privileges},
-                   "FROM utype t WHERE t.typtype = 'e'"});
-  kinds.push_back({"domain", "domain", Naming::plain, "", {}, "t.nspname", "''", "t.typname",
-                   {{"base type", S::type, "format_type(t.typbasetype, t.typtypmod)"},
-                    {"nullability", S::bare, "CASE WHEN t.typnotnull THEN 'not null' ELSE 'nullable' END"},
-                    {"default", S::named, "t.typdefault"},
-                    {"collation", S::named,
-                     "CASE WHEN t.typcollation <> bt.typcollation THEN (SELECT quote_ident(c.collname) "
-                     "FROM pg_collation c WHERE c.oid = t.typcollation) END"},
-                    owner, privileges},
-                   "FROM utype t JOIN pg_type bt ON bt.oid = t.typbasetype WHERE t.typtype = 'd'"});
-  kinds.push_back({"domain constraint", "constraint", Naming::on_parent, "domain", {"domain"}, "t.nspname",
-                   "t.typname", "co.conname",
-                   {{"kind", S::named, kConstraintKind},
-                    {"definition", S::named, kConstraintDefinition},
-                    {"validation", S::bare, kValidation}},
-                   "FROM utype t JOIN pg_constraint co ON co.contypid = t.oid WHERE t.typtype = 'd'"});
-  kinds.push_back({"composite type", "composite type", Naming::plain, "", {}, "t.nspname", "''", "t.typname",
-                   {{"attributes", S::named,
-                     "(SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, "
-                     "a.atttypmod), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = "
-                     "t.typrelid AND a.attnum > 0 AND NOT a.attisdropped)"},
-                    owner, privileges},
-                   "FROM utype t JOIN pg_class tc ON tc.oid = t.typrelid WHERE t.typtype = 'c' AND tc.relkind = 'c'"});
-  kinds.push_back({"range type", "range type", Naming::plain, "", {}, "t.nspname", "''", "t.typname",
-                   {{"subtype", S::type, "format_type(rg.rngsubtype, NULL)"}, owner, privileges},
-                   "FROM utype t JOIN pg_range rg ON rg.rngtypid = t.oid WHERE t.typtype = 'r'"});
+  kinds.push_back({
+      .id = "enum type", .label = "enum type", .naming = Naming::plain,
+      .schema_sql = "t.nspname", .parent_sql = "''", .name_sql = "t.typname",
+      .attributes = {
+          {"values", S::named, R"sql((
+              SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+              FROM pg_enum e WHERE e.enumtypid = t.oid))sql"},
+          owner, privileges},
+      .from_sql = "FROM utype t WHERE t.typtype = 'e'"});
+  kinds.push_back({
+      .id = "domain", .label = "domain", .naming = Naming::plain,
+      .schema_sql = "t.nspname", .parent_sql = "''", .name_sql = "t.typname",
+      .attributes = {
+          {"base type", S::type, "format_type(t.typbasetype, t.typtypmod)"},
+          {"nullability", S::bare, "CASE WHEN t.typnotnull THEN 'not null' ELSE 'nullable' END"},
+          {"default", S::named, "t.typdefault"},
+          {"collation", S::named, R"sql(CASE WHEN t.typcollation <> bt.typcollation THEN
+              (SELECT quote_ident(c.collname) FROM pg_collation c
+               WHERE c.oid = t.typcollation) END)sql"},
+          owner, privileges},
+      .from_sql = "FROM utype t JOIN pg_type bt ON bt.oid = t.typbasetype WHERE t.typtype = 'd'"});
+  kinds.push_back({
+      .id = "domain constraint", .label = "constraint", .naming = Naming::on_parent,
+      .parent_label = "domain", .parent_kinds = {"domain"},
+      .schema_sql = "t.nspname", .parent_sql = "t.typname", .name_sql = "co.conname",
+      .attributes = {
+          {"kind", S::named, kConstraintKind},
+          {"definition", S::named, kConstraintDefinition},
+          {"validation", S::bare, kValidation}},
+      .from_sql =
+          "FROM utype t JOIN pg_constraint co ON co.contypid = t.oid WHERE t.typtype = 'd'"});
+  kinds.push_back({
+      .id = "composite type", .label = "composite type", .naming = Naming::plain,
+      .schema_sql = "t.nspname", .parent_sql = "''", .name_sql = "t.typname",
+      .attributes = {
+          {"attributes", S::named, R"sql((
+              SELECT string_agg(
+                quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod),
+                ', ' ORDER BY a.attnum)
+              FROM pg_attribute a
+              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped))sql"},
+          owner, privileges},
+      .from_sql = "FROM utype t JOIN pg_class tc ON tc.oid = t.typrelid "
+                  "WHERE t.typtype = 'c' AND tc.relkind = 'c'"});
+  kinds.push_back({
+      .id = "range type", .label = "range type", .naming = Naming::plain,
+      .schema_sql = "t.nspname", .parent_sql = "''", .name_sql = "t.typname",
+      .attributes = {{"subtype", S::type, "format_type(rg.rngsubtype, NULL)"}, owner, privileges},
+      .from_sql = "FROM utype t JOIN pg_range rg ON rg.rngtypid = t.oid WHERE t.typtype = 'r'"});
 }
 
 // Comments on anything a user made, one kind for all: they are few, so describing each object
 // with pg_describe_object() ("column email of table users") costs little. `parent` names the
-// table (or domain, sequence, view) the object belongs to, so that a comment on a table that
-// exists on one side only is covered by the table's own line.
+// table (or domain, sequence, view, schema) the object belongs to, so that a comment on a table
+// that exists on one side only is covered by the table's own line.
 void add_comments(std::vector<ObjectKind>& kinds) {
-  kinds.push_back(
-      {"comment", "comment on", Naming::plain, "", {"table", "view", "materialized view", "sequence", "domain"},
-       "coalesce(o.schema, '')", "coalesce(owner.name, '')", "pg_describe_object(d.classoid, d.objoid, d.objsubid)",
-       {{"text", S::named, "d.description"}},
-       "FROM pg_description d CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o "
-       "LEFT JOIN LATERAL (SELECT c.relname::text AS name FROM pg_class c WHERE c.oid = CASE d.classoid "
-       "WHEN 'pg_class'::regclass THEN coalesce((SELECT i.indrelid FROM pg_index i WHERE i.indexrelid = d.objoid), "
-       "d.objoid) WHEN 'pg_constraint'::regclass THEN (SELECT co.conrelid FROM pg_constraint co WHERE co.oid = d.objoid) "
-       "WHEN 'pg_trigger'::regclass THEN (SELECT tg.tgrelid FROM pg_trigger tg WHERE tg.oid = d.objoid) "
-       "WHEN 'pg_policy'::regclass THEN (SELECT pol.polrelid FROM pg_policy pol WHERE pol.oid = d.objoid) END "
-       "UNION ALL SELECT t.typname::text FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid "
-       "WHERE d.classoid = 'pg_constraint'::regclass AND co.oid = d.objoid) owner ON true "
-       "WHERE (d.objoid >= 16384 OR d.objoid IN (SELECT ns.oid FROM ns)) "
-       "AND d.classoid <> 'pg_extension'::regclass "
-       "AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = d.classoid AND ext.objid = d.objoid) "
-       "AND (o.schema IS NULL OR o.schema IN (SELECT ns.nspname FROM ns)) "
-       "AND NOT EXISTS (SELECT FROM excluded x WHERE (d.classoid = 'pg_class'::regclass AND d.objoid = x.oid) "
-       "OR EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = d.classoid AND dep.objid = d.objoid "
-       "AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = x.oid))"});
+  kinds.push_back({
+      .id = "comment", .label = "comment on", .naming = Naming::plain,
+      .parent_kinds = {"schema", "table", "view", "materialized view", "sequence", "domain"},
+      .schema_sql = "coalesce(o.schema, '')", .parent_sql = "coalesce(owner.name, '')",
+      .name_sql = "pg_describe_object(d.classoid, d.objoid, d.objsubid)",
+      .attributes = {{"text", S::named, "d.description"}},
+      .from_sql = R"sql(FROM pg_description d
+          CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o
+          LEFT JOIN LATERAL (
+            SELECT c.relname::text AS name FROM pg_class c WHERE c.oid = CASE d.classoid
+              WHEN 'pg_class'::regclass THEN coalesce(
+                (SELECT i.indrelid FROM pg_index i WHERE i.indexrelid = d.objoid), d.objoid)
+              WHEN 'pg_constraint'::regclass THEN
+                (SELECT co.conrelid FROM pg_constraint co WHERE co.oid = d.objoid)
+              WHEN 'pg_trigger'::regclass THEN
+                (SELECT tg.tgrelid FROM pg_trigger tg WHERE tg.oid = d.objoid)
+              WHEN 'pg_policy'::regclass THEN
+                (SELECT pol.polrelid FROM pg_policy pol WHERE pol.oid = d.objoid)
+              END
+            UNION ALL
+            SELECT t.typname::text FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid
+            WHERE d.classoid = 'pg_constraint'::regclass AND co.oid = d.objoid
+            UNION ALL
+            SELECT n.nspname::text FROM pg_namespace n
+            WHERE d.classoid = 'pg_namespace'::regclass AND n.oid = d.objoid) owner ON true
+          WHERE (d.objoid >= 16384 OR d.objoid IN (SELECT ns.oid FROM ns))
+            AND d.classoid <> 'pg_extension'::regclass
+            AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = d.classoid AND ext.objid = d.objoid)
+            AND (o.schema IS NULL OR o.schema IN (SELECT ns.nspname FROM ns))
+            AND NOT EXISTS (
+              SELECT FROM excluded x
+              WHERE (d.classoid = 'pg_class'::regclass AND d.objoid = x.oid)
+                 OR EXISTS (SELECT FROM pg_depend dep
+                            WHERE dep.classid = d.classoid AND dep.objid = d.objoid
+                              AND dep.refclassid = 'pg_class'::regclass
+                              AND dep.refobjid = x.oid)))sql"});
 }
+
+// clang-format on
 
 std::vector<ObjectKind> make_kinds() {
   std::vector<ObjectKind> kinds;
@@ -261,22 +354,22 @@ std::vector<ObjectKind> make_kinds() {
 /// The number of attribute columns every facts row has.
 size_t attribute_columns() {
   size_t most = 0;
-  for (const ObjectKind& kind : object_kinds())
-    most = std::max(most, kind.attributes.size());
+  for (const ObjectKind& kind : object_kinds()) most = std::max(most, kind.attributes.size());
   return most;
 }
 
 /// `ARRAY['a', 'b']::text[]`, safely quoted.
 std::string text_array(const std::vector<std::string>& values) {
   std::vector<std::string> quoted;
-  for (const std::string& value : values)
-    quoted.push_back(quote_literal(value));
+  for (const std::string& value : values) quoted.push_back(quote_literal(value));
   return fmt::format("ARRAY[{}]::text[]", fmt::join(quoted, ", "));
 }
 
 // The common table expressions the kinds read from, each catalog scanned once: user schemas
 // (ns), relations (rel), routines and types; extension members (ext) left out everywhere, the
-// excluded tables left out of rel.
+// excluded tables left out of rel. Whatever users create gets an OID from 16384 up
+// (FirstNormalObjectId, also after wraparound); only initdb's objects are below, so those
+// catalogs are read by an index range scan. (Schemas are few, and public is 2200.)
 std::string common_table_expressions(const SnapshotOptions& options) {
   return fmt::format(R"sql(WITH ext AS MATERIALIZED (
   SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),
@@ -284,30 +377,36 @@ ns AS MATERIALIZED (
   SELECT n.oid, n.nspname::text AS nspname, n.nspowner, n.nspacl FROM pg_namespace n
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     AND n.nspname !~ '^pg_(toast_)?temp_'
-    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_namespace'::regclass AND ext.objid = n.oid)),
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_namespace'::regclass
+                                      AND ext.objid = n.oid)),
 excluded AS MATERIALIZED (
   SELECT c.oid FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p') AND (c.relname = ANY ({0}) OR ns.nspname || '.' || c.relname = ANY ({0}))),
+  WHERE c.relkind IN ('r', 'p')
+    AND (c.relname = ANY ({0}) OR ns.nspname || '.' || c.relname = ANY ({0}))),
 rel AS MATERIALIZED (
-  SELECT c.oid, c.relname::text AS relname, c.relkind, c.relpersistence, c.relispartition, c.relpartbound,
-         c.reloptions, c.relrowsecurity, c.relforcerowsecurity, c.relowner, c.relacl, c.relispopulated,
+  SELECT c.oid, c.relname::text AS relname, c.relkind, c.relpersistence, c.relispartition,
+         c.relpartbound, c.reloptions, c.relrowsecurity, c.relforcerowsecurity, c.relowner,
+         c.relacl, c.relispopulated,
          ns.nspname
   FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+  WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
     AND c.oid NOT IN (SELECT oid FROM excluded)),
 routine AS MATERIALIZED (
-  SELECT p.oid, p.proname::text AS proname, p.proargtypes, p.prokind, p.proowner, p.proacl, ns.nspname
+  SELECT p.oid, p.proname::text AS proname, p.proargtypes, p.prokind, p.proowner, p.proacl,
+         ns.nspname
   FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
-  WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
+  WHERE p.oid >= 16384
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
     -- made with another object and dropped with it (range type constructors): part of that one
-    AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-                    AND d.deptype = 'i')),
+    AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                                              AND d.objid = p.oid AND d.deptype = 'i')),
 utype AS MATERIALIZED (
-  SELECT t.oid, t.typname::text AS typname, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod,
+  SELECT t.oid, t.typname::text AS typname, t.typtype, t.typowner, t.typacl, t.typbasetype,
+         t.typtypmod,
          t.typnotnull, t.typdefault, t.typcollation, t.typrelid, ns.nspname
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
-  WHERE t.typtype IN ('e', 'd', 'c', 'r')
+  WHERE t.oid >= 16384 AND t.typtype IN ('e', 'd', 'c', 'r')
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)),
 )sql",
                      text_array(options.excluded_tables));
@@ -316,8 +415,9 @@ utype AS MATERIALIZED (
 /// One UNION ALL branch: kind, identity, the attributes (or their fingerprint forms), NULLs up
 /// to `columns`, and for the fingerprint the kind's extra facts.
 std::string select_kind(const ObjectKind& kind, size_t columns, bool fingerprint) {
-  std::string sql = fmt::format("SELECT {}::text, ({})::text, ({})::text, ({})::text", quote_literal(kind.id),
-                                kind.schema_sql, kind.parent_sql, kind.name_sql);
+  std::string sql =
+      fmt::format("SELECT {}::text, ({})::text, ({})::text, ({})::text", quote_literal(kind.id),
+                  kind.schema_sql, kind.parent_sql, kind.name_sql);
   for (const AttributeSpec& attribute : kind.attributes) {
     bool cheaper = fingerprint && !attribute.fingerprint_sql.empty();
     sql += fmt::format(", ({})::text", cheaper ? attribute.fingerprint_sql : attribute.sql);
@@ -333,9 +433,10 @@ std::string facts_cte(const SnapshotOptions& options, bool fingerprint) {
   for (size_t i = 1; i <= columns; ++i) names.push_back(fmt::format("a{}", i));
   if (fingerprint) names.push_back("extra");
   std::vector<std::string> selects;
-  for (const ObjectKind& kind : object_kinds()) selects.push_back(select_kind(kind, columns, fingerprint));
-  return fmt::format("{}facts ({}) AS (\n{}\n)\n", common_table_expressions(options), fmt::join(names, ", "),
-                     fmt::join(selects, "\nUNION ALL\n"));
+  for (const ObjectKind& kind : object_kinds())
+    selects.push_back(select_kind(kind, columns, fingerprint));
+  return fmt::format("{}facts ({}) AS (\n{}\n)\n", common_table_expressions(options),
+                     fmt::join(names, ", "), fmt::join(selects, "\nUNION ALL\n"));
 }
 
 }  // namespace
@@ -347,8 +448,7 @@ std::span<const ObjectKind> object_kinds() {
 
 const ObjectKind* find_object_kind(std::string_view id) {
   for (const ObjectKind& kind : object_kinds()) {
-    if (kind.id == id)
-      return &kind;
+    if (kind.id == id) return &kind;
   }
   return nullptr;
 }
@@ -359,25 +459,26 @@ std::string facts_query(const SnapshotOptions& options) {
 
 // A sum of 64-bit row hashes does not depend on row order, so nothing needs sorting.
 std::string fingerprint_query(const SnapshotOptions& options) {
-  return facts_cte(options, true) + "SELECT sum(hashtextextended(f::text, 0))::text, count(*) FROM facts f";
+  return facts_cte(options, true) +
+         "SELECT sum(hashtextextended(f::text, 0))::text, count(*) FROM facts f";
 }
 
 Result<QueryResult> query_catalog(Connection& connection, const std::string& sql) {
   if (!connection.idle())
     return Error{"catalog snapshot: the connection is inside a transaction", "", 0};
-  // Everything that changes how pg_get_*def() and format_type() print, fixed for this transaction.
+  // Everything that changes how pg_get_*def() and format_type() print, fixed for this transaction;
+  // and no JIT, which would spend longer compiling this large query than running it.
   Status begun = connection.run(
       "BEGIN READ ONLY; SET LOCAL search_path = public; SET LOCAL quote_all_identifiers = off; "
       "SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; "
-      "SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex'");
+      "SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex'; SET LOCAL jit = off");
   if (!begun) {
     (void)connection.run("ROLLBACK");
     return begun.error();
   }
   Result<QueryResult> rows = connection.exec_cached(sql);
   Status ended = connection.run(rows ? "COMMIT" : "ROLLBACK");
-  if (rows && !ended)
-    return ended.error();
+  if (rows && !ended) return ended.error();
   return rows;
 }
 

@@ -57,10 +57,10 @@ struct ObjectKind {
   std::string_view id;     ///< Unique: "table", "domain constraint".
   std::string_view label;  ///< What a diff line calls it: "constraint".
   Naming naming;
-  std::string_view parent_label;  ///< Before the parent's name, e.g. "domain"; may be empty.
+  std::string_view parent_label = {};  ///< Before the parent's name, e.g. "domain"; may be empty.
   /// The kinds the parent can be (for on_parent/dotted): a child of a table that exists on one
   /// side only is not listed on its own.
-  std::vector<std::string_view> parent_kinds;
+  std::vector<std::string_view> parent_kinds = {};
   std::string_view schema_sql, parent_sql, name_sql;  ///< Identity.
   std::vector<AttributeSpec> attributes;
   std::string_view from_sql;  ///< FROM ... [WHERE ...] over the query's CTEs (ns, rel, ext).

@@ -24,10 +24,8 @@ bool contains(std::string_view text, std::string_view part) {
 
 std::string_view trim(std::string_view text) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && space(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && space(text.back()))
-    text.remove_suffix(1);
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
   return text;
 }
 
@@ -42,8 +40,7 @@ std::string reason_of(std::string_view message) {
     }
   }
   for (std::string_view prefix : {"FATAL:  ", "ERROR:  "}) {
-    if (line.substr(0, prefix.size()) == prefix)
-      line.remove_prefix(prefix.size());
+    if (line.substr(0, prefix.size()) == prefix) line.remove_prefix(prefix.size());
   }
   line = trim(line);
   return line.empty() ? "unknown error" : std::string(line);
@@ -55,8 +52,7 @@ std::string seconds(std::chrono::milliseconds duration) {
 
 bool is_loopback(const ConnectionParams& params) {
   std::string host = params.get("host");
-  if (host.empty())
-    host = params.get("hostaddr");
+  if (host.empty()) host = params.get("hostaddr");
   return host.empty() || host.front() == '/' || host == "localhost" || host == "127.0.0.1" ||
          host == "::1";
 }
@@ -120,19 +116,18 @@ Attempt attempt_connection(const ConnectionParams& params) {
   keywords.push_back(nullptr);
   values.push_back(nullptr);
   PGconn* raw = PQconnectdbParams(keywords.data(), values.data(), 0);
-  if (raw == nullptr)
-    throw std::bad_alloc();
+  if (raw == nullptr) throw std::bad_alloc();
+  Connection connection = Connection::adopt(raw);  // owned from here, failed or not
   Attempt attempt;
   if (PQstatus(raw) != CONNECTION_OK) {
     attempt.reason = reason_of(PQerrorMessage(raw));
     attempt.failure = PQconnectionNeedsPassword(raw) != 0
                           ? ConnectFailure::authentication
                           : classify_connect_failure(PQerrorMessage(raw));
-    PQfinish(raw);
     return attempt;
   }
   PQsetNoticeProcessor(raw, ignore_notice, nullptr);  // NOTICEs would land on stderr otherwise
-  attempt.connection.emplace(Connection::adopt(raw));
+  attempt.connection.emplace(std::move(connection));
   return attempt;
 }
 
@@ -150,8 +145,7 @@ bool retried(ConnectFailure failure) {
 
 /// libpq's own per-attempt limit, so one hanging attempt cannot outlast the whole budget.
 ConnectionParams with_attempt_timeout(const ConnectionParams& params, Clock::duration remaining) {
-  if (params.has("connect_timeout"))
-    return params;
+  if (params.has("connect_timeout")) return params;
   auto whole = std::chrono::ceil<std::chrono::seconds>(remaining).count();
   ConnectionParams copy = params;
   copy.set("connect_timeout", std::to_string(std::clamp<long long>(whole, 2, 10)));
@@ -182,8 +176,7 @@ std::string_view QueryResult::text(int row, int column) const {
 }
 
 std::optional<std::string> QueryResult::optional_text(int row, int column) const {
-  if (is_null(row, column))
-    return std::nullopt;
+  if (is_null(row, column)) return std::nullopt;
   return std::string(text(row, column));
 }
 
@@ -201,13 +194,11 @@ namespace {
 
 /// The server's refusal in one message: primary text, SQLSTATE, then DETAIL and HINT lines.
 Error statement_error(PGconn* connection, const PGresult* result) {
-  if (result == nullptr)
-    return failure(reason_of(PQerrorMessage(connection)));
+  if (result == nullptr) return failure(reason_of(PQerrorMessage(connection)));
   const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
   const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
   std::string message = primary != nullptr ? primary : reason_of(PQresultErrorMessage(result));
-  if (sqlstate != nullptr)
-    message += fmt::format(" (SQLSTATE {})", sqlstate);
+  if (sqlstate != nullptr) message += fmt::format(" (SQLSTATE {})", sqlstate);
   if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) {
     message += fmt::format("\nDETAIL: {}", detail);
   }
@@ -230,8 +221,7 @@ Result<QueryResult> outcome(PGconn* connection, PGresult* raw) {
 std::vector<const char*> param_values(const std::vector<Param>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const Param& param : params)
-    values.push_back(param ? param->c_str() : nullptr);
+  for (const Param& param : params) values.push_back(param ? param->c_str() : nullptr);
   return values;
 }
 
@@ -252,8 +242,7 @@ Result<QueryResult> Connection::exec_cached(const std::string& sql,
     Result<QueryResult> prepared = outcome(
         native(),
         PQprepare(native(), name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr));
-    if (!prepared)
-      return prepared;
+    if (!prepared) return prepared;
     found = prepared_.emplace(sql, name).first;
   }
   std::vector<const char*> values = param_values(params);
@@ -264,8 +253,7 @@ Result<QueryResult> Connection::exec_cached(const std::string& sql,
 
 Status Connection::run(const std::string& sql) {
   Result<QueryResult> result = outcome(native(), PQexec(native(), sql.c_str()));
-  if (!result)
-    return result.error();
+  if (!result) return result.error();
   return ok();
 }
 
@@ -313,26 +301,21 @@ ConnectFailure classify_connect_failure(std::string_view message) {
     return std::any_of(parts.begin(), parts.end(),
                        [&](const char* part) { return contains(message, part); });
   };
-  if (any(kSsl))
-    return ConnectFailure::ssl;
-  if (any(kStarting))
-    return ConnectFailure::starting_up;
-  if (any(kAuthentication))
-    return ConnectFailure::authentication;
+  if (any(kSsl)) return ConnectFailure::ssl;
+  if (any(kStarting)) return ConnectFailure::starting_up;
+  if (any(kAuthentication)) return ConnectFailure::authentication;
   if (contains(message, "role \"") && contains(message, "does not exist")) {
     return ConnectFailure::authentication;
   }
   if (contains(message, "database \"") && contains(message, "does not exist")) {
     return ConnectFailure::missing_database;
   }
-  if (any(kUnreachable))
-    return ConnectFailure::unreachable;
+  if (any(kUnreachable)) return ConnectFailure::unreachable;
   return ConnectFailure::other;
 }
 
 Status require_supported_version(int server_version) {
-  if (server_version >= kMinimumServerVersion)
-    return ok();
+  if (server_version >= kMinimumServerVersion) return ok();
   std::string version = server_version >= 100000
                             ? fmt::format("{}.{}", server_version / 10000, server_version % 10000)
                             : fmt::format("{}.{}.{}", server_version / 10000,
@@ -356,11 +339,9 @@ Result<Connection> connect_with_retry(const ConnectionParams& params,
   std::chrono::milliseconds delay = options.first_delay;
   for (int number = 1;; ++number) {
     Attempt attempt = attempt_connection(with_attempt_timeout(params, deadline - Clock::now()));
-    if (attempt.connection)
-      return checked(params, std::move(*attempt.connection));
+    if (attempt.connection) return checked(params, std::move(*attempt.connection));
     std::string problem = describe_failure(params, attempt, options.github_actions);
-    if (!retried(attempt.failure))
-      return failure(problem);
+    if (!retried(attempt.failure)) return failure(problem);
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (remaining.count() <= 0) {
       return failure(fmt::format("{} (gave up after {}, {} attempts)", problem,
@@ -382,16 +363,14 @@ std::string sqlstate_of(const Error& error) {
   constexpr std::string_view kMarker = "(SQLSTATE ";
   std::string_view first_line = std::string_view(error.message).substr(0, error.message.find('\n'));
   size_t at = first_line.rfind(kMarker);
-  if (at == std::string_view::npos || at + kMarker.size() + 6 > first_line.size())
-    return "";
+  if (at == std::string_view::npos || at + kMarker.size() + 6 > first_line.size()) return "";
   return std::string(first_line.substr(at + kMarker.size(), 5));
 }
 
 std::string quote_identifier(std::string_view name) {
   std::string out = "\"";
   for (char c : name) {
-    if (c == '"')
-      out += '"';
+    if (c == '"') out += '"';
     out += c;
   }
   return out + "\"";
@@ -401,8 +380,7 @@ std::string quote_literal(std::string_view text) {
   bool backslash = text.find('\\') != std::string_view::npos;
   std::string out = backslash ? "E'" : "'";
   for (char c : text) {
-    if (c == '\'' || c == '\\')
-      out += c;
+    if (c == '\'' || c == '\\') out += c;
     out += c;
   }
   return out + "'";

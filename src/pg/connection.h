@@ -73,7 +73,7 @@ class Connection {
   /// The native handle, for what this class does not wrap.
   [[nodiscard]] pg_conn* native() const { return connection_.get(); }
 
-  /// Takes ownership of an open PGconn. Contract: `connection` is not null.
+  /// Takes ownership of a PGconn (open or failed). Contract: `connection` is not null.
   static Connection adopt(pg_conn* connection);
 
  private:

@@ -24,7 +24,9 @@ using testing::open;
 using testing::run;
 using testing::server_url;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -69,21 +71,24 @@ class PasswordCluster {
     bindir_ = newest_bindir();
   }
   ~PasswordCluster() {
-    shell(fmt::format("{}{}/pg_ctl -D {}/data -m immediate -w stop >/dev/null 2>&1", as_owner_, bindir_, dir_));
+    shell(fmt::format("{}{}/pg_ctl -D {}/data -m immediate -w stop >/dev/null 2>&1", as_owner_,
+                      bindir_, dir_));
     std::filesystem::remove_all(dir_);
   }
   PasswordCluster(const PasswordCluster&) = delete;
   PasswordCluster& operator=(const PasswordCluster&) = delete;
 
   bool init() const {
-    return shell(fmt::format("{}{}/initdb -D {}/data -A scram-sha-256 -U postgres --pwfile={}/pw --no-sync "
-                             ">{}/initdb.log 2>&1",
-                             as_owner_, bindir_, dir_, dir_, dir_));
+    return shell(
+        fmt::format("{}{}/initdb -D {}/data -A scram-sha-256 -U postgres --pwfile={}/pw --no-sync "
+                    ">{}/initdb.log 2>&1",
+                    as_owner_, bindir_, dir_, dir_, dir_));
   }
   bool start() const {
-    return shell(fmt::format("{}{}/pg_ctl -D {}/data -w -l {}/server.log -o \"-p {} -k {} -c "
-                             "listen_addresses=127.0.0.1 -c fsync=off\" start >/dev/null 2>&1",
-                             as_owner_, bindir_, dir_, dir_, port_, dir_));
+    return shell(
+        fmt::format("{}{}/pg_ctl -D {}/data -w -l {}/server.log -o \"-p {} -k {} -c "
+                    "listen_addresses=127.0.0.1 -c fsync=off\" start >/dev/null 2>&1",
+                    as_owner_, bindir_, dir_, dir_, port_, dir_));
   }
 
  private:
@@ -110,236 +115,271 @@ class PasswordCluster {
 }  // namespace
 
 TEST_SUITE("pg") {
+  TEST_CASE("pg: statements run with parameters and fail with the server's message and SQLSTATE") {
+    Connection connection = testing::open_server();
+    CHECK(connection.idle());
+    CHECK(connection.server_version() >= kMinimumServerVersion);
 
-TEST_CASE("pg: statements run with parameters and fail with the server's message and SQLSTATE") {
-  Connection connection = testing::open_server();
-  CHECK(connection.idle());
-  CHECK(connection.server_version() >= kMinimumServerVersion);
+    Result<QueryResult> rows = connection.exec("SELECT $1::int + 1, $2::text IS NULL, 'x' || $3",
+                                               {"41", std::nullopt, "y"});
+    REQUIRE(rows.ok());
+    CHECK(rows->rows() == 1);
+    CHECK(rows->columns() == 3);
+    CHECK(rows->text(0, 0) == "42");
+    CHECK(rows->text(0, 1) == "t");
+    CHECK(rows->optional_text(0, 2) == "xy");
+    Result<QueryResult> null = connection.exec("SELECT NULL::text");
+    REQUIRE(null.ok());
+    CHECK(null->is_null(0, 0));
+    CHECK(null->optional_text(0, 0) == std::nullopt);
+    CHECK(null->text(0, 0).empty());
 
-  Result<QueryResult> rows = connection.exec("SELECT $1::int + 1, $2::text IS NULL, 'x' || $3", {"41", std::nullopt, "y"});
-  REQUIRE(rows.ok());
-  CHECK(rows->rows() == 1);
-  CHECK(rows->columns() == 3);
-  CHECK(rows->text(0, 0) == "42");
-  CHECK(rows->text(0, 1) == "t");
-  CHECK(rows->optional_text(0, 2) == "xy");
-  Result<QueryResult> null = connection.exec("SELECT NULL::text");
-  REQUIRE(null.ok());
-  CHECK(null->is_null(0, 0));
-  CHECK(null->optional_text(0, 0) == std::nullopt);
-  CHECK(null->text(0, 0).empty());
+    Result<QueryResult> missing = connection.exec("SELECT * FROM no_such_table_here");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().message ==
+          "relation \"no_such_table_here\" does not exist (SQLSTATE 42P01)");
+    CHECK(sqlstate_of(missing.error()) == "42P01");
+    CHECK(connection.idle());
 
-  Result<QueryResult> missing = connection.exec("SELECT * FROM no_such_table_here");
-  REQUIRE_FALSE(missing.ok());
-  CHECK(missing.error().message == "relation \"no_such_table_here\" does not exist (SQLSTATE 42P01)");
-  CHECK(sqlstate_of(missing.error()) == "42P01");
-  CHECK(connection.idle());
+    Status script = connection.run("CREATE TEMP TABLE t (a int); INSERT INTO t VALUES (1), (2)");
+    CHECK(script.ok());
+    for (int i = 0; i < 2; ++i) {  // prepared on first use, reused after
+      Result<QueryResult> cached =
+          connection.exec_cached("SELECT count(*) FROM t WHERE a > $1", {"0"});
+      REQUIRE(cached.ok());
+      CHECK(cached->text(0, 0) == "2");
+    }
+    Status failed = connection.run("SELECT 1/0");
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().message == "division by zero (SQLSTATE 22012)");
 
-  Status script = connection.run("CREATE TEMP TABLE t (a int); INSERT INTO t VALUES (1), (2)");
-  CHECK(script.ok());
-  for (int i = 0; i < 2; ++i) {  // prepared on first use, reused after
-    Result<QueryResult> cached = connection.exec_cached("SELECT count(*) FROM t WHERE a > $1", {"0"});
-    REQUIRE(cached.ok());
-    CHECK(cached->text(0, 0) == "2");
+    Status hinted = connection.run(
+        "DO $$ BEGIN RAISE EXCEPTION 'boom' USING DETAIL = 'the detail', HINT = 'a hint'; END $$");
+    REQUIRE_FALSE(hinted.ok());
+    CHECK(hinted.error().message == "boom (SQLSTATE P0001)\nDETAIL: the detail\nHINT: a hint");
+    CHECK(sqlstate_of(hinted.error()) == "P0001");
+    CHECK(sqlstate_of(Error{"no state here", "", 0}).empty());
   }
-  Status failed = connection.run("SELECT 1/0");
-  REQUIRE_FALSE(failed.ok());
-  CHECK(failed.error().message == "division by zero (SQLSTATE 22012)");
 
-  Status hinted = connection.run("DO $$ BEGIN RAISE EXCEPTION 'boom' USING DETAIL = 'the detail', HINT = 'a hint'; END $$");
-  REQUIRE_FALSE(hinted.ok());
-  CHECK(hinted.error().message == "boom (SQLSTATE P0001)\nDETAIL: the detail\nHINT: a hint");
-  CHECK(sqlstate_of(hinted.error()) == "P0001");
-  CHECK(sqlstate_of(Error{"no state here", "", 0}).empty());
-}
-
-TEST_CASE("pg: a missing database fails at once with a clear message") {
-  DatabaseUrl server = server_url();
-  ConnectionParams params = server.libpq().with_database("no_such_database_ag");
-  params.set("password", "hunter2");  // trust authentication ignores it; it must not show
-  Clock::time_point start = Clock::now();
-  Result<Connection> connection = connect_with_retry(params, {.timeout = 20s});
-  REQUIRE_FALSE(connection.ok());
-  CHECK(seconds_since(start) < 5);
-  CHECK(connection.error().message ==
-        fmt::format("database \"no_such_database_ag\" does not exist on PostgreSQL at {}; name an existing "
-                    "database in database-url (e.g. postgres): alembic-gate only connects to it to create "
-                    "its scratch databases",
-                    params.server()));
-  CHECK_FALSE(contains(connection.error().message, "hunter2"));
-}
-
-TEST_CASE("pg: an unknown role or one that may not log in fails authentication at once") {
-  testing::TestRole no_login("NOLOGIN");
-  for (const std::string& user : {std::string("no_such_role_ag"), no_login.name()}) {
-    CAPTURE(user);
+  TEST_CASE("pg: a missing database fails at once with a clear message") {
+    DatabaseUrl server = server_url();
+    ConnectionParams params = server.libpq().with_database("no_such_database_ag");
+    params.set("password", "hunter2");  // trust authentication ignores it; it must not show
     Clock::time_point start = Clock::now();
-    Result<Connection> connection = connect_with_retry(testing::url_as(user).libpq(), {.timeout = 20s});
+    Result<Connection> connection = connect_with_retry(params, {.timeout = 20s});
     REQUIRE_FALSE(connection.ok());
     CHECK(seconds_since(start) < 5);
-    CHECK(contains(connection.error().message, "authentication failed at PostgreSQL "));
-    CHECK(contains(connection.error().message, "; check the user and password in database-url"));
+    CHECK(
+        connection.error().message ==
+        fmt::format(
+            "database \"no_such_database_ag\" does not exist on PostgreSQL at {}; name an existing "
+            "database in database-url (e.g. postgres): alembic-gate only connects to it to create "
+            "its scratch databases",
+            params.server()));
+    CHECK_FALSE(contains(connection.error().message, "hunter2"));
   }
-  Result<Connection> unknown = connect(testing::url_as("no_such_role_ag").libpq());
-  REQUIRE_FALSE(unknown.ok());
-  CHECK(contains(unknown.error().message, "role \"no_such_role_ag\" does not exist"));
-  Result<Connection> refused = connect(testing::url_as(no_login.name()).libpq());
-  REQUIRE_FALSE(refused.ok());
-  CHECK(contains(refused.error().message, "is not permitted to log in"));
-}
 
-TEST_CASE("pg: SSL required by database-url but not offered by the server") {
-  ConnectionParams params = server_url().libpq();
-  params.set("sslmode", "require");
-  Result<Connection> connection = connect_with_retry(params, {.timeout = 20s});
-  REQUIRE_FALSE(connection.ok());
-  CHECK(connection.error().message ==
-        fmt::format("PostgreSQL at {} does not support SSL, but database-url requires it (server does not "
-                    "support SSL, but SSL was required); use sslmode=prefer or disable",
-                    params.server()));
-}
-
-TEST_CASE("pg: an unreachable port is retried with backoff until the timeout") {
-  int port = free_port();
-  ConnectionParams params = params_for(fmt::format("postgresql://postgres:hunter2@127.0.0.1:{}/postgres", port));
-  std::vector<std::string> log;
-  ConnectOptions options{.timeout = 1500ms, .log = [&](const std::string& line) { log.push_back(line); },
-                         .github_actions = true};
-  Clock::time_point start = Clock::now();
-  Result<Connection> connection = connect_with_retry(params, options);
-  double elapsed = seconds_since(start);
-  REQUIRE_FALSE(connection.ok());
-  CHECK(elapsed >= 1.4);
-  CHECK(elapsed < 5);
-  const std::string& message = connection.error().message;
-  CHECK(contains(message, fmt::format("cannot reach PostgreSQL at 127.0.0.1:{}: Connection refused; inside a "
-                                      "container action the service is reached by its label, e.g. postgres:5432, "
-                                      "not localhost (gave up after 1.5 s, ",
-                                      port)));
-  CHECK_FALSE(contains(message, "hunter2"));
-  REQUIRE(log.size() >= 3);
-  CHECK(log[0] == fmt::format("PostgreSQL at 127.0.0.1:{} not ready: Connection refused (attempt 1; retrying in 0.1 s)", port));
-  CHECK(log[1] == fmt::format("PostgreSQL at 127.0.0.1:{} not ready: Connection refused (attempt 2; retrying in 0.2 s)", port));
-  CHECK(log[2] == fmt::format("PostgreSQL at 127.0.0.1:{} not ready: Connection refused (attempt 3; retrying in 0.4 s)", port));
-  for (const std::string& line : log) CHECK_FALSE(contains(line, "hunter2"));
-
-  options.github_actions = false;
-  options.timeout = 200ms;
-  Result<Connection> again = connect_with_retry(params, options);
-  REQUIRE_FALSE(again.ok());
-  CHECK_FALSE(contains(again.error().message, "container action"));
-}
-
-TEST_CASE("pg: a server that starts 5 s late is waited for, and a wrong password is refused") {
-  int port = free_port();
-  const std::string password = "right-pass";
-  PasswordCluster cluster(port, password);
-  Clock::time_point start = Clock::now();
-  std::thread starter([&] {
-    bool ready = cluster.init();
-    std::this_thread::sleep_until(start + 5s);
-    if (ready) cluster.start();
-  });
-  struct Join {
-    std::thread& thread;
-    ~Join() {
-      if (thread.joinable()) thread.join();
+  TEST_CASE("pg: an unknown role or one that may not log in fails authentication at once") {
+    testing::TestRole no_login("NOLOGIN");
+    for (const std::string& user : {std::string("no_such_role_ag"), no_login.name()}) {
+      CAPTURE(user);
+      Clock::time_point start = Clock::now();
+      Result<Connection> connection =
+          connect_with_retry(testing::url_as(user).libpq(), {.timeout = 20s});
+      REQUIRE_FALSE(connection.ok());
+      CHECK(seconds_since(start) < 5);
+      CHECK(contains(connection.error().message, "authentication failed at PostgreSQL "));
+      CHECK(contains(connection.error().message, "; check the user and password in database-url"));
     }
-  } join{starter};
-
-  std::vector<std::string> log;
-  ConnectOptions options{.timeout = 60s, .log = [&](const std::string& line) { log.push_back(line); }};
-  ConnectionParams right =
-      params_for(fmt::format("postgresql://postgres:{}@127.0.0.1:{}/postgres", password, port));
-  Result<Connection> connection = connect_with_retry(right, options);
-  REQUIRE_MESSAGE(connection.ok(), (connection.ok() ? "" : connection.error().message));
-  CHECK(seconds_since(start) >= 5);
-  REQUIRE_FALSE(log.empty());
-  CHECK(contains(log.front(), fmt::format("PostgreSQL at 127.0.0.1:{} not ready: Connection refused (attempt 1;", port)));
-  for (const std::string& line : log) CHECK_FALSE(contains(line, password));
-  starter.join();
-
-  ConnectionParams wrong = params_for(fmt::format("postgresql://postgres:hunter2@127.0.0.1:{}/postgres", port));
-  Clock::time_point attempt = Clock::now();
-  Result<Connection> refused = connect_with_retry(wrong, {.timeout = 20s});
-  REQUIRE_FALSE(refused.ok());
-  CHECK(seconds_since(attempt) < 5);  // not retried
-  CHECK(refused.error().message ==
-        fmt::format("authentication failed at PostgreSQL 127.0.0.1:{}, database postgres, user postgres: "
-                    "password authentication failed for user \"postgres\"; check the user and password in "
-                    "database-url",
-                    port));
-  CHECK_FALSE(contains(refused.error().message, "hunter2"));
-
-  ConnectionParams none = params_for(fmt::format("postgresql://postgres@127.0.0.1:{}/postgres", port));
-  none.set("passfile", "/nonexistent");  // no ~/.pgpass either
-  Result<Connection> missing = connect(none);
-  REQUIRE_FALSE(missing.ok());
-  CHECK(contains(missing.error().message, "authentication failed at PostgreSQL"));
-  CHECK(contains(missing.error().message, "no password supplied"));
-}
-
-TEST_CASE("pg: servers older than PostgreSQL 12 are refused") {
-  CHECK(require_supported_version(120000).ok());
-  CHECK(require_supported_version(170002).ok());
-  Status eleven = require_supported_version(110005);
-  REQUIRE_FALSE(eleven.ok());
-  CHECK(eleven.error().message == "PostgreSQL 11.5 is not supported; alembic-gate needs PostgreSQL 12 or newer");
-  Status nine = require_supported_version(90624);
-  REQUIRE_FALSE(nine.ok());
-  CHECK(nine.error().message == "PostgreSQL 9.6.24 is not supported; alembic-gate needs PostgreSQL 12 or newer");
-}
-
-TEST_CASE("pg: libpq's connection failures are classified") {
-  struct Row {
-    std::string message;
-    ConnectFailure failure;
-  };
-  const std::vector<Row> table = {
-      {"connection to server at \"127.0.0.1\", port 5999 failed: Connection refused\n\tIs the server running "
-       "on that host and accepting TCP/IP connections?",
-       ConnectFailure::unreachable},
-      {"connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: No such file or directory",
-       ConnectFailure::unreachable},
-      {"could not translate host name \"postgres\" to address: Name or service not known",
-       ConnectFailure::unreachable},
-      {"could not translate host name \"postgres\" to address: Temporary failure in name resolution",
-       ConnectFailure::unreachable},
-      {"connection to server at \"10.0.0.1\", port 5432 failed: timeout expired", ConnectFailure::unreachable},
-      {"connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  the database system is starting up",
-       ConnectFailure::starting_up},
-      {"FATAL:  the database system is not yet accepting connections", ConnectFailure::starting_up},
-      {"FATAL:  sorry, too many clients already", ConnectFailure::starting_up},
-      {"FATAL:  password authentication failed for user \"app\"", ConnectFailure::authentication},
-      {"fe_sendauth: no password supplied", ConnectFailure::authentication},
-      {"FATAL:  role \"app\" does not exist", ConnectFailure::authentication},
-      {"FATAL:  role \"app\" is not permitted to log in", ConnectFailure::authentication},
-      {"FATAL:  no pg_hba.conf entry for host \"10.1.1.1\", user \"app\", database \"db\", SSL encryption",
-       ConnectFailure::authentication},
-      {"FATAL:  no pg_hba.conf entry for host \"10.1.1.1\", user \"app\", database \"db\", no encryption",
-       ConnectFailure::ssl},
-      {"FATAL:  no pg_hba.conf entry for host \"10.1.1.1\", user \"app\", database \"db\", SSL off",
-       ConnectFailure::ssl},
-      {"server does not support SSL, but SSL was required", ConnectFailure::ssl},
-      {"FATAL:  database \"shop\" does not exist", ConnectFailure::missing_database},
-      {"something else entirely", ConnectFailure::other},
-  };
-  for (const Row& row : table) {
-    CAPTURE(row.message);
-    CHECK(classify_connect_failure(row.message) == row.failure);
+    Result<Connection> unknown = connect(testing::url_as("no_such_role_ag").libpq());
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(contains(unknown.error().message, "role \"no_such_role_ag\" does not exist"));
+    Result<Connection> refused = connect(testing::url_as(no_login.name()).libpq());
+    REQUIRE_FALSE(refused.ok());
+    CHECK(contains(refused.error().message, "is not permitted to log in"));
   }
-}
 
-TEST_CASE("pg: identifiers and literals are quoted") {
-  CHECK(quote_identifier("users") == "\"users\"");
-  CHECK(quote_identifier("my \"odd\" name") == "\"my \"\"odd\"\" name\"");
-  CHECK(quote_literal("it's") == "'it''s'");
-  CHECK(quote_literal("a\\b") == "E'a\\\\b'");
-  Connection connection = testing::open_server();
-  const std::string tricky = "it's a \\ \"test\"";
-  CHECK(testing::query_value(connection, "SELECT " + quote_literal(tricky)) == tricky);
-  CHECK(testing::query_value(connection, "SELECT 1 AS " + quote_identifier(tricky)) == "1");
-}
+  TEST_CASE("pg: SSL required by database-url but not offered by the server") {
+    ConnectionParams params = server_url().libpq();
+    params.set("sslmode", "require");
+    Result<Connection> connection = connect_with_retry(params, {.timeout = 20s});
+    REQUIRE_FALSE(connection.ok());
+    CHECK(
+        connection.error().message ==
+        fmt::format(
+            "PostgreSQL at {} does not support SSL, but database-url requires it (server does not "
+            "support SSL, but SSL was required); use sslmode=prefer or disable",
+            params.server()));
+  }
+
+  TEST_CASE("pg: an unreachable port is retried with backoff until the timeout") {
+    int port = free_port();
+    ConnectionParams params =
+        params_for(fmt::format("postgresql://postgres:hunter2@127.0.0.1:{}/postgres", port));
+    std::vector<std::string> log;
+    ConnectOptions options{.timeout = 1500ms,
+                           .log = [&](const std::string& line) { log.push_back(line); },
+                           .github_actions = true};
+    Clock::time_point start = Clock::now();
+    Result<Connection> connection = connect_with_retry(params, options);
+    double elapsed = seconds_since(start);
+    REQUIRE_FALSE(connection.ok());
+    CHECK(elapsed >= 1.4);
+    CHECK(elapsed < 5);
+    const std::string& message = connection.error().message;
+    CHECK(contains(
+        message,
+        fmt::format("cannot reach PostgreSQL at 127.0.0.1:{}: Connection refused; inside a "
+                    "container action the service is reached by its label, e.g. postgres:5432, "
+                    "not localhost (gave up after 1.5 s, ",
+                    port)));
+    CHECK_FALSE(contains(message, "hunter2"));
+    REQUIRE(log.size() >= 3);
+    CHECK(log[0] == fmt::format("PostgreSQL at 127.0.0.1:{} not ready: Connection refused (attempt "
+                                "1; retrying in 0.1 s)",
+                                port));
+    CHECK(log[1] == fmt::format("PostgreSQL at 127.0.0.1:{} not ready: Connection refused (attempt "
+                                "2; retrying in 0.2 s)",
+                                port));
+    CHECK(log[2] == fmt::format("PostgreSQL at 127.0.0.1:{} not ready: Connection refused (attempt "
+                                "3; retrying in 0.4 s)",
+                                port));
+    for (const std::string& line : log) CHECK_FALSE(contains(line, "hunter2"));
+
+    options.github_actions = false;
+    options.timeout = 200ms;
+    Result<Connection> again = connect_with_retry(params, options);
+    REQUIRE_FALSE(again.ok());
+    CHECK_FALSE(contains(again.error().message, "container action"));
+  }
+
+  TEST_CASE("pg: a server that starts 5 s late is waited for, and a wrong password is refused") {
+    int port = free_port();
+    const std::string password = "right-pass";
+    PasswordCluster cluster(port, password);
+    Clock::time_point start = Clock::now();
+    std::thread starter([&] {
+      bool ready = cluster.init();
+      std::this_thread::sleep_until(start + 5s);
+      if (ready) cluster.start();
+    });
+    struct Join {
+      std::thread& thread;
+      ~Join() {
+        if (thread.joinable()) thread.join();
+      }
+    } join{starter};
+
+    std::vector<std::string> log;
+    ConnectOptions options{.timeout = 60s,
+                           .log = [&](const std::string& line) { log.push_back(line); }};
+    ConnectionParams right =
+        params_for(fmt::format("postgresql://postgres:{}@127.0.0.1:{}/postgres", password, port));
+    Result<Connection> connection = connect_with_retry(right, options);
+    REQUIRE_MESSAGE(connection.ok(), (connection.ok() ? "" : connection.error().message));
+    CHECK(seconds_since(start) >= 5);
+    REQUIRE_FALSE(log.empty());
+    CHECK(contains(
+        log.front(),
+        fmt::format("PostgreSQL at 127.0.0.1:{} not ready: Connection refused (attempt 1;", port)));
+    for (const std::string& line : log) CHECK_FALSE(contains(line, password));
+    starter.join();
+
+    ConnectionParams wrong =
+        params_for(fmt::format("postgresql://postgres:hunter2@127.0.0.1:{}/postgres", port));
+    Clock::time_point attempt = Clock::now();
+    Result<Connection> refused = connect_with_retry(wrong, {.timeout = 20s});
+    REQUIRE_FALSE(refused.ok());
+    CHECK(seconds_since(attempt) < 5);  // not retried
+    CHECK(
+        refused.error().message ==
+        fmt::format(
+            "authentication failed at PostgreSQL 127.0.0.1:{}, database postgres, user postgres: "
+            "password authentication failed for user \"postgres\"; check the user and password in "
+            "database-url",
+            port));
+    CHECK_FALSE(contains(refused.error().message, "hunter2"));
+
+    ConnectionParams none =
+        params_for(fmt::format("postgresql://postgres@127.0.0.1:{}/postgres", port));
+    none.set("passfile", "/nonexistent");  // no ~/.pgpass either
+    Result<Connection> missing = connect(none);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(contains(missing.error().message, "authentication failed at PostgreSQL"));
+    CHECK(contains(missing.error().message, "no password supplied"));
+  }
+
+  TEST_CASE("pg: servers older than PostgreSQL 12 are refused") {
+    CHECK(require_supported_version(120000).ok());
+    CHECK(require_supported_version(170002).ok());
+    Status eleven = require_supported_version(110005);
+    REQUIRE_FALSE(eleven.ok());
+    CHECK(eleven.error().message ==
+          "PostgreSQL 11.5 is not supported; alembic-gate needs PostgreSQL 12 or newer");
+    Status nine = require_supported_version(90624);
+    REQUIRE_FALSE(nine.ok());
+    CHECK(nine.error().message ==
+          "PostgreSQL 9.6.24 is not supported; alembic-gate needs PostgreSQL 12 or newer");
+  }
+
+  TEST_CASE("pg: libpq's connection failures are classified") {
+    struct Row {
+      std::string message;
+      ConnectFailure failure;
+    };
+    const std::vector<Row> table = {
+        {"connection to server at \"127.0.0.1\", port 5999 failed: Connection refused\n\tIs the "
+         "server running "
+         "on that host and accepting TCP/IP connections?",
+         ConnectFailure::unreachable},
+        {"connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: No such file or directory",
+         ConnectFailure::unreachable},
+        {"could not translate host name \"postgres\" to address: Name or service not known",
+         ConnectFailure::unreachable},
+        {"could not translate host name \"postgres\" to address: Temporary failure in name "
+         "resolution",
+         ConnectFailure::unreachable},
+        {"connection to server at \"10.0.0.1\", port 5432 failed: timeout expired",
+         ConnectFailure::unreachable},
+        {"connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  the database system is "
+         "starting up",
+         ConnectFailure::starting_up},
+        {"FATAL:  the database system is not yet accepting connections",
+         ConnectFailure::starting_up},
+        {"FATAL:  sorry, too many clients already", ConnectFailure::starting_up},
+        {"FATAL:  password authentication failed for user \"app\"", ConnectFailure::authentication},
+        {"fe_sendauth: no password supplied", ConnectFailure::authentication},
+        {"FATAL:  role \"app\" does not exist", ConnectFailure::authentication},
+        {"FATAL:  role \"app\" is not permitted to log in", ConnectFailure::authentication},
+        {"FATAL:  no pg_hba.conf entry for host \"10.1.1.1\", user \"app\", database \"db\", SSL "
+         "encryption",
+         ConnectFailure::authentication},
+        {"FATAL:  no pg_hba.conf entry for host \"10.1.1.1\", user \"app\", database \"db\", no "
+         "encryption",
+         ConnectFailure::ssl},
+        {"FATAL:  no pg_hba.conf entry for host \"10.1.1.1\", user \"app\", database \"db\", SSL "
+         "off",
+         ConnectFailure::ssl},
+        {"server does not support SSL, but SSL was required", ConnectFailure::ssl},
+        {"FATAL:  database \"shop\" does not exist", ConnectFailure::missing_database},
+        {"something else entirely", ConnectFailure::other},
+    };
+    for (const Row& row : table) {
+      CAPTURE(row.message);
+      CHECK(classify_connect_failure(row.message) == row.failure);
+    }
+  }
+
+  TEST_CASE("pg: identifiers and literals are quoted") {
+    CHECK(quote_identifier("users") == "\"users\"");
+    CHECK(quote_identifier("my \"odd\" name") == "\"my \"\"odd\"\" name\"");
+    CHECK(quote_literal("it's") == "'it''s'");
+    CHECK(quote_literal("a\\b") == "E'a\\\\b'");
+    Connection connection = testing::open_server();
+    const std::string tricky = "it's a \\ \"test\"";
+    CHECK(testing::query_value(connection, "SELECT " + quote_literal(tricky)) == tricky);
+    CHECK(testing::query_value(connection, "SELECT 1 AS " + quote_identifier(tricky)) == "1");
+  }
 
 }  // TEST_SUITE
 

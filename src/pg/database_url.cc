@@ -95,10 +95,8 @@ constexpr std::array kPg8000Keys = {
 };
 
 std::span<const QueryKey> keys_for(std::string_view driver) {
-  if (driver == "asyncpg")
-    return kAsyncpgKeys;
-  if (driver == "pg8000")
-    return kPg8000Keys;
+  if (driver == "asyncpg") return kAsyncpgKeys;
+  if (driver == "pg8000") return kPg8000Keys;
   return kLibpqKeys;
 }
 
@@ -111,12 +109,9 @@ Error url_error(std::string message) {
 }
 
 int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
@@ -127,10 +122,8 @@ bool all_digits(std::string_view text) {
 
 std::string_view trim(std::string_view text) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && space(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && space(text.back()))
-    text.remove_suffix(1);
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
   return text;
 }
 
@@ -145,8 +138,7 @@ std::string ConnectionParams::get(std::string_view keyword) const {
 
 void ConnectionParams::erase(std::string_view keyword) {
   auto it = values_.find(keyword);
-  if (it != values_.end())
-    values_.erase(it);
+  if (it != values_.end()) values_.erase(it);
 }
 
 ConnectionParams ConnectionParams::with_database(std::string database) const {
@@ -158,24 +150,19 @@ ConnectionParams ConnectionParams::with_database(std::string database) const {
 std::string ConnectionParams::server() const {
   std::string host = get("host");
   std::string port = get("port");
-  if (host.empty())
-    host = get("hostaddr");
-  if (host.empty())
-    return port.empty() ? "the default socket" : "the default socket, port " + port;
+  if (host.empty()) host = get("hostaddr");
+  if (host.empty()) return port.empty() ? "the default socket" : "the default socket, port " + port;
   if (host.front() == '/' || host.front() == '@') {
     return port.empty() ? "socket " + host : fmt::format("socket {} port {}", host, port);
   }
-  if (host.find(':') != std::string::npos)
-    host = "[" + host + "]";  // IPv6
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";  // IPv6
   return port.empty() ? host : host + ":" + port;
 }
 
 std::string ConnectionParams::describe() const {
   std::string text = server();
-  if (std::string database = get("dbname"); !database.empty())
-    text += ", database " + database;
-  if (std::string user = get("user"); !user.empty())
-    text += ", user " + user;
+  if (std::string database = get("dbname"); !database.empty()) text += ", database " + database;
+  if (std::string user = get("user"); !user.empty()) text += ", user " + user;
   return text;
 }
 
@@ -223,8 +210,7 @@ class UrlParser {
     for (auto step :
          {&UrlParser::parse_scheme, &UrlParser::parse_user_info, &UrlParser::parse_host_and_port,
           &UrlParser::parse_database, &UrlParser::parse_query}) {
-      if (std::optional<Error> error = (this->*step)())
-        return *error;
+      if (std::optional<Error> error = (this->*step)()) return *error;
     }
     build_libpq_params();
     url_.text_ = std::move(normalised_);
@@ -245,8 +231,7 @@ class UrlParser {
 
   std::optional<Error> parse_scheme() {
     size_t separator = text_.find("://");
-    if (text_.empty())
-      return url_error(fmt::format("is empty; expected a URL like {}", kExample));
+    if (text_.empty()) return url_error(fmt::format("is empty; expected a URL like {}", kExample));
     if (separator == std::string_view::npos) {
       // The text may be a key=value DSN holding a password: never echo it.
       return url_error(fmt::format("is not a URL; expected one like {}", kExample));
@@ -277,13 +262,11 @@ class UrlParser {
   // the password may hold anything but '@' (so '@' must be written %40).
   std::optional<Error> parse_user_info() {
     size_t at_sign = text_.find('@', at_);
-    if (at_sign == std::string_view::npos)
-      return std::nullopt;
+    if (at_sign == std::string_view::npos) return std::nullopt;
     std::string_view info = text_.substr(at_, at_sign - at_);
     size_t colon = info.find(':');
     std::string_view user = info.substr(0, colon);
-    if (user.find_first_of("/?") != std::string_view::npos)
-      return std::nullopt;  // '@' is later
+    if (user.find_first_of("/?") != std::string_view::npos) return std::nullopt;  // '@' is later
     url_.user_ = percent_decode(user);
     if (colon != std::string_view::npos) {
       size_t begin = at_ + colon + 1;
@@ -296,8 +279,7 @@ class UrlParser {
 
   std::optional<Error> parse_host_and_port() {
     size_t end = text_.find_first_of("/?", at_);
-    if (end == std::string_view::npos)
-      end = text_.size();
+    if (end == std::string_view::npos) end = text_.size();
     std::string_view authority = text_.substr(at_, end - at_);
     at_ = end;
     if (authority.find('@') != std::string_view::npos) {
@@ -308,15 +290,13 @@ class UrlParser {
     std::string_view port;
     if (!authority.empty() && authority.front() == '[') {
       size_t close = authority.find(']');
-      if (close == std::string_view::npos)
-        return url_error("IPv6 host lacks its closing ']'");
+      if (close == std::string_view::npos) return url_error("IPv6 host lacks its closing ']'");
       host = authority.substr(1, close - 1);
       std::string_view rest = authority.substr(close + 1);
       if (!rest.empty() && rest.front() != ':') {
         return url_error("expected ':PORT' after the IPv6 host's ']'");
       }
-      if (!rest.empty())
-        port = rest.substr(1);
+      if (!rest.empty()) port = rest.substr(1);
     } else if (size_t colon = authority.find(':'); colon != std::string_view::npos) {
       host = authority.substr(0, colon);
       port = authority.substr(colon + 1);
@@ -334,31 +314,25 @@ class UrlParser {
 
   std::optional<Error> parse_database() {
     size_t end = text_.find('?', at_);
-    if (end == std::string_view::npos)
-      end = text_.size();
+    if (end == std::string_view::npos) end = text_.size();
     url_.database_span_ = {out(at_), out(end)};
-    if (at_ < end)
-      url_.database_ = percent_decode(text_.substr(at_ + 1, end - at_ - 1));
+    if (at_ < end) url_.database_ = percent_decode(text_.substr(at_ + 1, end - at_ - 1));
     at_ = end;
     return std::nullopt;
   }
 
   std::optional<Error> parse_query() {
-    if (at_ >= text_.size())
-      return std::nullopt;
+    if (at_ >= text_.size()) return std::nullopt;
     ++at_;  // '?'
     std::span<const QueryKey> allowed = keys_for(url_.driver_);
     while (at_ <= text_.size()) {
       size_t end = text_.find('&', at_);
-      if (end == std::string_view::npos)
-        end = text_.size();
+      if (end == std::string_view::npos) end = text_.size();
       std::string_view pair = text_.substr(at_, end - at_);
       size_t begin = at_;
       at_ = end + 1;
-      if (pair.empty())
-        continue;
-      if (std::optional<Error> error = parse_parameter(pair, begin, allowed))
-        return error;
+      if (pair.empty()) continue;
+      if (std::optional<Error> error = parse_parameter(pair, begin, allowed)) return error;
     }
     return std::nullopt;
   }
@@ -370,17 +344,14 @@ class UrlParser {
     std::string name = percent_decode(pair.substr(0, equals), true);
     const QueryKey* key = nullptr;
     for (const QueryKey& candidate : allowed) {
-      if (candidate.name == name)
-        key = &candidate;
+      if (candidate.name == name) key = &candidate;
     }
-    if (key == nullptr)
-      return unknown_parameter(name, allowed);
+    if (key == nullptr) return unknown_parameter(name, allowed);
     if (equals == std::string_view::npos || equals + 1 == pair.size()) {
       return url_error(fmt::format("query parameter '{}' has no value", name));
     }
     for (const auto& [seen, unused] : url_.query_) {
-      if (seen == name)
-        return url_error(fmt::format("query parameter '{}' is given twice", name));
+      if (seen == name) return url_error(fmt::format("query parameter '{}' is given twice", name));
     }
     std::string value = percent_decode(pair.substr(equals + 1), true);
     if (key->secret)
@@ -391,15 +362,12 @@ class UrlParser {
 
   Error unknown_parameter(const std::string& name, std::span<const QueryKey> allowed) const {
     std::vector<std::string_view> names;
-    for (const QueryKey& key : allowed)
-      names.push_back(key.name);
+    for (const QueryKey& key : allowed) names.push_back(key.name);
     std::string kind =
         url_.driver_.empty() ? "a postgresql:// URL" : scheme_for(url_.driver_) + " URLs";
     std::string hint;
-    if (name == "sslmode" && url_.driver_ == "asyncpg")
-      hint = " (asyncpg takes ssl=MODE instead)";
-    if (name == "ssl" && url_.driver_ != "asyncpg")
-      hint = " (libpq takes sslmode=MODE instead)";
+    if (name == "sslmode" && url_.driver_ == "asyncpg") hint = " (asyncpg takes ssl=MODE instead)";
+    if (name == "ssl" && url_.driver_ != "asyncpg") hint = " (libpq takes sslmode=MODE instead)";
     if (name == "user" || name == "password" || name == "dbname" || name == "database") {
       hint = fmt::format(" (write it in the URL itself: {})", kExample);
     }
@@ -410,8 +378,7 @@ class UrlParser {
   std::optional<Error> map_parameter(const QueryKey& key, const std::string& value) {
     switch (key.mapping) {
       case Mapping::same:
-        if (key.name == "sslmode")
-          return add_sslmode("sslmode", value);
+        if (key.name == "sslmode") return add_sslmode("sslmode", value);
         libpq_query_.emplace_back(key.name, value);
         return std::nullopt;
       case Mapping::sslmode:
@@ -464,8 +431,7 @@ class UrlParser {
   }
 
   static bool valid_port(std::string_view port) {
-    if (!all_digits(port) || port.size() > 5)
-      return false;
+    if (!all_digits(port) || port.size() > 5) return false;
     int number = 0;
     std::from_chars(port.data(), port.data() + port.size(), number);
     return number >= 1 && number <= 65535;
@@ -474,8 +440,7 @@ class UrlParser {
   void build_libpq_params() {
     ConnectionParams& params = url_.libpq_;
     auto set_if = [&](const char* keyword, const std::string& value) {
-      if (!value.empty())
-        params.set(keyword, value);
+      if (!value.empty()) params.set(keyword, value);
     };
     set_if("host", url_.host_);
     set_if("port", url_.port_);
@@ -483,8 +448,7 @@ class UrlParser {
     set_if("password", url_.password_);
     set_if("dbname", url_.database_);
     params.set("fallback_application_name", "alembic-gate");
-    for (auto& [keyword, value] : libpq_query_)
-      params.set(keyword, value);
+    for (auto& [keyword, value] : libpq_query_) params.set(keyword, value);
     params.set("client_encoding", "UTF8");  // every string this side reads is UTF-8
   }
 };
@@ -501,8 +465,7 @@ std::string DatabaseUrl::python_url() const {
 
 std::string DatabaseUrl::redacted() const {
   std::vector<std::pair<size_t, size_t>> spans = secret_spans_;
-  if (password_span_.second > password_span_.first)
-    spans.push_back(password_span_);
+  if (password_span_.second > password_span_.first) spans.push_back(password_span_);
   std::sort(spans.begin(), spans.end());
   std::string out = text_;
   for (auto it = spans.rbegin(); it != spans.rend(); ++it) {
@@ -519,13 +482,11 @@ DatabaseUrl DatabaseUrl::with_database(const std::string& database) const {
   copy.database_ = database;
   copy.database_span_ = {begin, begin + segment.size()};
   auto moved = [&](std::pair<size_t, size_t> span) {
-    if (span.first < end)
-      return span;
+    if (span.first < end) return span;
     size_t delta_plus = segment.size(), delta_minus = end - begin;
     return std::pair{span.first + delta_plus - delta_minus, span.second + delta_plus - delta_minus};
   };
-  for (auto& span : copy.secret_spans_)
-    span = moved(span);
+  for (auto& span : copy.secret_spans_) span = moved(span);
   copy.libpq_.set("dbname", database);
   return copy;
 }

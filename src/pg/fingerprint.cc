@@ -6,8 +6,7 @@ namespace ag::pg {
 
 Result<Fingerprint> take_fingerprint(Connection& connection, const SnapshotOptions& options) {
   Result<QueryResult> row = query_catalog(connection, fingerprint_query(options));
-  if (!row)
-    return Error{"catalog fingerprint failed: " + row.error().message, "", 0};
+  if (!row) return Error{"catalog fingerprint failed: " + row.error().message, "", 0};
   Fingerprint fingerprint;
   fingerprint.digest = std::string(row->text(0, 0));
   std::string_view count = row->text(0, 1);

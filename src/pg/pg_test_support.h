@@ -27,8 +27,8 @@ inline DatabaseUrl server_url() {
 /// `url` as another user (no password).
 inline DatabaseUrl url_as(const std::string& user, const std::string& database = "postgres") {
   DatabaseUrl server = server_url();
-  Result<DatabaseUrl> url = parse_database_url(
-      fmt::format("postgresql://{}@{}:{}/{}", percent_encode(user), server.host(), server.port(), database));
+  Result<DatabaseUrl> url = parse_database_url(fmt::format(
+      "postgresql://{}@{}:{}/{}", percent_encode(user), server.host(), server.port(), database));
   REQUIRE(url.ok());
   return *url;
 }
@@ -39,7 +39,9 @@ inline Connection open(const ConnectionParams& params) {
   return std::move(*connection);
 }
 
-inline Connection open_server() { return open(server_url().libpq()); }
+inline Connection open_server() {
+  return open(server_url().libpq());
+}
 
 inline void run(Connection& connection, const std::string& sql) {
   Status done = connection.run(sql);
@@ -47,7 +49,8 @@ inline void run(Connection& connection, const std::string& sql) {
 }
 
 /// The first field of the first row.
-inline std::string query_value(Connection& connection, const std::string& sql, const std::vector<Param>& params = {}) {
+inline std::string query_value(Connection& connection, const std::string& sql,
+                               const std::vector<Param>& params = {}) {
   Result<QueryResult> result = connection.exec(sql, params);
   REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error().message + "\nin: " + sql));
   REQUIRE(result->rows() > 0);
@@ -65,13 +68,16 @@ inline std::string random_suffix() {
   return fmt::format("{:08x}", device());
 }
 
-inline ScratchDatabase scratch_database(const DatabaseUrl& url, const ScratchOptions& options = {}) {
+inline ScratchDatabase scratch_database(const DatabaseUrl& url,
+                                        const ScratchOptions& options = {}) {
   Result<ScratchDatabase> scratch = ScratchDatabase::create(url, options);
   REQUIRE_MESSAGE(scratch.ok(), (scratch.ok() ? "" : scratch.error().message));
   return std::move(*scratch);
 }
 
-inline ScratchDatabase scratch_database() { return scratch_database(server_url()); }
+inline ScratchDatabase scratch_database() {
+  return scratch_database(server_url());
+}
 
 /// A role for one test, dropped (with what it owns) at the end.
 class TestRole {
@@ -96,7 +102,8 @@ class TestRole {
 /// A database for one test (made by the superuser), dropped at the end.
 class TestDatabase {
  public:
-  explicit TestDatabase(const std::string& owner = "postgres") : name_("ag_test_" + random_suffix()) {
+  explicit TestDatabase(const std::string& owner = "postgres")
+      : name_("ag_test_" + random_suffix()) {
     Connection server = open_server();
     run(server, fmt::format("CREATE DATABASE {} OWNER {}", name_, owner));
   }

@@ -30,8 +30,7 @@ std::string random_name() {
 /// Every statement's rows as text, first column only.
 std::vector<std::string> first_column(const QueryResult& result) {
   std::vector<std::string> values;
-  for (int row = 0; row < result.rows(); ++row)
-    values.emplace_back(result.text(row, 0));
+  for (int row = 0; row < result.rows(); ++row) values.emplace_back(result.text(row, 0));
   return values;
 }
 
@@ -48,18 +47,15 @@ FROM pg_database d WHERE d.datname = current_database())sql";
 
 Result<std::string> create_statement(Connection& connection, const std::string& name) {
   Result<QueryResult> locale = connection.exec(std::string(kLocaleQuery));
-  if (!locale)
-    return locale.error();
+  if (!locale) return locale.error();
   std::string sql =
       fmt::format("CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE {} LC_CTYPE {}",
                   quote_identifier(name), quote_literal(locale->text(0, 0)),
                   quote_literal(locale->text(0, 1)), quote_literal(locale->text(0, 2)));
   std::string_view provider = locale->text(0, 3);
   std::string_view provider_locale = locale->text(0, 4);
-  if (provider == "c")
-    sql += " LOCALE_PROVIDER libc";
-  if (provider == "i")
-    sql += " LOCALE_PROVIDER icu ICU_LOCALE " + quote_literal(provider_locale);
+  if (provider == "c") sql += " LOCALE_PROVIDER libc";
+  if (provider == "i") sql += " LOCALE_PROVIDER icu ICU_LOCALE " + quote_literal(provider_locale);
   if (provider == "b")
     sql += " LOCALE_PROVIDER builtin BUILTIN_LOCALE " + quote_literal(provider_locale);
   return sql;
@@ -78,8 +74,8 @@ ns AS (
     AND NOT EXISTS (SELECT FROM ext WHERE classid = 'pg_namespace'::regclass AND objid = n.oid))
 SELECT 'schema ' || quote_ident(ns.nspname) FROM ns WHERE ns.nspname <> 'public'
 UNION ALL
-SELECT CASE c.relkind WHEN 'v' THEN 'view ' WHEN 'm' THEN 'materialized view ' WHEN 'S' THEN 'sequence '
-                      WHEN 'f' THEN 'foreign table ' ELSE 'table ' END
+SELECT CASE c.relkind WHEN 'v' THEN 'view ' WHEN 'm' THEN 'materialized view '
+                      WHEN 'S' THEN 'sequence ' WHEN 'f' THEN 'foreign table ' ELSE 'table ' END
        || format('%I.%I', ns.nspname, c.relname)
 FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
@@ -96,7 +92,8 @@ FROM pg_type t JOIN ns ON ns.oid = t.typnamespace JOIN pg_class c ON c.oid = t.t
 WHERE t.typtype = 'c' AND c.relkind = 'c'
   AND NOT EXISTS (SELECT FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid)
 UNION ALL
-SELECT 'function ' || format('%I.%I(%s)', ns.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
+SELECT 'function ' || format('%I.%I(%s)', ns.nspname, p.proname,
+                              pg_get_function_identity_arguments(p.oid))
 FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
 WHERE NOT EXISTS (SELECT FROM ext WHERE classid = 'pg_proc'::regclass AND objid = p.oid)
 UNION ALL
@@ -107,7 +104,7 @@ LIMIT 6)sql";
 struct InitialState {
   std::vector<std::string> extensions;
   bool public_exists = false;
-  /// DROP SCHEMA public CASCADE would take extension members with it.
+  /// An extension lives in public: DROP SCHEMA public CASCADE would take it along.
   bool extensions_in_public = false;
   std::string public_owner;                ///< Quoted.
   std::vector<std::string> public_grants;  ///< GRANT statements re-creating its ACL.
@@ -116,18 +113,13 @@ struct InitialState {
 
 constexpr std::string_view kPublicSchemaQuery = R"sql(
 SELECT quote_ident(pg_get_userbyid(n.nspowner)), obj_description(n.oid, 'pg_namespace'),
-       EXISTS (SELECT FROM pg_depend d
-               JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
-               WHERE d.deptype = 'e' AND d.classid IN ('pg_class'::regclass, 'pg_proc'::regclass,
-                                                       'pg_type'::regclass)
-                 AND (SELECT CASE d.classid WHEN 'pg_class'::regclass THEN (SELECT relnamespace FROM pg_class WHERE oid = d.objid)
-                                            WHEN 'pg_proc'::regclass THEN (SELECT pronamespace FROM pg_proc WHERE oid = d.objid)
-                                            ELSE (SELECT typnamespace FROM pg_type WHERE oid = d.objid) END) = n.oid)
+       EXISTS (SELECT FROM pg_extension e WHERE e.extnamespace = n.oid)
 FROM pg_namespace n WHERE n.nspname = 'public')sql";
 
 constexpr std::string_view kPublicGrantsQuery = R"sql(
 SELECT format('GRANT %s ON SCHEMA public TO %s%s', a.privilege_type,
-              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+              CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+                   ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
               CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
 FROM pg_namespace n, aclexplode(n.nspacl) a
 WHERE n.nspname = 'public' AND a.grantee <> n.nspowner
@@ -135,29 +127,24 @@ ORDER BY 1)sql";
 
 Result<std::vector<std::string>> user_objects(Connection& connection) {
   Result<QueryResult> rows = connection.exec(std::string(kUserObjectsQuery));
-  if (!rows)
-    return rows.error();
+  if (!rows) return rows.error();
   return first_column(*rows);
 }
 
 Result<InitialState> initial_state(Connection& connection) {
   InitialState state;
   Result<QueryResult> extensions = connection.exec("SELECT extname FROM pg_extension ORDER BY 1");
-  if (!extensions)
-    return extensions.error();
+  if (!extensions) return extensions.error();
   state.extensions = first_column(*extensions);
   Result<QueryResult> schema = connection.exec(std::string(kPublicSchemaQuery));
-  if (!schema)
-    return schema.error();
-  if (schema->rows() == 0)
-    return state;
+  if (!schema) return schema.error();
+  if (schema->rows() == 0) return state;
   state.public_exists = true;
   state.public_owner = std::string(schema->text(0, 0));
   state.public_comment = schema->optional_text(0, 1);
   state.extensions_in_public = schema->text(0, 2) == "t";
   Result<QueryResult> grants = connection.exec(std::string(kPublicGrantsQuery));
-  if (!grants)
-    return grants.error();
+  if (!grants) return grants.error();
   state.public_grants = first_column(*grants);
   return state;
 }
@@ -181,18 +168,22 @@ void release(const std::string& key) {
 constexpr std::string_view kPublicObjectsQuery = R"sql(
 WITH ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e')
 SELECT format('DROP %s IF EXISTS public.%I CASCADE',
-              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
-                             WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, c.relname)
+              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                             WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
+                             ELSE 'TABLE' END,
+              c.relname)
 FROM pg_class c
 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
   AND NOT EXISTS (SELECT FROM ext WHERE classid = 'pg_class'::regclass AND objid = c.oid)
 UNION ALL
-SELECT format('DROP ROUTINE IF EXISTS public.%I(%s) CASCADE', p.proname, pg_get_function_identity_arguments(p.oid))
+SELECT format('DROP ROUTINE IF EXISTS public.%I(%s) CASCADE', p.proname,
+              pg_get_function_identity_arguments(p.oid))
 FROM pg_proc p
 WHERE p.pronamespace = 'public'::regnamespace
   AND NOT EXISTS (SELECT FROM ext WHERE classid = 'pg_proc'::regclass AND objid = p.oid)
 UNION ALL
-SELECT format('DROP %s IF EXISTS public.%I CASCADE', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typname)
+SELECT format('DROP %s IF EXISTS public.%I CASCADE',
+              CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typname)
 FROM pg_type t
 WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('b', 'c', 'd', 'e', 'r')
   AND NOT (t.typcategory = 'A' AND t.typelem <> 0)
@@ -208,8 +199,7 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'public'
 
 Status run_each(Connection& connection, const std::vector<std::string>& statements) {
   for (const std::string& statement : statements) {
-    if (Status done = connection.run(statement); !done)
-      return done;
+    if (Status done = connection.run(statement); !done) return done;
   }
   return ok();
 }
@@ -219,25 +209,21 @@ Status run_each(Connection& connection, const std::vector<std::string>& statemen
 bool recreate_public(Connection& connection, const InitialState& initial) {
   std::string script = "BEGIN; DROP SCHEMA public CASCADE; CREATE SCHEMA public; ";
   script += fmt::format("ALTER SCHEMA public OWNER TO {}; ", initial.public_owner);
-  for (const std::string& grant : initial.public_grants)
-    script += grant + "; ";
+  for (const std::string& grant : initial.public_grants) script += grant + "; ";
   if (initial.public_comment) {
     script +=
         fmt::format("COMMENT ON SCHEMA public IS {}; ", quote_literal(*initial.public_comment));
   }
   script += "COMMIT";
-  if (connection.run(script))
-    return true;
+  if (connection.run(script)) return true;
   (void)connection.run("ROLLBACK");
   return false;
 }
 
 Status empty_public(Connection& connection, const InitialState& initial) {
-  if (!initial.extensions_in_public && recreate_public(connection, initial))
-    return ok();
+  if (!initial.extensions_in_public && recreate_public(connection, initial)) return ok();
   Result<QueryResult> drops = connection.exec(std::string(kPublicObjectsQuery));
-  if (!drops)
-    return drops.error();
+  if (!drops) return drops.error();
   return run_each(connection, first_column(*drops));
 }
 
@@ -245,35 +231,28 @@ Status empty_public(Connection& connection, const InitialState& initial) {
 /// public emptied; then checks that no user object is left.
 Status empty_configured(const ConnectionParams& params, const InitialState& initial) {
   Result<Connection> connection = connect(params);
-  if (!connection)
-    return connection.error();
+  if (!connection) return connection.error();
   Result<QueryResult> extensions = connection->exec(
       "SELECT quote_ident(extname) FROM pg_extension WHERE NOT extname = ANY (string_to_array($1, "
       "E'\\n'))",
       {fmt::format("{}", fmt::join(initial.extensions, "\n"))});
-  if (!extensions)
-    return extensions.error();
+  if (!extensions) return extensions.error();
   std::vector<std::string> statements;
   for (const std::string& name : first_column(*extensions)) {
     statements.push_back(fmt::format("DROP EXTENSION IF EXISTS {} CASCADE", name));
   }
   Result<QueryResult> schemas = connection->exec(std::string(kNewSchemasQuery));
-  if (!schemas)
-    return schemas.error();
+  if (!schemas) return schemas.error();
   for (const std::string& name : first_column(*schemas)) {
     statements.push_back(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", name));
   }
-  if (Status done = run_each(*connection, statements); !done)
-    return done;
+  if (Status done = run_each(*connection, statements); !done) return done;
   if (initial.public_exists) {
-    if (Status done = empty_public(*connection, initial); !done)
-      return done;
+    if (Status done = empty_public(*connection, initial); !done) return done;
   }
   Result<std::vector<std::string>> left = user_objects(*connection);
-  if (!left)
-    return left.error();
-  if (!left->empty())
-    return failure(fmt::format("still holds {}", fmt::join(*left, ", ")));
+  if (!left) return left.error();
+  if (!left->empty()) return failure(fmt::format("still holds {}", fmt::join(*left, ", ")));
   return ok();
 }
 
@@ -294,8 +273,7 @@ struct ScratchDatabase::State {
 
   Status drop() {
     std::lock_guard lock(mutex);
-    if (dropped)
-      return ok();
+    if (dropped) return ok();
     dropped = true;  // one try: a failure is reported, not repeated by every later caller
     if (configured) {
       Status emptied = empty_configured(url.libpq(), initial);
@@ -318,8 +296,7 @@ struct ScratchDatabase::State {
 
   void drop_and_log() {
     Status done = drop();
-    if (!done && log)
-      log(done.error().message);
+    if (!done && log) log(done.error().message);
   }
 };
 
@@ -331,8 +308,8 @@ Error privilege_error(const DatabaseUrl& url, Connection& connection,
   std::string role = user ? std::string(user->text(0, 0)) : url.user();
   std::string text = fmt::format(
       "role {} cannot create databases on PostgreSQL at {}: alembic-gate runs migrations in "
-      "scratch "
-      "databases it creates and drops, which needs the CREATEDB privilege (ALTER ROLE {} CREATEDB)",
+      "scratch databases it creates and drops, which needs the CREATEDB privilege (ALTER ROLE {} "
+      "CREATEDB)",
       role, url.libpq().server(), quote_identifier(role));
   if (!options.allow_configured_database) {
     text +=
@@ -346,23 +323,20 @@ Error privilege_error(const DatabaseUrl& url, Connection& connection,
 /// returns what it looks like now, to leave it that way.
 Result<InitialState> claim_configured(const DatabaseUrl& url, Connection& connection) {
   Result<std::vector<std::string>> objects = user_objects(connection);
-  if (!objects)
-    return objects.error();
+  if (!objects) return objects.error();
   const std::string& database = url.database();
   if (!objects->empty()) {
     size_t shown = std::min<size_t>(objects->size(), 5);
     return failure(fmt::format(
         "the role cannot create databases, and allow-configured-database cannot use database {}: "
-        "it "
-        "holds user objects ({}{}); alembic-gate never runs migrations in a database with objects "
-        "in it. Grant the role CREATEDB, or name an empty database in database-url",
+        "it holds user objects ({}{}); alembic-gate never runs migrations in a database with "
+        "objects in it. Grant the role CREATEDB, or name an empty database in database-url",
         database,
         fmt::join(objects->begin(), objects->begin() + static_cast<ptrdiff_t>(shown), ", "),
         objects->size() > shown ? ", ..." : ""));
   }
   Result<InitialState> initial = initial_state(connection);
-  if (!initial)
-    return initial.error();
+  if (!initial) return initial.error();
   if (!claim(url.libpq().describe())) {
     return failure(
         fmt::format("database {} is already in use as the scratch database of this run; "
@@ -379,36 +353,30 @@ Result<InitialState> claim_configured(const DatabaseUrl& url, Connection& connec
 Result<ScratchDatabase> ScratchDatabase::create(const DatabaseUrl& url,
                                                 const ScratchOptions& options) {
   Result<Connection> connection = connect_with_retry(url.libpq(), options.connect);
-  if (!connection)
-    return connection.error();
+  if (!connection) return connection.error();
   auto state = std::make_shared<State>();
   state->name = random_name();  // 64 random bits: a clash with an existing name is not retried
   state->maintenance = url.libpq();
   state->url = url.with_database(state->name);
   state->log = options.log;
+  Result<std::string> statement = create_statement(*connection, state->name);
+  if (!statement) return statement.error();
   if (options.register_cleanup) {
     options.register_cleanup("drop scratch database " + state->name,
                              [state] { state->drop_and_log(); });
   }
-  Result<std::string> statement = create_statement(*connection, state->name);
-  if (!statement)
-    return statement.error();
   std::unique_lock lock(state->mutex);  // a cleanup arriving now waits for CREATE, then drops
-  if (state->dropped)
-    return failure("interrupted before the scratch database was created");
+  if (state->dropped) return failure("interrupted before the scratch database was created");
   Status created = connection->run(*statement);
-  if (created)
-    return ScratchDatabase(std::move(state));
+  if (created) return ScratchDatabase(std::move(state));
   state->dropped = true;  // nothing to drop
   if (sqlstate_of(created.error()) != kInsufficientPrivilege) {
     return failure(fmt::format("cannot create a scratch database on PostgreSQL at {}: {}",
                                url.libpq().server(), created.error().message));
   }
-  if (!options.allow_configured_database)
-    return privilege_error(url, *connection, options);
+  if (!options.allow_configured_database) return privilege_error(url, *connection, options);
   Result<InitialState> initial = claim_configured(url, *connection);
-  if (!initial)
-    return initial.error();
+  if (!initial) return initial.error();
   state->name = url.database();
   state->url = url;
   state->configured = true;
@@ -420,16 +388,14 @@ Result<ScratchDatabase> ScratchDatabase::create(const DatabaseUrl& url,
 
 ScratchDatabase& ScratchDatabase::operator=(ScratchDatabase&& other) noexcept {
   if (this != &other) {
-    if (state_)
-      state_->drop_and_log();
+    if (state_) state_->drop_and_log();
     state_ = std::move(other.state_);
   }
   return *this;
 }
 
 ScratchDatabase::~ScratchDatabase() {
-  if (state_)
-    state_->drop_and_log();
+  if (state_) state_->drop_and_log();
 }
 
 const std::string& ScratchDatabase::name() const {
@@ -461,19 +427,16 @@ Status terminate_then_drop(Connection& connection, const std::string& name) {
   std::string database = quote_identifier(name);
   Status closed =
       connection.run(fmt::format("ALTER DATABASE {} ALLOW_CONNECTIONS false", database));
-  if (!closed)
-    return sqlstate_of(closed.error()) == kInvalidCatalogName ? ok() : closed;
+  if (!closed) return sqlstate_of(closed.error()) == kInvalidCatalogName ? ok() : closed;
   Status dropped = ok();
   for (int attempt = 0; attempt < 20; ++attempt) {  // a backend may be between connect and exit
     Result<QueryResult> ended = connection.exec(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> "
         "pg_backend_pid()",
         {name});
-    if (!ended)
-      return ended.error();
+    if (!ended) return ended.error();
     dropped = connection.run(fmt::format("DROP DATABASE IF EXISTS {}", database));
-    if (dropped || sqlstate_of(dropped.error()) != kObjectInUse)
-      return dropped;
+    if (dropped || sqlstate_of(dropped.error()) != kObjectInUse) return dropped;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return dropped;
@@ -485,14 +448,12 @@ Status drop_database(const ConnectionParams& server, const std::string& name, Dr
   ConnectOptions options;
   options.timeout = std::chrono::seconds(10);
   Result<Connection> connection = connect_with_retry(server, options);
-  if (!connection)
-    return connection.error();
+  if (!connection) return connection.error();
   if (method == DropMethod::automatic) {
     method = connection->server_version() >= 130000 ? DropMethod::force
                                                     : DropMethod::terminate_then_drop;
   }
-  if (method == DropMethod::terminate_then_drop)
-    return terminate_then_drop(*connection, name);
+  if (method == DropMethod::terminate_then_drop) return terminate_then_drop(*connection, name);
   return connection->run(
       fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_identifier(name)));
 }

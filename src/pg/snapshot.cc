@@ -6,8 +6,7 @@ namespace ag::pg {
 
 Result<Snapshot> take_snapshot(Connection& connection, const SnapshotOptions& options) {
   Result<QueryResult> rows = query_catalog(connection, facts_query(options));
-  if (!rows)
-    return Error{"catalog snapshot failed: " + rows.error().message, "", 0};
+  if (!rows) return Error{"catalog snapshot failed: " + rows.error().message, "", 0};
   Snapshot snapshot;
   constexpr int kFirstAttribute = 4;  // after kind, schema, parent, name
   for (int row = 0; row < rows->rows(); ++row) {

@@ -41,22 +41,19 @@ bool has_parent(const Snapshot& snapshot, const ObjectKind& kind, const ObjectKe
 /// A child whose table exists on one side only: the table's own line says it all.
 bool covered_by_parent(const ObjectKey& key, const Snapshot& before, const Snapshot& after) {
   const ObjectKind* kind = find_object_kind(key.kind);
-  if (kind == nullptr || kind->parent_kinds.empty() || key.parent.empty())
-    return false;
+  if (kind == nullptr || kind->parent_kinds.empty() || key.parent.empty()) return false;
   return has_parent(before, *kind, key) != has_parent(after, *kind, key);
 }
 
 std::string shown(const std::optional<std::string>& value, AttributeStyle style) {
-  if (!value)
-    return "none";
+  if (!value) return "none";
   return style == AttributeStyle::type ? short_type_name(*value) : *value;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);)
-    lines.push_back(line);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
   return lines;
 }
 
@@ -65,8 +62,7 @@ std::string first_difference(const AttributeSpec& attribute, const std::string& 
                              const std::string& right, const DiffSides& sides) {
   std::vector<std::string> a = lines_of(left), b = lines_of(right);
   size_t line = 0;
-  while (line < a.size() && line < b.size() && a[line] == b[line])
-    ++line;
+  while (line < a.size() && line < b.size() && a[line] == b[line]) ++line;
   auto at = [&](const std::vector<std::string>& lines) {
     return line < lines.size() ? fmt::format("`{}`", lines[line]) : std::string("nothing");
   };
@@ -80,8 +76,7 @@ std::string changed(const AttributeSpec& attribute, const std::optional<std::str
       attribute.style == AttributeStyle::text && left && right &&
       (left->size() > kLongValue || right->size() > kLongValue ||
        left->find('\n') != std::string::npos || right->find('\n') != std::string::npos);
-  if (long_text)
-    return first_difference(attribute, *left, *right, sides);
+  if (long_text) return first_difference(attribute, *left, *right, sides);
   std::string values = fmt::format("{} {}, {} {}", shown(left, attribute.style), sides.before,
                                    shown(right, attribute.style), sides.after);
   return attribute.style == AttributeStyle::bare ? values
@@ -91,11 +86,9 @@ std::string changed(const AttributeSpec& attribute, const std::optional<std::str
 void compare_attributes(const ObjectKey& key, const Attributes& left, const Attributes& right,
                         const DiffSides& sides, std::vector<std::string>& out) {
   const ObjectKind* kind = find_object_kind(key.kind);
-  if (kind == nullptr)
-    return;
+  if (kind == nullptr) return;
   for (size_t i = 0; i < kind->attributes.size() && i < left.size() && i < right.size(); ++i) {
-    if (left[i] == right[i])
-      continue;
+    if (left[i] == right[i]) continue;
     out.push_back(fmt::format("{}: {}", describe_object(key),
                               changed(kind->attributes[i], left[i], right[i], sides)));
   }
@@ -137,11 +130,9 @@ std::string short_type_name(std::string_view type) {
 std::vector<std::string> diff_snapshots(const Snapshot& before, const Snapshot& after,
                                         const DiffSides& sides) {
   std::vector<const ObjectKey*> keys;
-  for (const auto& [key, unused] : before.objects)
-    keys.push_back(&key);
+  for (const auto& [key, unused] : before.objects) keys.push_back(&key);
   for (const auto& [key, unused] : after.objects) {
-    if (before.objects.count(key) == 0)
-      keys.push_back(&key);
+    if (before.objects.count(key) == 0) keys.push_back(&key);
   }
   std::sort(keys.begin(), keys.end(), listed_before);
   std::vector<std::string> lines;

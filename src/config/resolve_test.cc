@@ -2,7 +2,9 @@
 #include "config/resolve.h"
 
 #include <doctest/doctest.h>
+
 #include <unistd.h>
+#include "support/temp_dir.h"
 
 #include <atomic>
 #include <filesystem>
@@ -15,36 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A folder of its own under the system's temporary folder, removed with its contents.
-class Scratch {
- public:
-  Scratch() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("ag-resolve-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-
-  const fs::path& path() const { return path_; }
-  std::string text() const { return path_.lexically_normal().string(); }
-
-  fs::path write(const std::string& name, std::string_view contents) const {
-    fs::path file = path_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << contents;
-    return file;
-  }
-
- private:
-  fs::path path_;
-};
+using Scratch = test::TempDir;
 
 /// An Environment over a fixed map.
 Environment environment(std::map<std::string, std::string> variables) {
@@ -218,7 +191,7 @@ TEST_SUITE("config/resolve_settings") {
   TEST_CASE("with nothing set, the defaults; the working directory made absolute") {
     Scratch folder;
     Settings settings = resolved(flags_for(folder), environment({}));
-    CHECK(settings.working_directory == folder.text());
+    CHECK(settings.working_directory == folder.path().string());
     CHECK(settings.alembic_config == "alembic.ini");
     CHECK(settings.checks == Items{"heads", "lint", "roundtrip", "drift"});
     CHECK(settings.fail_on == "error");
@@ -380,18 +353,20 @@ TEST_SUITE("config/resolve_settings") {
   TEST_CASE("INPUT_WORKING-DIRECTORY, hyphen kept, chooses the folder and its config file") {
     Scratch folder;
     folder.write("alembic-gate.toml", "format = \"json\"\n");
-    Settings settings = resolved({}, environment({{"INPUT_WORKING-DIRECTORY", folder.text() + "/"},
-                                                  {"INPUT_WORKING_DIRECTORY", "/nonexistent"}}));
-    CHECK(settings.working_directory == folder.text());
+    Settings settings =
+        resolved({}, environment({{"INPUT_WORKING-DIRECTORY", folder.path().string() + "/"},
+                                  {"INPUT_WORKING_DIRECTORY", "/nonexistent"}}));
+    CHECK(settings.working_directory == folder.path().string());
     CHECK(settings.format == "json");
   }
 
   TEST_CASE("the working-directory flag wins over the input") {
     Scratch flag_folder;
     Scratch input_folder;
-    Settings settings = resolved(flags_for(flag_folder),
-                                 environment({{"INPUT_WORKING-DIRECTORY", input_folder.text()}}));
-    CHECK(settings.working_directory == flag_folder.text());
+    Settings settings =
+        resolved(flags_for(flag_folder),
+                 environment({{"INPUT_WORKING-DIRECTORY", input_folder.path().string()}}));
+    CHECK(settings.working_directory == flag_folder.path().string());
   }
 
   TEST_CASE("an input value that does not type names the input") {

@@ -1,6 +1,7 @@
 #include "pg/embedded_server.h"
 
 #include <doctest/doctest.h>
+
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <pwd.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "support/process_probe.h"
 
 #include <algorithm>
 #include <chrono>
@@ -20,6 +22,9 @@
 
 namespace ag::pg {
 namespace {
+
+using test::alive;
+using test::gone_within;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -43,24 +48,6 @@ void fake_program(const fs::path& path) {
 
 void fake_bin(const fs::path& folder) {
   for (const char* name : {"initdb", "pg_ctl", "postgres"}) fake_program(folder / name);
-}
-
-bool alive(pid_t pid) {
-  if (::kill(pid, 0) != 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::size_t paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size() || text[paren + 2] != 'Z';
-}
-
-/// The postmaster is not our child: whoever adopted it reaps it, a moment after it exits.
-bool gone_within(pid_t pid, std::chrono::milliseconds limit) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (alive(pid)) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
 }
 
 /// The value of `select <expression>` over libpq, or the connection error.

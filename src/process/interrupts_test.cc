@@ -1,10 +1,12 @@
 #include "process/interrupts.h"
 
 #include <doctest/doctest.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "support/process_probe.h"
 
 #include <chrono>
 #include <cstdio>
@@ -16,6 +18,9 @@
 
 namespace ag::process {
 namespace {
+
+using test::alive;
+using test::gone_within;
 
 using namespace std::chrono_literals;
 
@@ -121,23 +126,6 @@ int exit_code_of(pid_t pid) {
   REQUIRE(::waitpid(pid, &raw, 0) == pid);
   REQUIRE_MESSAGE(WIFEXITED(raw), "killed by signal " << WTERMSIG(raw));
   return WEXITSTATUS(raw);
-}
-
-bool alive(pid_t pid) {
-  if (::kill(pid, 0) != 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::size_t paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size() || text[paren + 2] != 'Z';
-}
-
-bool gone_within(pid_t pid, std::chrono::milliseconds limit) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (alive(pid)) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
 }
 
 TEST_CASE("SIGTERM runs the cleanups once, newest first, and exits with 143") {

@@ -1,9 +1,11 @@
 #include "process/subprocess.h"
 
 #include <doctest/doctest.h>
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "support/process_probe.h"
 
 #include <fstream>
 #include <sstream>
@@ -13,26 +15,9 @@
 namespace ag::process {
 namespace {
 
+using test::gone_within;
+
 using namespace std::chrono_literals;
-
-/// True while `pid` exists and is not a zombie.
-bool alive(pid_t pid) {
-  if (::kill(pid, 0) != 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::size_t paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size() || text[paren + 2] != 'Z';
-}
-
-/// Waits up to `limit` for `pid` to be gone (a reparented orphan is reaped by someone else).
-bool gone_within(pid_t pid, std::chrono::milliseconds limit) {
-  auto end = Clock::now() + limit;
-  while (alive(pid)) {
-    if (Clock::now() > end) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 Completed run_ok(const std::vector<std::string>& argv, const Options& options = {}) {
   Result<Completed> done = run(argv, options);

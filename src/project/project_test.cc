@@ -2,7 +2,9 @@
 #include "project/project.h"
 
 #include <doctest/doctest.h>
+
 #include <unistd.h>
+#include "support/temp_dir.h"
 
 #include <atomic>
 #include <fstream>
@@ -12,46 +14,14 @@
 namespace ag::project {
 namespace {
 
-/// A folder of its own under the system's temporary folder, removed with its contents.
-class Scratch {
- public:
-  Scratch() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("ag-project-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
+using Scratch = test::TempDir;
 
-  const fs::path& path() const { return path_; }
-
-  fs::path write(const std::string& name, std::string_view contents) const {
-    fs::path file = path_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << contents;
-    return file;
-  }
-
-  fs::path folder(const std::string& name) const {
-    fs::create_directories(path_ / name);
-    return path_ / name;
-  }
-
-  /// A versions folder with two revision files and the files Alembic skips.
-  void versions(const std::string& name, const std::vector<std::string>& files) const {
-    folder(name);
-    for (const std::string& file : files) write(name + "/" + file, "revision = 'x'\n");
-  }
-
- private:
-  fs::path path_;
-};
+/// A versions folder `name` holding `files` (each a one-line revision).
+void versions(const Scratch& scratch, const std::string& name,
+              const std::vector<std::string>& files) {
+  scratch.folder(name);
+  for (const std::string& file : files) scratch.write(name + "/" + file, "revision = 'x'\n");
+}
 
 config::Settings settings_for(const Scratch& scratch, std::string alembic_config = "alembic.ini") {
   config::Settings settings;
@@ -91,9 +61,9 @@ TEST_SUITE("project/discover") {
     Scratch scratch;
     scratch.write("alembic.ini",
                   "[alembic]\nscript_location = migrations\n\n[loggers]\nkeys = root\n");
-    scratch.versions("migrations/versions",
-                     {"b_second.py", "a_first.py", "__init__.py", ".#a_first.py", "c.pyc",
-                      "notes.txt", "sub/d_nested.py"});
+    versions(scratch, "migrations/versions",
+             {"b_second.py", "a_first.py", "__init__.py", ".#a_first.py", "c.pyc", "notes.txt",
+              "sub/d_nested.py"});
     scratch.write("migrations/env.py", "");
     Project project = discovered(scratch);
     CHECK(project.working_directory == scratch.path());
@@ -113,7 +83,7 @@ TEST_SUITE("project/discover") {
                   "[alembic]\n"
                   "script_location = %(here)s/migrations\n"
                   "file_template = %%(year)d_%%(rev)s\n");
-    scratch.versions("db/migrations/versions", {"x.py"});
+    versions(scratch, "db/migrations/versions", {"x.py"});
     Project project = discovered(scratch, "db/alembic.ini");
     CHECK(project.config_file == scratch.path() / "db/alembic.ini");
     CHECK(project.script_location == scratch.path() / "db/migrations");
@@ -125,7 +95,7 @@ TEST_SUITE("project/discover") {
     Scratch scratch;
     Scratch elsewhere;
     elsewhere.write("alembic.ini", "[alembic]\nscript_location = %(here)s/m\n");
-    elsewhere.versions("m/versions", {"a.py"});
+    versions(elsewhere, "m/versions", {"a.py"});
     Project project = discovered(scratch, (elsewhere.path() / "alembic.ini").string());
     CHECK(project.config_file == elsewhere.path() / "alembic.ini");
     CHECK(project.script_location == elsewhere.path() / "m");
@@ -139,10 +109,10 @@ TEST_SUITE("project/discover") {
                   "script_location = migrations\n"
                   "version_locations = %(here)s/one %(here)s/two,%(here)s/three, four\n");
     scratch.folder("migrations");
-    scratch.versions("one", {"a.py"});
-    scratch.versions("two", {"b.py"});
-    scratch.versions("three", {"c.py"});
-    scratch.versions("four", {"d.py"});
+    versions(scratch, "one", {"a.py"});
+    versions(scratch, "two", {"b.py"});
+    versions(scratch, "three", {"c.py"});
+    versions(scratch, "four", {"d.py"});
     Project project = discovered(scratch);
     CHECK(project.version_locations ==
           std::vector<fs::path>{scratch.path() / "one", scratch.path() / "two",
@@ -158,8 +128,8 @@ TEST_SUITE("project/discover") {
                   "version_path_separator = os\n"
                   "version_locations = with space:plain\n");
     scratch.folder("migrations");
-    scratch.versions("with space", {"a.py"});
-    scratch.versions("plain", {"b.py"});
+    versions(scratch, "with space", {"a.py"});
+    versions(scratch, "plain", {"b.py"});
     Project project = discovered(scratch);
     CHECK(project.version_locations ==
           std::vector<fs::path>{scratch.path() / "with space", scratch.path() / "plain"});
@@ -173,8 +143,8 @@ TEST_SUITE("project/discover") {
                   "version_path_separator = ;\n"
                   "version_locations = a,b;c d\n");
     scratch.folder("migrations");
-    scratch.versions("a,b", {"x.py"});
-    scratch.versions("c d", {"y.py"});
+    versions(scratch, "a,b", {"x.py"});
+    versions(scratch, "c d", {"y.py"});
     Project project = discovered(scratch);
     CHECK(project.version_locations ==
           std::vector<fs::path>{scratch.path() / "a,b", scratch.path() / "c d"});
@@ -188,8 +158,8 @@ TEST_SUITE("project/discover") {
                   "version_path_separator = space\n"
                   "version_locations = a,b  c:d\n");
     scratch.folder("migrations");
-    scratch.versions("a,b", {"x.py"});
-    scratch.versions("c:d", {"y.py"});
+    versions(scratch, "a,b", {"x.py"});
+    versions(scratch, "c:d", {"y.py"});
     Project project = discovered(scratch);
     CHECK(project.version_locations ==
           std::vector<fs::path>{scratch.path() / "a,b", scratch.path() / "c:d"});
@@ -205,8 +175,8 @@ TEST_SUITE("project/discover") {
                   "    %(here)s/with space\n"
                   "    a,b\n");
     scratch.folder("migrations");
-    scratch.versions("with space", {"x.py"});
-    scratch.versions("a,b", {"y.py"});
+    versions(scratch, "with space", {"x.py"});
+    versions(scratch, "a,b", {"y.py"});
     Project project = discovered(scratch);
     CHECK(project.version_locations ==
           std::vector<fs::path>{scratch.path() / "with space", scratch.path() / "a,b"});
@@ -217,8 +187,8 @@ TEST_SUITE("project/discover") {
     Scratch scratch;
     scratch.write("alembic.ini",
                   "[alembic]\nscript_location = migrations\nrecursive_version_locations = true\n");
-    scratch.versions("migrations/versions",
-                     {"a.py", "2024/b.py", "2024/q1/c.py", "__pycache__/d.py", "2024/__init__.py"});
+    versions(scratch, "migrations/versions",
+             {"a.py", "2024/b.py", "2024/q1/c.py", "__pycache__/d.py", "2024/__init__.py"});
     Project project = discovered(scratch);
     CHECK(project.recursive_version_locations);
     CHECK(files_of(project) == Names{"migrations/versions/2024/b.py",
@@ -230,7 +200,7 @@ TEST_SUITE("project/discover") {
     Scratch scratch;
     scratch.write("alembic.ini",
                   "[alembic]\nscript_location = migrations\nrecursive_version_locations = false\n");
-    scratch.versions("migrations/versions", {"a.py", "2024/b.py"});
+    versions(scratch, "migrations/versions", {"a.py", "2024/b.py"});
     Project project = discovered(scratch);
     CHECK_FALSE(project.recursive_version_locations);
     CHECK(files_of(project) == Names{"migrations/versions/a.py"});
@@ -247,8 +217,8 @@ TEST_SUITE("project/discover") {
                   "version_locations = [\"%(here)s/v1\", \"v2\"]\n"
                   "recursive_version_locations = true\n");
     scratch.folder("migrations");
-    scratch.versions("v1", {"a.py", "deep/b.py"});
-    scratch.versions("v2", {"c.py"});
+    versions(scratch, "v1", {"a.py", "deep/b.py"});
+    versions(scratch, "v2", {"c.py"});
     Project project = discovered(scratch);
     CHECK(project.config_file == scratch.path() / "pyproject.toml");
     CHECK(project.script_location == scratch.path() / "migrations");
@@ -261,7 +231,7 @@ TEST_SUITE("project/discover") {
   TEST_CASE("[tool.alembic] without version_locations: versions beneath the script location") {
     Scratch scratch;
     scratch.write("pyproject.toml", "[tool.alembic]\nscript_location = \"migrations\"\n");
-    scratch.versions("migrations/versions", {"a.py"});
+    versions(scratch, "migrations/versions", {"a.py"});
     Project project = discovered(scratch);
     CHECK(project.version_locations ==
           std::vector<fs::path>{scratch.path() / "migrations/versions"});
@@ -272,7 +242,7 @@ TEST_SUITE("project/discover") {
     Scratch scratch;
     scratch.write("alembic.ini", "[alembic]\nsqlalchemy.url = postgresql://x\n");
     scratch.write("pyproject.toml", "[tool.alembic]\nscript_location = \"migrations\"\n");
-    scratch.versions("migrations/versions", {"a.py"});
+    versions(scratch, "migrations/versions", {"a.py"});
     Project project = discovered(scratch);
     CHECK(project.config_file == scratch.path() / "pyproject.toml");
     CHECK(project.script_location == scratch.path() / "migrations");
@@ -282,7 +252,7 @@ TEST_SUITE("project/discover") {
     Scratch scratch;
     scratch.write("alembic.ini", "[alembic]\nscript_location = from_ini\n");
     scratch.write("pyproject.toml", "[tool.alembic]\nscript_location = \"from_toml\"\n");
-    scratch.versions("from_ini/versions", {"a.py"});
+    versions(scratch, "from_ini/versions", {"a.py"});
     Project project = discovered(scratch);
     CHECK(project.config_file == scratch.path() / "alembic.ini");
     CHECK(project.script_location == scratch.path() / "from_ini");
@@ -291,7 +261,7 @@ TEST_SUITE("project/discover") {
   TEST_CASE("package:path resolves under the working directory") {
     Scratch scratch;
     scratch.write("alembic.ini", "[alembic]\nscript_location = myapp.db:migrations\n");
-    scratch.versions("myapp/db/migrations/versions", {"a.py"});
+    versions(scratch, "myapp/db/migrations/versions", {"a.py"});
     Project project = discovered(scratch);
     CHECK(project.script_location == scratch.path() / "myapp/db/migrations");
     CHECK(files_of(project) == Names{"myapp/db/migrations/versions/a.py"});
@@ -300,7 +270,7 @@ TEST_SUITE("project/discover") {
   TEST_CASE("package:path resolves under src/") {
     Scratch scratch;
     scratch.write("alembic.ini", "[alembic]\nscript_location = myapp:migrations\n");
-    scratch.versions("src/myapp/migrations/versions", {"a.py"});
+    versions(scratch, "src/myapp/migrations/versions", {"a.py"});
     Project project = discovered(scratch);
     CHECK(project.script_location == scratch.path() / "src/myapp/migrations");
   }
@@ -343,7 +313,7 @@ TEST_SUITE("project/discover") {
     Scratch scratch;
     scratch.write("alembic.ini",
                   "[alembic]\nscript_location = migrations\nversion_locations = one two\n");
-    scratch.versions("one", {"a.py"});
+    versions(scratch, "one", {"a.py"});
     Error error = discover_error(scratch);
     CHECK(error.message ==
           "versions folder '" + (scratch.path() / "two").generic_string() + "' does not exist");
@@ -370,7 +340,7 @@ TEST_SUITE("project/discover") {
   TEST_CASE("Project::relative is relative to the repository root") {
     Scratch scratch;
     scratch.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
-    scratch.versions("migrations/versions", {"a.py"});
+    versions(scratch, "migrations/versions", {"a.py"});
     Result<Project> project = discover(settings_for(scratch), scratch.path().parent_path());
     REQUIRE(project.ok());
     CHECK(project->relative(project->revision_files.at(0)) ==
@@ -430,7 +400,7 @@ TEST_SUITE("project/discover regressions") {
   TEST_CASE("the default file_template is Alembic's") {
     Scratch scratch;
     scratch.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
-    scratch.versions("migrations/versions", {});
+    versions(scratch, "migrations/versions", {});
     CHECK(discovered(scratch).file_template == "%(rev)s_%(slug)s");
   }
 

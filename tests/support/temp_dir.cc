@@ -26,4 +26,9 @@ std::filesystem::path TempDir::write(std::string_view relative, std::string_view
   return file;
 }
 
+std::filesystem::path TempDir::folder(std::string_view relative) const {
+  std::filesystem::create_directories(path_ / relative);
+  return path_ / relative;
+}
+
 }  // namespace ag::test

@@ -18,6 +18,9 @@ class TempDir {
   /// Writes `text` to `relative` inside the folder, creating parent folders; returns the path.
   std::filesystem::path write(std::string_view relative, std::string_view text) const;
 
+  /// Creates the folder `relative` inside (and its parents); returns its path.
+  std::filesystem::path folder(std::string_view relative) const;
+
  private:
   std::filesystem::path path_;
 };

@@ -146,7 +146,7 @@ TEST_SUITE("settings") {
     CHECK(found[0]["line"] == 2);
   }
 
-  TEST_CASE("--help lists every option with its input name and default; --version") {
+  TEST_CASE("--help lists every option with its input name and default, --version") {
     GateRun help = run_gate({"--help"});
     CHECK(help.exit_code == 0);
     CHECK(help.out.find("--database-url") != std::string::npos);
@@ -161,7 +161,7 @@ TEST_SUITE("settings") {
     CHECK(version.out.rfind("alembic-gate ", 0) == 0);
   }
 
-  TEST_CASE("json-file writes the report; an unwritable one is an error") {
+  TEST_CASE("json-file writes the report, an unwritable one is an error") {
     TempDir dir;
     write_project(dir, "checks = \"heads\"\n");
     GateRun run = run_in(dir, {"--json-file", "report.json"});

@@ -124,7 +124,7 @@ TEST_SUITE("config/assign") {
     }
   }
 
-  TEST_CASE("lists split on commas and line breaks; blanks and repeats dropped") {
+  TEST_CASE("lists split on commas and line breaks, blanks and repeats dropped") {
     CHECK(assigned("checks", "heads,lint").checks == Items{"heads", "lint"});
     CHECK(assigned("checks", " drift , heads ").checks == Items{"drift", "heads"});
     CHECK(assigned("checks", "heads\nlint\r\n\n  roundtrip\n").checks ==
@@ -188,7 +188,7 @@ TEST_SUITE("config/assign") {
 }
 
 TEST_SUITE("config/resolve_settings") {
-  TEST_CASE("with nothing set, the defaults; the working directory made absolute") {
+  TEST_CASE("with nothing set, the defaults, the working directory made absolute") {
     Scratch folder;
     Settings settings = resolved(flags_for(folder), environment({}));
     CHECK(settings.working_directory == folder.path().string());

@@ -246,7 +246,7 @@ TEST_SUITE("graph/revision_graph") {
     CHECK(starts == Ids{"a", "c"});
   }
 
-  TEST_CASE("a branch label declared twice clashes; the later script is named") {
+  TEST_CASE("a branch label declared twice clashes, the later script is named") {
     RevisionGraph graph(scripts({script("a", {}, {"shared"}), script("b", {}, {"shared", "own"})}));
     REQUIRE(graph.label_clashes().size() == 1);
     CHECK(graph.label_clashes()[0].label == "shared");

@@ -120,7 +120,7 @@ TEST_SUITE("graph/revision_script") {
     CHECK(script.down_revision.present);
   }
 
-  TEST_CASE("None, '', () and [] all mean no parent; only () and [] are sequences") {
+  TEST_CASE("None, '', () and [] all mean no parent, only () and [] are sequences") {
     Declaration none = down_revision_of("None");
     CHECK(none.items.empty());
     CHECK_FALSE(none.is_sequence);
@@ -153,7 +153,7 @@ TEST_SUITE("graph/revision_script") {
     CHECK(script.branch_labels.line == 7);
   }
 
-  TEST_CASE("parentheses around one string make a string; a comma makes a tuple") {
+  TEST_CASE("parentheses around one string make a string, a comma makes a tuple") {
     Declaration string = down_revision_of("('abc')");
     CHECK(string.items == Items{"abc"});
     CHECK_FALSE(string.is_sequence);
@@ -334,7 +334,7 @@ TEST_SUITE("graph/revision_script") {
     CHECK(script.downgrade_line == 0);
   }
 
-  TEST_CASE("statements separated by ';' are each read") {
+  TEST_CASE("statements separated by a semicolon are each read") {
     RevisionScript script = read_clean(
         "\"\"\"Doc\"\"\"; revision = 'a'; down_revision = ('b', 'c'); depends_on = None\n");
     CHECK(script.message == "Doc");
@@ -344,7 +344,7 @@ TEST_SUITE("graph/revision_script") {
     CHECK(script.depends_on.present);
   }
 
-  TEST_CASE("a ';' inside brackets does not split statements") {
+  TEST_CASE("a a semicolon inside brackets does not split statements") {
     RevisionScript script = read("revision = 'a'; down_revision = f(';'); branch_labels = None\n");
     CHECK(script.id() == "a");
     CHECK_FALSE(script.down_revision.readable);
@@ -381,7 +381,7 @@ TEST_SUITE("graph/revision_script") {
     CHECK(problem.message.find("byte 0xF6 on line 3") == 0);
   }
 
-  TEST_CASE("a truncated multi-byte sequence is invalid; complete ones are fine") {
+  TEST_CASE("a truncated multi-byte sequence is invalid, complete ones are fine") {
     RevisionScript fine = read_clean("revision = 'a'\nNAME = 'Jörg € 😀'\n");
     CHECK(fine.id() == "a");
     RevisionScript truncated = read("revision = 'a'\nNAME = 'J\xC3'\n");

@@ -36,7 +36,7 @@ TEST_SUITE("graph/strongly_connected") {
     CHECK(normalized(edges) == std::vector<Component>{{0}, {1}});
   }
 
-  TEST_CASE("a cycle is one component; nodes leading into it are not in it") {
+  TEST_CASE("a cycle is one component, nodes leading into it are not in it") {
     Adjacency edges{{1}, {2}, {3}, {1}, {0}};  // 4 -> 0 -> 1 -> 2 -> 3 -> 1
     CHECK(normalized(edges) == std::vector<Component>{{0}, {1, 2, 3}, {4}});
   }

@@ -49,7 +49,7 @@ TEST_CASE("a dismissed cleanup guard does not run") {
   CHECK(runs == 0);
 }
 
-TEST_CASE("moving a cleanup guard moves the duty; assigning runs the replaced one") {
+TEST_CASE("moving a cleanup guard moves the duty, assigning runs the replaced one") {
   std::string log;
   {
     CleanupGuard first("a", [&] { log += "a"; });

@@ -135,7 +135,7 @@ TEST_SUITE("project/discover") {
           std::vector<fs::path>{scratch.path() / "with space", scratch.path() / "plain"});
   }
 
-  TEST_CASE("version_path_separator = ; splits on ';' only") {
+  TEST_CASE("version_path_separator = , splits on a semicolon only") {
     Scratch scratch;
     scratch.write("alembic.ini",
                   "[alembic]\n"

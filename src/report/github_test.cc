@@ -14,7 +14,7 @@ TEST_SUITE("report/github escaping") {
     CHECK(escape_property("").empty());
   }
 
-  TEST_CASE("data: %, CR and LF are encoded; ':' and ',' are not") {
+  TEST_CASE("data: %, CR and LF are encoded, ':' and ',' are not") {
     CHECK(escape_data("100%") == "100%25");
     CHECK(escape_data("one\ntwo") == "one%0Atwo");
     CHECK(escape_data("one\r\ntwo") == "one%0D%0Atwo");

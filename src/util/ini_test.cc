@@ -87,7 +87,7 @@ TEST_SUITE("util/ini") {
     CHECK(value_of(ini, "alembic", "empty") == "");
   }
 
-  TEST_CASE("keys are case-insensitive; section names are not") {
+  TEST_CASE("keys are case-insensitive, section names are not") {
     IniFile ini = parse_ok("[Alembic]\nScript_Location = Migrations\n");
     CHECK(value_of(ini, "Alembic", "script_location") == "Migrations");
     CHECK(value_of(ini, "Alembic", "SCRIPT_LOCATION") == "Migrations");
@@ -95,7 +95,7 @@ TEST_SUITE("util/ini") {
     CHECK_FALSE(ini.has_section("alembic"));
   }
 
-  TEST_CASE("full-line # and ; comments are skipped, also indented; inline ones are kept") {
+  TEST_CASE("full-line # and semicolon comments are skipped, also indented, inline ones are kept") {
     IniFile ini = parse_ok(
         "# leading comment\n"
         "; another\n"

@@ -240,8 +240,8 @@ TEST_SUITE("heads") {
   }
 
   TEST_CASE("checks this version lacks are notices, not passes") {
-    GateRun run = run_gate({"--format", "json", "--checks", "drift,lint,heads", "--working-directory",
-                            fixture("heads/linear")});
+    GateRun run = run_gate({"--format", "json", "--checks", "drift,lint,heads",
+                            "--working-directory", fixture("heads/linear")});
     CHECK(run.exit_code == 0);
     nlohmann::json report = run.report();
     REQUIRE(report["checks"].size() == 3);  // in pipeline order, whatever order they were listed in

@@ -23,7 +23,8 @@ pg::Connection connect_to(const std::string& url) {
   return std::move(*connection);
 }
 
-std::string scalar(pg::Connection& connection, const std::string& sql, const std::vector<pg::Param>& params = {}) {
+std::string scalar(pg::Connection& connection, const std::string& sql,
+                   const std::vector<pg::Param>& params = {}) {
   Result<pg::QueryResult> result = connection.exec(sql, params);
   REQUIRE(result.ok());
   return std::string(result->text(0, 0));
@@ -32,12 +33,13 @@ std::string scalar(pg::Connection& connection, const std::string& sql, const std
 }  // namespace
 
 TEST_SUITE("interrupts and isolation") {
-  TEST_CASE("SIGTERM mid-migration: the worker is stopped, the scratch database dropped, exit 143") {
+  TEST_CASE(
+      "SIGTERM mid-migration: the worker is stopped, the scratch database dropped, exit 143") {
     process::Options options;
     options.stdout_stream = process::Stream::pipe;
     Result<process::Subprocess> child = process::Subprocess::spawn(
-        {AG_BINARY, "--checks", "roundtrip", "--format", "text", "--step-timeout", "120", "--database-url",
-         postgres_url(), "--working-directory", fixture("roundtrip/slow_step")},
+        {AG_BINARY, "--checks", "roundtrip", "--format", "text", "--step-timeout", "120",
+         "--database-url", postgres_url(), "--working-directory", fixture("roundtrip/slow_step")},
         options);
     REQUIRE(child.ok());
     // Wait until the roundtrip has started; its second revision then sleeps 30 s in pg_sleep().
@@ -52,13 +54,16 @@ TEST_SUITE("interrupts and isolation") {
     std::string name = scratch.str();
     std::this_thread::sleep_for(std::chrono::seconds(3));
     ::kill(child->pid(), SIGTERM);
-    std::optional<process::ExitStatus> status = child->wait(process::deadline_after(std::chrono::seconds(30)));
+    std::optional<process::ExitStatus> status =
+        child->wait(process::deadline_after(std::chrono::seconds(30)));
     REQUIRE(status.has_value());
     CHECK(status->code == 128 + SIGTERM);
     pg::Connection server = connect_to(postgres_url());
     CHECK(scalar(server, "select count(*) from pg_database where datname = $1", {name}) == "0");
-    CHECK(scalar(server, "select count(*) from pg_stat_activity where query like '%pg_sleep(30)%' and pid <> "
-                         "pg_backend_pid()") == "0");
+    CHECK(
+        scalar(server,
+               "select count(*) from pg_stat_activity where query like '%pg_sleep(30)%' and pid <> "
+               "pg_backend_pid()") == "0");
   }
 
   TEST_CASE("the database database-url names is not touched, byte for byte") {
@@ -70,18 +75,21 @@ TEST_SUITE("interrupts and isolation") {
     {
       pg::Connection user = connect_to(url);
       REQUIRE(user.run("CREATE TABLE accounts (id serial primary key, email text not null);"
-                       "INSERT INTO accounts (email) SELECT 'user' || g || '@example.com' FROM generate_series(1, 500) g")
+                       "INSERT INTO accounts (email) SELECT 'user' || g || '@example.com' FROM "
+                       "generate_series(1, 500) g")
                   .ok());
     }
     auto state = [&url] {
       pg::Connection user = connect_to(url);
       return scalar(user,
-                    "select md5(string_agg(a::text, ',' order by id)) || ':' || (select count(*) from pg_class c "
-                    "join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public') from accounts a");
+                    "select md5(string_agg(a::text, ',' order by id)) || ':' || (select count(*) "
+                    "from pg_class c "
+                    "join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public') "
+                    "from accounts a");
     };
     std::string before = state();
-    GateRun run = run_gate({"--format", "json", "--checks", "heads,roundtrip", "--database-url", url,
-                            "--working-directory", AG_SOURCE_DIR "/examples/blog"});
+    GateRun run = run_gate({"--format", "json", "--checks", "heads,roundtrip", "--database-url",
+                            url, "--working-directory", AG_SOURCE_DIR "/examples/blog"});
     INFO(run.err);
     CHECK(run.exit_code == 0);
     CHECK(state() == before);
@@ -92,13 +100,13 @@ TEST_SUITE("interrupts and isolation") {
     // postgresql+psycopg:// (psycopg 3) needs SQLAlchemy 2.0: the container test covers it.
     std::string url = postgres_url();
     GateRun run = run_gate({"--format", "json", "--checks", "roundtrip", "--database-url",
-                            "postgresql+psycopg2://" + url.substr(url.find("://") + 3), "--working-directory",
-                            fixture("roundtrip/linear_ok")});
+                            "postgresql+psycopg2://" + url.substr(url.find("://") + 3),
+                            "--working-directory", fixture("roundtrip/linear_ok")});
     INFO(run.err);
     CHECK(run.exit_code == 0);
     GateRun pg8000 = run_gate({"--format", "json", "--checks", "roundtrip", "--database-url",
-                               "postgresql+pg8000://" + url.substr(url.find("://") + 3), "--working-directory",
-                               fixture("roundtrip/linear_ok")});
+                               "postgresql+pg8000://" + url.substr(url.find("://") + 3),
+                               "--working-directory", fixture("roundtrip/linear_ok")});
     CHECK(pg8000.exit_code == 1);  // not installed here: env.py fails, and says which driver
     CHECK(pg8000.out.find("No module named 'pg8000'") != std::string::npos);
   }

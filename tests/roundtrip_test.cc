@@ -230,6 +230,16 @@ TEST_SUITE("roundtrip") {
     CHECK(contains(found[0]["message"], "the check could not run"));
     CHECK(run.report()["result"] == "error");
   }
+
+  TEST_CASE(
+      "no Python that can import Alembic is an infrastructure error, exit 3, naming the packages") {
+    GateRun run = roundtrip("linear_ok", {"--python", "/nonexistent/python3"});
+    CHECK(run.exit_code == 3);
+    std::vector<nlohmann::json> found = run.findings("infrastructure");
+    REQUIRE(found.size() == 1);
+    CHECK(contains(found[0]["message"], "apt-get install python3-alembic python3-sqlalchemy"));
+    check_scratch_dropped(run);
+  }
 }
 
 }  // namespace ag::test

@@ -23,7 +23,8 @@ Requests:
     {"op": "query", "sql": SQL}
         -> {"columns": [...], "rows": [[text or null...]...]}    on the migration connection
     {"op": "close"}    -> {}                       env.py finishes (and commits)
-  {"op": "exit"}      -> {}                        then the process exits
+  {"op": "exit"}      -> {}                        then the process exits (inside a session:
+                                                   after env.py has finished)
 A failure inside a session (a step raising) ends it: the failing request gets the error, and
 the next request must be "open" again.
 """
@@ -136,6 +137,7 @@ class Worker:
         self.version_dirs = []
         self.env_py = None
         self.used_modules = set()
+        self.exit_requested = False
 
     # -- requests outside a session ---------------------------------------------------------
 
@@ -220,8 +222,9 @@ class Worker:
         while True:
             request = self.channel.receive()
             op = request.get("op")
-            if op == "close":
+            if op in ("close", "exit"):  # "exit" mid-session: let env.py finish, then leave
                 self.session["closed"] = True
+                self.exit_requested = op == "exit"
                 return
             try:
                 if op == "query":
@@ -289,6 +292,8 @@ def main():
             handler(request)
         except Exception as exc:
             channel.fail(describe_error(exc, worker.version_dirs, worker.env_py))
+        if worker.exit_requested:
+            return
 
 
 if __name__ == "__main__":

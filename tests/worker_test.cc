@@ -1,0 +1,103 @@
+// The Python worker through its C++ client: the protocol against real Alembic and PostgreSQL.
+#include <doctest/doctest.h>
+
+#include "alembic/worker.h"
+#include "pg/database_url.h"
+#include "pg/scratch_database.h"
+#include "support/postgres.h"
+#include "support/run_gate.h"
+
+namespace ag::test {
+namespace {
+
+struct Scratch {
+  pg::ScratchDatabase database;
+  alembic::WorkerOptions options;
+};
+
+Scratch scratch_for(std::string_view project) {
+  Result<pg::DatabaseUrl> url = pg::parse_database_url(postgres_url());
+  REQUIRE(url.ok());
+  Result<pg::ScratchDatabase> database = pg::ScratchDatabase::create(*url);
+  REQUIRE(database.ok());
+  alembic::WorkerOptions options;
+  options.project_dir = fixture(std::string("roundtrip/") + std::string(project));
+  options.config_file = options.project_dir / "alembic.ini";
+  options.url = database->python_url();
+  options.url_env = {"DATABASE_URL"};
+  return {std::move(*database), options};
+}
+
+}  // namespace
+
+TEST_SUITE("worker") {
+  TEST_CASE("revisions, steps and queries on the migration connection") {
+    Scratch scratch = scratch_for("linear_ok");
+    Result<alembic::Worker> started = alembic::Worker::start(scratch.options);
+    REQUIRE(started.ok());
+    alembic::Worker& worker = *started;
+    CHECK(worker.versions().alembic.size() > 0);
+
+    Result<std::vector<alembic::RevisionInfo>> revisions = worker.revisions();
+    REQUIRE(revisions.ok());
+    REQUIRE(revisions->size() == 4);
+    CHECK((*revisions)[0].id == "140a37e59b3f");
+    CHECK((*revisions)[0].down_revisions.empty());
+    CHECK((*revisions)[1].down_revisions == std::vector<std::string>{"140a37e59b3f"});
+    CHECK((*revisions)[0].doc == "create author table");
+
+    Result<std::vector<std::string>> heads = worker.open();
+    REQUIRE(heads.ok());
+    CHECK(heads->empty());
+    Result<alembic::StepDone> up = worker.step("140a37e59b3f", alembic::Direction::up);
+    REQUIRE(up.ok());
+    CHECK(up->heads == std::vector<std::string>{"140a37e59b3f"});
+    Result<alembic::Rows> rows = worker.query("select version_num from alembic_version");
+    REQUIRE(rows.ok());
+    CHECK(rows->columns == std::vector<std::string>{"version_num"});
+    REQUIRE(rows->rows.size() == 1);
+    CHECK(rows->rows[0][0] == std::optional<std::string>("140a37e59b3f"));
+    Result<alembic::StepDone> down = worker.step("140a37e59b3f", alembic::Direction::down);
+    REQUIRE(down.ok());
+    CHECK(down->heads.empty());
+    CHECK(worker.close().ok());
+  }
+
+  TEST_CASE("a failing step ends the session with the error at its line; the next open works") {
+    Scratch scratch = scratch_for("upgrade_fails");
+    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options);
+    REQUIRE(worker.ok());
+    Result<std::vector<alembic::RevisionInfo>> revisions = worker->revisions();
+    REQUIRE(revisions.ok());
+    REQUIRE(worker->open().ok());
+    Error failure;
+    for (const alembic::RevisionInfo& revision : *revisions) {
+      Result<alembic::StepDone> done = worker->step(revision.id, alembic::Direction::up);
+      if (!done) {
+        failure = done.error();
+        break;
+      }
+    }
+    CHECK(failure.message.find("IntegrityError") != std::string::npos);
+    CHECK(failure.message.find("(SQLSTATE 23502)") != std::string::npos);
+    CHECK(failure.where.ends_with("a222a95716f9_make_account_email_required.py"));
+    CHECK(failure.line == 20);
+    CHECK(failure.detail.find("Traceback") != std::string::npos);
+    Result<std::vector<std::string>> reopened = worker->open();
+    REQUIRE(reopened.ok());
+    CHECK(reopened->size() == 1);  // the revisions before the failing one stay applied
+    CHECK(worker->close().ok());
+  }
+
+  TEST_CASE("no interpreter with Alembic: an error saying what to install") {
+    Scratch scratch = scratch_for("linear_ok");
+    scratch.options.python = "/nonexistent/python3";
+    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options);
+    REQUIRE_FALSE(worker.ok());
+    CHECK(worker.error().message.starts_with(
+        "no Python interpreter that can import Alembic and SQLAlchemy"));
+    CHECK(worker.error().message.find("apt-get install python3-alembic") != std::string::npos);
+  }
+}
+
+}  // namespace ag::test

@@ -10,6 +10,7 @@
 #include "pg/database_url.h"
 #include "support/postgres.h"
 #include "support/run_gate.h"
+#include "support/temp_dir.h"
 
 namespace ag::test {
 namespace {
@@ -239,6 +240,24 @@ TEST_SUITE("roundtrip") {
     REQUIRE(found.size() == 1);
     CHECK(contains(found[0]["message"], "apt-get install python3-alembic python3-sqlalchemy"));
     check_scratch_dropped(run);
+  }
+
+  TEST_CASE(
+      "pyproject-only configuration with an Alembic too old to read it: exit 3 with what to do") {
+    TempDir dir;
+    dir.write("pyproject.toml", "[tool.alembic]\nscript_location = \"%(here)s/migrations\"\n");
+    dir.write("migrations/versions/aaa_base.py", "revision = 'aaa'\ndown_revision = None\n");
+    GateRun run = run_gate({"--format", "json", "--checks", "heads,roundtrip", "--database-url",
+                            postgres_url(), "--working-directory", dir.path().string()});
+    INFO(run.out);
+    nlohmann::json report = run.report();
+    CHECK(report["checks"][0]["status"] == "passed");  // heads reads it statically
+    // Debian's Alembic (1.8 on 12, 1.13 on 13) predates [tool.alembic].
+    CHECK(run.exit_code == 3);
+    std::vector<nlohmann::json> found = run.findings("infrastructure");
+    REQUIRE(found.size() == 1);
+    CHECK(contains(found[0]["message"],
+                   "cannot read [tool.alembic] from pyproject.toml (Alembic 1.16 and later can)"));
   }
 }
 

@@ -153,7 +153,7 @@ class Worker:
         self.url = request["url"]
         for name in request.get("url_env", []):
             os.environ[name] = self.url
-        self.config = Config(request["config"])
+        self.config = self.load_config(request["config"])
         # configparser treats % as interpolation: escape it, as Alembic's docs advise.
         self.config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         self.script = ScriptDirectory.from_config(self.config)
@@ -165,6 +165,20 @@ class Worker:
             alembic=alembic.__version__,
             sqlalchemy=sqlalchemy.__version__,
         )
+
+    @staticmethod
+    def load_config(path):
+        import alembic
+        from alembic.config import Config
+
+        if not path.endswith(".toml"):
+            return Config(path)
+        try:
+            return Config(toml_file=path)  # [tool.alembic] in pyproject.toml, Alembic 1.16+
+        except TypeError:
+            raise RuntimeError(
+                f"Alembic {alembic.__version__} cannot read [tool.alembic] from pyproject.toml "
+                "(Alembic 1.16 and later can); upgrade Alembic or add an alembic.ini") from None
 
     def revisions(self, request):
         ordered = list(reversed(list(self.script.walk_revisions("base", "heads"))))

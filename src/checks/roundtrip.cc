@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -77,6 +78,9 @@ class RoundTrip {
       size_t applied = downgrade_all();
       if (worker_.running() && upgrade_again(applied)) close_session(worker_);
     }
+    context_.log(fmt::format("roundtrip: {} steps in {:.2f} s, {} catalog fingerprints in {:.2f} s",
+                             cost_.steps, cost_.step_seconds, cost_.fingerprints,
+                             cost_.fingerprint_seconds));
     explain_traces();
     flag_slow_revisions();
     return std::move(outcome_);
@@ -91,6 +95,10 @@ class RoundTrip {
   std::vector<Trace> traces_;
   std::string log_tail_;
   CheckOutcome outcome_;
+  struct {
+    int steps = 0, fingerprints = 0;
+    double step_seconds = 0, fingerprint_seconds = 0;
+  } cost_;  ///< Where the time went, for the log.
 
   // -- the three passes ------------------------------------------------------------------------
 
@@ -136,7 +144,7 @@ class RoundTrip {
       }
       outcome_.timings[i].downgrade_seconds = done->seconds;
       applied = i;
-      Result<pg::Fingerprint> now = pg::take_fingerprint(sandbox_.catalog());
+      Result<pg::Fingerprint> now = fingerprint();
       if (!now) {
         broken(now.error());
         break;
@@ -227,7 +235,11 @@ class RoundTrip {
 
   Result<alembic::StepDone> step(size_t index, Direction direction) {
     const RevisionInfo& revision = revisions_[index];
+    auto start = std::chrono::steady_clock::now();
     Result<alembic::StepDone> done = worker_.step(revision.id, direction, skipped(revision));
+    cost_.step_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ++cost_.steps;
     keep_log_tail(worker_.take_log());
     return done;
   }
@@ -306,13 +318,22 @@ class RoundTrip {
   }
 
   bool record_fingerprint() {
-    Result<pg::Fingerprint> fingerprint = pg::take_fingerprint(sandbox_.catalog());
-    if (!fingerprint) {
-      broken(fingerprint.error());
+    Result<pg::Fingerprint> taken = fingerprint();
+    if (!taken) {
+      broken(taken.error());
       return false;
     }
-    before_.push_back(std::move(*fingerprint));
+    before_.push_back(std::move(*taken));
     return true;
+  }
+
+  Result<pg::Fingerprint> fingerprint() {
+    auto start = std::chrono::steady_clock::now();
+    Result<pg::Fingerprint> taken = pg::take_fingerprint(sandbox_.catalog());
+    cost_.fingerprint_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ++cost_.fingerprints;
+    return taken;
   }
 
   // -- findings

@@ -259,6 +259,34 @@ TEST_SUITE("roundtrip") {
     CHECK(contains(found[0]["message"],
                    "cannot read [tool.alembic] from pyproject.toml (Alembic 1.16 and later can)"));
   }
+
+  TEST_CASE(
+      "env.py that runs migrations inside its own transaction is told so, not passed silently") {
+    TempDir dir;
+    dir.write("alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n");
+    dir.write("migrations/env.py",
+              "import os\n"
+              "from alembic import context\n"
+              "from sqlalchemy import create_engine, pool\n"
+              "engine = create_engine(os.environ['DATABASE_URL'], poolclass=pool.NullPool)\n"
+              "with engine.begin() as connection:\n"
+              "    context.configure(connection=connection, target_metadata=None)\n"
+              "    with context.begin_transaction():\n"
+              "        context.run_migrations()\n");
+    dir.write(
+        "migrations/versions/aaa_base.py",
+        "from alembic import op\nimport sqlalchemy as sa\nrevision = 'aaa'\ndown_revision = None\n"
+        "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "def downgrade():\n    pass\n");
+    GateRun run = run_gate({"--format", "json", "--checks", "roundtrip", "--database-url",
+                            postgres_url(), "--working-directory", dir.path().string()});
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("env-failed");
+    REQUIRE(found.size() == 1);
+    CHECK(contains(found[0]["message"], "inside a transaction it began itself"));
+    CHECK(found[0]["file"].get<std::string>().ends_with("migrations/env.py"));
+    check_scratch_dropped(run);
+  }
 }
 
 }  // namespace ag::test

@@ -197,7 +197,7 @@ class Worker:
     # -- a session: env.py running, Alembic pulling steps from us ----------------------------
 
     def open(self, request):
-        self.session = {"started": False, "closed": False}
+        self.session = {"started": False, "closed": False, "answered": False}
         engine = connection = None
         try:
             if self.pass_connection:
@@ -215,10 +215,13 @@ class Worker:
                                    "message": "env.py did not call context.run_migrations() online"})
             elif self.session["closed"]:
                 self.channel.ok()  # answers "close", now that env.py has finished and committed
-        except SessionFailed:
-            pass
+            elif not self.session["answered"]:  # env.py swallowed a migration's exception
+                self.channel.fail({"type": "EnvironmentError", "file": self.env_py, "line": None,
+                                   "message": "env.py ended the migrations early without raising "
+                                              "(does it catch their exceptions?)"})
         except Exception as exc:  # env.py or a migration raised: report it where it began
-            self.channel.fail(describe_error(exc, self.version_dirs, self.env_py))
+            if not self.session["answered"]:  # not yet told (a SessionFailed was: maybe wrapped)
+                self.channel.fail(describe_error(exc, self.version_dirs, self.env_py))
         finally:
             self.config.attributes.pop("connection", None)
             if connection is not None:
@@ -232,6 +235,15 @@ class Worker:
         if self.session["started"]:
             return  # env.py ran migrations a second time (several databases): nothing more to do
         self.session["started"] = True
+        if getattr(context, "_in_external_transaction", False):
+            # Every step would stay uncommitted until env.py ends, unseen by the catalog checks.
+            self.channel.fail({"type": "EnvironmentError", "file": self.env_py, "line": None,
+                               "message": "env.py runs the migrations inside a transaction it began "
+                                          "itself (e.g. `with engine.begin()`), so each revision "
+                                          "cannot commit on its own; use `engine.connect()` and "
+                                          "`context.begin_transaction()` as Alembic's template does"})
+            self.session["answered"] = True
+            raise SessionFailed()
         self.channel.ok(heads=list(context.get_current_heads()))
         while True:
             request = self.channel.receive()
@@ -249,6 +261,7 @@ class Worker:
                 step = self.make_step(request)
             except Exception as exc:
                 self.channel.fail(describe_error(exc, self.version_dirs, self.env_py))
+                self.session["answered"] = True
                 raise SessionFailed() from exc
             # Alembic's DDL memo (e.g. which enum types it created) lives as long as the migration
             # context; a command run anew starts with an empty one, so each step does too.

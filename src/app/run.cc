@@ -35,6 +35,7 @@ Status write_report_files(const Report& report, const config::Settings& settings
       std::filesystem::path(settings.working_directory) / settings.json_file;
   std::ofstream file(path);
   if (file) write_json(report, file);
+  file.close();  // a full disk shows only when the buffer is flushed
   if (!file) return Error{"cannot write the JSON report", path.string()};
   return ok();
 }

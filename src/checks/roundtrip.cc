@@ -76,7 +76,7 @@ class RoundTrip {
                              revisions_.size()));
     if (upgrade_all()) {
       size_t applied = downgrade_all();
-      if (worker_.running() && upgrade_again(applied)) close_session(worker_);
+      if (session_open_ && upgrade_again(applied)) close_session(worker_);
     }
     context_.log(fmt::format("roundtrip: {} steps in {:.2f} s, {} catalog fingerprints in {:.2f} s",
                              cost_.steps, cost_.step_seconds, cost_.fingerprints,
@@ -94,6 +94,7 @@ class RoundTrip {
   std::vector<pg::Fingerprint> before_;  ///< before_[i]: the catalog before revision i's upgrade.
   std::vector<Trace> traces_;
   std::string log_tail_;
+  bool session_open_ = true;  ///< False once a failed step ended the session for good.
   CheckOutcome outcome_;
   struct {
     int steps = 0, fingerprints = 0;
@@ -139,7 +140,7 @@ class RoundTrip {
       if (revisions_[i].id == context_.settings.minimum_downgrade_revision) break;
       Result<alembic::StepDone> done = step(i, Direction::down);
       if (!done) {
-        downgrade_failed(i, done.error());
+        session_open_ = downgrade_failed(i, done.error());
         break;
       }
       outcome_.timings[i].downgrade_seconds = done->seconds;
@@ -267,7 +268,8 @@ class RoundTrip {
     }
   }
 
-  void downgrade_failed(size_t index, const Error& error) {
+  /// Reports the failed downgrade; returns whether a session is open again for the last pass.
+  bool downgrade_failed(size_t index, const Error& error) {
     if (error.message.starts_with("NotImplementedError")) {
       add(Severity::warning, "downgrade-not-implemented",
           from_error(error, definition(index, Direction::down)),
@@ -278,13 +280,17 @@ class RoundTrip {
     } else {
       step_failed("downgrade-failed", index, Direction::down, error, "downgrade of {}");
     }
-    if (worker_.running()) open_session(worker_);  // a failed step ends the session
+    return worker_.running() && open_session(worker_);  // a failed step ends the session
   }
 
   void step_failed(std::string_view rule, size_t index, Direction direction, const Error& error,
                    fmt::format_string<std::string> what) {
     std::string subject = fmt::format(what, describe(index));
     log_detail(error);
+    if (!worker_.running() && !worker_.timed_out()) {  // the worker died: not the migration's fault
+      broken(error);
+      return;
+    }
     if (worker_.timed_out()) {
       add_error("step-timeout", definition(index, direction),
                 fmt::format("{} did not finish within step-timeout ({} s) and was stopped", subject,

@@ -8,37 +8,17 @@
 #include <filesystem>
 
 #include "config/config_file.h"
+#include "util/text.h"
 
 namespace ag::config {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string trim(std::string_view text) {
-  const char* blanks = " \t\r\n";
-  size_t begin = text.find_first_not_of(blanks);
-  if (begin == std::string_view::npos) return {};
-  size_t end = text.find_last_not_of(blanks);
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
 /// Items separated by commas or line breaks (multi-line YAML inputs); blanks dropped.
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find_first_of(",\n", start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string item = trim(text.substr(start, end - start));
-    if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end()) {
+  for (std::string& item : split(text, ",\n")) {
+    if (std::find(items.begin(), items.end(), item) == items.end())
       items.push_back(std::move(item));
-    }
-    start = end + 1;
   }
   return items;
 }
@@ -60,7 +40,7 @@ Result<bool> parse_boolean(const Key& key, const RawValue& raw) {
 }
 
 Result<int> parse_integer(const Key& key, const RawValue& raw) {
-  std::string value = trim(raw.text);
+  std::string value(trim(raw.text));
   int number = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
   if (value.empty() || ec != std::errc() || end != value.data() + value.size() || number < 0) {
@@ -83,7 +63,7 @@ Result<std::vector<std::string>> parse_list(const Key& key, const RawValue& raw)
 }
 
 Result<std::string> parse_text(const Key& key, const RawValue& raw) {
-  std::string value = trim(raw.text);
+  std::string value(trim(raw.text));
   if (key.type == ValueType::choice && !is_choice(key, value)) {
     return invalid(key, raw, fmt::format("one of {}", fmt::join(key.choices, ", ")));
   }

@@ -9,6 +9,7 @@
 #include "util/file.h"
 #include "util/ini.h"
 #include "util/paths.h"
+#include "util/text.h"
 
 namespace ag::project {
 namespace {
@@ -122,19 +123,7 @@ Result<std::vector<std::string>> split_locations(const ScriptSettings& script) {
                     *script.separator),
         script.file, script.separator_line};
   }
-  const std::string& value = *script.version_locations;
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= value.size()) {
-    size_t end = value.find_first_of(*delimiters + "\n", start);
-    if (end == std::string::npos) end = value.size();
-    std::string part = value.substr(start, end - start);
-    part.erase(0, part.find_first_not_of(" \t"));
-    part.erase(part.find_last_not_of(" \t") + 1);
-    if (!part.empty()) parts.push_back(part);
-    start = end + 1;
-  }
-  return parts;
+  return split(*script.version_locations, *delimiters + "\n");
 }
 
 /// Resolves "package:path" statically: the package's folder under the working directory or src/.

@@ -1,5 +1,7 @@
 #include "util/ini.h"
 
+#include "util/text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,21 +9,6 @@
 
 namespace ag {
 namespace {
-
-std::string_view strip(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  return text;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_comment(std::string_view stripped) {
   return !stripped.empty() && (stripped.front() == '#' || stripped.front() == ';');
@@ -44,7 +31,7 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
     std::string_view line = text.substr(start, end - start);
     start = end + 1;
     ++number;
-    std::string_view stripped = strip(line);
+    std::string_view stripped = trim(line);
     if (stripped.empty() || is_comment(stripped)) continue;
     bool indented = std::isspace(static_cast<unsigned char>(line.front()));
     if (indented && last != nullptr) {  // continuation of the previous value
@@ -69,9 +56,9 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
       return Error{section.empty() ? "key outside of any [section]" : "expected 'key = value'",
                    name, number};
     }
-    std::string key = lower(strip(stripped.substr(0, separator)));
+    std::string key = lower(trim(stripped.substr(0, separator)));
     last = &ini.sections_[section][key];
-    *last = Entry{std::string(strip(stripped.substr(separator + 1))), number};
+    *last = Entry{std::string(trim(stripped.substr(separator + 1))), number};
   }
   return ini;
 }

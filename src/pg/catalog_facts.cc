@@ -366,13 +366,15 @@ std::string text_array(const std::vector<std::string>& values) {
 }
 
 // The common table expressions the kinds read from, each catalog scanned once: user schemas
-// (ns), relations (rel), routines and types; extension members (ext) left out everywhere, the
+// (ns), relations (rel), routines and types; extension members (ext: found through the index on
+// what they depend on, the extension, rather than a scan of pg_depend) left out everywhere, the
 // excluded tables left out of rel. Whatever users create gets an OID from 16384 up
 // (FirstNormalObjectId, also after wraparound); only initdb's objects are below, so those
 // catalogs are read by an index range scan. (Schemas are few, and public is 2200.)
 std::string common_table_expressions(const SnapshotOptions& options) {
   return fmt::format(R"sql(WITH ext AS MATERIALIZED (
-  SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),
+  SELECT classid, objid FROM pg_depend
+  WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'),
 ns AS MATERIALIZED (
   SELECT n.oid, n.nspname::text AS nspname, n.nspowner, n.nspacl FROM pg_namespace n
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -457,10 +459,13 @@ std::string facts_query(const SnapshotOptions& options) {
   return facts_cte(options, false) + "SELECT * FROM facts";
 }
 
-// A sum of 64-bit row hashes does not depend on row order, so nothing needs sorting.
-std::string fingerprint_query(const SnapshotOptions& options) {
+// A sum of 64-bit row hashes does not depend on row order, so nothing needs sorting. Since
+// PostgreSQL 14 a row hashes column by column; before, it is printed as text first (~10% slower).
+std::string fingerprint_query(const SnapshotOptions& options, int server_version) {
+  std::string_view row_hash = server_version >= 140000 ? "hash_record_extended(f, 0)"
+                                                       : "hashtextextended(f::text, 0)";
   return facts_cte(options, true) +
-         "SELECT sum(hashtextextended(f::text, 0))::text, count(*) FROM facts f";
+         fmt::format("SELECT sum({})::text, count(*) FROM facts f", row_hash);
 }
 
 Result<QueryResult> query_catalog(Connection& connection, const std::string& sql) {

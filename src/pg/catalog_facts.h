@@ -80,8 +80,9 @@ const ObjectKind* find_object_kind(std::string_view id);
 std::string facts_query(const SnapshotOptions& options);
 
 /// One row: a 64-bit hash of every object's facts (fingerprint_sql where given) summed, so that
-/// no sort is needed, and the number of objects.
-std::string fingerprint_query(const SnapshotOptions& options);
+/// no sort is needed, and the number of objects. `server_version` as PQserverVersion() gives it:
+/// how a row is hashed depends on it, so fingerprints compare only between servers of one version.
+std::string fingerprint_query(const SnapshotOptions& options, int server_version);
 
 /// Runs a catalog query read-only, with the settings that change how definitions print fixed
 /// (search_path = public, so public objects print unqualified; DateStyle, IntervalStyle, ...),

@@ -5,7 +5,7 @@
 namespace ag::pg {
 
 Result<Fingerprint> take_fingerprint(Connection& connection, const SnapshotOptions& options) {
-  Result<QueryResult> row = query_catalog(connection, fingerprint_query(options));
+  Result<QueryResult> row = query_catalog(connection, fingerprint_query(options, connection.server_version()));
   if (!row) return Error{"catalog fingerprint failed: " + row.error().message, "", 0};
   Fingerprint fingerprint;
   fingerprint.digest = std::string(row->text(0, 0));

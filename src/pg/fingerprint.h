@@ -14,7 +14,7 @@
 namespace ag::pg {
 
 struct Fingerprint {
-  std::string digest;  ///< md5, hex.
+  std::string digest;  ///< The sum of the objects' 64-bit hashes, in decimal.
   long objects = 0;    ///< How many objects went into it.
 
   bool operator==(const Fingerprint&) const = default;

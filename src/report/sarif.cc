@@ -65,7 +65,7 @@ class Rules {
 };
 
 std::string message_of(const Finding& finding) {
-  std::string text = text_or(finding.message, finding.rule);
+  std::string text = text_or(finding.message, text_or(finding.rule, "alembic-gate finding"));
   if (!finding.help.empty()) text += "\n\nHow to fix: " + finding.help;
   return text;
 }

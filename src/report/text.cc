@@ -62,6 +62,23 @@ class SourceLines {
   }
 };
 
+/// `text` safe for a terminal: control characters (a project's own escape sequences, CR) shown
+/// as '?', and continuation lines indented under the first.
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\n    ";
+    } else if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) {
+      out += c == '\r' ? "" : "?";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 class TextWriter {
  public:
   TextWriter(const Report& report, std::ostream& out, const TextOptions& options)
@@ -108,17 +125,17 @@ class TextWriter {
       place = fmt::format("{}{}{}: ", style_.bold, place, style_.reset);
     }
     out_ << fmt::format("{}{}{}{}: {} {}[{}]{}\n", place, style_.severity(finding.severity),
-                        severity_name(finding.severity), style_.reset, finding.message, style_.dim,
-                        finding.rule, style_.reset);
+                        severity_name(finding.severity), style_.reset, printable(finding.message),
+                        style_.dim, finding.rule, style_.reset);
     if (!finding.file.empty()) {
       std::string source = sources_.line(finding.file, finding.line);
       if (!source.empty()) {
         out_ << fmt::format("  {}{:>5} |{} {}\n", style_.dim, finding.line, style_.reset,
-                            shorten(source, kSourceBytes));
+                            printable(shorten(source, kSourceBytes)));
       }
     }
     if (!finding.help.empty())
-      out_ << fmt::format("  {}help:{} {}\n", style_.cyan, style_.reset, finding.help);
+      out_ << fmt::format("  {}help:{} {}\n", style_.cyan, style_.reset, printable(finding.help));
   }
 };
 

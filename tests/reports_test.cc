@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "report/reporters.h"
 #include "support/postgres.h"
 #include "support/run_gate.h"
+#include "support/sample_report.h"
 #include "support/temp_dir.h"
 #include "util/file.h"
 
@@ -85,6 +87,21 @@ TEST_SUITE("reports") {
         nlohmann::json::parse(contents(repository.path() / "backend/gate.sarif"));
     CHECK(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
                ["uri"] == "backend/migrations/versions/bbb_one.py");
+  }
+
+  TEST_CASE("every step output is declared in action.yml and documented in the README") {
+    std::string action = contents(AG_SOURCE_DIR "/action.yml");
+    std::string readme = contents(AG_SOURCE_DIR "/README.md");
+    std::string outputs = action.substr(action.find("\noutputs:\n"));
+    std::istringstream written(step_outputs(sample_report(), "r.json", "D"));
+    size_t count = 0;
+    for (std::string line; std::getline(written, line); ++count) {
+      std::string name = line.substr(0, line.find('='));
+      CAPTURE(name);
+      CHECK(outputs.find("\n  " + name + ":\n") != std::string::npos);
+      CHECK(readme.find("| `" + name + "` |") != std::string::npos);
+    }
+    CHECK(count == 6);
   }
 
   TEST_CASE("report-json names the file as later steps see it, from the repository root") {

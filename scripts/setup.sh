@@ -17,6 +17,11 @@ packages=(
   git hyperfine
 )
 
+# node and npm render the job summary in a test (markdown-it, installed by npm ci); any node will do
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -49,8 +49,13 @@ CheckOutcome run_check(std::string_view name, const checks::CheckContext& contex
 }
 
 GraphSummary summarize(const graph::RevisionGraph& graph) {
-  return {graph.revisions().size(), graph.heads(), graph.bases(), graph.merge_points(),
-          graph.branch_points()};
+  GraphSummary summary{graph.revisions().size(), graph.heads(),         graph.bases(),
+                       graph.merge_points(),     graph.branch_points(), {}};
+  for (const auto& [id, revision] : graph.revisions()) {
+    summary.nodes.push_back(
+        {id, graph.scripts()[revision.script].message, revision.down_revisions});
+  }
+  return summary;
 }
 
 Report empty_report(const config::Settings& settings, const project::Project& project) {
@@ -64,7 +69,7 @@ Report empty_report(const config::Settings& settings, const project::Project& pr
 }  // namespace
 
 Report run_pipeline(const config::Settings& settings, const project::Project& project,
-                    const pg::LogLine& log) {
+                    const pg::LogLine& log, const PipelineObserver& observer) {
   Report report = empty_report(settings, project);
   graph::RevisionGraph graph(graph::read_revision_scripts(project.revision_files));
   report.graph = summarize(graph);
@@ -73,7 +78,9 @@ Report run_pipeline(const config::Settings& settings, const project::Project& pr
   for (std::string_view name : config::check_names()) {
     if (std::find(settings.checks.begin(), settings.checks.end(), name) == settings.checks.end())
       continue;
+    if (observer.started) observer.started(std::string(name));
     report.checks.push_back(run_check(name, context));
+    if (observer.finished) observer.finished(report.checks.back());
   }
   return report;
 }

@@ -1,6 +1,9 @@
 // The checks, in pipeline order, on one project.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "config/settings.h"
 #include "pg/connection.h"
 #include "project/project.h"
@@ -8,12 +11,18 @@
 
 namespace ag {
 
+/// Told as each check starts and ends (progress lines); both may be empty.
+struct PipelineObserver {
+  std::function<void(const std::string& check)> started;
+  std::function<void(const CheckOutcome& outcome)> finished;
+};
+
 /// Reads the revision graph once and runs every enabled check on it, in pipeline order (heads,
 /// lint, roundtrip, drift, whatever order `settings.checks` lists them in). A check this version
 /// lacks is reported as unavailable with a notice, never as passed.
 /// `log` receives progress and details (tracebacks, retries) as they happen.
 Report run_pipeline(const config::Settings& settings, const project::Project& project,
-                    const pg::LogLine& log);
+                    const pg::LogLine& log, const PipelineObserver& observer = {});
 
 /// A report for a project that could not be set up: one failed "project" step with `error`.
 Report setup_failure(const config::Settings& settings, const project::Project& partial,

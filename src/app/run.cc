@@ -2,51 +2,47 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-
+#include "app/console.h"
 #include "app/pipeline.h"
+#include "app/publish.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
-#include "report/reporters.h"
+#include "pg/database_url.h"
+#include "report/progress.h"
 #include "version.h"
 
 namespace ag {
 namespace {
 
-std::string resolved_format(const config::Settings& settings, const config::Environment& env) {
-  if (settings.format != "auto") return settings.format;
-  return env("GITHUB_ACTIONS").value_or("") == "true" ? "github" : "text";
+bool in_github_actions(const config::Environment& env) {
+  return env("GITHUB_ACTIONS").value_or("") == "true";
 }
 
-void write_report(const Report& report, std::string_view format, std::ostream& out) {
-  if (format == "github") {
-    write_github(report, out);
-  } else if (format == "json") {
-    write_json(report, out);
-  } else {
-    write_text(report, out);
+std::string resolved_format(const Result<config::Settings>& settings,
+                            const config::Environment& env) {
+  if (settings && settings->format != "auto") return settings->format;
+  return in_github_actions(env) ? "github" : "text";
+}
+
+/// The credentials of every database-url the run may have been given, known before anything is
+/// printed: the action input, the flag, and the resolved setting (which may come from the file).
+Secrets credentials(const config::Environment& env, const Result<config::CommandLine>& command_line,
+                    const Result<config::Settings>& settings) {
+  Secrets secrets;
+  if (std::optional<std::string> input = env(config::input_variable("database-url")))
+    secrets.add(pg::url_secrets(*input));
+  if (command_line) {
+    auto flag = command_line->values.find("database-url");
+    if (flag != command_line->values.end()) secrets.add(pg::url_secrets(flag->second.text));
   }
+  if (settings) secrets.add(pg::url_secrets(settings->database_url));
+  return secrets;
 }
 
-/// Writes the report files the settings ask for; a file that cannot be written is an error.
-Status write_report_files(const Report& report, const config::Settings& settings) {
-  if (settings.json_file.empty()) return ok();
-  std::filesystem::path path =
-      std::filesystem::path(settings.working_directory) / settings.json_file;
-  std::ofstream file(path);
-  if (file) write_json(report, file);
-  file.close();  // a full disk shows only when the buffer is flushed
-  if (!file) return Error{"cannot write the JSON report", path.string()};
-  return ok();
-}
-
-/// Settings that name features of later versions get a notice rather than silence.
-void note_unavailable_settings(const config::Settings& settings, Report& report) {
-  if (settings.sarif_file.empty() || report.checks.empty()) return;
-  report.checks.front().findings.push_back(
-      {"settings", "setting-unavailable", Severity::notice,
-       "sarif-file is not available in this version; no SARIF report was written", "", 0, 0, "",
-       ""});
+/// NO_COLOR (any non-empty value, see no-color.org) and --no-color win over a terminal.
+bool use_color(const config::CommandLine& command_line, const config::Environment& env,
+               bool out_is_terminal) {
+  return out_is_terminal && !command_line.no_color && env("NO_COLOR").value_or("").empty();
 }
 
 ExitCode exit_code(const Report& report) {
@@ -57,48 +53,58 @@ ExitCode exit_code(const Report& report) {
 }  // namespace
 
 ExitCode run(int argc, const char* const* argv, const config::Environment& env, std::ostream& out,
-             std::ostream& err) {
+             std::ostream& err, bool out_is_terminal) {
   Result<config::CommandLine> command_line = config::parse_command_line(argc, argv);
-  if (!command_line) {
-    err << "alembic-gate: " << command_line.error().describe() << "\n";
-    return ExitCode::usage;
-  }
-  if (command_line->help) {
+  if (command_line && command_line->help) {
     out << config::help_text();
     return ExitCode::passed;
   }
-  if (command_line->version) {
+  if (command_line && command_line->version) {
     out << "alembic-gate " << kVersion << "\n";
     return ExitCode::passed;
   }
-  Result<config::Settings> settings = config::resolve_settings(command_line->values, env);
+  Result<config::Settings> settings = command_line
+                                          ? config::resolve_settings(command_line->values, env)
+                                          : Result<config::Settings>(command_line.error());
+  std::string format = resolved_format(settings, env);
+  // Masks before anything else is printed; stdout stays pure JSON for format json.
+  Console console(out, err, credentials(env, command_line, settings),
+                  format == "github" || in_github_actions(env), format == "json" ? err : out);
+  console.mask();
   if (!settings) {
-    err << "alembic-gate: " << settings.error().describe() << "\n";
+    console.error(settings.error().describe());
     return ExitCode::usage;
   }
-  std::string format = resolved_format(*settings, env);
+  Publication where{format, use_color(*command_line, env, out_is_terminal)};
   std::filesystem::path root = project::find_repository_root(settings->working_directory,
                                                              env("GITHUB_WORKSPACE").value_or(""));
   Result<project::Project> project = project::discover(*settings, root);
+  Report report;
+  ExitCode code = ExitCode::usage;
   if (!project) {
     project::Project partial;
     partial.working_directory = settings->working_directory;
     partial.repository_root = root;
-    write_report(setup_failure(*settings, partial, project.error()), format, out);
+    report = setup_failure(*settings, partial, project.error());
+  } else {
+    pg::LogLine log = [&console](const std::string& text) { console.log(text); };
+    PipelineObserver observer;
+    std::optional<CheckProgress> progress;
+    if (format == "text") {
+      progress.emplace(log);
+      observer = {[&](const std::string& check) { progress->started(check); },
+                  [&](const CheckOutcome& outcome) { progress->finished(outcome); }};
+    }
+    report = run_pipeline(*settings, *project, log, observer);
+    code = exit_code(report);
+  }
+  if (Status published =
+          publish(redacted(std::move(report), console.secrets()), *settings, env, where, console);
+      !published) {
+    console.error(published.error().describe());
     return ExitCode::usage;
   }
-  pg::LogLine log = [&err](const std::string& line) {
-    err << line << (line.ends_with('\n') ? "" : "\n");
-    err.flush();
-  };
-  Report report = run_pipeline(*settings, *project, log);
-  note_unavailable_settings(*settings, report);
-  write_report(report, format, out);
-  if (Status written = write_report_files(report, *settings); !written) {
-    err << "alembic-gate: " << written.error().describe() << "\n";
-    return ExitCode::usage;
-  }
-  return exit_code(report);
+  return code;
 }
 
 }  // namespace ag

@@ -1,12 +1,39 @@
 #include "checks/check.h"
 
 namespace ag::checks {
+namespace {
+
+constexpr RuleInfo kRules[] = {
+    {"infrastructure", "alembic-gate", Severity::error, "A check could not run.",
+     "The database server was unreachable, the role could not create databases, or no Python "
+     "could import Alembic: the verdict is incomplete and the run exits with code 3.",
+     "Follow the message: fix database-url (inside the action a workflow service is reached by "
+     "its label, not localhost), grant CREATEDB, or install Alembic for the interpreter in "
+     "`python`."},
+    {"check-unavailable", "alembic-gate", Severity::notice,
+     "A requested check is not available in this version.",
+     "The check is listed in `checks` but this version of alembic-gate does not implement it; it "
+     "did not run and is never counted as passed.",
+     "Remove it from `checks` to silence the notice, or upgrade alembic-gate."},
+    {"alembic-config", "project", Severity::error,
+     "The project's Alembic configuration cannot be read.",
+     "alembic.ini (or [tool.alembic] in pyproject.toml), its script_location or a version folder "
+     "is missing or malformed, so no check can run.",
+     "Point working-directory and alembic-config at the project, and fix the file the message "
+     "names."},
+};
+
+}  // namespace
 
 CheckOutcome infrastructure_failure(std::string_view check, const Error& error) {
   CheckOutcome outcome{std::string(check), CheckStatus::error, {}, 0, {}};
   outcome.findings.push_back({std::string(check), "infrastructure", Severity::error,
                               error.describe() + "; the check could not run", "", 0, 0, "", ""});
   return outcome;
+}
+
+std::span<const RuleInfo> general_rules() {
+  return kRules;
 }
 
 }  // namespace ag::checks

@@ -1,8 +1,10 @@
 // What every check produces, and what it is given.
 #pragma once
 
+#include <span>
 #include <string>
 
+#include "checks/rule_info.h"
 #include "checks/sandbox.h"
 #include "config/settings.h"
 #include "graph/revision_graph.h"
@@ -22,5 +24,9 @@ struct CheckContext {
 
 /// The outcome of a check that could not run because of the infrastructure (exit code 3).
 CheckOutcome infrastructure_failure(std::string_view check, const Error& error);
+
+/// Rules no single check owns: infrastructure (infrastructure_failure), and the ones the
+/// pipeline reports itself (app/pipeline.cc): check-unavailable and alembic-config.
+std::span<const RuleInfo> general_rules();
 
 }  // namespace ag::checks

@@ -14,6 +14,86 @@ using graph::RevisionScript;
 
 constexpr std::string_view kIllegalIdCharacters = "@-+";  // Alembic's _revision_illegal_chars
 
+constexpr RuleInfo kRules[] = {
+    {"multiple-heads", "heads", Severity::error, "A history has more than one head.",
+     "Two revisions name the same parent, usually because two branches each added a migration. "
+     "`alembic upgrade head` refuses to run with several heads, so the next deploy fails.",
+     "Merge the heads with `alembic merge -m \"merge heads\" HEAD1 HEAD2` and commit the merge "
+     "revision."},
+    {"unlabelled-branch", "heads", Severity::error,
+     "Several independent histories, and this one has no branch label.",
+     "The revision files form more than one unconnected history. That is fine only when each "
+     "carries a branch label and deploys run `alembic upgrade heads`; without labels "
+     "`alembic upgrade head` fails.",
+     "Merge the histories with `alembic merge`, or give each base `branch_labels = (\"name\",)`."},
+    {"missing-parent", "heads", Severity::error, "down_revision names a revision no file declares.",
+     "The parent revision file was deleted, renamed to another id, or never committed. Alembic "
+     "cannot build the history and every command fails.",
+     "Restore the parent's file, or point down_revision at the revision this one really follows."},
+    {"duplicate-revision", "heads", Severity::error, "Two files declare the same revision id.",
+     "Alembic keeps only one of the files with a given id; the other one's migration silently "
+     "never runs and the history around it breaks.",
+     "Give one of the files a new id and update the down_revision that should point at it."},
+    {"self-loop", "heads", Severity::error, "A revision names itself as its parent or dependency.",
+     "A revision that follows itself cannot be ordered; Alembic fails to load the history.",
+     "Point down_revision (or depends_on) at the revision this one follows."},
+    {"cycle", "heads", Severity::error, "Revisions form a cycle.",
+     "Each revision in the cycle names the next as its parent (through down_revision or "
+     "depends_on), so no order exists to run them in. Some such cycles are missed by Alembic's "
+     "own check and only fail at upgrade time.",
+     "Break the cycle: one of the revisions must follow a revision outside it."},
+    {"duplicate-branch-label", "heads", Severity::error,
+     "A branch label is used twice, or equals a revision id.",
+     "Branch labels name a branch in commands like `alembic upgrade label@head`; a label that is "
+     "not unique makes Alembic reject the history.",
+     "Choose a label used nowhere else in the history."},
+    {"unknown-dependency", "heads", Severity::error,
+     "depends_on names neither a revision nor a branch label.",
+     "Alembic resolves depends_on when it builds the history; an unknown name makes every command "
+     "fail.",
+     "Fix the id or label, or restore the revision it names."},
+    {"illegal-revision-id", "heads", Severity::error, "A revision id contains '@', '-' or '+'.",
+     "Alembic reserves these characters for revision arithmetic (`head-1`, `label@rev`) and "
+     "rejects ids containing them.",
+     "Use letters, digits and underscores, e.g. the 12-character hex ids `alembic revision` "
+     "makes."},
+    {"missing-revision-id", "heads", Severity::error,
+     "A file in the versions folder declares no revision id.",
+     "Alembic loads every Python file in the versions folder as a revision; one without a "
+     "module-level `revision` makes it fail.",
+     "Declare `revision = \"...\"` at module level, or move the file out of the versions folder."},
+    {"missing-down-revision", "heads", Severity::error,
+     "A revision file declares no down_revision.",
+     "Alembic needs a module-level `down_revision` in every revision file, None for a base.",
+     "Add `down_revision = None` for a base, or the parent's id."},
+    {"invalid-revision-id", "heads", Severity::error,
+     "The revision id is not one non-empty string.",
+     "Alembic takes `revision` as a single string id; a tuple, an empty string or None cannot be "
+     "loaded.",
+     "Write the id as one string literal, e.g. `revision = \"1a2b3c4d5e6f\"`."},
+    {"unreadable-value", "heads", Severity::error,
+     "A revision's declaration is computed, not a literal.",
+     "alembic-gate reads revision files without running them and never guesses: a value built "
+     "from a call, an f-string, a concatenation or an unpacking cannot be read that way.",
+     "Write revision, down_revision, branch_labels and depends_on as literals, as Alembic's "
+     "template does."},
+    {"invalid-encoding", "heads", Severity::error, "The file is not valid UTF-8.",
+     "Python reads source files as UTF-8 unless a coding cookie says otherwise; invalid bytes "
+     "outside comments make the import fail.",
+     "Save the file as UTF-8, or declare its encoding with a coding cookie."},
+    {"syntax-error", "heads", Severity::error, "The file cannot be parsed as Python.",
+     "An unterminated string or unbalanced bracket keeps Python, and so Alembic, from loading "
+     "the revision.",
+     "Fix the syntax at the reported line."},
+    {"unreadable-file", "heads", Severity::error, "A revision file cannot be read.",
+     "The file exists in the versions folder but could not be opened or read (permissions, a "
+     "broken link).",
+     "Make the file readable, or remove it from the versions folder."},
+    {"empty-history", "heads", Severity::notice, "No revision files yet.",
+     "The versions folder holds no revision scripts, so there is nothing to check.",
+     "Create the first revision with `alembic revision -m \"...\"`."},
+};
+
 class HeadsJudge {
  public:
   explicit HeadsJudge(const CheckContext& context)
@@ -224,6 +304,10 @@ class HeadsJudge {
 
 Findings check_heads(const CheckContext& context) {
   return HeadsJudge(context).judge();
+}
+
+std::span<const RuleInfo> heads_rules() {
+  return kRules;
 }
 
 }  // namespace ag::checks

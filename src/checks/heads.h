@@ -1,7 +1,10 @@
 // The `heads` check: the revision graph is loadable and has one head per independent history.
 #pragma once
 
+#include <span>
+
 #include "checks/check.h"
+#include "checks/rule_info.h"
 
 namespace ag::checks {
 
@@ -9,5 +12,8 @@ namespace ag::checks {
 /// self-loops, cycles, branch label clashes, illegal ids, several heads, unlabelled independent
 /// histories, an empty history. Each finding points at the declaration's file and line.
 Findings check_heads(const CheckContext& context);
+
+/// Every rule check_heads() can report, including the read problems of graph::RevisionScript.
+std::span<const RuleInfo> heads_rules();
 
 }  // namespace ag::checks

@@ -22,6 +22,53 @@ constexpr std::string_view kCheck = "roundtrip";
 constexpr size_t kMaxStatementLength = 300;
 constexpr size_t kLogTail = 64 * 1024;
 
+constexpr RuleInfo kRules[] = {
+    {"upgrade-failed", "roundtrip", Severity::error, "An upgrade raises on an empty database.",
+     "The migration fails when run from base on a fresh PostgreSQL database: the deploy that runs "
+     "it would fail the same way. The finding carries the database's message and SQLSTATE.",
+     "Reproduce with `alembic upgrade REVISION` on an empty database and fix the failing "
+     "operation."},
+    {"downgrade-failed", "roundtrip", Severity::error, "A downgrade raises.",
+     "Rolling this revision back fails, so a bad deploy cannot be undone with "
+     "`alembic downgrade`.",
+     "Reproduce with `alembic downgrade REVISION-1` right after upgrading to it, and fix the "
+     "downgrade."},
+    {"downgrade-leaves-trace", "roundtrip", Severity::error,
+     "A downgrade does not undo its upgrade.",
+     "After the downgrade the database catalog differs from the one before the upgrade (a table, "
+     "column, index, constraint, type or privilege left behind or missing), so upgrading again or "
+     "deploying an older release meets a database it does not expect.",
+     "Make the downgrade drop or restore exactly what the upgrade changed; the finding lists the "
+     "differences."},
+    {"reupgrade-failed", "roundtrip", Severity::error,
+     "An upgrade fails when run again after the downgrades.",
+     "The downgrades left something behind that the catalog comparison cannot see (a role, data "
+     "in another database) and the same upgrade no longer runs a second time.",
+     "Make the downgrade remove what the upgrade creates, including cluster-wide objects."},
+    {"step-timeout", "roundtrip", Severity::error,
+     "A migration step runs longer than step-timeout.",
+     "A step that waits on a lock, sleeps or loops hangs deploys too; it was stopped.",
+     "Find what the step waits for; raise step-timeout only if it is really that slow."},
+    {"env-failed", "roundtrip", Severity::error, "env.py raises.",
+     "The project's env.py fails before any migration runs (an import error, a missing setting, "
+     "its own transaction around the migrations), so no Alembic command works.",
+     "Run `alembic upgrade head` locally against an empty database to reproduce."},
+    {"revision-unloadable", "roundtrip", Severity::error, "Python cannot import a revision file.",
+     "Alembic imports every revision file before running anything; one that raises (a syntax "
+     "error, a failing import) breaks every command.",
+     "Fix the file at the line Python reports."},
+    {"downgrade-not-implemented", "roundtrip", Severity::warning,
+     "A downgrade raises NotImplementedError.",
+     "A deliberate one-way migration: downgrades stop there, so older releases cannot be "
+     "restored past it.",
+     "Keep it if the migration truly cannot be undone; otherwise write the downgrade."},
+    {"slow-migration", "roundtrip", Severity::warning,
+     "An upgrade or downgrade is slower than slow-migration-ms.",
+     "Already slow on an empty scratch database; on a production-sized table it takes longer and "
+     "may hold locks meanwhile.",
+     "Batch the data changes, or build indexes concurrently."},
+};
+
 /// A downgrade after which the catalog differs from the one before that revision's upgrade.
 struct Trace {
   size_t index = 0;    ///< Of the revision in upgrade order.
@@ -398,6 +445,10 @@ CheckOutcome check_roundtrip(const CheckContext& context) {
   Result<Sandbox*> sandbox = context.workspace.shared();
   if (!sandbox) return infrastructure_failure(kCheck, sandbox.error());
   return RoundTrip(context, **sandbox).run();
+}
+
+std::span<const RuleInfo> roundtrip_rules() {
+  return kRules;
 }
 
 }  // namespace ag::checks

@@ -2,7 +2,10 @@
 // again, proving that each downgrade undoes its upgrade.
 #pragma once
 
+#include <span>
+
 #include "checks/check.h"
+#include "checks/rule_info.h"
 
 namespace ag::checks {
 
@@ -16,5 +19,8 @@ namespace ag::checks {
 /// step-timeout, env-failed, revision-unloadable (errors); downgrade-not-implemented,
 /// slow-migration (warnings). Infrastructure problems make the outcome status `error`.
 CheckOutcome check_roundtrip(const CheckContext& context);
+
+/// Every rule check_roundtrip() can report (its infrastructure errors are in general_rules()).
+std::span<const RuleInfo> roundtrip_rules();
 
 }  // namespace ag::checks

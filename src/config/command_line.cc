@@ -30,7 +30,8 @@ cxxopts::Options build_options() {
     adder(std::string(key.name), describe(key), value);
   }
   options.add_options()("h,help", "Show this help and exit.")("version",
-                                                              "Show the version and exit.");
+                                                              "Show the version and exit.")(
+      "no-color", "No colours in the text output (also when the NO_COLOR variable is set).");
   return options;
 }
 
@@ -47,6 +48,7 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
     }
     command_line.help = parsed.count("help") > 0;
     command_line.version = parsed.count("version") > 0;
+    command_line.no_color = parsed.count("no-color") > 0;
     for (const Key& key : keys()) {
       std::string name(key.name);
       if (parsed.count(name) > 0) {

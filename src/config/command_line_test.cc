@@ -77,8 +77,11 @@ TEST_SUITE("config/command_line") {
   }
 
   TEST_CASE("a boolean flag alone means true, and takes =false") {
-    CHECK(parsed({"--allow-configured-database"}).values.at("allow-configured-database").text == "true");
-    CHECK(parsed({"--allow-configured-database=false"}).values.at("allow-configured-database").text == "false");
+    CHECK(parsed({"--allow-configured-database"}).values.at("allow-configured-database").text ==
+          "true");
+    CHECK(
+        parsed({"--allow-configured-database=false"}).values.at("allow-configured-database").text ==
+        "false");
   }
 
   TEST_CASE("an empty value is kept as given") {
@@ -96,6 +99,14 @@ TEST_SUITE("config/command_line") {
     CommandLine both = parsed({"--version", "--checks", "heads"});
     CHECK(both.version);
     CHECK(both.values.at("checks").text == "heads");
+  }
+
+  TEST_CASE("--no-color is a flag of its own, not a setting") {
+    CommandLine plain = parsed({"--no-color", "--format", "text"});
+    CHECK(plain.no_color);
+    CHECK(plain.values.count("no-color") == 0);
+    CHECK_FALSE(parsed({}).no_color);
+    CHECK(flat_help().find("--no-color") != std::string::npos);
   }
 
   TEST_CASE("an unknown flag is an error naming it") {

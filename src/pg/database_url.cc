@@ -457,6 +457,31 @@ Result<DatabaseUrl> parse_database_url(std::string_view url) {
   return UrlParser(url).parse();
 }
 
+std::vector<std::string> url_secrets(std::string_view url) {
+  if (Result<DatabaseUrl> parsed = parse_database_url(url)) return parsed->secrets();
+  std::vector<std::string> out;
+  auto keep = [&out](std::string_view written) {
+    if (written.empty()) return;
+    out.push_back(percent_decode(written));
+    out.emplace_back(written);
+  };
+  if (size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    std::string_view rest = url.substr(scheme + 3);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+    size_t at_sign = authority.rfind('@');
+    std::string_view info = authority.substr(0, at_sign == std::string_view::npos ? 0 : at_sign);
+    if (size_t colon = info.find(':'); colon != std::string_view::npos)
+      keep(info.substr(colon + 1));
+  }
+  // key=value DSNs and query strings: password=..., sslpassword=...
+  for (size_t at = url.find("password="); at != std::string_view::npos;
+       at = url.find("password=", at + 1)) {
+    std::string_view value = url.substr(at + 9);
+    keep(value.substr(0, value.find_first_of(" &")));
+  }
+  return out;
+}
+
 // ---- other forms ------------------------------------------------------------------------------
 
 std::string DatabaseUrl::python_url() const {
@@ -470,6 +495,22 @@ std::string DatabaseUrl::redacted() const {
   std::string out = text_;
   for (auto it = spans.rbegin(); it != spans.rend(); ++it) {
     out.replace(it->first, it->second - it->first, "***");
+  }
+  return out;
+}
+
+std::vector<std::string> DatabaseUrl::secrets() const {
+  std::vector<std::string> out;
+  auto written = [this](std::pair<size_t, size_t> span) {
+    return text_.substr(span.first, span.second - span.first);
+  };
+  if (password_span_.second > password_span_.first) {
+    out.push_back(password_);
+    out.push_back(written(password_span_));
+  }
+  for (std::pair<size_t, size_t> span : secret_spans_) {
+    out.push_back(percent_decode(written(span), true));  // query values: parse_qsl semantics
+    out.push_back(written(span));
   }
   return out;
 }

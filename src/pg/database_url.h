@@ -72,6 +72,10 @@ class DatabaseUrl {
   /// python_url() with the password replaced by *** (also password-like query values).
   [[nodiscard]] std::string redacted() const;
 
+  /// The credentials in the URL, as written and decoded: the password and secret query values
+  /// (sslpassword). What a run must mask and never print.
+  [[nodiscard]] std::vector<std::string> secrets() const;
+
   /// The same URL naming `database` instead (driver, credentials and parameters kept), for
   /// scratch databases.
   [[nodiscard]] DatabaseUrl with_database(const std::string& database) const;
@@ -90,6 +94,10 @@ class DatabaseUrl {
 
 /// Parses `url`. Errors say what is wrong and how to write it, and never contain the password.
 Result<DatabaseUrl> parse_database_url(std::string_view url);
+
+/// The credentials in `url` (DatabaseUrl::secrets()); for a URL that does not parse, the text
+/// between the first ':' after "://" and the last '@' before the host, and any password=VALUE.
+std::vector<std::string> url_secrets(std::string_view url);
 
 /// Decodes %XX escapes (and '+' as a space when `plus_is_space`). Contract: none; a malformed
 /// escape is kept as written.

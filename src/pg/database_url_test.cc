@@ -292,6 +292,18 @@ TEST_SUITE("pg") {
     CHECK(percent_encode("a b/c@") == "a%20b%2Fc%40");
   }
 
+  TEST_CASE("pg: the credentials of a database-url, as written and decoded") {
+    using Secrets = std::vector<std::string>;
+    CHECK(url_secrets("postgresql://u:p%40ss@h/db") == Secrets{"p@ss", "p%40ss"});
+    CHECK(url_secrets("postgresql+asyncpg://u:pw@h/db?sslpassword=k%2By&ssl=require") ==
+          Secrets{"pw", "pw", "k+y", "k%2By"});
+    CHECK(url_secrets("postgresql://u@h/db").empty());
+    CHECK(url_secrets("").empty());
+    // Unparseable: the user info's password and password=VALUE are still found.
+    CHECK(url_secrets("mysql://u:s%21cret@h/db") == Secrets{"s!cret", "s%21cret"});
+    CHECK(url_secrets("host=h password=hunter2 dbname=x") == Secrets{"hunter2", "hunter2"});
+  }
+
 }  // TEST_SUITE
 
 }  // namespace ag::pg

@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <mutex>
-#include <random>
 #include <set>
 #include <thread>
 #include <vector>
+
+#include "util/random.h"
 
 namespace ag::pg {
 namespace {
@@ -22,9 +23,7 @@ Error failure(std::string message) {
 }
 
 std::string random_name() {
-  std::random_device device;
-  uint64_t bits = (static_cast<uint64_t>(device()) << 32) ^ device();
-  return fmt::format("alembic_gate_{:016x}", bits);
+  return "alembic_gate_" + random_hex(8);
 }
 
 /// Every statement's rows as text, first column only.

@@ -23,6 +23,8 @@ struct Finding {
   int end_line = 0;      ///< 0 means the same as line.
   std::string revision;  ///< The revision concerned, when there is one.
   std::string help;      ///< How to fix it.
+  int column = 0;        ///< 1-based column on `line`; 0 when unknown.
+  int end_column = 0;    ///< 1-based, inclusive, on `end_line`; 0 when unknown.
 };
 
 using Findings = std::vector<Finding>;

@@ -1,44 +1,28 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "report/reporters.h"
+#include "report/workflow_commands.h"
+#include "util/text.h"
 
 namespace ag {
 namespace {
 
-std::string escape(std::string_view text, bool property) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '%':
-        out += "%25";
-        break;
-      case '\r':
-        out += "%0D";
-        break;
-      case '\n':
-        out += "%0A";
-        break;
-      case ':':
-        out += property ? "%3A" : ":";
-        break;
-      case ',':
-        out += property ? "%2C" : ",";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+constexpr size_t kMessageLimit = 4000;  // GitHub cuts an annotation's message at 4096 characters
 
 std::string annotation(const Finding& finding) {
   std::string properties;
   if (!finding.file.empty()) {
     properties = "file=" + escape_property(finding.file);
     if (finding.line > 0) {
-      properties += fmt::format(",line={},endLine={}", finding.line,
-                                std::max(finding.end_line, finding.line));
+      int end_line = std::max(finding.end_line, finding.line);
+      properties += fmt::format(",line={},endLine={}", finding.line, end_line);
+      if (finding.column > 0 && end_line == finding.line) {  // GitHub drops them otherwise
+        properties += fmt::format(",col={}", finding.column);
+        if (finding.end_column >= finding.column)
+          properties += fmt::format(",endColumn={}", finding.end_column);
+      }
     }
     properties += ",";
   }
@@ -47,24 +31,64 @@ std::string annotation(const Finding& finding) {
   std::string message = finding.message;
   if (!finding.help.empty()) message += "\n\nHow to fix: " + finding.help;
   return fmt::format("::{} {}::{}\n", severity_name(finding.severity), properties,
-                     escape_data(message));
+                     escape_data(shorten(message, kMessageLimit)));
+}
+
+/// A finding that is not an annotation, as log text (printed inside ::stop-commands::).
+std::string plain_line(const Finding& finding) {
+  std::string location = location_text(finding);
+  std::string line = fmt::format("{}{}: {} [{}]\n", location.empty() ? "" : location + ": ",
+                                 severity_name(finding.severity), finding.message, finding.rule);
+  if (!finding.help.empty()) line += "  help: " + finding.help + "\n";
+  return line;
+}
+
+/// Which of the ranked findings become annotations: the first `limit` of each severity. When
+/// anything is left out, one notice is kept free for the note that says so.
+std::vector<bool> choose_annotations(const std::vector<RankedFinding>& ranked, size_t limit) {
+  size_t totals[3] = {0, 0, 0};  // indexed by Severity
+  for (const RankedFinding& entry : ranked) ++totals[static_cast<int>(entry.finding->severity)];
+  bool overflow = std::max({totals[0], totals[1], totals[2]}) > limit;
+  size_t room[3] = {overflow ? limit - 1 : limit, limit, limit};
+  std::vector<bool> chosen;
+  chosen.reserve(ranked.size());
+  for (const RankedFinding& entry : ranked) {
+    size_t& left = room[static_cast<int>(entry.finding->severity)];
+    chosen.push_back(left > 0);
+    if (left > 0) --left;
+  }
+  return chosen;
 }
 
 }  // namespace
 
-std::string escape_data(std::string_view text) {
-  return escape(text, false);
-}
-std::string escape_property(std::string_view text) {
-  return escape(text, true);
-}
-
-void write_github(const Report& report, std::ostream& out) {
-  for (const CheckOutcome& check : report.checks) {
-    out << fmt::format("::group::{}: {} ({:.0f} ms)\n", check.name, status_name(check.status),
-                       check.seconds * 1000);
-    for (const Finding& finding : check.findings) out << annotation(finding);
+void write_github(const Report& report, std::ostream& out, const GithubOptions& options) {
+  std::vector<RankedFinding> ranked = report.ranked();
+  std::vector<bool> annotated = choose_annotations(ranked, options.annotations_per_severity);
+  size_t left_out = static_cast<size_t>(std::count(annotated.begin(), annotated.end(), false));
+  for (size_t c = 0; c < report.checks.size(); ++c) {
+    const CheckOutcome& check = report.checks[c];
+    out << fmt::format("::group::{}: {} ({})\n", check.name, status_name(check.status),
+                       duration_text(check.seconds));
+    std::string plain;
+    for (size_t i = 0; i < ranked.size(); ++i) {
+      if (ranked[i].check != c) continue;
+      if (annotated[i]) {
+        out << annotation(*ranked[i].finding);
+      } else {
+        plain += plain_line(*ranked[i].finding);
+      }
+    }
+    if (!plain.empty()) out << verbatim(plain, options.token);
     out << "::endgroup::\n";
+  }
+  if (left_out > 0) {
+    out << fmt::format(
+        "::notice title=alembic-gate::{} of {} findings are not annotations: GitHub shows at most "
+        "{} errors, {} warnings and {} notices per step. They are in this log under their check, "
+        "and the job summary lists them all.\n",
+        left_out, ranked.size(), options.annotations_per_severity, options.annotations_per_severity,
+        options.annotations_per_severity);
   }
   out << verdict_line(report) << "\n";
 }

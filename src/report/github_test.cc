@@ -1,49 +1,260 @@
-// GitHub workflow-command escaping, as @actions/core's escapeData and escapeProperty do it.
+// The github format read back the way GitHub's runner reads it (actions/runner ActionCommand.cs):
+// commands, their properties and messages after unescaping, ::stop-commands:: blocks.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <sstream>
 
 #include "report/reporters.h"
+#include "support/sample_report.h"
 
 namespace ag {
+namespace {
 
-TEST_SUITE("report/github escaping") {
-  TEST_CASE("plain text is unchanged") {
-    CHECK(escape_data("multiple heads: abc and def") == "multiple heads: abc and def");
-    CHECK(escape_property("migrations/versions/abc_add_users.py") ==
-          "migrations/versions/abc_add_users.py");
-    CHECK(escape_data("").empty());
-    CHECK(escape_property("").empty());
+struct Command {
+  std::string name;
+  std::map<std::string, std::string> properties;
+  std::string message;
+};
+
+/// The runner's unescaping: each replacement over the whole text, in its table's order.
+std::string unescape(std::string text, bool property) {
+  auto replace_all = [&text](std::string_view from, std::string_view to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+  };
+  replace_all("%0D", "\r");
+  replace_all("%0A", "\n");
+  if (property) {
+    replace_all("%3A", ":");
+    replace_all("%2C", ",");
+  }
+  replace_all("%25", "%");
+  return text;
+}
+
+std::optional<Command> parse_command(std::string_view line) {
+  if (!line.starts_with("::")) return std::nullopt;
+  size_t end = line.find("::", 2);
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string_view head = line.substr(2, end - 2);
+  Command command;
+  command.message = unescape(std::string(line.substr(end + 2)), false);
+  size_t space = head.find(' ');
+  command.name = head.substr(0, space);
+  if (space == std::string_view::npos) return command;
+  std::string_view properties = head.substr(space + 1);
+  while (!properties.empty()) {
+    std::string_view pair = properties.substr(0, properties.find(','));
+    properties.remove_prefix(std::min(properties.size(), pair.size() + 1));
+    size_t equals = pair.find('=');
+    if (equals == std::string_view::npos) continue;
+    command.properties[std::string(pair.substr(0, equals))] =
+        unescape(std::string(pair.substr(equals + 1)), true);
+  }
+  return command;
+}
+
+/// What the runner does with a step's output: the commands it runs and the lines it shows.
+struct RunnerView {
+  std::vector<Command> commands;
+  std::vector<std::string> shown;  ///< Lines that are not commands (or inside stop-commands).
+};
+
+RunnerView read_like_the_runner(const std::string& output) {
+  RunnerView view;
+  std::istringstream lines(output);
+  std::string line, stopped_until;
+  while (std::getline(lines, line)) {
+    if (!stopped_until.empty()) {
+      if (line == stopped_until) {
+        stopped_until.clear();
+      } else {
+        view.shown.push_back(line);
+      }
+      continue;
+    }
+    std::optional<Command> command = parse_command(line);
+    if (!command) {
+      view.shown.push_back(line);
+    } else if (command->name == "stop-commands") {
+      stopped_until = "::" + command->message + "::";
+    } else {
+      view.commands.push_back(*command);
+    }
+  }
+  return view;
+}
+
+RunnerView github(const Report& report, size_t per_severity = 10) {
+  std::ostringstream out;
+  write_github(report, out, {"t0k3n", per_severity});
+  return read_like_the_runner(out.str());
+}
+
+std::vector<Command> annotations(const RunnerView& view, std::string_view severity) {
+  std::vector<Command> found;
+  for (const Command& command : view.commands)
+    if (command.name == severity) found.push_back(command);
+  return found;
+}
+
+Report one_finding(Finding finding) {
+  Report report;
+  report.fail_on = "error";
+  report.checks = {{finding.check, CheckStatus::failed, {}, 0.01, {}}};
+  report.checks[0].findings = {std::move(finding)};
+  return report;
+}
+
+bool valid_utf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_SUITE("report/github") {
+  TEST_CASE("escaping table: each message reaches the runner unchanged, as one command") {
+    std::string long_message;
+    while (long_message.size() < 10000) long_message += "é%\n:,😀";
+    const std::string table[] = {
+        "100% sure, 50%0A not a line break",
+        "line one\nline two\n",
+        "windows\r\nline",
+        "a: b, c",
+        "see ::error:: here and ::warning file=x::y",
+        "\n::add-mask::oops\n::error::injected",
+        "Jörg’s café — 😀 ✓ 漢字",
+        "%0D%0A%25%3A%2C",
+    };
+    for (const std::string& message : table) {
+      CAPTURE(message);
+      RunnerView view = github(one_finding(
+          {"heads", "multiple-heads", Severity::error, message, "m/v/a.py", 3, 4, "", ""}));
+      std::vector<Command> errors = annotations(view, "error");
+      REQUIRE(errors.size() == 1);
+      CHECK(errors[0].message == message);
+      CHECK(view.commands.size() == 3);  // the group, the annotation, the end of the group
+      CHECK(errors[0].properties ==
+            std::map<std::string, std::string>{{"file", "m/v/a.py"},
+                                               {"line", "3"},
+                                               {"endLine", "4"},
+                                               {"title", "alembic-gate heads: multiple-heads"}});
+    }
   }
 
-  TEST_CASE("data: %, CR and LF are encoded, ':' and ',' are not") {
-    CHECK(escape_data("100%") == "100%25");
-    CHECK(escape_data("one\ntwo") == "one%0Atwo");
-    CHECK(escape_data("one\r\ntwo") == "one%0D%0Atwo");
-    CHECK(escape_data("a: b, c") == "a: b, c");
+  TEST_CASE("escaping table: properties cannot be broken out of") {
+    RunnerView view = github(one_finding(
+        {"c,d", "x::y,line=99", Severity::warning, "m", "dir,line=1/a:b%.py", 7, 7, "", "", 2, 9}));
+    std::vector<Command> warnings = annotations(view, "warning");
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].properties ==
+          std::map<std::string, std::string>{{"file", "dir,line=1/a:b%.py"},
+                                             {"line", "7"},
+                                             {"endLine", "7"},
+                                             {"col", "2"},
+                                             {"endColumn", "9"},
+                                             {"title", "alembic-gate c,d: x::y,line=99"}});
   }
 
-  TEST_CASE("data: '::' inside a message stays, the message cannot end the command early") {
-    CHECK(escape_data("see ::error:: here") == "see ::error:: here");
-    CHECK(escape_data("line\n::error::injected") == "line%0A::error::injected");
+  TEST_CASE("a 10,000-character message is cut below GitHub's 4,096, on a character boundary") {
+    std::string message;
+    while (message.size() < 10000) message += "é😀%\n";
+    RunnerView view = github(one_finding(
+        {"heads", "cycle", Severity::error, message, "a.py", 1, 1, "", "break the cycle"}));
+    std::vector<Command> errors = annotations(view, "error");
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].message.size() <= 4096);
+    CHECK(errors[0].message.ends_with("\u2026"));
+    CHECK(valid_utf8(errors[0].message));
+    std::string kept = errors[0].message.substr(0, errors[0].message.size() - 3);
+    CHECK(message.starts_with(kept));
   }
 
-  TEST_CASE("property: %, CR, LF, ':' and ',' are encoded") {
-    CHECK(escape_property("a:b,c%d\re\nf") == "a%3Ab%2Cc%25d%0De%0Af");
-    CHECK(escape_property("alembic-gate heads: multiple-heads") ==
-          "alembic-gate heads%3A multiple-heads");
-    CHECK(escape_property("x::y") == "x%3A%3Ay");
+  TEST_CASE("help follows the message; columns only on one-line annotations") {
+    RunnerView view = github(one_finding({"roundtrip", "upgrade-failed", Severity::error, "boom",
+                                          "a.py", 3, 5, "", "fix it", 2, 9}));
+    std::vector<Command> errors = annotations(view, "error");
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].message == "boom\n\nHow to fix: fix it");
+    CHECK(errors[0].properties.count("col") == 0);
+    CHECK(errors[0].properties.at("endLine") == "5");
   }
 
-  TEST_CASE("'%' is encoded first, so an encoded-looking text survives a round trip") {
-    CHECK(escape_data("%0A") == "%250A");
-    CHECK(escape_data("%25") == "%2525");
-    CHECK(escape_property("%3A:") == "%253A%3A");
-    CHECK(escape_property("%2C,") == "%252C%2C");
+  TEST_CASE("a finding without a file is an annotation without location properties") {
+    RunnerView view = github(one_finding(
+        {"heads", "multiple-heads", Severity::error, "the history has 2 heads", "", 0, 0, "", ""}));
+    std::vector<Command> errors = annotations(view, "error");
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].properties ==
+          std::map<std::string, std::string>{{"title", "alembic-gate heads: multiple-heads"}});
   }
 
-  TEST_CASE("multi-byte UTF-8 is left untouched") {
-    CHECK(escape_data("Jörg’s café — 😀") == "Jörg’s café — 😀");
-    CHECK(escape_property("migrations/versions/äöü.py") == "migrations/versions/äöü.py");
-    CHECK(escape_data("\xC3\xA9\n") == "\xC3\xA9%0A");
+  TEST_CASE(
+      "500 findings: 10 errors, 10 warnings, 9 notices and the note; the rest as plain text") {
+    Report report = test::many_findings(500);
+    RunnerView view = github(report);
+    std::vector<Command> errors = annotations(view, "error");
+    std::vector<Command> warnings = annotations(view, "warning");
+    std::vector<Command> notices = annotations(view, "notice");
+    CHECK(errors.size() == 10);
+    CHECK(warnings.size() == 10);
+    REQUIRE(notices.size() == 10);
+    CHECK(notices.back().message.starts_with("471 of 500 findings are not annotations"));
+    CHECK(notices.back().message.find("the job summary lists them all") != std::string::npos);
+    // Ranked: errors of the first check (heads: even numbers), lowest file names first.
+    for (size_t i = 0; i < errors.size(); ++i)
+      CHECK(errors[i].properties.at("file") == fmt::format("migrations/versions/r{:04}.py", i * 6));
+    // Every other finding is in the log, not run as a command, with its location.
+    size_t plain = 0;
+    for (const std::string& line : view.shown)
+      if (line.starts_with("migrations/versions/r")) ++plain;
+    CHECK(plain == 471);
+    CHECK(annotations(view, "group").size() == 2);
+    CHECK(annotations(view, "endgroup").size() == 2);
+  }
+
+  TEST_CASE("exactly at the limits nothing is left out and no note is added") {
+    Report report = test::many_findings(30);  // 10 of each severity
+    RunnerView view = github(report);
+    CHECK(annotations(view, "error").size() == 10);
+    CHECK(annotations(view, "warning").size() == 10);
+    std::vector<Command> notices = annotations(view, "notice");
+    REQUIRE(notices.size() == 10);
+    CHECK(notices.back().message.starts_with("finding 29"));
+  }
+
+  TEST_CASE("a message that is not annotated cannot run a command either") {
+    Report report = test::many_findings(40);
+    report.checks[0].findings.back().message = "x\n::error::injected\n::add-mask::y";
+    report.checks[0].findings.back().severity = Severity::notice;
+    RunnerView view = github(report, 1);
+    for (const Command& command : view.commands)
+      CHECK(command.message.find("injected") == std::string::npos);
+    CHECK(std::count(view.shown.begin(), view.shown.end(), "::error::injected") == 1);
+  }
+
+  TEST_CASE("one group per check, titled with its status and duration, then the verdict") {
+    RunnerView view = github(test::sample_report());
+    std::vector<Command> groups = annotations(view, "group");
+    REQUIRE(groups.size() == 3);
+    CHECK(groups[0].message == "heads: failed (4 ms)");
+    CHECK(groups[1].message == "roundtrip: failed (3.2 s)");
+    CHECK(groups[2].message == "lint: unavailable (0 ms)");
+    CHECK(view.shown.back() ==
+          "alembic-gate: failed (5 errors, 1 warning, 2 notices); failed: heads, roundtrip; not "
+          "available in this version: lint");
   }
 }
 

@@ -14,6 +14,8 @@ nlohmann::json finding_json(const Finding& finding) {
           {"file", finding.file},
           {"line", finding.line},
           {"end_line", std::max(finding.end_line, finding.line)},
+          {"column", finding.column},
+          {"end_column", finding.end_column},
           {"revision", finding.revision},
           {"help", finding.help}};
 }
@@ -35,10 +37,11 @@ nlohmann::json timings_json(const std::vector<RevisionTiming>& timings) {
 void write_json(const Report& report, std::ostream& out) {
   nlohmann::json checks = nlohmann::json::array();
   for (const CheckOutcome& check : report.checks) {
-    nlohmann::json entry = {{"name", check.name},
-                            {"status", status_name(check.status)},
-                            {"seconds", check.seconds},
-                            {"findings", check.findings.size()}};
+    Counts counts = count(check.findings);
+    nlohmann::json entry = {{"name", check.name},       {"status", status_name(check.status)},
+                            {"seconds", check.seconds}, {"findings", check.findings.size()},
+                            {"errors", counts.errors},  {"warnings", counts.warnings},
+                            {"notices", counts.notices}};
     if (!check.timings.empty()) entry["revisions"] = timings_json(check.timings);
     checks.push_back(std::move(entry));
   }
@@ -47,9 +50,7 @@ void write_json(const Report& report, std::ostream& out) {
   nlohmann::json document = {{"schema_version", 1},
                              {"tool", {{"name", "alembic-gate"}, {"version", kVersion}}},
                              {"project", report.project},
-                             {"result", report.broken()   ? "error"
-                                        : report.failed() ? "failed"
-                                                          : "passed"},
+                             {"result", result_name(report)},
                              {"fail_on", report.fail_on},
                              {"checks", checks},
                              {"graph",
@@ -59,7 +60,8 @@ void write_json(const Report& report, std::ostream& out) {
                                {"merge_points", report.graph.merge_points},
                                {"branch_points", report.graph.branch_points}}},
                              {"findings", findings}};
-  out << document.dump(2) << "\n";
+  // Invalid UTF-8 from a project (a traceback, a file name) must not make the report unwritable.
+  out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace ag

@@ -1,6 +1,9 @@
 #include "report/report.h"
 
 #include <algorithm>
+#include <tuple>
+
+#include "util/secrets.h"
 
 namespace ag {
 
@@ -29,6 +32,54 @@ Findings Report::findings() const {
   for (const CheckOutcome& check : checks)
     all.insert(all.end(), check.findings.begin(), check.findings.end());
   return all;
+}
+
+Counts count(const Findings& findings) {
+  Counts counts;
+  for (const Finding& finding : findings) {
+    switch (finding.severity) {
+      case Severity::error:
+        ++counts.errors;
+        break;
+      case Severity::warning:
+        ++counts.warnings;
+        break;
+      case Severity::notice:
+        ++counts.notices;
+        break;
+    }
+  }
+  return counts;
+}
+
+std::vector<RankedFinding> Report::ranked() const {
+  std::vector<RankedFinding> entries;
+  for (size_t i = 0; i < checks.size(); ++i)
+    for (const Finding& finding : checks[i].findings) entries.push_back({i, &finding});
+  std::stable_sort(
+      entries.begin(), entries.end(), [](const RankedFinding& a, const RankedFinding& b) {
+        const Finding& x = *a.finding;
+        const Finding& y = *b.finding;
+        int x_rank = -static_cast<int>(x.severity), y_rank = -static_cast<int>(y.severity);
+        bool x_nowhere = x.file.empty(), y_nowhere = y.file.empty();
+        return std::tie(x_rank, a.check, x_nowhere, x.file, x.line) <
+               std::tie(y_rank, b.check, y_nowhere, y.file, y.line);
+      });
+  return entries;
+}
+
+Report redacted(Report report, const Secrets& secrets) {
+  if (secrets.values().empty()) return report;
+  secrets.redact_in_place(report.project);
+  for (CheckOutcome& check : report.checks) {
+    for (Finding& finding : check.findings) {
+      for (std::string* text :
+           {&finding.message, &finding.help, &finding.file, &finding.revision}) {
+        secrets.redact_in_place(*text);
+      }
+    }
+  }
+  return report;
 }
 
 bool Report::broken() const {

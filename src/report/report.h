@@ -9,6 +9,8 @@
 
 namespace ag {
 
+class Secrets;
+
 enum class CheckStatus { passed, failed, unavailable, error };
 
 /// "passed", "failed", "unavailable" or "error" (could not run: an infrastructure error).
@@ -30,6 +32,13 @@ struct CheckOutcome {
   std::vector<RevisionTiming> timings;
 };
 
+/// One revision as the job summary draws it.
+struct GraphRevision {
+  std::string id;
+  std::string message;               ///< First line of the docstring; may be empty.
+  std::vector<std::string> parents;  ///< down_revision as declared (a parent may not exist).
+};
+
 /// The shape of the history, for summaries and outputs.
 struct GraphSummary {
   size_t revisions = 0;
@@ -37,6 +46,23 @@ struct GraphSummary {
   std::vector<std::string> bases;
   std::vector<std::string> merge_points;
   std::vector<std::string> branch_points;
+  std::vector<GraphRevision> nodes;  ///< Every revision, sorted by id.
+};
+
+/// How many findings of each severity.
+struct Counts {
+  size_t errors = 0;
+  size_t warnings = 0;
+  size_t notices = 0;
+};
+
+/// Counts `findings` by severity.
+Counts count(const Findings& findings);
+
+/// A finding and the index of its check in Report::checks.
+struct RankedFinding {
+  size_t check = 0;
+  const Finding* finding = nullptr;
 };
 
 struct Report {
@@ -48,6 +74,10 @@ struct Report {
 
   /// Every finding of every check, in check order.
   Findings findings() const;
+  /// Every finding, most important first: errors, then warnings, then notices; within a
+  /// severity in check order, then by file (findings without one last) and line. Stable.
+  /// The pointers are into `checks`.
+  std::vector<RankedFinding> ranked() const;
   /// Whether the findings fail the run under fail_on.
   bool failed() const;
   /// Whether a check could not run (database unreachable, Python or Alembic missing, ...).
@@ -56,5 +86,8 @@ struct Report {
 
 /// Whether `severity` fails a run under `fail_on` (error | warning | never).
 bool fails(Severity severity, std::string_view fail_on);
+
+/// `report` with every secret replaced by *** in every text it carries.
+Report redacted(Report report, const Secrets& secrets);
 
 }  // namespace ag

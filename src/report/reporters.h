@@ -9,23 +9,72 @@
 
 namespace ag {
 
-/// `path:line: severity: message [rule]`, a help line under it, and a verdict line.
-/// Paths are shown relative to the current directory.
-void write_text(const Report& report, std::ostream& out);
+struct TextOptions {
+  bool color = false;  ///< ANSI colours (a terminal without NO_COLOR or --no-color).
+};
 
-/// GitHub workflow commands: one ::group:: per check, an annotation per finding, a verdict line.
-void write_github(const Report& report, std::ostream& out);
+/// For a terminal: findings grouped by file (in rank order of their best finding), each as
+/// `path:line: severity: message [rule]` with the source line and a help line under it, then a
+/// one-line verdict. Paths are shown relative to the current directory.
+void write_text(const Report& report, std::ostream& out, const TextOptions& options = {});
 
-/// The JSON report (schema documented in the README).
+struct GithubOptions {
+  std::string token;  ///< Random; closes the ::stop-commands:: blocks around verbatim text.
+  size_t annotations_per_severity = 10;  ///< GitHub's limit per step (>= 1).
+};
+
+/// GitHub workflow commands: one ::group:: per check with its duration, the most important
+/// findings as annotations (at most annotations_per_severity of each severity, ranked), the
+/// others as plain lines inside ::stop-commands::, a notice saying how many were not annotated,
+/// and a verdict line.
+void write_github(const Report& report, std::ostream& out, const GithubOptions& options);
+
+/// The JSON report; the schema is docs/json-report.md.
 void write_json(const Report& report, std::ostream& out);
+
+/// SARIF 2.1.0 for GitHub code scanning: the catalog's rules, one result per finding with a file;
+/// findings without one become tool notifications.
+void write_sarif(const Report& report, std::ostream& out);
+
+/// GitHub's limit of a step's job summary.
+constexpr size_t kSummaryLimit = 1024 * 1024;
+
+struct SummaryOptions {
+  /// GITHUB_SERVER_URL/GITHUB_REPOSITORY/blob/GITHUB_SHA: locations link to the file and line.
+  /// Empty: locations are plain text.
+  std::string blob_url;
+  /// The summary is cut, with a note saying so, to stay below this many bytes.
+  size_t limit = kSummaryLimit - 4096;
+};
+
+/// The job summary (GitHub-flavoured Markdown): the verdict, a table of checks, a table of the
+/// findings (long lists inside <details>), the revision graph as a mermaid flowchart.
+std::string job_summary(const Report& report, const SummaryOptions& options);
+
+/// The mermaid flowchart of the history, base at the top: heads and merge points marked. A
+/// history longer than `recent` shows its last `recent` revisions plus every head, base, branch
+/// point and merge point, with the revisions in between counted on dotted edges.
+std::string revision_flowchart(const GraphSummary& graph, size_t recent = 30);
+
+/// The step's outputs in GITHUB_OUTPUT's form: result, failed-checks, error-count, warning-count,
+/// heads, and report-json when `report_json` is not empty. A multi-line value is written as
+/// name<<DELIMITER; `delimiter` must be unpredictable.
+std::string step_outputs(const Report& report, std::string_view report_json,
+                         std::string_view delimiter);
 
 /// One line: passed/failed with counts, and what did not run.
 std::string verdict_line(const Report& report);
 
-/// GitHub's escaping of a workflow command's message (toolkit escapeData).
-std::string escape_data(std::string_view text);
+/// "passed", "failed" or "error" (a check could not run).
+std::string_view result_name(const Report& report);
 
-/// GitHub's escaping of a workflow command's property value (toolkit escapeProperty).
-std::string escape_property(std::string_view text);
+/// "840 ms", "3.2 s".
+std::string duration_text(double seconds);
+
+/// A repository-relative path as a URI reference: each segment percent-encoded.
+std::string uri_path(std::string_view path);
+
+/// `file:line`, `file`, or "" for a finding without a file.
+std::string location_text(const Finding& finding);
 
 }  // namespace ag

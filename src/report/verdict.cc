@@ -12,9 +12,13 @@ std::string plural(size_t count, std::string_view noun) {
 
 }  // namespace
 
+std::string_view result_name(const Report& report) {
+  if (report.broken()) return "error";
+  return report.failed() ? "failed" : "passed";
+}
+
 std::string verdict_line(const Report& report) {
-  size_t counts[3] = {0, 0, 0};
-  for (const Finding& finding : report.findings()) ++counts[static_cast<int>(finding.severity)];
+  Counts counts = count(report.findings());
   std::vector<std::string> failed, unavailable, broken;
   for (const CheckOutcome& check : report.checks) {
     if (check.status == CheckStatus::failed) failed.push_back(check.name);
@@ -25,13 +29,24 @@ std::string verdict_line(const Report& report) {
                                  report.broken()   ? "could not finish"
                                  : report.failed() ? "failed"
                                                    : "passed",
-                                 plural(counts[2], "error"), plural(counts[1], "warning"),
-                                 plural(counts[0], "notice"));
+                                 plural(counts.errors, "error"), plural(counts.warnings, "warning"),
+                                 plural(counts.notices, "notice"));
   if (!failed.empty()) line += fmt::format("; failed: {}", fmt::join(failed, ", "));
   if (!broken.empty()) line += fmt::format("; could not run: {}", fmt::join(broken, ", "));
   if (!unavailable.empty())
     line += fmt::format("; not available in this version: {}", fmt::join(unavailable, ", "));
   return line;
+}
+
+std::string duration_text(double seconds) {
+  if (seconds < 1) return fmt::format("{:.0f} ms", seconds * 1000);
+  return fmt::format("{:.1f} s", seconds);
+}
+
+std::string location_text(const Finding& finding) {
+  if (finding.file.empty()) return "";
+  if (finding.line <= 0) return finding.file;
+  return fmt::format("{}:{}", finding.file, finding.line);
 }
 
 }  // namespace ag

@@ -18,4 +18,16 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return bytes.str();
 }
 
+Status write_file(const std::filesystem::path& path, std::string_view text, WriteMode mode) {
+  errno = 0;
+  std::ofstream out(
+      path, std::ios::binary | (mode == WriteMode::append ? std::ios::app : std::ios::trunc));
+  if (out) out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();  // a full disk shows only when the buffer is flushed
+  if (!out) {
+    return Error{errno != 0 ? std::strerror(errno) : "the write failed", display_path(path)};
+  }
+  return ok();
+}
+
 }  // namespace ag

@@ -19,6 +19,15 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+std::string shorten(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  constexpr std::string_view kEllipsis = "\u2026";
+  size_t end = max_bytes - kEllipsis.size();
+  auto continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
+  while (end > 0 && continuation(text[end])) --end;  // text[end] starts the first dropped char
+  return std::string(text.substr(0, end)) + std::string(kEllipsis);
+}
+
 std::vector<std::string> split(std::string_view text, std::string_view delimiters) {
   std::vector<std::string> pieces;
   size_t start = 0;

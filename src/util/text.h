@@ -13,6 +13,11 @@ std::string lower(std::string_view text);
 /// `text` without leading and trailing white space.
 std::string_view trim(std::string_view text);
 
+/// `text` when it has at most `max_bytes` bytes; else its longest prefix that ends on a UTF-8
+/// character boundary and leaves room for the "…" appended, so the result has at most
+/// `max_bytes` bytes (contract: max_bytes >= 3).
+std::string shorten(std::string_view text, size_t max_bytes);
+
 /// The pieces of `text` between any of `delimiters`, trimmed; empty pieces dropped.
 std::vector<std::string> split(std::string_view text, std::string_view delimiters);
 

@@ -1,8 +1,11 @@
 #include "support/run_gate.h"
 
+#include <doctest/doctest.h>
+
 #include <sstream>
 
 #include "app/run.h"
+#include "checks/rule_catalog.h"
 
 namespace ag::test {
 
@@ -20,7 +23,7 @@ std::vector<nlohmann::json> GateRun::findings(std::string_view rule) const {
 }
 
 GateRun run_gate(const std::vector<std::string>& args,
-                 const std::map<std::string, std::string>& env) {
+                 const std::map<std::string, std::string>& env, bool terminal) {
   std::vector<const char*> argv{"alembic-gate"};
   for (const std::string& arg : args) argv.push_back(arg.c_str());
   config::Environment lookup = [&env](const std::string& name) -> std::optional<std::string> {
@@ -29,7 +32,16 @@ GateRun run_gate(const std::vector<std::string>& args,
     return it->second;
   };
   std::ostringstream out, err;
-  ExitCode code = run(static_cast<int>(argv.size()), argv.data(), lookup, out, err);
+  ExitCode code = run(static_cast<int>(argv.size()), argv.data(), lookup, out, err, terminal);
+  // Every rule any integration test sees must be in the catalog (SARIF's rule list).
+  nlohmann::json parsed = nlohmann::json::parse(out.str(), nullptr, false);
+  if (parsed.is_object() && parsed.contains("findings")) {
+    for (const nlohmann::json& finding : parsed["findings"]) {
+      std::string rule = finding["rule"].get<std::string>();
+      CAPTURE(rule);
+      CHECK(checks::find_rule(rule) != nullptr);
+    }
+  }
   return {static_cast<int>(code), out.str(), err.str()};
 }
 

@@ -19,9 +19,11 @@ struct GateRun {
   std::vector<nlohmann::json> findings(std::string_view rule) const;
 };
 
-/// Runs with `args` (without argv[0]) and only the variables in `env` set.
+/// Runs with `args` (without argv[0]) and only the variables in `env` set. With a JSON report on
+/// stdout, also checks that every finding's rule is in the rule catalog.
+/// `terminal`: run as if stdout were a terminal (colours allowed).
 GateRun run_gate(const std::vector<std::string>& args,
-                 const std::map<std::string, std::string>& env = {});
+                 const std::map<std::string, std::string>& env = {}, bool terminal = false);
 
 /// Absolute path of a fixture under tests/fixtures.
 std::string fixture(std::string_view relative);

@@ -1,0 +1,36 @@
+// The step's outputs, in the form GITHUB_OUTPUT's file command reads.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "report/reporters.h"
+
+namespace ag {
+namespace {
+
+/// name=value, or name<<DELIMITER / value / DELIMITER when the value has a line break.
+std::string output(std::string_view name, std::string_view value, std::string_view delimiter) {
+  if (value.find_first_of("\r\n") == std::string_view::npos)
+    return fmt::format("{}={}\n", name, value);
+  return fmt::format("{}<<{}\n{}\n{}\n", name, delimiter, value, delimiter);
+}
+
+}  // namespace
+
+std::string step_outputs(const Report& report, std::string_view report_json,
+                         std::string_view delimiter) {
+  std::vector<std::string> failed;
+  for (const CheckOutcome& check : report.checks) {
+    if (check.status == CheckStatus::failed || check.status == CheckStatus::error)
+      failed.push_back(check.name);
+  }
+  Counts counts = count(report.findings());
+  std::string out = output("result", result_name(report), delimiter);
+  out += output("failed-checks", fmt::format("{}", fmt::join(failed, ",")), delimiter);
+  out += output("error-count", std::to_string(counts.errors), delimiter);
+  out += output("warning-count", std::to_string(counts.warnings), delimiter);
+  out += output("heads", fmt::format("{}", fmt::join(report.graph.heads, ",")), delimiter);
+  if (!report_json.empty()) out += output("report-json", report_json, delimiter);
+  return out;
+}
+
+}  // namespace ag

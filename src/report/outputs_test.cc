@@ -1,0 +1,36 @@
+// The step outputs, in GITHUB_OUTPUT's file-command form.
+#include <doctest/doctest.h>
+
+#include "report/reporters.h"
+#include "support/sample_report.h"
+
+namespace ag {
+
+TEST_SUITE("report/outputs") {
+  TEST_CASE("result, failed checks, counts and heads; report-json only when written") {
+    Report report = test::sample_report();
+    CHECK(step_outputs(report, "", "D") ==
+          "result=failed\nfailed-checks=heads,roundtrip\nerror-count=5\nwarning-count=1\n"
+          "heads=310dc4d717d9,e1600fa30d3a\n");
+    CHECK(step_outputs(report, "reports/gate.json", "D")
+              .ends_with("report-json=reports/gate.json\n"));
+  }
+
+  TEST_CASE("a multi-line value uses name<<DELIMITER") {
+    CHECK(step_outputs(test::sample_report(), "a\nb.json", "ghadelimiter_x")
+              .ends_with("report-json<<ghadelimiter_x\na\nb.json\nghadelimiter_x\n"));
+  }
+
+  TEST_CASE("a passing run and a run that could not finish") {
+    Report report;
+    report.checks = {{"heads", CheckStatus::passed, {}, 0, {}}};
+    report.graph.heads = {"abc"};
+    CHECK(step_outputs(report, "", "D") ==
+          "result=passed\nfailed-checks=\nerror-count=0\nwarning-count=0\nheads=abc\n");
+    report.checks.push_back({"roundtrip", CheckStatus::error, {}, 0, {}});
+    std::string broken = step_outputs(report, "", "D");
+    CHECK(broken.starts_with("result=error\nfailed-checks=roundtrip\n"));
+  }
+}
+
+}  // namespace ag

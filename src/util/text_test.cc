@@ -1,0 +1,24 @@
+#include <doctest/doctest.h>
+
+#include "util/text.h"
+
+namespace ag {
+
+TEST_SUITE("util/text") {
+  TEST_CASE("shorten keeps short texts and cuts long ones on a character boundary") {
+    CHECK(shorten("abc", 3) == "abc");
+    CHECK(shorten("abcdef", 5) == "ab\u2026");
+    // "é" is two bytes: cutting inside it would leave a broken character.
+    CHECK(shorten("aééé", 5) == "a\u2026");
+    CHECK(shorten("aééé", 6) == "aé\u2026");
+    std::string long_text(10000, 'x');
+    CHECK(shorten(long_text, 4000).size() == 4000);
+    std::string emoji;
+    for (int i = 0; i < 1000; ++i) emoji += "😀";
+    std::string cut = shorten(emoji, 101);
+    CHECK(cut.size() <= 101);
+    CHECK(cut == emoji.substr(0, 96) + "\u2026");
+  }
+}
+
+}  // namespace ag

@@ -1,0 +1,213 @@
+// Reports end to end through run(): what lands in GitHub (summary, outputs, annotations with
+// repository-relative paths, verbatim blocks), the report files, colours, and fail-on applied the
+// same way in every format.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "report/reporters.h"
+#include "support/postgres.h"
+#include "support/run_gate.h"
+#include "support/sample_report.h"
+#include "support/temp_dir.h"
+#include "util/file.h"
+
+namespace ag::test {
+namespace {
+
+/// A repository with the project in backend/: two heads.
+void write_two_heads(const TempDir& repository) {
+  repository.write("backend/alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n");
+  repository.write("backend/migrations/versions/aaa_base.py",
+                   "\"\"\"base\"\"\"\nrevision = 'aaa'\ndown_revision = None\n");
+  repository.write("backend/migrations/versions/bbb_one.py",
+                   "\"\"\"one\"\"\"\nrevision = 'bbb'\ndown_revision = 'aaa'\n");
+  repository.write("backend/migrations/versions/ccc_two.py",
+                   "\"\"\"two\"\"\"\nrevision = 'ccc'\ndown_revision = 'aaa'\n");
+}
+
+std::map<std::string, std::string> github_env(const TempDir& repository) {
+  return {{"GITHUB_ACTIONS", "true"},
+          {"GITHUB_WORKSPACE", repository.path().string()},
+          {"GITHUB_STEP_SUMMARY", (repository.path() / "summary.md").string()},
+          {"GITHUB_OUTPUT", (repository.path() / "outputs.txt").string()},
+          {"GITHUB_SERVER_URL", "https://github.com"},
+          {"GITHUB_REPOSITORY", "octo/shop"},
+          {"GITHUB_SHA", "0123abc"}};
+}
+
+std::string contents(const std::filesystem::path& path) {
+  Result<std::string> text = read_file(path);
+  REQUIRE_MESSAGE(text.ok(), path.string());
+  return *text;
+}
+
+/// Lines of a step's output outside ::stop-commands:: blocks that are not workflow commands.
+std::vector<std::string> loose_lines(const std::string& output) {
+  std::vector<std::string> loose;
+  std::istringstream in(output);
+  std::string line, until;
+  while (std::getline(in, line)) {
+    if (!until.empty()) {
+      if (line == until) until.clear();
+    } else if (line.starts_with("::stop-commands::")) {
+      until = "::" + line.substr(17) + "::";
+    } else if (!line.starts_with("::")) {
+      loose.push_back(line);
+    }
+  }
+  return loose;
+}
+
+}  // namespace
+
+TEST_SUITE("reports") {
+  TEST_CASE("in GitHub Actions: annotations, the job summary appended, the outputs, the files") {
+    TempDir repository;
+    write_two_heads(repository);
+    repository.write("summary.md", "an earlier step's summary\n");
+    GateRun run = run_gate(
+        {"--checks", "heads", "--working-directory", (repository.path() / "backend").string(),
+         "--json-file", "reports/gate.json", "--sarif-file", "gate.sarif"},
+        github_env(repository));
+    // The folder of json-file does not exist: that is an error naming it, after the rest.
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("cannot write the JSON report") != std::string::npos);
+    CHECK(run.out.find("::error file=backend/migrations/versions/bbb_one.py,line=2,endLine=2,") !=
+          std::string::npos);
+    std::string summary = contents(repository.path() / "summary.md");
+    CHECK(summary.starts_with("an earlier step's summary\n### ❌ alembic-gate: failed"));
+    CHECK(summary.find("](https://github.com/octo/shop/blob/0123abc/backend/migrations/versions/"
+                       "bbb_one.py#L2)") != std::string::npos);
+    CHECK(contents(repository.path() / "outputs.txt") ==
+          "result=failed\nfailed-checks=heads\nerror-count=3\nwarning-count=0\nheads=bbb,ccc\n"
+          "report-json=backend/reports/gate.json\n");
+    nlohmann::json sarif =
+        nlohmann::json::parse(contents(repository.path() / "backend/gate.sarif"));
+    CHECK(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+               ["uri"] == "backend/migrations/versions/bbb_one.py");
+  }
+
+  TEST_CASE("every step output is declared in action.yml and documented in the README") {
+    std::string action = contents(AG_SOURCE_DIR "/action.yml");
+    std::string readme = contents(AG_SOURCE_DIR "/README.md");
+    std::string outputs = action.substr(action.find("\noutputs:\n"));
+    std::istringstream written(step_outputs(sample_report(), "r.json", "D"));
+    size_t count = 0;
+    for (std::string line; std::getline(written, line); ++count) {
+      std::string name = line.substr(0, line.find('='));
+      CAPTURE(name);
+      CHECK(outputs.find("\n  " + name + ":\n") != std::string::npos);
+      CHECK(readme.find("| `" + name + "` |") != std::string::npos);
+    }
+    CHECK(count == 6);
+  }
+
+  TEST_CASE("report-json names the file as later steps see it, from the repository root") {
+    TempDir repository;
+    write_two_heads(repository);
+    repository.folder("backend/reports");
+    GateRun run = run_gate(
+        {"--checks", "heads", "--working-directory", (repository.path() / "backend").string(),
+         "--json-file", "reports/gate.json", "--fail-on", "never"},
+        github_env(repository));
+    CHECK(run.exit_code == 0);
+    std::string outputs = contents(repository.path() / "outputs.txt");
+    CHECK(outputs.starts_with("result=passed\nfailed-checks=\nerror-count=3\n"));
+    CHECK(outputs.ends_with("report-json=backend/reports/gate.json\n"));
+    nlohmann::json report =
+        nlohmann::json::parse(contents(repository.path() / "backend/reports/gate.json"));
+    CHECK(report["schema_version"] == 1);
+    CHECK(report["project"] == "backend");
+  }
+
+  TEST_CASE("a project that cannot be set up still gets its summary and outputs") {
+    TempDir repository;
+    repository.folder("backend");
+    GateRun run = run_gate({"--working-directory", (repository.path() / "backend").string()},
+                           github_env(repository));
+    CHECK(run.exit_code == 2);
+    CHECK(contents(repository.path() / "summary.md").find("`alembic-config`") != std::string::npos);
+    CHECK(contents(repository.path() / "outputs.txt")
+              .starts_with("result=failed\nfailed-checks=project\n"));
+  }
+
+  TEST_CASE("a settings error in GitHub is an annotation and a line, both safe") {
+    TempDir repository;
+    std::map<std::string, std::string> env = github_env(repository);
+    env["INPUT_CHECKS"] = "heads,lnt\n::warning::injected";
+    GateRun run = run_gate({"--working-directory", repository.path().string()}, env);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("::error title=alembic-gate::input INPUT_CHECKS: unknown checks item") !=
+          std::string::npos);
+    CHECK(loose_lines(run.err).empty());
+    CHECK(run.err.find("\n::warning::injected") == std::string::npos);
+  }
+
+  TEST_CASE("github format: what Alembic and Python print is inside ::stop-commands::") {
+    GateRun run = run_gate({"--checks", "roundtrip", "--database-url", postgres_url(),
+                            "--working-directory", fixture("roundtrip/env_import_error")},
+                           {{"GITHUB_ACTIONS", "true"}, {"GITHUB_WORKSPACE", AG_SOURCE_DIR}});
+    CHECK(run.exit_code == 1);
+    CHECK(run.err.find("ModuleNotFoundError") != std::string::npos);  // the traceback is there
+    std::vector<std::string> loose = loose_lines(run.err);
+    CHECK(loose == std::vector<std::string>{});
+    CHECK(run.out.find("::error file=tests/fixtures/roundtrip/env_import_error/migrations/env.py,"
+                       "line=16,") != std::string::npos);
+  }
+
+  TEST_CASE("colours: on a terminal, unless NO_COLOR or --no-color") {
+    std::vector<std::string> args{"--checks", "heads", "--working-directory",
+                                  fixture("heads/two_heads")};
+    auto colored = [](const GateRun& run) { return run.out.find("\x1b[") != std::string::npos; };
+    CHECK(colored(run_gate(args, {}, true)));
+    CHECK(colored(run_gate(args, {{"NO_COLOR", ""}}, true)));  // empty counts as unset
+    CHECK_FALSE(colored(run_gate(args, {{"NO_COLOR", "1"}}, true)));
+    std::vector<std::string> no_color = args;
+    no_color.push_back("--no-color");
+    CHECK_FALSE(colored(run_gate(no_color, {}, true)));
+    CHECK_FALSE(colored(run_gate(args, {}, false)));
+  }
+
+  TEST_CASE("fail-on is applied the same way in every format") {
+    struct Case {
+      std::vector<std::string> project;  ///< errors (two heads) or only warnings (slow steps)
+      std::string fail_on;
+      int exit_code;
+    };
+    std::vector<std::string> errors{"--checks", "heads", "--working-directory",
+                                    fixture("heads/two_heads")};
+    std::vector<std::string> warnings{"--checks",
+                                      "roundtrip",
+                                      "--database-url",
+                                      postgres_url(),
+                                      "--slow-migration-ms",
+                                      "0",
+                                      "--working-directory",
+                                      fixture("roundtrip/linear_ok")};
+    const Case cases[] = {{errors, "error", 1},   {errors, "warning", 1},   {errors, "never", 0},
+                          {warnings, "error", 0}, {warnings, "warning", 1}, {warnings, "never", 0}};
+    for (const Case& c : cases) {
+      for (std::string format : {"text", "github", "json"}) {
+        CAPTURE(c.project.back());
+        CAPTURE(c.fail_on);
+        CAPTURE(format);
+        TempDir files;
+        std::vector<std::string> args = c.project;
+        args.insert(args.end(), {"--fail-on", c.fail_on, "--format", format, "--json-file",
+                                 (files.path() / "r.json").string()});
+        GateRun run = run_gate(args, {{"GITHUB_OUTPUT", (files.path() / "outputs.txt").string()}});
+        CHECK(run.exit_code == c.exit_code);
+        std::string result = c.exit_code == 0 ? "passed" : "failed";
+        CHECK(nlohmann::json::parse(contents(files.path() / "r.json"))["result"] == result);
+        CHECK(contents(files.path() / "outputs.txt").starts_with("result=" + result + "\n"));
+        if (format != "json") {
+          CHECK(run.out.find("alembic-gate: " + result + " (") != std::string::npos);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace ag::test

@@ -1,0 +1,101 @@
+#include "support/sample_report.h"
+
+#include <fmt/format.h>
+
+namespace ag::test {
+namespace {
+
+constexpr std::string_view kVersions = "tests/fixtures/heads/two_heads/migrations/versions/";
+
+std::string versions(std::string_view file) {
+  return std::string(kVersions) + std::string(file);
+}
+
+}  // namespace
+
+Report sample_report() {
+  Report report;
+  report.repository_root = AG_SOURCE_DIR;
+  report.project = "tests/fixtures/heads/two_heads";
+  report.fail_on = "error";
+
+  CheckOutcome heads{"heads", CheckStatus::failed, {}, 0.0042, {}};
+  heads.findings = {
+      {"heads", "multiple-heads", Severity::error,
+       "revision 310dc4d717d9 (\"add avatar url to users\") is one of 2 heads (310dc4d717d9, "
+       "e1600fa30d3a); `alembic upgrade head` will fail",
+       versions("310dc4d717d9_add_avatar_url_to_users.py"), 13, 13, "310dc4d717d9", ""},
+      {"heads", "multiple-heads", Severity::error,
+       "revision e1600fa30d3a (\"add timezone to teams\") is one of 2 heads (310dc4d717d9, "
+       "e1600fa30d3a); `alembic upgrade head` will fail",
+       versions("e1600fa30d3a_add_timezone_to_teams.py"), 13, 13, "e1600fa30d3a", ""},
+      {"heads", "multiple-heads", Severity::error,
+       "the history has 2 heads: 310dc4d717d9, e1600fa30d3a", "", 0, 0, "",
+       "merge them: alembic merge -m \"merge heads\" 310dc4d717d9 e1600fa30d3a"},
+  };
+
+  CheckOutcome roundtrip{"roundtrip", CheckStatus::failed, {}, 3.25, {}};
+  roundtrip.findings = {
+      {"roundtrip", "slow-migration", Severity::warning,
+       "upgrade of 3bb8310fe7ad (\"create users table\") took 6.2 s on an empty database "
+       "(slow-migration-ms is 5000)",
+       versions("3bb8310fe7ad_create_users_table.py"), 19, 19, "3bb8310fe7ad",
+       "on a production-sized table it will take longer; consider batching it"},
+      {"roundtrip", "downgrade-leaves-trace", Severity::error,
+       "downgrade of 065dfdffec2f (\"create teams table\") leaves a trace:\n"
+       "- index ix_teams_name on teams exists after the downgrade but did not before the "
+       "upgrade\r\n- 100% of <b>rows</b> | kept, see ::error:: and a:b,c",
+       versions("065dfdffec2f_create_teams_table.py"), 20, 22, "065dfdffec2f",
+       "drop in downgrade() what upgrade() creates"},
+      {"roundtrip", "upgrade-failed", Severity::error,
+       "upgrade to e1600fa30d3a failed: (psycopg2.errors.UndefinedTable) relation \"teams\" does "
+       "not exist [SQL: ALTER TABLE teams ADD COLUMN tz text] (SQLSTATE 42P01)",
+       versions("e1600fa30d3a_add_timezone_to_teams.py"), 20, 20, "e1600fa30d3a",
+       "reproduce with `alembic upgrade e1600fa30d3a`", 5, 12},
+      {"roundtrip", "future-rule", Severity::notice,
+       "a rule no catalog knows: *stars* _under_ [link](x) ~strike~ `a|b` Jörg’s café 😀",
+       "tests/fixtures/heads/two_heads/migrations/name with space ä.py", 3, 0, "", ""},
+  };
+  roundtrip.timings = {{"3bb8310fe7ad", 6.2, 0.012},
+                       {"065dfdffec2f", 0.031, 0.018},
+                       {"e1600fa30d3a", -1, -1},
+                       {"310dc4d717d9", 0.008, 0.004}};
+
+  CheckOutcome lint{"lint", CheckStatus::unavailable, {}, 0, {}};
+  lint.findings = {{"lint", "check-unavailable", Severity::notice,
+                    "the lint check is not available in this version; it did not run", "", 0, 0, "",
+                    "remove it from `checks` to silence this notice"}};
+
+  report.checks = {heads, roundtrip, lint};
+  report.graph = {4,
+                  {"310dc4d717d9", "e1600fa30d3a"},
+                  {"3bb8310fe7ad"},
+                  {},
+                  {"065dfdffec2f"},
+                  {{"065dfdffec2f", "create teams table", {"3bb8310fe7ad"}},
+                   {"310dc4d717d9", "add avatar url to users", {"065dfdffec2f"}},
+                   {"3bb8310fe7ad", "create users table", {}},
+                   {"e1600fa30d3a", "add \"timezone\" <to> teams", {"065dfdffec2f"}}}};
+  return report;
+}
+
+Report many_findings(size_t count, size_t message_bytes) {
+  Report report;
+  report.repository_root = "/nonexistent";
+  report.project = "app";
+  report.fail_on = "error";
+  report.checks = {{"heads", CheckStatus::failed, {}, 0.1, {}},
+                   {"roundtrip", CheckStatus::failed, {}, 20, {}}};
+  constexpr Severity kSeverities[] = {Severity::error, Severity::warning, Severity::notice};
+  for (size_t i = 0; i < count; ++i) {
+    CheckOutcome& check = report.checks[i % 2];
+    std::string message = fmt::format("finding {} ", i);
+    message.resize(std::max(message_bytes, message.size()), 'x');
+    check.findings.push_back({check.name, "rule-" + std::to_string(i % 7), kSeverities[i % 3],
+                              message, fmt::format("migrations/versions/r{:04}.py", i),
+                              static_cast<int>(i % 300) + 1, 0, "", "fix it"});
+  }
+  return report;
+}
+
+}  // namespace ag::test

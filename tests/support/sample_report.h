@@ -1,0 +1,20 @@
+// Reports made in memory for the renderers' tests: the same findings for every format.
+#pragma once
+
+#include <cstddef>
+
+#include "report/report.h"
+
+namespace ag::test {
+
+/// Two failed checks and an unavailable one on tests/fixtures/heads/two_heads (repository root:
+/// the source folder): errors, a warning and notices; with and without files, lines, columns and
+/// help; messages with %, CR, LF, ':', ',', '::', '|', Markdown, HTML and multi-byte UTF-8; a
+/// rule no catalog knows; roundtrip timings; a graph with a branch point and two heads.
+Report sample_report();
+
+/// `count` findings over two checks, severities in turn (error, warning, notice), each in its own
+/// file and line, with messages of `message_bytes` bytes.
+Report many_findings(size_t count, size_t message_bytes = 80);
+
+}  // namespace ag::test

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "app/pipeline.h"
+#include "checks/lint.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
 #include "report/reporters.h"
@@ -76,6 +77,10 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     err << "alembic-gate: " << settings.error().describe() << "\n";
     return ExitCode::usage;
   }
+  if (Status lint = checks::validate_lint_settings(*settings); !lint) {
+    err << "alembic-gate: " << lint.error().describe() << "\n";
+    return ExitCode::usage;
+  }
   std::string format = resolved_format(*settings, env);
   std::filesystem::path root = project::find_repository_root(settings->working_directory,
                                                              env("GITHUB_WORKSPACE").value_or(""));
@@ -91,7 +96,7 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     err << line << (line.ends_with('\n') ? "" : "\n");
     err.flush();
   };
-  Report report = run_pipeline(*settings, *project, log);
+  Report report = run_pipeline(*settings, *project, log, env);
   note_unavailable_settings(*settings, report);
   write_report(report, format, out);
   if (Status written = write_report_files(report, *settings); !written) {

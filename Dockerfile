@@ -3,7 +3,7 @@
 FROM debian:trixie-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config libfmt-dev libcxxopts-dev libtomlplusplus-dev \
-      nlohmann-json3-dev doctest-dev libpq-dev \
+      nlohmann-json3-dev doctest-dev libpq-dev libpg-query-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY . /src
 RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release \

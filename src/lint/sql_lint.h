@@ -12,10 +12,13 @@
 
 namespace ag::lint {
 
-/// SQL findings for `revisions` (ids in upgrade order, the ones in scope): runs the worker offline once for the range,
-/// parses each statement with libpg_query and applies the SQL rules. Includes notices for unparsable statements and
-/// for an env.py that cannot run offline (then returns only that notice). Never throws for bad input.
+/// SQL findings for `revisions` (ids in upgrade order, the ones in scope): runs the worker offline
+/// once for the range, parses each statement with libpg_query and applies the SQL rules. Includes
+/// notices for unparsable statements and for an env.py that cannot run offline (then returns only
+/// that notice). Never throws for bad input.
 Findings lint_sql(const checks::CheckContext& context, const std::vector<std::string>& revisions);
-std::span<const checks::RuleInfo> sql_rules();   // struct in src/checks/rule_info.h
+/// The catalog of the SQL rules, with the notices' ids (unparsable-sql, offline-env-failed,
+/// offline-revision-failed); docs/rules/<id>.md describes each.
+std::span<const checks::RuleInfo> sql_rules();
 
 }  // namespace ag::lint

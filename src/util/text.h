@@ -16,4 +16,8 @@ std::string_view trim(std::string_view text);
 /// The pieces of `text` between any of `delimiters`, trimmed; empty pieces dropped.
 std::vector<std::string> split(std::string_view text, std::string_view delimiters);
 
+/// `text` on one line: every run of blanks (spaces, tabs, line breaks) becomes one space, none
+/// at the ends.
+std::string collapse_whitespace(std::string_view text);
+
 }  // namespace ag

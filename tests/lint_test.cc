@@ -276,10 +276,20 @@ TEST_SUITE("lint") {
           "warning or notice\n");
   }
 
-  TEST_CASE("examples/blog passes the lint check") {
+  TEST_CASE("examples/blog passes the lint check: justified ignores, two kinds of advice left") {
     GateRun run = lint_at(AG_SOURCE_DIR "/examples/blog");
+    INFO(run.err);
     CHECK(run.exit_code == 0);
-    CHECK(run.report()["findings"].empty());
+    nlohmann::json report = run.report();
+    std::set<std::string> rules;
+    for (const nlohmann::json& finding : report["findings"]) {
+      CHECK(finding["severity"] != "error");
+      rules.insert(finding["rule"].get<std::string>());
+    }
+    // Kept on purpose (examples/blog/README.md): serial keys and varchar limits of the first
+    // revisions, which a deployed history fixes with new revisions, not by editing old ones.
+    CHECK(rules == std::set<std::string>{"prefer-bigint-over-int", "prefer-text-field"});
+    CHECK(run.err.find("lint: 2 findings silenced by ignore comments") != std::string::npos);
   }
 }
 

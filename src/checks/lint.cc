@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -54,6 +55,12 @@ class LintedFiles {
   std::map<std::string, Entry> entries_;
 };
 
+/// True when one of `part`'s rules runs: the SQL half (a Python process) is skipped otherwise.
+bool any_enabled(const lint::RuleSettings& settings, std::span<const RuleInfo> part) {
+  return std::any_of(part.begin(), part.end(),
+                     [&](const RuleInfo& rule) { return settings.enabled.contains(rule.id); });
+}
+
 }  // namespace
 
 CheckOutcome check_lint(const CheckContext& context) {
@@ -76,7 +83,7 @@ CheckOutcome check_lint(const CheckContext& context) {
     const Findings& bad = entry->ignores->problems();
     found.insert(found.end(), bad.begin(), bad.end());
   }
-  if (!scope.revisions.empty()) {
+  if (!scope.revisions.empty() && any_enabled(*rules, lint::sql_rules())) {
     Findings sql = lint::lint_sql(context, scope.revisions);
     found.insert(found.end(), sql.begin(), sql.end());
   }

@@ -169,7 +169,14 @@ TEST_SUITE("lint") {
     CHECK(static_findings(run) ==
           lines({"commit-inside-migration 2b0000000004_add_archived_status.py:20",
                  "commit-inside-migration 2b0000000004_add_archived_status.py:22"}));
-    CHECK(run.err.find("lint: 3 findings silenced by ignore comments") != std::string::npos);
+    // SQL findings are silenced the same way: on the op. call's line, or above a call spread
+    // over several lines; the index without an ignore is still reported.
+    std::vector<nlohmann::json> sql = run.findings("require-concurrent-index-creation");
+    REQUIRE(sql.size() == 1);
+    CHECK(sql[0]["file"] == version_file("ignores", "2b0000000005_drop_status_index_users.py"));
+    CHECK(sql[0]["line"] == 29);
+    CHECK(run.findings("ban-drop-column").empty());
+    CHECK(run.err.find("lint: 5 findings silenced by ignore comments") != std::string::npos);
   }
 
   TEST_CASE("lint-since: only what a database at that revision has not applied") {

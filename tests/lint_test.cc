@@ -121,6 +121,36 @@ TEST_SUITE("lint") {
           }));
   }
 
+  TEST_CASE("findings come file by file in upgrade order, static and SQL ones together, by line") {
+    const std::vector<std::string> order = {"1a0000000001_create_users.py",
+                                            "1a0000000002_.py",
+                                            "1a0000000003_add_email.py",
+                                            "1a0000000004_placeholder.py",
+                                            "1a0000000005_add_note.py",
+                                            "1a0000000006_backfill_names.py",
+                                            "1a0000000007_add_left_at.py",
+                                            "1a0000000008_add_bio.py",
+                                            "1a0000000009_add_banned_status.py",
+                                            "1a000000000a_add_paused_status.py",
+                                            "add_phone.py",
+                                            "1a000000000c_add_city.py",
+                                            "1a000000000d_add_zip.py",
+                                            "1a000000000e_merge_city_and_zip.py"};
+    nlohmann::json report = lint("static").report();
+    REQUIRE(report["findings"].size() > 7);
+    std::pair<long, int> last{-1, 0};
+    for (const nlohmann::json& finding : report["findings"]) {
+      std::string file = finding["file"];
+      file = file.substr(file.rfind('/') + 1);
+      CAPTURE(file);
+      std::pair<long, int> at{std::find(order.begin(), order.end(), file) - order.begin(),
+                              finding["line"].get<int>()};
+      CHECK(at.first < static_cast<long>(order.size()));
+      CHECK(last <= at);
+      last = at;
+    }
+  }
+
   TEST_CASE("static rules: messages, severities and revisions as reported") {
     GateRun run = lint("static");
     std::vector<nlohmann::json> found = run.findings("imports-app-code");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include "lint/application_modules.h"
 #include "lint/ignores.h"
@@ -61,6 +62,22 @@ bool any_enabled(const lint::RuleSettings& settings, std::span<const RuleInfo> p
                      [&](const RuleInfo& rule) { return settings.enabled.contains(rule.id); });
 }
 
+/// Static and SQL findings of a file together: findings without a file first, then the files
+/// in upgrade order (others, such as env.py, before them), each by line.
+void sort_for_reading(Findings& findings, const lint::Scope& scope, const CheckContext& context) {
+  std::map<std::string, size_t> order;
+  for (graph::ScriptIndex index : scope.scripts) {
+    order.emplace(context.project.relative(context.graph.scripts()[index].path), order.size() + 1);
+  }
+  auto rank = [&](const Finding& f) {
+    auto it = order.find(f.file);
+    size_t file = f.file.empty() ? 0 : it == order.end() ? 1 : 1 + it->second;
+    return std::tuple(file, std::string_view(f.file), f.line);
+  };
+  std::stable_sort(findings.begin(), findings.end(),
+                   [&](const Finding& a, const Finding& b) { return rank(a) < rank(b); });
+}
+
 }  // namespace
 
 CheckOutcome check_lint(const CheckContext& context) {
@@ -92,6 +109,7 @@ CheckOutcome check_lint(const CheckContext& context) {
   if (size_t ignored = before - found.size(); ignored > 0)
     context.log(fmt::format("lint: {} findings silenced by ignore comments", ignored));
   rules->apply(found);
+  sort_for_reading(found, scope, context);
   outcome.findings = std::move(found);
   return outcome;
 }

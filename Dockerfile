@@ -3,7 +3,7 @@
 FROM debian:trixie-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config libfmt-dev libcxxopts-dev libtomlplusplus-dev \
-      nlohmann-json3-dev doctest-dev libpq-dev \
+      nlohmann-json3-dev doctest-dev libpq-dev libpg-query-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY . /src
 RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release \
@@ -11,7 +11,7 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release \
 
 FROM debian:trixie-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libfmt10 libpq5 \
+      libfmt10 libpq5 git \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/alembic-gate /usr/local/bin/alembic-gate
 COPY entrypoint /usr/local/bin/alembic-gate-entrypoint

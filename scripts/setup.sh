@@ -7,6 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config
   libfmt-dev libcxxopts-dev libtomlplusplus-dev nlohmann-json3-dev doctest-dev libpq-dev
+  libpg-query-dev  # PostgreSQL's parser, for the lint check's SQL rules
   # PostgreSQL server: the embedded default and the tests' throwaway clusters
   postgresql
   # the Python side: Debian's Alembic and SQLAlchemy, run with /usr/bin/python3

@@ -188,6 +188,24 @@ Result<Rows> Worker::query(const std::string& sql) {
   return rows;
 }
 
+Result<OfflineSql> Worker::offline_sql(const std::vector<std::string>& revisions) {
+  Result<Reply> reply = request(json{{"op", "offline"}, {"revisions", revisions}}.dump(),
+                                step_timeout_, "running env.py offline");
+  if (!reply) return reply.error();
+  OfflineSql out;
+  for (const json& item : reply->body["statements"]) {
+    std::string origin = text_of(item["origin"]);
+    out.statements.push_back({text_of(item["sql"]), text_of(item["revision"]),
+                              origin == "revision" ? SqlOrigin::revision
+                              : origin == "env"    ? SqlOrigin::env
+                                                   : SqlOrigin::alembic,
+                              item["line"].is_number() ? item["line"].get<int>() : 0});
+  }
+  for (const json& item : reply->body["failures"])
+    out.failures.push_back({text_of(item["revision"]), python_error(item["error"])});
+  return out;
+}
+
 Status Worker::close() {
   Result<Reply> reply = request(R"({"op": "close"})", step_timeout_, "finishing env.py");
   if (!reply) return reply.error();

@@ -52,6 +52,32 @@ struct Rows {
   std::vector<std::vector<std::optional<std::string>>> rows;
 };
 
+/// Where a text printed in offline mode came from.
+enum class SqlOrigin {
+  revision,  ///< The revision's own file (its upgrade(), or a helper it called).
+  env,       ///< env.py (e.g. a SET lock_timeout before context.run_migrations()).
+  alembic,   ///< Alembic itself: its per-migration BEGIN/COMMIT and the version table.
+};
+
+/// One text Alembic printed in offline mode (one statement, sometimes several or a comment).
+struct EmittedSql {
+  std::string sql;
+  std::string revision;  ///< The revision being upgraded then; empty before the first.
+  SqlOrigin origin = SqlOrigin::alembic;
+  int line = 0;  ///< In the revision file or env.py; 0 for Alembic's own.
+};
+
+/// A revision whose upgrade() raised in offline mode (e.g. it reads rows through op.get_bind()).
+struct OfflineFailure {
+  std::string revision;
+  Error error;  ///< At the failing line of the migration.
+};
+
+struct OfflineSql {
+  std::vector<EmittedSql> statements;  ///< In the order Alembic printed them.
+  std::vector<OfflineFailure> failures;
+};
+
 class Worker {
  public:
   /// Starts the interpreter and loads the project's Alembic configuration. Errors (the caller
@@ -79,6 +105,12 @@ class Worker {
 
   /// Runs `sql` on the migration connection (sees what the session has not committed yet).
   Result<Rows> query(const std::string& sql);
+
+  /// Runs env.py in offline mode (as_sql, no database) once, upgrading through `revisions` in
+  /// this order, and returns what Alembic printed. Outside a session. A revision that raises is a
+  /// failure and the others still run; an Error means env.py itself cannot run offline (it
+  /// connects, raises, or never runs the migrations).
+  Result<OfflineSql> offline_sql(const std::vector<std::string>& revisions);
 
   /// Lets env.py finish (it commits) and ends the session.
   Status close();

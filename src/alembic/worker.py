@@ -25,10 +25,19 @@ Requests:
     {"op": "close"}    -> {}                       env.py finishes (and commits)
   {"op": "exit"}      -> {}                        then the process exits (inside a session:
                                                    after env.py has finished)
+  {"op": "offline", "revisions": [ID...]}          runs env.py offline (as_sql) once, upgrading
+                                                   through these revisions in this order
+      -> {"statements": [{"sql", "revision", "origin", "line"}...],
+          "failures": [{"revision", "error": {...}}...]}
+         every text Alembic printed, in order; "revision": the step running then (null before
+         the first); "origin": "revision" (emitted from that revision's file, at "line"), "env"
+         (from env.py, at "line") or "alembic" (its own BEGIN/COMMIT and version table). A
+         revision that raises is listed in "failures" and the run goes on with the next one.
 A failure inside a session (a step raising) ends it: the failing request gets the error, and
 the next request must be "open" again.
 """
 
+import functools
 import json
 import os
 import sys
@@ -294,6 +303,58 @@ class Worker:
             revision.module = load_python_file(os.path.dirname(revision.path), os.path.basename(revision.path))
         self.used_modules.add(revision.revision)
 
+    # -- offline: the SQL each revision would run -------------------------------------------
+
+    def offline(self, request):
+        """Runs env.py in offline mode through the given revisions; see the module docstring."""
+        from alembic.runtime.environment import EnvironmentContext
+        from alembic.runtime.migration import RevisionStep
+
+        revision_map = self.script.revision_map
+        revisions = [revision_map.get_revision(r) for r in request["revisions"]]
+        recorder = OfflineRecorder(self.env_py)
+        failures = []
+        ran = []
+
+        def guarded(step):
+            upgrade = step.migration_fn
+
+            @functools.wraps(upgrade)  # Alembic prints "-- Running upgrade ..." from its name
+            def run(**kw):
+                try:
+                    upgrade(**kw)
+                except Exception as exc:  # lint the others; the binary reports this one
+                    failures.append({"revision": step.revision.revision,
+                                     "error": describe_error(exc, self.version_dirs, self.env_py)})
+            return run
+
+        def steps(heads, context):
+            if ran:
+                return  # env.py ran migrations a second time (several databases)
+            ran.append(True)
+            for revision in revisions:
+                step = RevisionStep(revision_map, revision, True)
+                step.migration_fn = guarded(step)
+                recorder.step = step
+                yield step
+
+        environment = EnvironmentContext(self.config, self.script, fn=steps, as_sql=True,
+                                         starting_rev=None, destination_rev=request["revisions"][-1]
+                                         if request["revisions"] else None)
+        configure = environment.configure
+
+        def configure_recorded(*args, **kw):
+            kw["output_buffer"] = recorder
+            kw.pop("output_encoding", None)
+            return configure(*args, **kw)
+
+        environment.configure = configure_recorded
+        with environment:
+            self.script.run_env()
+        if not ran:
+            raise RuntimeError("env.py did not call context.run_migrations() in offline mode")
+        self.channel.ok(statements=recorder.statements, failures=failures)
+
     def query(self, context, sql):
         result = context.connection.exec_driver_sql(sql)
         columns = list(result.keys()) if result.returns_rows else []
@@ -301,10 +362,46 @@ class Worker:
         self.channel.ok(columns=columns, rows=rows)
 
 
+class OfflineRecorder:
+    """The output buffer of an offline run: keeps each text Alembic prints with where it came
+    from, found by walking the stack up from the write to the migration or env.py frame."""
+
+    def __init__(self, env_py):
+        from alembic.runtime.migration import MigrationContext
+
+        self.env_py = env_py
+        self.alembic_loop = MigrationContext.run_migrations.__code__
+        self.statements = []
+        self.step = None  # the RevisionStep running now
+
+    def write(self, text):
+        origin, line = self.origin()
+        self.statements.append({"sql": text, "revision": self.step.revision.revision if self.step else None,
+                                "origin": origin, "line": line})
+
+    def flush(self):
+        pass
+
+    def origin(self):
+        revision_file = os.path.abspath(self.step.revision.path) if self.step else None
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code is self.alembic_loop:
+                return "alembic", None  # Alembic's own transaction or version table statements
+            path = os.path.abspath(frame.f_code.co_filename)
+            if path == revision_file:
+                return "revision", frame.f_lineno
+            if path == self.env_py:
+                return "env", frame.f_lineno
+            frame = frame.f_back
+        return "alembic", None
+
+
 def main():
     channel = Channel()
     worker = Worker(channel)
-    handlers = {"start": worker.start, "revisions": worker.revisions, "open": worker.open}
+    handlers = {"start": worker.start, "revisions": worker.revisions, "open": worker.open,
+                "offline": worker.offline}
     while True:
         request = channel.receive()
         op = request.get("op")

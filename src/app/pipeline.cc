@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "checks/heads.h"
+#include "checks/lint.h"
 #include "checks/roundtrip.h"
 
 namespace ag {
@@ -21,6 +22,7 @@ CheckOutcome heads(const checks::CheckContext& context) {
 /// The checks this version implements; the others in config::check_names() are unavailable.
 CheckFunction implementation(std::string_view name) {
   if (name == "heads") return heads;
+  if (name == "lint") return checks::check_lint;
   if (name == "roundtrip") return checks::check_roundtrip;
   return nullptr;
 }
@@ -69,12 +71,13 @@ Report empty_report(const config::Settings& settings, const project::Project& pr
 }  // namespace
 
 Report run_pipeline(const config::Settings& settings, const project::Project& project,
-                    const pg::LogLine& log, const PipelineObserver& observer) {
+                    const pg::LogLine& log, const config::Environment& env,
+                    const PipelineObserver& observer) {
   Report report = empty_report(settings, project);
   graph::RevisionGraph graph(graph::read_revision_scripts(project.revision_files));
   report.graph = summarize(graph);
   checks::Workspace workspace(settings, project, log);
-  checks::CheckContext context{settings, project, graph, workspace, log};
+  checks::CheckContext context{settings, project, graph, workspace, log, env};
   for (std::string_view name : config::check_names()) {
     if (std::find(settings.checks.begin(), settings.checks.end(), name) == settings.checks.end())
       continue;

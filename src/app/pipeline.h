@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "config/raw_value.h"
 #include "config/settings.h"
 #include "pg/connection.h"
 #include "project/project.h"
@@ -20,9 +21,11 @@ struct PipelineObserver {
 /// Reads the revision graph once and runs every enabled check on it, in pipeline order (heads,
 /// lint, roundtrip, drift, whatever order `settings.checks` lists them in). A check this version
 /// lacks is reported as unavailable with a notice, never as passed.
-/// `log` receives progress and details (tracebacks, retries) as they happen.
+/// `log` receives progress and details (tracebacks, retries) as they happen; `env` is the run's
+/// environment (the lint check reads the pull request's event file from it).
 Report run_pipeline(const config::Settings& settings, const project::Project& project,
-                    const pg::LogLine& log, const PipelineObserver& observer = {});
+                    const pg::LogLine& log, const config::Environment& env,
+                    const PipelineObserver& observer = {});
 
 /// A report for a project that could not be set up: one failed "project" step with `error`.
 Report setup_failure(const config::Settings& settings, const project::Project& partial,

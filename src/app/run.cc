@@ -5,6 +5,7 @@
 #include "app/console.h"
 #include "app/pipeline.h"
 #include "app/publish.h"
+#include "checks/lint.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
 #include "pg/database_url.h"
@@ -75,6 +76,10 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     console.error(settings.error().describe());
     return ExitCode::usage;
   }
+  if (Status lint = checks::validate_lint_settings(*settings); !lint) {
+    console.error(lint.error().describe());
+    return ExitCode::usage;
+  }
   Publication where{format, use_color(*command_line, env, out_is_terminal)};
   std::filesystem::path root = project::find_repository_root(settings->working_directory,
                                                              env("GITHUB_WORKSPACE").value_or(""));
@@ -95,7 +100,7 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
       observer = {[&](const std::string& check) { progress->started(check); },
                   [&](const CheckOutcome& outcome) { progress->finished(outcome); }};
     }
-    report = run_pipeline(*settings, *project, log, observer);
+    report = run_pipeline(*settings, *project, log, env, observer);
     code = exit_code(report);
   }
   if (Status published =

@@ -6,6 +6,7 @@
 
 #include "checks/rule_info.h"
 #include "checks/sandbox.h"
+#include "config/raw_value.h"
 #include "config/settings.h"
 #include "graph/revision_graph.h"
 #include "project/project.h"
@@ -20,6 +21,7 @@ struct CheckContext {
   const graph::RevisionGraph& graph;
   Workspace& workspace;    ///< The database side, made on first use.
   const pg::LogLine& log;  ///< Progress and details for the log (stderr), one line at a time.
+  const config::Environment& environment;  ///< The run's environment (GITHUB_EVENT_PATH, ...).
 };
 
 /// The outcome of a check that could not run because of the infrastructure (exit code 3).

@@ -11,6 +11,7 @@
 #include "pg/fingerprint.h"
 #include "pg/snapshot.h"
 #include "pg/snapshot_diff.h"
+#include "util/text.h"
 
 namespace ag::checks {
 namespace {
@@ -79,17 +80,6 @@ struct Place {
   std::string file;
   int line = 0;
 };
-
-std::string collapse_whitespace(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (blank && (out.empty() || out.back() == ' ')) continue;
-    out += blank ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 /// A Python error message as one line: SQLAlchemy's first line, the statement it ran, and the
 /// SQLSTATE (the worker appends "(SQLSTATE 42P01)" after the whole message).

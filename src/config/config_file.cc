@@ -4,6 +4,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+
 #include "config/settings.h"
 #include "util/paths.h"
 
@@ -14,7 +16,8 @@ int line_of(const toml::node& node) {
   return static_cast<int>(node.source().begin.line);
 }
 
-/// A TOML value as the text the typed parser reads: scalars as written, arrays comma-joined.
+/// A TOML value as the text the typed parser reads: scalars as written, arrays comma-joined,
+/// tables of strings as comma-joined name=value items.
 Result<std::string> value_text(const toml::node& node, const std::string& file) {
   if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
   if (auto b = node.as_boolean()) return std::string(b->get() ? "true" : "false");
@@ -28,28 +31,50 @@ Result<std::string> value_text(const toml::node& node, const std::string& file) 
     }
     return joined;
   }
+  const toml::table* table = node.as_table();
+  if (table != nullptr && std::all_of(table->begin(), table->end(),
+                                      [](const auto& e) { return e.second.is_string(); })) {
+    std::string joined;  // [lint.severity] with `rule = "warning"`: "rule=warning,..."
+    for (const auto& [name, item] : *table) {
+      if (!joined.empty()) joined += ",";
+      joined += fmt::format("{}={}", name.str(), *item.value<std::string>());
+    }
+    return joined;
+  }
   return Error{"expected a string, boolean, integer or list of strings", file, line_of(node)};
 }
 
-Result<RawValues> read_table(const toml::table& table, const std::string& file) {
-  RawValues values;
+/// Reads `table`'s keys into `values`. A sub-table whose name is no key groups keys under its
+/// name: `[lint]` with `since = "x"` sets lint-since.
+Status read_table(const toml::table& table, const std::string& file, const std::string& prefix,
+                  RawValues& values) {
   for (const auto& [name, node] : table) {
-    const Key* key = find_key(name.str());
+    std::string full = prefix + std::string(name.str());
+    const Key* key = find_key(full);
+    if (key == nullptr && node.is_table()) {
+      if (Status s = read_table(*node.as_table(), file, full + "-", values); !s) return s;
+      continue;
+    }
     if (key == nullptr) {
-      return Error{
-          fmt::format("unknown key '{}'; see alembic-gate --help for the keys", name.str()), file,
-          line_of(node)};
+      return Error{fmt::format("unknown key '{}'; see alembic-gate --help for the keys", full),
+                   file, line_of(node)};
     }
     if (!key->allowed_in_file) {
       return Error{fmt::format("'{}' cannot be set in the config file (it decides where the file "
                                "is read from); use the flag or the action input",
-                               name.str()),
+                               full),
                    file, line_of(node)};
     }
     Result<std::string> text = value_text(node, file);
     if (!text) return text.error();
-    values[std::string(name.str())] = {*text, fmt::format("{}:{}", file, line_of(node))};
+    values[full] = {*text, fmt::format("{}:{}", file, line_of(node))};
   }
+  return ok();
+}
+
+Result<RawValues> read_table(const toml::table& table, const std::string& file) {
+  RawValues values;
+  if (Status s = read_table(table, file, "", values); !s) return s.error();
   return values;
 }
 

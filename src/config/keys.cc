@@ -59,6 +59,16 @@ const std::array kKeys = {
     Key{"slow-migration-ms", ValueType::integer, "5000",
         "A revision whose upgrade or downgrade takes longer is a warning (roundtrip).",
         &S::slow_migration_ms},
+    Key{"lint-rules", ValueType::list, "all",
+        "Lint rules to run, in order: all, rule-id (or +rule-id) adds, -rule-id removes; a list "
+        "starting with a removal starts from all.",
+        &S::lint_rules},
+    Key{"lint-severity", ValueType::list, "",
+        "Per-rule severities for lint, e.g. ban-drop-column=warning,prefer-jsonb=error.",
+        &S::lint_severity},
+    Key{"lint-since", ValueType::text, "",
+        "Lint only the revisions after this one (the ones `upgrade <it>:heads` would run).",
+        &S::lint_since},
 };
 
 }  // namespace

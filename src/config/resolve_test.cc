@@ -255,6 +255,32 @@ TEST_SUITE("config/resolve_settings") {
     CHECK(settings.python.empty());
   }
 
+  TEST_CASE("a table groups keys under its name: [lint] since = ... sets lint-since") {
+    Scratch folder;
+    folder.write("pyproject.toml",
+                 "[tool.alembic-gate]\n"
+                 "fail-on = \"warning\"\n"
+                 "[tool.alembic-gate.lint]\n"
+                 "since = \"abc123\"\n"
+                 "rules = [\"-prefer-jsonb\", \"-ban-drop-table\"]\n"
+                 "[tool.alembic-gate.lint.severity]\n"
+                 "ban-drop-column = \"warning\"\n"
+                 "prefer-text-field = \"error\"\n");
+    Settings settings = resolved(flags_for(folder), environment({}));
+    CHECK(settings.fail_on == "warning");
+    CHECK(settings.lint_since == "abc123");
+    CHECK(settings.lint_rules == Items{"-prefer-jsonb", "-ban-drop-table"});
+    CHECK(settings.lint_severity == Items{"ban-drop-column=warning", "prefer-text-field=error"});
+  }
+
+  TEST_CASE("an unknown key inside a table is named with the table's prefix") {
+    Scratch folder;
+    folder.write("alembic-gate.toml", "[lint]\nsince = \"a\"\nsinse = \"b\"\n");
+    Error error = resolve_error(flags_for(folder), environment({}));
+    CHECK(error.message == "unknown key 'lint-sinse'; see alembic-gate --help for the keys");
+    CHECK(error.line == 3);
+  }
+
   TEST_CASE("a file value that does not type is an error naming file:line") {
     Scratch folder;
     folder.write("alembic-gate.toml", "format = \"text\"\n\nstep-timeout = \"soon\"\n");

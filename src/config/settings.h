@@ -33,6 +33,9 @@ struct Settings {
   std::string minimum_downgrade_revision;
   std::vector<std::string> skip_revisions;
   int slow_migration_ms = 0;
+  std::vector<std::string> lint_rules;     ///< Items: all, rule-id, +rule-id, -rule-id.
+  std::vector<std::string> lint_severity;  ///< Items: rule-id=severity.
+  std::string lint_since;
 };
 
 enum class ValueType { text, path, boolean, integer, list, choice };

@@ -104,33 +104,12 @@ Declaration* declaration_for(RevisionScript& script, std::string_view name) {
   return nullptr;
 }
 
-/// Splits a logical line into statements at top-level ';'.
-std::vector<std::span<const Token>> statements(const LogicalLine& line) {
-  std::vector<std::span<const Token>> out;
-  std::span<const Token> tokens(line.tokens);
-  size_t start = 0;
-  int depth = 0;
-  for (size_t i = 0; i <= tokens.size(); ++i) {
-    if (i < tokens.size()) {
-      std::string_view t = tokens[i].text;
-      if (t == "(" || t == "[" || t == "{") ++depth;
-      if (t == ")" || t == "]" || t == "}") --depth;
-      if (!(t == ";" && depth == 0)) continue;
-    }
-    if (i > start) out.push_back(tokens.subspan(start, i - start));
-    start = i + 1;
-  }
-  return out;
-}
-
 /// Index of the first top-level '=' (after an optional annotation), or 0 when there is none.
 size_t assignment_operator(std::span<const Token> tokens) {
   int depth = 0;
   for (size_t i = 1; i < tokens.size(); ++i) {
-    std::string_view t = tokens[i].text;
-    if (t == "(" || t == "[" || t == "{") ++depth;
-    if (t == ")" || t == "]" || t == "}") --depth;
-    if (depth == 0 && tokens[i].kind == TokenKind::op && t == "=") return i;
+    depth += python::bracket_step(tokens[i]);
+    if (depth == 0 && tokens[i].kind == TokenKind::op && tokens[i].text == "=") return i;
   }
   return 0;
 }
@@ -310,7 +289,7 @@ RevisionScript read_revision_script(std::string_view source, std::filesystem::pa
       if (check_utf8 && report_invalid_utf8(token, script)) check_utf8 = false;
     }
     if (!(*line)->indented && !(*line)->tokens.empty()) {
-      for (std::span<const Token> statement : statements(**line)) {
+      for (std::span<const Token> statement : python::split_statements((*line)->tokens)) {
         reader.statement(statement, **line, first);
         first = false;
       }

@@ -51,7 +51,8 @@ Status track_bracket(const Token& token, std::vector<Token>& open) {
 
 }  // namespace
 
-Lexer::Lexer(std::string_view source) : source_(source) {
+Lexer::Lexer(std::string_view source, bool keep_comments)
+    : source_(source), keep_comments_(keep_comments) {
   if (source_.starts_with("\xEF\xBB\xBF")) pos_ = 3;  // UTF-8 byte order mark
 }
 
@@ -62,7 +63,9 @@ void Lexer::skip_blank_and_comment_lines() {
            (source_[at] == ' ' || source_[at] == '\t' || source_[at] == '\f'))
       ++at;
     if (at < source_.size() && source_[at] == '#') {
-      while (at < source_.size() && source_[at] != '\n') ++at;
+      pos_ = at;
+      skip_comment();
+      at = pos_;
     }
     if (at < source_.size() && source_[at] == '\r') ++at;
     if (at >= source_.size()) {
@@ -88,7 +91,7 @@ Result<const LogicalLine*> Lexer::next() {
     if (c == ' ' || c == '\t' || c == '\f' || c == '\r') {
       ++pos_;
     } else if (c == '#') {
-      while (pos_ < source_.size() && peek() != '\n') ++pos_;
+      skip_comment();
     } else if (c == '\\' && (peek(1) == '\n' || (peek(1) == '\r' && peek(2) == '\n'))) {
       pos_ += peek(1) == '\n' ? 2 : 3;
       ++line_;
@@ -120,6 +123,18 @@ Result<const LogicalLine*> Lexer::next() {
   }
   logical.last_line = logical.tokens.empty() ? logical.first_line : logical.tokens.back().line;
   return &current_;
+}
+
+void Lexer::skip_comment() {
+  size_t start = pos_;
+  while (pos_ < source_.size() && peek() != '\n') ++pos_;
+  if (!keep_comments_) return;
+  size_t end = pos_ > start && source_[pos_ - 1] == '\r' ? pos_ - 1 : pos_;
+  size_t line_start = source_.rfind('\n', start);
+  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+  std::string_view before = source_.substr(line_start, start - line_start);
+  bool own_line = before.find_first_not_of(" \t\f") == std::string_view::npos;
+  comments_.push_back({source_.substr(start, end - start), line_, own_line});
 }
 
 Result<Token> Lexer::read_string(size_t start, int line) {
@@ -229,6 +244,29 @@ void append_escape(std::string_view body, size_t& i, std::string& out) {
 }
 
 }  // namespace
+
+int bracket_step(const Token& token) {
+  if (token.kind != TokenKind::op || token.text.size() != 1) return 0;
+  char c = token.text[0];
+  if (c == '(' || c == '[' || c == '{') return 1;
+  if (c == ')' || c == ']' || c == '}') return -1;
+  return 0;
+}
+
+std::vector<std::span<const Token>> split_statements(std::span<const Token> tokens) {
+  std::vector<std::span<const Token>> out;
+  size_t start = 0;
+  int depth = 0;
+  for (size_t i = 0; i <= tokens.size(); ++i) {
+    if (i < tokens.size()) {
+      depth += bracket_step(tokens[i]);
+      if (!(tokens[i].text == ";" && depth == 0)) continue;
+    }
+    if (i > start) out.push_back(tokens.subspan(start, i - start));
+    start = i + 1;
+  }
+  return out;
+}
 
 std::optional<std::string> string_value(std::string_view text) {
   size_t quote = text.find_first_of("'\"");

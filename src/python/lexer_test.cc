@@ -139,6 +139,37 @@ TEST_SUITE("python/lexer") {
     CHECK(lines[1].first_line == 7);
   }
 
+  TEST_CASE("kept comments carry their text, line and whether they stand on their own line") {
+    std::string_view source =
+        "# header\r\n"
+        "x = (  # opening\n"
+        "    # inside\n"
+        "    '# not a comment',\n"
+        ")\n"
+        "  # indented, at the end";
+    auto lexed = [&](bool keep_comments) {
+      Lexer lexer(source, keep_comments);
+      for (Result<const LogicalLine*> line = lexer.next(); line.ok() && *line; line = lexer.next()) {
+      }
+      return lexer.comments();
+    };
+    std::vector<Comment> comments = lexed(true);
+    REQUIRE(comments.size() == 4);
+    CHECK(comments[0].text == "# header");
+    CHECK(comments[0].line == 1);
+    CHECK(comments[0].own_line);
+    CHECK(comments[1].text == "# opening");
+    CHECK(comments[1].line == 2);
+    CHECK_FALSE(comments[1].own_line);
+    CHECK(comments[2].text == "# inside");
+    CHECK(comments[2].line == 3);
+    CHECK(comments[2].own_line);
+    CHECK(comments[3].text == "# indented, at the end");
+    CHECK(comments[3].line == 6);
+    CHECK(comments[3].own_line);
+    CHECK(lexed(false).empty());
+  }
+
   TEST_CASE("the indented flag marks lines that are not at module level") {
     std::vector<LogicalLine> lines = lines_of(
         "def upgrade():\n"

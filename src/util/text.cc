@@ -40,4 +40,15 @@ std::vector<std::string> split(std::string_view text, std::string_view delimiter
   return pieces;
 }
 
+std::string collapse_whitespace(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (blank && (out.empty() || out.back() == ' ')) continue;
+    out += blank ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 }  // namespace ag

@@ -21,4 +21,8 @@ std::string shorten(std::string_view text, size_t max_bytes);
 /// The pieces of `text` between any of `delimiters`, trimmed; empty pieces dropped.
 std::vector<std::string> split(std::string_view text, std::string_view delimiters);
 
+/// `text` on one line: every run of blanks (spaces, tabs, line breaks) becomes one space, none
+/// at the ends.
+std::string collapse_whitespace(std::string_view text);
+
 }  // namespace ag

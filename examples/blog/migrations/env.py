@@ -48,6 +48,11 @@ def get_url() -> str:
     return url
 
 
+def set_lock_timeout() -> None:
+    """Give up on a lock after 5 s instead of queueing every query behind the migration."""
+    context.execute("SET lock_timeout = '5s'")
+
+
 def run_migrations_offline() -> None:
     """Run migrations in 'offline' mode.
 
@@ -64,6 +69,7 @@ def run_migrations_offline() -> None:
     )
 
     with context.begin_transaction():
+        set_lock_timeout()
         context.run_migrations()
 
 
@@ -76,6 +82,7 @@ def do_run_migrations(connection) -> None:
     )
 
     with context.begin_transaction():
+        set_lock_timeout()
         context.run_migrations()
 
 

@@ -1,0 +1,168 @@
+// adding-field-with-default, adding-required-field, adding-not-nullable-field,
+// changing-column-type, ban-drop-column, renaming-column.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "lint/sql_rules.h"
+
+namespace ag::lint {
+namespace {
+
+/// What ADD COLUMN's definition says, as far as these rules care.
+struct NewColumn {
+  std::string name;
+  TypeRef type;
+  bool not_null = false;
+  bool has_default = false;  ///< DEFAULT, identity, generated or serial: rows get a value.
+  std::string rewrite;       ///< Why adding it rewrites the table; empty when it does not.
+};
+
+bool is_serial(const TypeRef& type) {
+  static constexpr std::array<std::string_view, 6> kSerials = {
+      "serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"};
+  return std::find(kSerials.begin(), kSerials.end(), type.name) != kSerials.end();
+}
+
+NewColumn read_column(const Node& column) {
+  NewColumn out{text(column, "colname"), type_of(child(column, "typeName")), false, false, ""};
+  if (is_serial(out.type)) {
+    out.has_default = true;
+    out.rewrite = fmt::format("type {} (its default is nextval(), volatile)", out.type.name);
+  }
+  for (const Node& item : items(column, "constraints")) {
+    const Node& constraint = child(item, "Constraint");
+    std::string type = text(constraint, "contype");
+    if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY") out.not_null = true;
+    if (type == "CONSTR_DEFAULT") {
+      out.has_default = true;
+      if (std::optional<std::string> part = volatile_part(child(constraint, "raw_expr")))
+        out.rewrite = fmt::format("the volatile default {}", *part);
+    }
+    if (type == "CONSTR_IDENTITY") {
+      out.has_default = true;
+      out.rewrite = "an identity (every existing row gets a new value)";
+    }
+    if (type == "CONSTR_GENERATED") {
+      out.has_default = true;
+      out.rewrite = "a stored generated value (computed for every existing row)";
+    }
+  }
+  return out;
+}
+
+void add_column(const Judgement& judgement, const TableName& table, const Node& definition) {
+  NewColumn column = read_column(definition);
+  std::string where = table.display();
+  if (!column.rewrite.empty()) {
+    judgement.report(
+        "adding-field-with-default",
+        fmt::format("ADD COLUMN {} with {} rewrites all of existing table {} under an ACCESS "
+                    "EXCLUSIVE lock, blocking all reads and writes of it until the rewrite ends",
+                    column.name, column.rewrite, where),
+        fmt::format("add the column without it (a constant server_default costs nothing since "
+                    "PostgreSQL 11), set the default for new rows with `op.alter_column(\"{}\", "
+                    "\"{}\", server_default=sa.text(\"...\"){})`, and backfill existing rows in "
+                    "batches",
+                    table.name, column.name, schema_keyword(table)));
+  }
+  if (column.not_null && !column.has_default) {
+    judgement.report(
+        "adding-required-field",
+        fmt::format("ADD COLUMN {} NOT NULL without a default fails as soon as existing table {} "
+                    "has a row (\"column \\\"{}\\\" of relation \\\"{}\\\" contains null "
+                    "values\")",
+                    column.name, where, column.name, table.name),
+        fmt::format("give it a constant default: `op.add_column(\"{}\", sa.Column(\"{}\", ..., "
+                    "nullable=False, server_default=...){})`; or add it nullable, backfill it, "
+                    "then `op.alter_column(\"{}\", \"{}\", nullable=False)`",
+                    table.name, column.name, schema_keyword(table), table.name, column.name));
+  }
+}
+
+void set_not_null(const Judgement& judgement, const TableName& table, const std::string& column) {
+  if (judgement.schema.not_null_proven(table, column)) return;
+  std::string check = fmt::format("ck_{}_{}_not_null", table.name, column);
+  judgement.report(
+      "adding-not-nullable-field",
+      fmt::format("SET NOT NULL on {}.{} scans every row of existing table {} while holding an "
+                  "ACCESS EXCLUSIVE lock, blocking all reads and writes of it until the scan ends",
+                  table.display(), column, table.display()),
+      fmt::format("prove it first without blocking (PostgreSQL 12+): "
+                  "`op.create_check_constraint(\"{0}\", \"{1}\", \"{2} IS NOT NULL\"{3}, "
+                  "postgresql_not_valid=True)`; in a later transaction "
+                  "`op.execute(\"ALTER TABLE {4} VALIDATE CONSTRAINT {0}\")`; then "
+                  "`op.alter_column(\"{1}\", \"{2}\", nullable=False{3})` skips the scan, and "
+                  "`op.drop_constraint(\"{0}\", \"{1}\"{3})`",
+                  check, table.name, column, schema_keyword(table), table.display()));
+}
+
+void change_type(const Judgement& judgement, const TableName& table, const Node& command) {
+  std::string column = text(command, "name");
+  const Node& definition = child(child(command, "def"), "ColumnDef");
+  TypeRef after = type_of(child(definition, "typeName"));
+  bool conversion = definition.contains("raw_default");  // USING ...
+  std::optional<TypeRef> before = judgement.schema.column_type(table, column);
+  if (!conversion && before && binary_coercible(*before, after)) return;
+  judgement.report(
+      "changing-column-type",
+      fmt::format("changing {}.{} {}to {} rewrites existing table {} and rebuilds its indexes "
+                  "under an ACCESS EXCLUSIVE lock, blocking all reads and writes of it until done",
+                  table.display(), column, before ? fmt::format("from {} ", before->display()) : "",
+                  after.display(), table.display()),
+      fmt::format("add a new column of type {}, backfill it in batches, move the application to "
+                  "it, then drop {}; only widening a varchar, varchar to text and raising a "
+                  "numeric's precision avoid the rewrite{}",
+                  after.display(), column,
+                  before ? "" : " (the old type was not in the SQL of the revisions read)"));
+}
+
+void drop_column(const Judgement& judgement, const TableName& table, const std::string& column) {
+  judgement.report(
+      "ban-drop-column",
+      fmt::format("DROP COLUMN {}.{} breaks every running instance of the application that "
+                  "still reads or writes it, until the new code is everywhere",
+                  table.display(), column),
+      fmt::format("first deploy code that no longer uses {} (remove it from the models), then "
+                  "drop it in a later release; once that is so, say it with `# alembic-gate: "
+                  "ignore[ban-drop-column] reason`",
+                  column));
+}
+
+void rename_column(const Judgement& judgement, const Node& rename) {
+  TableName table = table_name(child(rename, "relation"));
+  if (!judgement.existing(table)) return;
+  std::string old_name = text(rename, "subname"), new_name = text(rename, "newname");
+  judgement.report(
+      "renaming-column",
+      fmt::format("RENAME COLUMN {}.{} to {} breaks every running instance of the application "
+                  "that still uses the old name, until the new code is everywhere",
+                  table.display(), old_name, new_name),
+      fmt::format("add {} as a new column, write to both, backfill it, move reads to it, then "
+                  "drop {} in a later release",
+                  new_name, old_name));
+}
+
+}  // namespace
+
+void judge_columns(const Judgement& judgement) {
+  std::string kind = judgement.statement.kind();
+  const Node& node = judgement.statement.node();
+  if (kind == "RenameStmt" && text(node, "renameType") == "OBJECT_COLUMN")
+    rename_column(judgement, node);
+  if (kind != "AlterTableStmt" || text(node, "objtype") != "OBJECT_TABLE") return;
+  TableName table = table_name(child(node, "relation"));
+  if (!judgement.existing(table)) return;
+  for (const Node& item : items(node, "cmds")) {
+    const Node& command = child(item, "AlterTableCmd");
+    std::string subtype = text(command, "subtype");
+    if (subtype == "AT_AddColumn")
+      add_column(judgement, table, child(child(command, "def"), "ColumnDef"));
+    if (subtype == "AT_SetNotNull") set_not_null(judgement, table, text(command, "name"));
+    if (subtype == "AT_AlterColumnType") change_type(judgement, table, command);
+    if (subtype == "AT_DropColumn") drop_column(judgement, table, text(command, "name"));
+  }
+}
+
+}  // namespace ag::lint

@@ -1,0 +1,53 @@
+// The SQL rules: the judgement of one statement, by families of rules (one file each), and
+// their catalog (sql_rules() in sql_lint.h).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checks/rule_info.h"
+#include "lint/schema_model.h"
+#include "lint/session_state.h"
+#include "lint/sql_statement.h"
+#include "report/finding.h"
+
+namespace ag::lint {
+
+/// One statement to judge, with what was known just before it ran, and where findings go.
+struct Judgement {
+  const Statement& statement;
+  const SchemaModel& schema;
+  const SessionState& session;
+  Findings& out;
+
+  /// Whether `table` existed before this revision: every table the revision did not create.
+  bool existing(const TableName& table) const { return !schema.is_new(table); }
+
+  /// Adds a finding of `rule` with its default severity at the statement's file and line.
+  void report(std::string_view rule, std::string message, std::string help) const;
+};
+
+/// Every family below on one statement. `lock_timeout` says whether to apply
+/// require-lock-timeout (once per revision is enough); returns whether it reported.
+bool judge(const Judgement& judgement, bool lock_timeout);
+
+// The families.
+void judge_indexes(const Judgement& judgement);       ///< index_rules.cc
+void judge_constraints(const Judgement& judgement);   ///< constraint_rules.cc
+void judge_columns(const Judgement& judgement);       ///< column_rules.cc
+void judge_tables(const Judgement& judgement);        ///< table_rules.cc
+void judge_types(const Judgement& judgement);         ///< type_rules.cc
+bool judge_lock_timeout(const Judgement& judgement);  ///< table_rules.cc; true when it reported
+
+/// The catalog entry of `id`; contract: `id` is one of sql_rules().
+const checks::RuleInfo& sql_rule(std::string_view id);
+
+/// The schema argument of an Alembic operation on `table`: `, schema="s"`, or "" unqualified.
+std::string schema_keyword(const TableName& table);
+
+/// A list of column names as Python writes it: ["a", "b"]; an empty name (an expression) is
+/// written sa.text(...).
+std::string python_list(const std::vector<std::string>& names);
+
+}  // namespace ag::lint

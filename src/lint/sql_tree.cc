@@ -1,0 +1,215 @@
+#include "lint/sql_tree.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "util/text.h"
+
+namespace ag::lint {
+namespace {
+
+/// Built-in functions that are stable or immutable and commonly written in defaults. Any other
+/// function counts as volatile: PostgreSQL's own default for a function (CREATE FUNCTION without
+/// a volatility class is VOLATILE), so a default calling one rewrites the table.
+constexpr std::string_view kNonVolatileFunctions[] = {
+    "now",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "localtime",
+    "localtimestamp",
+    "current_setting",
+    "date_trunc",
+    "timezone",
+    "make_interval",
+    "make_date",
+    "make_timestamp",
+    "make_timestamptz",
+    "to_char",
+    "to_date",
+    "to_timestamp",
+    "lower",
+    "upper",
+    "length",
+    "concat",
+    "concat_ws",
+    "md5",
+    "btrim",
+    "replace",
+    "substr",
+    "format",
+    "abs",
+    "round",
+    "jsonb_build_object",
+    "jsonb_build_array",
+    "json_build_object",
+    "json_build_array",
+    "to_jsonb",
+    "to_json",
+    "array_to_json",
+    "floor",
+    "ceil",
+};
+
+/// PostgreSQL's internal type names as SQL usually spells them.
+std::string_view sql_spelling(std::string_view name) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kSpellings = {{
+      {"int2", "smallint"},
+      {"int4", "integer"},
+      {"int8", "bigint"},
+      {"bool", "boolean"},
+      {"bpchar", "char"},
+      {"float4", "real"},
+      {"float8", "double precision"},
+      {"timestamptz", "timestamptz"},
+  }};
+  for (const auto& [internal, spelled] : kSpellings)
+    if (internal == name) return spelled;
+  return name;
+}
+
+const Node kEmptyList = Node::array();
+const Node kEmptyObject = Node::object();
+
+/// Finds the first FuncCall in `node` (depth first) whose function is not known as non-volatile.
+std::optional<std::string> first_volatile_call(const Node& node) {
+  if (node.is_array()) {
+    for (const Node& item : node)
+      if (auto found = first_volatile_call(item)) return found;
+    return std::nullopt;
+  }
+  if (!node.is_object()) return std::nullopt;
+  for (const auto& [key, value] : node.items()) {
+    if (key == "FuncCall") {
+      std::string name = lower(last_name(items(value, "funcname")));
+      if (std::find(std::begin(kNonVolatileFunctions), std::end(kNonVolatileFunctions), name) ==
+          std::end(kNonVolatileFunctions))
+        return name + "()";
+    }
+    if (auto found = first_volatile_call(value)) return found;
+  }
+  return std::nullopt;
+}
+
+/// numeric's (precision, scale); scale 0 when only the precision is given.
+std::pair<int, int> precision_and_scale(const TypeRef& type) {
+  return {type.modifiers.at(0), type.modifiers.size() > 1 ? type.modifiers[1] : 0};
+}
+
+}  // namespace
+
+std::string TableName::key() const {
+  return schema.empty() || schema == "public" ? name : schema + "." + name;
+}
+
+std::string TableName::display() const {
+  return schema.empty() ? name : schema + "." + name;
+}
+
+TableName table_name(const Node& range_var) {
+  return {text(range_var, "schemaname"), text(range_var, "relname")};
+}
+
+TableName listed_name(const Node& list) {
+  const Node& parts = items(child(list, "List"), "items");
+  if (parts.size() >= 2) return {string_value(parts[parts.size() - 2]), string_value(parts.back())};
+  return {"", last_name(parts)};
+}
+
+std::string not_null_test_column(const Node& expression) {
+  const Node& test = child(expression, "NullTest");
+  if (text(test, "nulltesttype") != "IS_NOT_NULL") return "";
+  const Node& fields = items(child(child(test, "arg"), "ColumnRef"), "fields");
+  return fields.size() == 1 ? string_value(fields[0]) : "";
+}
+
+std::string string_value(const Node& node) {
+  if (!node.is_object() || !node.contains("String")) return "";
+  return text(node["String"], "sval");
+}
+
+std::string last_name(const Node& names) {
+  return names.is_array() && !names.empty() ? string_value(names.back()) : "";
+}
+
+std::vector<std::string> string_values(const Node& list) {
+  std::vector<std::string> out;
+  for (const Node& item : list) out.push_back(string_value(item));
+  return out;
+}
+
+std::string text(const Node& node, const char* key) {
+  if (!node.is_object()) return "";
+  auto found = node.find(key);
+  return found != node.end() && found->is_string() ? found->get<std::string>() : "";
+}
+
+bool flag(const Node& node, const char* key) {
+  if (!node.is_object()) return false;
+  auto found = node.find(key);
+  return found != node.end() && found->is_boolean() && found->get<bool>();
+}
+
+std::string kind_of(const Node& node) {
+  return node.is_object() && node.size() == 1 ? node.begin().key() : "";
+}
+
+const Node& child(const Node& node, const char* key) {
+  if (!node.is_object()) return kEmptyObject;
+  auto found = node.find(key);
+  return found != node.end() ? *found : kEmptyObject;
+}
+
+const Node& items(const Node& node, const char* key) {
+  if (!node.is_object()) return kEmptyList;
+  auto found = node.find(key);
+  return found != node.end() && found->is_array() ? *found : kEmptyList;
+}
+
+std::string TypeRef::display() const {
+  std::string out(sql_spelling(name));
+  if (!modifiers.empty()) out += fmt::format("({})", fmt::join(modifiers, ", "));
+  return array ? out + "[]" : out;
+}
+
+TypeRef type_of(const Node& type_name) {
+  TypeRef type{last_name(items(type_name, "names")), {}, !items(type_name, "arrayBounds").empty()};
+  for (const Node& modifier : items(type_name, "typmods")) {
+    // {"A_Const": {"ival": {"ival": 20}}}; libpg_query leaves out a zero: {"ival": {}}.
+    const Node& constant = child(modifier, "A_Const");
+    if (constant.contains("ival")) type.modifiers.push_back(constant["ival"].value("ival", 0));
+  }
+  return type;
+}
+
+bool binary_coercible(const TypeRef& before, const TypeRef& after) {
+  if (before == after) return true;
+  if (before.array != after.array) return false;
+  if (before.name == "varchar" && after.name == "text") return true;
+  if (before.name == "text" && after.name == "varchar") return after.modifiers.empty();
+  if (before.name != after.name) return false;
+  if (before.name == "varchar") {
+    return after.modifiers.empty() ||
+           (!before.modifiers.empty() && after.modifiers[0] >= before.modifiers[0]);
+  }
+  if (before.name == "numeric") {
+    if (after.modifiers.empty()) return true;
+    if (before.modifiers.empty()) return false;
+    auto [precision, scale] = precision_and_scale(before);
+    auto [new_precision, new_scale] = precision_and_scale(after);
+    return new_scale == scale && new_precision >= precision;
+  }
+  return false;
+}
+
+std::optional<std::string> volatile_part(const Node& expression) {
+  return first_volatile_call(expression);
+}
+
+}  // namespace ag::lint

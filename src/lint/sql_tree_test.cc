@@ -1,0 +1,99 @@
+#include "lint/sql_tree.h"
+
+#include <doctest/doctest.h>
+
+#include "lint/sql_parse.h"
+
+namespace ag::lint {
+namespace {
+
+/// The type of the first column of `CREATE TABLE t (c <type>)`.
+TypeRef type(const std::string& spelled) {
+  Result<std::vector<ParsedStatement>> parsed = parse_sql("CREATE TABLE t (c " + spelled + ")");
+  REQUIRE(parsed.ok());
+  return type_of((*parsed)[0].tree["CreateStmt"]["tableElts"][0]["ColumnDef"]["typeName"]);
+}
+
+/// The default expression of `CREATE TABLE t (c int DEFAULT <expression>)`.
+Node expression(const std::string& spelled) {
+  Result<std::vector<ParsedStatement>> parsed =
+      parse_sql("CREATE TABLE t (c int DEFAULT " + spelled + ")");
+  REQUIRE(parsed.ok());
+  return (*parsed)[0]
+      .tree["CreateStmt"]["tableElts"][0]["ColumnDef"]["constraints"][0]["Constraint"]["raw_expr"];
+}
+
+}  // namespace
+
+TEST_SUITE("lint/sql_tree") {
+  TEST_CASE("types read as PostgreSQL knows them and display as SQL writes them") {
+    CHECK(type("INTEGER").display() == "integer");
+    CHECK(type("character varying(20)").display() == "varchar(20)");
+    CHECK(type("NUMERIC(10, 2)").display() == "numeric(10, 2)");
+    CHECK(type("numeric(10, 0)").display() == "numeric(10, 0)");
+    CHECK(type("TIMESTAMP WITH TIME ZONE").display() == "timestamptz");
+    CHECK(type("timestamp").name == "timestamp");
+    CHECK(type("text[]").display() == "text[]");
+    CHECK(type("public.mood").display() == "mood");
+  }
+
+  TEST_CASE("binary-coercible changes need no rewrite") {
+    CHECK(binary_coercible(type("varchar(10)"), type("varchar(20)")));
+    CHECK(binary_coercible(type("varchar(10)"), type("varchar")));
+    CHECK(binary_coercible(type("varchar(10)"), type("text")));
+    CHECK(binary_coercible(type("text"), type("varchar")));
+    CHECK(binary_coercible(type("numeric(10, 2)"), type("numeric(12, 2)")));
+    CHECK(binary_coercible(type("numeric(10)"), type("numeric(11, 0)")));
+    CHECK(binary_coercible(type("numeric(10, 2)"), type("numeric")));
+    CHECK(binary_coercible(type("varchar(10)[]"), type("text[]")));
+    CHECK(binary_coercible(type("integer"), type("int4")));
+  }
+
+  TEST_CASE("other changes rewrite") {
+    CHECK_FALSE(binary_coercible(type("varchar(20)"), type("varchar(10)")));
+    CHECK_FALSE(binary_coercible(type("varchar"), type("varchar(10)")));
+    CHECK_FALSE(binary_coercible(type("text"), type("varchar(10)")));
+    CHECK_FALSE(binary_coercible(type("numeric(10, 2)"), type("numeric(12, 3)")));
+    CHECK_FALSE(binary_coercible(type("numeric(10, 2)"), type("numeric(8, 2)")));
+    CHECK_FALSE(binary_coercible(type("numeric"), type("numeric(10, 2)")));
+    CHECK_FALSE(binary_coercible(type("integer"), type("bigint")));
+    CHECK_FALSE(binary_coercible(type("timestamp"), type("timestamptz")));
+    CHECK_FALSE(binary_coercible(type("varchar(10)"), type("text[]")));
+  }
+
+  TEST_CASE("volatile defaults: unknown functions count as volatile, as PostgreSQL defaults") {
+    CHECK(volatile_part(expression("random()")) == "random()");
+    CHECK(volatile_part(expression("1 + floor(random() * 10)::int")) == "random()");
+    CHECK(volatile_part(expression("nextval('s')")) == "nextval()");
+    CHECK(volatile_part(expression("public.my_function()")) == "my_function()");
+    CHECK(volatile_part(expression("lower(md5(clock_timestamp()::text))")) == "clock_timestamp()");
+  }
+
+  TEST_CASE("stable and immutable defaults") {
+    for (const char* spelled :
+         {"0", "'x'", "'x'::text", "now()", "CURRENT_TIMESTAMP", "now() + interval '1 day'",
+          "lower('ABC')", "-1", "NULL", "ARRAY[1, 2]", "'{}'::jsonb", "true"}) {
+      CAPTURE(spelled);
+      CHECK_FALSE(volatile_part(expression(spelled)).has_value());
+    }
+  }
+
+  TEST_CASE("names: qualified, public, and NOT NULL checks") {
+    Result<std::vector<ParsedStatement>> parsed = parse_sql(
+        "DROP TABLE audit.event, public.account, note;"
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (name IS NOT NULL), ADD CONSTRAINT d CHECK (a > 0)");
+    REQUIRE(parsed.ok());
+    const Node& objects = (*parsed)[0].tree["DropStmt"]["objects"];
+    CHECK(listed_name(objects[0]).key() == "audit.event");
+    CHECK(listed_name(objects[1]).key() == "account");
+    CHECK(listed_name(objects[1]).display() == "public.account");
+    CHECK(listed_name(objects[2]).key() == "note");
+    const Node& commands = (*parsed)[1].tree["AlterTableStmt"]["cmds"];
+    CHECK(not_null_test_column(commands[0]["AlterTableCmd"]["def"]["Constraint"]["raw_expr"]) ==
+          "name");
+    CHECK(not_null_test_column(commands[1]["AlterTableCmd"]["def"]["Constraint"]["raw_expr"])
+              .empty());
+  }
+}
+
+}  // namespace ag::lint

@@ -1,0 +1,218 @@
+// The SQL half of the lint check end to end: real Alembic (Debian's, under /usr/bin/python3 or
+// python3) renders each fixture project's upgrade SQL offline, libpg_query reads it, and the
+// findings point at the line of the `op.` call. No database is needed. Fixtures:
+// tests/fixtures/lint_sql (README.md there lists what each project holds).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "config/command_line.h"
+#include "config/resolve.h"
+#include "graph/revision_graph.h"
+#include "lint/sql_lint.h"
+#include "support/run_gate.h"
+
+namespace ag::test {
+namespace {
+
+struct Linted {
+  Findings findings;
+  std::string log;
+};
+
+/// lint_sql on fixture project `name` for `revisions` (in upgrade order), as the lint check
+/// would call it.
+Linted lint_fixture(const std::string& name, const std::vector<std::string>& revisions) {
+  std::string folder = fixture("lint_sql/" + name);
+  const char* argv[] = {"alembic-gate", "--working-directory", folder.c_str()};
+  Result<config::CommandLine> command_line = config::parse_command_line(3, argv);
+  REQUIRE(command_line.ok());
+  Result<config::Settings> settings = config::resolve_settings(
+      command_line->values, [](const std::string&) { return std::nullopt; });
+  REQUIRE(settings.ok());
+  Result<project::Project> project =
+      project::discover(*settings, project::find_repository_root(settings->working_directory, ""));
+  REQUIRE(project.ok());
+  graph::RevisionGraph graph(graph::read_revision_scripts(project->revision_files));
+  Linted out;
+  pg::LogLine log = [&out](const std::string& line) { out.log += line + "\n"; };
+  checks::Workspace workspace(*settings, *project, log);
+  config::Environment no_environment = [](const std::string&) { return std::nullopt; };
+  checks::CheckContext context{*settings, *project, graph, workspace, log, no_environment};
+  out.findings = lint::lint_sql(context, revisions);
+  return out;
+}
+
+std::string version_file(const std::string& project, const std::string& file) {
+  return "tests/fixtures/lint_sql/" + project + "/migrations/versions/" + file;
+}
+
+/// "rule@file-stem:line" for each finding, to compare whole sets at once.
+std::vector<std::string> placed(const Findings& findings) {
+  std::vector<std::string> out;
+  for (const Finding& finding : findings) {
+    std::string stem = std::filesystem::path(finding.file).stem().string().substr(0, 12);
+    out.push_back(finding.rule + "@" + stem + ":" + std::to_string(finding.line));
+  }
+  return out;
+}
+
+const Finding& only(const Findings& findings, std::string_view rule, std::string_view revision) {
+  const Finding* found = nullptr;
+  for (const Finding& finding : findings) {
+    if (finding.rule != rule || finding.revision != revision) continue;
+    REQUIRE_MESSAGE(found == nullptr, "more than one ", rule, " in ", revision);
+    found = &finding;
+  }
+  REQUIRE_MESSAGE(found != nullptr, "no ", rule, " in ", revision);
+  return *found;
+}
+
+const std::vector<std::string> kUnsafe = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5e6f7a03",
+                                          "4d5e6f7a8b04", "5e6f7a8b9c05"};
+
+}  // namespace
+
+TEST_SUITE("lint_sql") {
+  TEST_CASE("lint_sql: each dangerous op. call is reported on its own line, the safe ones not") {
+    Linted linted = lint_fixture("unsafe", kUnsafe);
+    INFO(linted.log);
+    CHECK(placed(linted.findings) == std::vector<std::string>{
+                                         "prefer-text-field@1a2b3c4d5e01:20",
+                                         "require-concurrent-index-creation@2b3c4d5e6f02:20",
+                                         "require-lock-timeout@2b3c4d5e6f02:20",
+                                         "concurrently-in-transaction@3c4d5e6f7a03:27",
+                                         "adding-required-field@4d5e6f7a8b04:20",
+                                         "require-lock-timeout@4d5e6f7a8b04:20",
+                                         "changing-column-type@4d5e6f7a8b04:21",
+                                         "ban-drop-column@5e6f7a8b9c05:20",
+                                         "require-lock-timeout@5e6f7a8b9c05:20",
+                                         "adding-foreign-key-constraint@5e6f7a8b9c05:21",
+                                     });
+    CHECK(linted.log.find("lint: offline SQL of 5 revisions (5 in scope)") != std::string::npos);
+  }
+
+  TEST_CASE("lint_sql: create_index without concurrently on an existing table") {
+    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    const Finding& finding = only(findings, "require-concurrent-index-creation", "2b3c4d5e6f02");
+    CHECK(finding.check == "lint");
+    CHECK(finding.severity == Severity::error);
+    CHECK(finding.file == version_file("unsafe", "2b3c4d5e6f02_index_account_email.py"));
+    CHECK(finding.line == 20);
+    CHECK(finding.message ==
+          "CREATE INDEX ix_account_email holds a SHARE lock on existing table account until the "
+          "index is built, blocking every INSERT, UPDATE and DELETE on it meanwhile");
+    CHECK(finding.help ==
+          "build it without blocking writes, outside the migration's transaction: `with "
+          "op.get_context().autocommit_block(): op.create_index(\"ix_account_email\", \"account\", "
+          "[\"email\"], postgresql_concurrently=True)`");
+  }
+
+  TEST_CASE("lint_sql: concurrently inside autocommit_block is safe, outside it fails") {
+    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    const Finding& finding = only(findings, "concurrently-in-transaction", "3c4d5e6f7a03");
+    CHECK(finding.file == version_file("unsafe", "3c4d5e6f7a03_concurrent_indexes.py"));
+    CHECK(finding.line == 27);  // the second create_index; the one at line 21 is in the block
+    CHECK(
+        finding.message.starts_with("CREATE INDEX CONCURRENTLY cannot run inside a transaction "
+                                    "block"));
+  }
+
+  TEST_CASE("lint_sql: add_column NOT NULL without default, alter_column type change") {
+    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    const Finding& required = only(findings, "adding-required-field", "4d5e6f7a8b04");
+    CHECK(required.file == version_file("unsafe", "4d5e6f7a8b04_account_plan_and_types.py"));
+    CHECK(required.line == 20);
+    CHECK(required.message ==
+          "ADD COLUMN plan NOT NULL without a default fails as soon as existing table account has "
+          "a row (\"column \\\"plan\\\" of relation \\\"account\\\" contains null values\")");
+    const Finding& retyped = only(findings, "changing-column-type", "4d5e6f7a8b04");
+    CHECK(retyped.line == 21);
+    CHECK(retyped.message ==
+          "changing account.email from text to varchar(200) rewrites existing table account and "
+          "rebuilds its indexes under an ACCESS EXCLUSIVE lock, blocking all reads and writes of "
+          "it until done");
+    // Line 24 widens name from varchar(100) to varchar(200): binary-coercible, not reported.
+  }
+
+  TEST_CASE("lint_sql: drop_column and create_foreign_key") {
+    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    const Finding& dropped = only(findings, "ban-drop-column", "5e6f7a8b9c05");
+    CHECK(dropped.severity == Severity::warning);
+    CHECK(dropped.file == version_file("unsafe", "5e6f7a8b9c05_drop_name_add_fk.py"));
+    CHECK(dropped.line == 20);
+    CHECK(dropped.message ==
+          "DROP COLUMN account.name breaks every running instance of the application that still "
+          "reads or writes it, until the new code is everywhere");
+    const Finding& foreign = only(findings, "adding-foreign-key-constraint", "5e6f7a8b9c05");
+    CHECK(foreign.line == 21);
+    CHECK(foreign.message ==
+          "ADD CONSTRAINT fk_note_account_id_account FOREIGN KEY on existing table note checks "
+          "every row against account while holding SHARE ROW EXCLUSIVE locks on both, blocking "
+          "writes to note and account until the check ends");
+    CHECK(foreign.help.starts_with(
+        "add it without the check: `op.create_foreign_key(\"fk_note_account_id_account\", "
+        "\"note\", \"account\", [\"account_id\"], [\"id\"], postgresql_not_valid=True)`"));
+  }
+
+  TEST_CASE("lint_sql: only the revisions in scope are reported, the earlier ones are history") {
+    Findings findings = lint_fixture("unsafe", {"4d5e6f7a8b04"}).findings;
+    // The old type of account.email (text) comes from the first revision, out of scope.
+    CHECK(placed(findings) == std::vector<std::string>{"adding-required-field@4d5e6f7a8b04:20",
+                                                       "require-lock-timeout@4d5e6f7a8b04:20",
+                                                       "changing-column-type@4d5e6f7a8b04:21"});
+    CHECK(only(findings, "changing-column-type", "4d5e6f7a8b04")
+              .message.starts_with("changing account.email from text to varchar(200)"));
+  }
+
+  TEST_CASE("lint_sql: a lock_timeout set in env.py silences require-lock-timeout") {
+    Linted linted = lint_fixture("lock_timeout_env", {"1a2b3c4d5e01", "6f7a8b9c0d06"});
+    INFO(linted.log);
+    CHECK(placed(linted.findings) ==
+          std::vector<std::string>{"ban-drop-column@6f7a8b9c0d06:20",
+                                   "require-concurrent-index-creation@6f7a8b9c0d06:21"});
+  }
+
+  TEST_CASE("lint_sql: an env.py that cannot run offline gives one notice, nothing else") {
+    Linted linted = lint_fixture("offline_unsafe", {"1a2b3c4d5e01"});
+    REQUIRE(linted.findings.size() == 1);
+    const Finding& notice = linted.findings[0];
+    CHECK(notice.rule == "offline-env-failed");
+    CHECK(notice.severity == Severity::notice);
+    CHECK(notice.file == "tests/fixtures/lint_sql/offline_unsafe/migrations/env.py");
+    CHECK(notice.line == 12);
+    CHECK(notice.message.starts_with(
+        "env.py cannot run in offline mode, so the SQL rules did not run (only the static rules "
+        "did): OperationalError: (psycopg2.OperationalError) connection to server at "
+        "\"127.0.0.1\", port 1 failed"));
+    CHECK(linted.log.find("Traceback") != std::string::npos);
+  }
+
+  TEST_CASE("lint_sql: unparsable SQL and a revision that fails offline are notices") {
+    Linted linted = lint_fixture("unparsable", {"7a8b9c0d1e07", "8b9c0d1e2f08"});
+    INFO(linted.log);
+    CHECK(placed(linted.findings) == std::vector<std::string>{
+                                         "unparsable-sql@7a8b9c0d1e07:20",
+                                         "ban-drop-column@7a8b9c0d1e07:21",
+                                         "require-lock-timeout@8b9c0d1e2f08:20",
+                                         "offline-revision-failed@8b9c0d1e2f08:21",
+                                     });
+    const Finding& unparsable = only(linted.findings, "unparsable-sql", "7a8b9c0d1e07");
+    CHECK(unparsable.severity == Severity::notice);
+    CHECK(unparsable.file == version_file("unparsable", "7a8b9c0d1e07_raw_sql.py"));
+    CHECK(unparsable.message ==
+          "PostgreSQL's parser cannot read this statement (syntax error at or near \"FANCY\"), so "
+          "no SQL rule checked it: CREATE FANCY INDEX ix_account_name ON account (name);");
+    const Finding& failed = only(linted.findings, "offline-revision-failed", "8b9c0d1e2f08");
+    CHECK(failed.file == version_file("unparsable", "8b9c0d1e2f08_backfill_reads_rows.py"));
+    CHECK(failed.message ==
+          "upgrade() of 8b9c0d1e2f08 raised in offline mode, so the SQL rules did not see what it "
+          "runs from here on: AttributeError: 'NoneType' object has no attribute 'fetchall'");
+  }
+
+  TEST_CASE("lint_sql: nothing in scope, nothing to do") {
+    CHECK(lint_fixture("unsafe", {}).findings.empty());
+  }
+}
+
+}  // namespace ag::test

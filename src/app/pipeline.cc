@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 
+#include "checks/drift.h"
 #include "checks/heads.h"
 #include "checks/roundtrip.h"
 
@@ -22,6 +23,7 @@ CheckOutcome heads(const checks::CheckContext& context) {
 CheckFunction implementation(std::string_view name) {
   if (name == "heads") return heads;
   if (name == "roundtrip") return checks::check_roundtrip;
+  if (name == "drift") return checks::check_drift;
   return nullptr;
 }
 

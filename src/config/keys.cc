@@ -10,6 +10,7 @@ namespace {
 constexpr std::array<std::string_view, 4> kChecks = {"heads", "lint", "roundtrip", "drift"};
 constexpr std::array<std::string_view, 3> kFailOn = {"error", "warning", "never"};
 constexpr std::array<std::string_view, 4> kFormats = {"auto", "text", "github", "json"};
+constexpr std::array<std::string_view, 3> kSeverities = {"notice", "warning", "error"};
 
 using S = Settings;
 
@@ -59,6 +60,14 @@ const std::array kKeys = {
     Key{"slow-migration-ms", ValueType::integer, "5000",
         "A revision whose upgrade or downgrade takes longer is a warning (roundtrip).",
         &S::slow_migration_ms},
+    Key{"drift-strict", ValueType::boolean, "false",
+        "Drift also builds the models with metadata.create_all() in a second scratch database "
+        "and compares the two catalogs (server defaults, CHECK constraints, enum values, "
+        "sequences, index details).",
+        &S::drift_strict},
+    Key{"drift-strict-severity", ValueType::choice, "warning",
+        "Severity of what only drift-strict finds: notice, warning or error.",
+        &S::drift_strict_severity, kSeverities},
 };
 
 }  // namespace

@@ -33,6 +33,8 @@ struct Settings {
   std::string minimum_downgrade_revision;
   std::vector<std::string> skip_revisions;
   int slow_migration_ms = 0;
+  bool drift_strict = false;
+  std::string drift_strict_severity;  ///< notice | warning | error
 };
 
 enum class ValueType { text, path, boolean, integer, list, choice };

@@ -4,12 +4,9 @@
 // is gone afterwards.
 #include <doctest/doctest.h>
 
-#include <regex>
-
-#include "pg/connection.h"
-#include "pg/database_url.h"
 #include "support/postgres.h"
 #include "support/run_gate.h"
+#include "support/scratch.h"
 #include "support/temp_dir.h"
 
 namespace ag::test {
@@ -28,25 +25,6 @@ GateRun roundtrip(std::string_view name, std::vector<std::string> extra = {}) {
                                 fixture("roundtrip/" + std::string(name))};
   args.insert(args.end(), extra.begin(), extra.end());
   return run_gate(args);
-}
-
-pg::Connection server() {
-  Result<pg::DatabaseUrl> url = pg::parse_database_url(postgres_url());
-  REQUIRE(url.ok());
-  Result<pg::Connection> connection = pg::connect(url->libpq());
-  REQUIRE(connection.ok());
-  return std::move(*connection);
-}
-
-/// The scratch database the run named in its log; it must no longer exist.
-void check_scratch_dropped(const GateRun& run) {
-  std::smatch match;
-  REQUIRE(std::regex_search(run.err, match, std::regex("alembic_gate_[0-9a-f]+")));
-  pg::Connection connection = server();
-  Result<pg::QueryResult> found =
-      connection.exec("select count(*) from pg_database where datname = $1", {match.str()});
-  REQUIRE(found.ok());
-  CHECK(found->text(0, 0) == "0");
 }
 
 std::string file_of(std::string_view name, std::string_view file) {
@@ -190,7 +168,7 @@ TEST_SUITE("roundtrip") {
   }
 
   TEST_CASE("a downgrade that breaks the later re-upgrade is caught by the last pass") {
-    pg::Connection connection = server();
+    pg::Connection connection = connect_to_server();
     REQUIRE(connection.run("DROP ROLE IF EXISTS reporting_readonly").ok());
     GateRun run = roundtrip("reupgrade_breaks");
     REQUIRE(connection.run("DROP ROLE IF EXISTS reporting_readonly").ok());

@@ -47,6 +47,59 @@ Error python_error(const json& error) {
                text_of(error.value("traceback", json()))};
 }
 
+std::optional<std::string> optional_text(const json& value) {
+  if (value.is_boolean()) return value.get<bool>() ? "nullable" : "not null";  // modify_nullable
+  if (value.is_null()) return std::nullopt;
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+SourcePlace place_of(const json& pair) {  // [file, line]
+  return {text_of(pair[0]), pair[1].get<int>()};
+}
+
+std::map<std::string, SourcePlace> places_of(const json& object) {
+  std::map<std::string, SourcePlace> places;
+  for (const auto& [name, pair] : object.items()) places[name] = place_of(pair);
+  return places;
+}
+
+ModelDifference difference_of(const json& item) {
+  return {text_of(item["op"]),
+          text_of(item.value("schema", json())),
+          text_of(item.value("table", json())),
+          text_of(item.value("name", json())),
+          strings_of(item.value("columns", json::array())),
+          text_of(item.value("kind", json())),
+          optional_text(item.value("from", json())),
+          optional_text(item.value("to", json())),
+          text_of(item.value("referred_table", json())),
+          strings_of(item.value("referred_columns", json::array())),
+          text_of(item.value("text", json()))};
+}
+
+/// The reply to "drift" (worker.py, Worker.drift).
+ModelComparison comparison_of(const json& body) {
+  ModelComparison comparison;
+  for (const json& run : body["runs"]) {
+    comparison.databases.push_back({strings_of(run["current"]), run["up_to_date"].get<bool>(),
+                                    run["metadata"].get<bool>(), text_of(run["version_table"]),
+                                    run["include_schemas"].get<bool>(),
+                                    text_of(run["default_schema"])});
+  }
+  for (const json& item : body["diffs"]) comparison.differences.push_back(difference_of(item));
+  comparison.excluded_tables = strings_of(body["excluded_tables"]);
+  for (const json& model : body["models"]) {
+    comparison.models.push_back({text_of(model["schema"]),
+                                 text_of(model["table"]),
+                                 {text_of(model["file"]), model["line"].get<int>()},
+                                 places_of(model["columns"]),
+                                 places_of(model["objects"])});
+  }
+  comparison.env_py = text_of(body["env_py"]);
+  comparison.metadata_line = body["metadata_line"].get<int>();
+  return comparison;
+}
+
 bool is_missing_module(const Error& error) {
   return error.message.starts_with("ModuleNotFoundError:") ||
          error.message.starts_with("ImportError:");
@@ -208,6 +261,31 @@ Result<OfflineSql> Worker::offline_sql(const std::vector<std::string>& revisions
 
 Status Worker::close() {
   Result<Reply> reply = request(R"({"op": "close"})", step_timeout_, "finishing env.py");
+  if (!reply) return reply.error();
+  return ok();
+}
+
+Status Worker::upgrade_to_heads(const std::vector<std::string>& stamp, seconds timeout) {
+  Result<Reply> reply =
+      request(json{{"op", "upgrade"}, {"stamp", stamp}}.dump(), timeout, "upgrading to the heads");
+  if (!reply) return reply.error();
+  return ok();
+}
+
+Result<ModelComparison> Worker::compare_models() {
+  Result<Reply> reply =
+      request(R"({"op": "drift"})", step_timeout_, "comparing the models with the database");
+  if (!reply) return reply.error();
+  try {
+    return comparison_of(reply->body);
+  } catch (const json::exception& e) {
+    return Error{fmt::format("unreadable comparison from the Python worker: {}", e.what())};
+  }
+}
+
+Status Worker::create_models() {
+  Result<Reply> reply =
+      request(R"({"op": "create_all"})", step_timeout_, "creating the models' schema");
   if (!reply) return reply.error();
   return ok();
 }

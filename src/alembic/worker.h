@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "alembic/model_comparison.h"
 #include "process/subprocess.h"
 #include "util/result.h"
 
@@ -114,6 +115,21 @@ class Worker {
 
   /// Lets env.py finish (it commits) and ends the session.
   Status close();
+
+  /// Runs env.py once to bring every database it migrates to the heads, as `alembic upgrade
+  /// heads` does; the `stamp` revisions are stamped instead of run. Not inside a session. A
+  /// failure carries the failing line (Error::where/line) and the traceback (Error::detail).
+  Status upgrade_to_heads(const std::vector<std::string>& stamp, std::chrono::seconds timeout);
+
+  /// Alembic's autogenerate comparison of env.py's target_metadata with the database, through
+  /// env.py as `alembic revision --autogenerate` runs it (its filters and compare options apply);
+  /// writes no revision file. Not inside a session. A failure (env.py or the models raising)
+  /// points at the innermost line of the project's own code.
+  Result<ModelComparison> compare_models();
+
+  /// metadata.create_all() of env.py's target_metadata in this worker's database (and the
+  /// schemas its tables name). Not inside a session.
+  Status create_models();
 
   /// What the project and Alembic printed since the last call (the worker's stderr).
   std::string take_log();

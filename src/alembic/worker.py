@@ -33,10 +33,17 @@ Requests:
          the first); "origin": "revision" (emitted from that revision's file, at "line"), "env"
          (from env.py, at "line") or "alembic" (its own BEGIN/COMMIT and version table). A
          revision that raises is listed in "failures" and the run goes on with the next one.
+  {"op": "upgrade", "stamp": [IDS]}  -> {}          every database env.py migrates, to the heads,
+                                                   as `alembic upgrade heads`; IDS are stamped
+  {"op": "drift"}     -> {"runs", "diffs", "excluded_tables", "models", "env_py", "metadata_line"}
+         Alembic's autogenerate comparison, as `alembic check` makes it (see compare_models)
+  {"op": "create_all"} -> {"tables"}               metadata.create_all() of every target_metadata
 A failure inside a session (a step raising) ends it: the failing request gets the error, and
 the next request must be "open" again.
 """
 
+import ast
+import contextlib
 import functools
 import json
 import os
@@ -88,14 +95,19 @@ def sqlstate_of(exc):
     return None
 
 
-def describe_error(exc, version_dirs, env_py):
+def describe_error(exc, version_dirs, env_py, source_dirs=()):
     """The error as the binary reports it: the innermost frame inside a migration file, else
-    inside env.py; a SyntaxError's own location."""
+    inside env.py; a SyntaxError's own location. With source_dirs, the innermost frame in the
+    project's own code comes first, so that a models module failing to import is named rather
+    than the env.py line importing it."""
     frames = traceback.extract_tb(exc.__traceback__)
     location = None
-    for wanted in (version_dirs, [env_py] if env_py else []):
+    own_code = [d for d in source_dirs]
+    for wanted in (own_code, version_dirs, [env_py] if env_py else []):
         for frame in reversed(frames):
             path = os.path.abspath(frame.filename)
+            if wanted is own_code and (frame.filename.startswith("<") or is_library(path)):
+                continue
             if any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in wanted):
                 location = {"file": path, "line": frame.lineno}
                 break
@@ -136,6 +148,301 @@ def stamp_instead_of_running(**kw):
     and updates the version table; nothing else happens."""
 
 
+def is_library(path):
+    """Whether `path` belongs to Python itself or to an installed package, not to the project."""
+    import sysconfig
+
+    parts = path.split(os.sep)
+    if "site-packages" in parts or "dist-packages" in parts:
+        return True
+    roots = {os.path.abspath(p) for k, p in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib")}
+    return any(path.startswith(root + os.sep) for root in roots)
+
+
+def as_list(metadata):
+    """target_metadata is one MetaData or a sequence of them."""
+    if metadata is None:
+        return []
+    return list(metadata) if isinstance(metadata, (list, tuple)) else [metadata]
+
+
+def qualified(schema, name):
+    return f"{schema}.{name}" if schema else name
+
+
+def assignment_line(path, name):
+    """The line of the first assignment to `name` in the file (env.py's target_metadata), else 0."""
+    try:
+        with open(path, "rb") as source:
+            tree = ast.parse(source.read(), path)
+    except (OSError, SyntaxError, ValueError):
+        return 0
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return node.lineno
+    return 0
+
+
+def callee_name(call):
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def first_string(call):
+    if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        return call.args[0].value
+    return None
+
+
+def call_line(node, callees, name):
+    """The line of a call like Column("name", ...) inside `node`, else 0."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call) and callee_name(inner) in callees and first_string(inner) == name:
+            return inner.lineno
+    return 0
+
+
+def attribute_line(class_node, key):
+    """The line in a class body that defines the attribute `key` (an assignment, an annotated
+    assignment, or a declared_attr function), else 0."""
+    for statement in class_node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == key:
+            return statement.lineno
+        targets = (statement.targets if isinstance(statement, ast.Assign)
+                   else [statement.target] if isinstance(statement, ast.AnnAssign) else [])
+        if any(isinstance(t, ast.Name) and t.id == key for t in targets):
+            return statement.lineno
+    return 0
+
+
+def string_line(node, text):
+    """The line of the string literal `text` inside `node` (a constraint's or index's name)."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Constant) and inner.value == text:
+            return inner.lineno
+    return 0
+
+
+class ModelSources:
+    """Where the models define their tables, columns, indexes and constraints: the classes
+    SQLAlchemy mapped to each table (a column's attribute line in the class or a mixin) and the
+    Table(...) calls in the project's modules, read with ast. Lines are facts; nothing is judged."""
+
+    def __init__(self, skip_dirs):
+        self.skip_dirs = [d.rstrip(os.sep) + os.sep for d in skip_dirs]
+        self.trees = {}
+        self.files = None
+
+    def describe(self, metadatas):
+        mappers = self.mappers_by_table()
+        described = []
+        for metadata in metadatas:
+            for table in metadata.tables.values():
+                described.append(self.table_source(table, mappers.get(table, [])))
+        return described
+
+    @staticmethod
+    def mappers_by_table():
+        try:
+            from sqlalchemy.orm import mapperlib
+
+            registries = mapperlib._all_registries()  # SQLAlchemy 1.4 and 2.0
+        except (ImportError, AttributeError):
+            return {}
+        by_table = {}
+        for registry in registries:
+            for mapper in registry.mappers:
+                by_table.setdefault(mapper.local_table, []).append(mapper)
+        return by_table
+
+    def table_source(self, table, mappers):
+        places = [found + (mapper,) for mapper in mappers for found in [self.class_node(mapper.class_)] if found]
+        if not places:
+            places = [found + (None,) for found in [self.table_call(table.name)] if found]
+        entry = {"schema": table.schema, "table": table.name, "file": None, "line": 0,
+                 "columns": {}, "objects": {}}
+        if not places:
+            return entry
+        entry["file"], entry["line"] = places[0][0], places[0][1].lineno
+        for column in table.columns:
+            found = self.column_place(column, places)
+            if found:
+                entry["columns"][column.name] = found
+        for item in list(table.indexes) + list(table.constraints):
+            name = item.name if isinstance(item.name, str) else None
+            for path, node, _ in places if name else []:
+                line = string_line(node, name)
+                if line:
+                    entry["objects"][name] = [path, line]
+                    break
+        return entry
+
+    def column_place(self, column, places):
+        for path, node, mapper in places:
+            if mapper is not None:
+                key = self.attribute_key(mapper, column)
+                for cls in mapper.class_.__mro__:
+                    found = self.class_node(cls)
+                    line = attribute_line(found[1], key) if found else 0
+                    if line:
+                        return [found[0], line]
+            line = call_line(node, ("Column", "mapped_column"), column.name)
+            if line:
+                return [path, line]
+        return None
+
+    @staticmethod
+    def attribute_key(mapper, column):
+        try:
+            return mapper.get_property_by_column(column).key
+        except Exception:  # not mapped to an attribute (excluded, or a plain Table column)
+            return column.key
+
+    def tree(self, path):
+        if path not in self.trees:
+            try:
+                with open(path, "rb") as source:
+                    self.trees[path] = ast.parse(source.read(), path)
+            except (OSError, SyntaxError, ValueError):
+                self.trees[path] = None
+        return self.trees[path]
+
+    def class_node(self, cls):
+        import inspect
+
+        try:
+            path = inspect.getsourcefile(cls)
+        except TypeError:  # a built-in class
+            return None
+        node = self.tree(os.path.abspath(path)) if path else None
+        for name in cls.__qualname__.split("."):
+            if node is None or name == "<locals>":
+                return None
+            found = [n for n in ast.walk(node) if isinstance(n, ast.ClassDef) and n.name == name]
+            node = found[-1] if found else None  # a name defined twice: the last one counts
+        return (os.path.abspath(path), node) if node is not None else None
+
+    def table_call(self, name):
+        for path in self.project_files():
+            tree = self.tree(path)
+            for node in ast.walk(tree) if tree else []:
+                if isinstance(node, ast.Call) and callee_name(node) == "Table" and first_string(node) == name:
+                    return path, node
+        return None
+
+    def project_files(self):
+        """The project's own modules that are loaded (not Python's, not installed packages', not
+        the migrations)."""
+        if self.files is None:
+            self.files = []
+            for module in list(sys.modules.values()):
+                path = getattr(module, "__file__", None)
+                if not path or not path.endswith(".py"):
+                    continue
+                path = os.path.abspath(path)
+                if not is_library(path) and not any(path.startswith(d) for d in self.skip_dirs):
+                    self.files.append(path)
+        return self.files
+
+
+def render_type(type_, dialect):
+    try:
+        return str(type_.compile(dialect=dialect))
+    except Exception:  # a type the dialect cannot render
+        return repr(type_)
+
+
+def render_default(default, dialect):
+    """A server default as SQL: the database's reflected text, or the model's value."""
+    if default is None:
+        return None
+    arg = getattr(default, "arg", default)
+    if isinstance(arg, str):
+        return "'" + arg.replace("'", "''") + "'"  # a plain string default is a literal
+    if isinstance(getattr(arg, "text", None), str):
+        return arg.text
+    try:
+        return str(arg.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    except Exception:  # an expression the dialect cannot render
+        return str(arg)
+
+
+CONSTRAINT_KINDS = {"UniqueConstraint": "unique", "CheckConstraint": "check",
+                    "PrimaryKeyConstraint": "primary key", "ForeignKeyConstraint": "foreign key"}
+
+
+def describe_difference(diff, dialect):
+    """One difference in Alembic's compare_metadata() format, as facts for the binary."""
+    kind = diff[0]
+    if kind in ("add_table", "remove_table"):
+        return {"op": kind, "schema": diff[1].schema, "table": diff[1].name}
+    if kind in ("add_column", "remove_column"):
+        _, schema, table, column = diff
+        side = "to" if kind == "add_column" else "from"
+        return {"op": kind, "schema": schema, "table": table, "name": column.name,
+                side: render_type(column.type, dialect)}
+    if kind in ("modify_type", "modify_nullable", "modify_default", "modify_comment"):
+        _, schema, table, column, _, existing, wanted = diff
+        render = {"modify_type": lambda v: render_type(v, dialect),
+                  "modify_default": lambda v: render_default(v, dialect)}.get(kind, lambda v: v)
+        return {"op": kind, "schema": schema, "table": table, "name": column,
+                "from": render(existing), "to": render(wanted)}
+    if kind in ("add_index", "remove_index"):
+        index = diff[1]
+        return {"op": kind, "schema": index.table.schema, "table": index.table.name, "name": index.name,
+                "columns": [getattr(e, "name", None) or str(e) for e in index.expressions],
+                "kind": "unique" if index.unique else ""}
+    if kind in ("add_constraint", "remove_constraint", "add_fk", "remove_fk"):
+        constraint = diff[1]
+        entry = {"op": kind, "schema": constraint.table.schema, "table": constraint.table.name,
+                 "name": constraint.name if isinstance(constraint.name, str) else None,
+                 "columns": [c.name for c in constraint.columns],
+                 "kind": CONSTRAINT_KINDS.get(type(constraint).__name__, type(constraint).__name__)}
+        if kind.endswith("_fk"):
+            targets = [e.target_fullname.rsplit(".", 1) for e in constraint.elements]
+            entry["columns"] = list(constraint.column_keys)
+            entry["referred_table"] = targets[0][0] if targets else ""
+            entry["referred_columns"] = [t[-1] for t in targets]
+        return entry
+    if kind in ("add_table_comment", "remove_table_comment"):
+        return {"op": kind, "schema": diff[1].schema, "table": diff[1].name,
+                "from": diff[2] if len(diff) > 2 else diff[1].comment,
+                "to": diff[1].comment if kind == "add_table_comment" else None}
+    return {"op": kind, "text": " ".join(str(part) for part in diff)}
+
+
+def flatten(diffs):
+    """as_diffs() gives a list per altered column: one difference per item here."""
+    for diff in diffs:
+        if isinstance(diff, list):
+            yield from diff
+        else:
+            yield diff
+
+
+def record_exclusions(opts, excluded):
+    """Wraps env.py's include_object and include_name so that the tables they leave out are known
+    (the strict comparison leaves them out too)."""
+    include_object, include_name = opts.get("include_object"), opts.get("include_name")
+    if include_object:
+        def recorded_object(obj, name, type_, reflected, compare_to):
+            keep = include_object(obj, name, type_, reflected, compare_to)
+            if type_ == "table" and not keep:
+                excluded.add(qualified(getattr(obj, "schema", None), name))
+            return keep
+
+        opts["include_object"] = recorded_object
+    if include_name:
+        def recorded_name(name, type_, parent_names):
+            keep = include_name(name, type_, parent_names)
+            if type_ == "table" and not keep:
+                excluded.add(qualified(parent_names.get("schema_name"), name))
+            return keep
+
+        opts["include_name"] = recorded_name
+
+
 class Worker:
     def __init__(self, channel):
         self.channel = channel
@@ -145,6 +452,7 @@ class Worker:
         self.pass_connection = False
         self.version_dirs = []
         self.env_py = None
+        self.project_dir = None
         self.used_modules = set()
         self.exit_requested = False
 
@@ -157,6 +465,7 @@ class Worker:
         from alembic.script import ScriptDirectory
 
         os.chdir(request["project"])
+        self.project_dir = os.path.abspath(request["project"])
         if request["project"] not in sys.path:
             sys.path.insert(0, request["project"])
         self.url = request["url"]
@@ -207,18 +516,10 @@ class Worker:
 
     def open(self, request):
         self.session = {"started": False, "closed": False, "answered": False}
-        engine = connection = None
         try:
-            if self.pass_connection:
-                import sqlalchemy
-
-                engine = sqlalchemy.create_engine(self.url, poolclass=sqlalchemy.pool.NullPool)
-                connection = engine.connect()
-                self.config.attributes["connection"] = connection
-            with gate_environment(self.config, self.script, self.session_steps):
-                self.script.run_env()
-            if connection is not None and connection.in_transaction():
-                connection.commit()
+            with self.env_connection(commit=True):
+                with gate_environment(self.config, self.script, self.session_steps):
+                    self.script.run_env()
             if not self.session["started"]:
                 self.channel.fail({"type": "EnvironmentError", "file": self.env_py, "line": None,
                                    "message": "env.py did not call context.run_migrations() online"})
@@ -231,12 +532,29 @@ class Worker:
         except Exception as exc:  # env.py or a migration raised: report it where it began
             if not self.session["answered"]:  # not yet told (a SessionFailed was: maybe wrapped)
                 self.channel.fail(describe_error(exc, self.version_dirs, self.env_py))
+
+    @contextlib.contextmanager
+    def env_connection(self, commit):
+        """Alembic's connection sharing recipe: env.py finds a connection to the scratch database
+        in config.attributes["connection"] (not for async URLs: env.py makes its own engine)."""
+        if not self.pass_connection:
+            yield
+            return
+        import sqlalchemy
+
+        engine = sqlalchemy.create_engine(self.url, poolclass=sqlalchemy.pool.NullPool)
+        try:
+            connection = engine.connect()
+            self.config.attributes["connection"] = connection
+            try:
+                yield
+                if commit and connection.in_transaction():
+                    connection.commit()
+            finally:
+                self.config.attributes.pop("connection", None)
+                connection.close()  # without a commit: rolled back
         finally:
-            self.config.attributes.pop("connection", None)
-            if connection is not None:
-                connection.close()
-            if engine is not None:
-                engine.dispose()
+            engine.dispose()
 
     def session_steps(self, heads, context):
         """Alembic's migration function: a lazy iterable of steps, each one asked for by the
@@ -361,6 +679,120 @@ class Worker:
         rows = [[None if v is None else str(v) for v in row] for row in result] if result.returns_rows else []
         self.channel.ok(columns=columns, rows=rows)
 
+    # -- the models: the drift check -----------------------------------------------------------
+
+    def upgrade(self, request):
+        """Every database env.py migrates, to the heads, in one run of env.py as `alembic upgrade
+        heads` does; revisions in "stamp" are stamped instead of run (skip-revisions)."""
+        from alembic.runtime.environment import EnvironmentContext
+
+        stamp = set(request.get("stamp", []))
+
+        def to_heads(rev, context):
+            steps = self.script._upgrade_revs("heads", rev)
+            for step in steps:
+                self.fresh_module(step.revision)
+                step.migration_fn = (stamp_instead_of_running if step.revision.revision in stamp
+                                     else step.revision.module.upgrade)
+            return steps
+
+        with self.env_connection(commit=True):
+            with EnvironmentContext(self.config, self.script, fn=to_heads):
+                self.script.run_env()
+        self.channel.ok()
+
+    def drift(self, request):
+        """Alembic's autogenerate comparison of the models with the database, made as `alembic
+        check` (Alembic 1.9+) makes it, on 1.8 too: env.py runs as for `alembic revision
+        --autogenerate`, so its target_metadata, include_object, include_name, include_schemas,
+        compare_type, compare_server_default and process_revision_directives all apply, and the
+        operations of every database it migrates are read from the revision context. No revision
+        file is written: the scripts are never generated. (Clearing the directives in a hook given
+        to command.revision() would run before env.py's own hook, and break env.py files that
+        migrate several databases: the second one needs the directive.)"""
+        from alembic.autogenerate import RevisionContext
+        from alembic.runtime.environment import EnvironmentContext
+
+        revision_context = RevisionContext(self.config, self.script, dict(
+            message="drift", autogenerate=True, sql=False, head="head", splice=False,
+            branch_label=None, version_path=None, rev_id=None, depends_on=None))
+        runs, excluded, metadatas, dialects = [], set(), [], []
+
+        def compare(rev, context):
+            up_to_date = set(self.script.get_revisions(rev)) == set(self.script.get_revisions("heads"))
+            metadata = as_list(context.opts.get("target_metadata"))
+            runs.append({"current": list(rev), "up_to_date": up_to_date, "metadata": bool(metadata),
+                         "version_table": qualified(context.version_table_schema, context.version_table),
+                         "include_schemas": bool(context.opts.get("include_schemas")),
+                         "default_schema": context.dialect.default_schema_name})
+            if up_to_date and metadata:
+                metadatas.extend(metadata)
+                dialects.append(context.dialect)
+                record_exclusions(context.opts, excluded)
+                revision_context.run_autogenerate(rev, context)
+            return []
+
+        try:
+            with self.env_connection(commit=False), self.as_revision_command():
+                with EnvironmentContext(self.config, self.script, fn=compare, as_sql=False,
+                                        template_args=revision_context.template_args,
+                                        revision_context=revision_context):
+                    self.script.run_env()
+            diffs = [describe_difference(diff, dialects[0])
+                     for script in revision_context.generated_revisions  # env.py's hook may empty it
+                     for upgrade_ops in script.upgrade_ops_list
+                     for diff in flatten(upgrade_ops.as_diffs())]
+            models = ModelSources(self.version_dirs).describe(metadatas)
+        except Exception as exc:
+            self.channel.fail(describe_error(exc, self.version_dirs, self.env_py, [self.project_dir]))
+            return
+        self.channel.ok(runs=runs, diffs=diffs, excluded_tables=sorted(excluded), models=models,
+                        env_py=self.env_py, metadata_line=assignment_line(self.env_py, "target_metadata"))
+
+    @contextlib.contextmanager
+    def as_revision_command(self):
+        """config.cmd_opts as `alembic revision --autogenerate` sets it: env.py files read
+        config.cmd_opts.autogenerate (Alembic's recipe for not writing empty revisions)."""
+        import argparse
+
+        saved = self.config.cmd_opts
+        if saved is None:
+            self.config.cmd_opts = argparse.Namespace(
+                cmd=None, config=self.config.config_file_name, name="alembic", raiseerr=False,
+                x=None, autogenerate=True, message="drift", sql=False, head="head", splice=False,
+                branch_label=None, version_path=None, rev_id=None, depends_on=None)
+        try:
+            yield
+        finally:
+            self.config.cmd_opts = saved
+
+    def create_all(self, request):
+        """The schema the models describe, built directly: metadata.create_all() of every
+        target_metadata env.py gives (the schemas its tables name first), as a migration would run,
+        in a transaction of its own."""
+        from alembic.runtime.environment import EnvironmentContext
+
+        tables = []
+
+        def build(rev, context):
+            quote = context.dialect.identifier_preparer.quote_schema
+            for metadata in as_list(context.opts.get("target_metadata")):
+                with context.begin_transaction(_per_migration=True):
+                    for schema in sorted({t.schema for t in metadata.tables.values() if t.schema}):
+                        context.connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
+                    metadata.create_all(context.connection)
+                tables.extend(metadata.tables)
+            return []
+
+        try:
+            with self.env_connection(commit=True):
+                with EnvironmentContext(self.config, self.script, fn=build):
+                    self.script.run_env()
+        except Exception as exc:
+            self.channel.fail(describe_error(exc, self.version_dirs, self.env_py, [self.project_dir]))
+            return
+        self.channel.ok(tables=len(tables))
+
 
 class OfflineRecorder:
     """The output buffer of an offline run: keeps each text Alembic prints with where it came
@@ -402,6 +834,7 @@ def main():
     worker = Worker(channel)
     handlers = {"start": worker.start, "revisions": worker.revisions, "open": worker.open,
                 "offline": worker.offline}
+                "upgrade": worker.upgrade, "drift": worker.drift, "create_all": worker.create_all}
     while True:
         request = channel.receive()
         op = request.get("op")

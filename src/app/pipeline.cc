@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 
+#include "checks/drift.h"
 #include "checks/heads.h"
 #include "checks/lint.h"
 #include "checks/roundtrip.h"
@@ -24,6 +25,7 @@ CheckFunction implementation(std::string_view name) {
   if (name == "heads") return heads;
   if (name == "lint") return checks::check_lint;
   if (name == "roundtrip") return checks::check_roundtrip;
+  if (name == "drift") return checks::check_drift;
   return nullptr;
 }
 

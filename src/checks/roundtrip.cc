@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "alembic/error_summary.h"
 #include "pg/fingerprint.h"
 #include "pg/snapshot.h"
 #include "pg/snapshot_diff.h"
@@ -20,7 +21,6 @@ using alembic::Direction;
 using alembic::RevisionInfo;
 
 constexpr std::string_view kCheck = "roundtrip";
-constexpr size_t kMaxStatementLength = 300;
 constexpr size_t kLogTail = 64 * 1024;
 
 constexpr RuleInfo kRules[] = {
@@ -81,25 +81,6 @@ struct Place {
   int line = 0;
 };
 
-/// A Python error message as one line: SQLAlchemy's first line, the statement it ran, and the
-/// SQLSTATE (the worker appends "(SQLSTATE 42P01)" after the whole message).
-std::string summarize(const std::string& message) {
-  std::string summary = message.substr(0, message.find('\n'));
-  size_t sql = message.find("\n[SQL: ");
-  if (sql != std::string::npos) {
-    size_t end = message.find("]\n", sql);
-    std::string statement = collapse_whitespace(
-        message.substr(sql + 7, end == std::string::npos ? end : end - sql - 7));
-    if (statement.size() > kMaxStatementLength)
-      statement = statement.substr(0, kMaxStatementLength) + "...";
-    summary += " [SQL: " + statement + "]";
-  }
-  size_t sqlstate = message.rfind(" (SQLSTATE ");
-  if (sqlstate != std::string::npos && sqlstate > summary.size())
-    summary += message.substr(sqlstate);
-  return summary;
-}
-
 class RoundTrip {
  public:
   RoundTrip(const CheckContext& context, Sandbox& sandbox)
@@ -144,7 +125,8 @@ class RoundTrip {
     Result<std::vector<RevisionInfo>> revisions = worker_.revisions();
     if (!revisions) {
       add_error("revision-unloadable", from_error(revisions.error(), {}),
-                "Alembic cannot load the revision files: " + summarize(revisions.error().message),
+                "Alembic cannot load the revision files: " +
+                    alembic::summarize_error(revisions.error().message),
                 "");
       log_detail(revisions.error());
       return false;
@@ -292,7 +274,7 @@ class RoundTrip {
     Result<std::vector<std::string>> heads = worker.open();
     if (heads) return true;
     add_error("env-failed", from_error(heads.error(), {}),
-              "env.py failed: " + summarize(heads.error().message),
+              "env.py failed: " + alembic::summarize_error(heads.error().message),
               "run `alembic upgrade head` locally against an empty database to reproduce");
     log_detail(heads.error());
     return false;
@@ -300,8 +282,9 @@ class RoundTrip {
 
   void close_session(alembic::Worker& worker) {
     if (Status closed = worker.close(); !closed) {
-      add_error("env-failed", from_error(closed.error(), {}),
-                "env.py failed while finishing: " + summarize(closed.error().message), "");
+      add_error(
+          "env-failed", from_error(closed.error(), {}),
+          "env.py failed while finishing: " + alembic::summarize_error(closed.error().message), "");
     }
   }
 
@@ -338,7 +321,7 @@ class RoundTrip {
     }
     add_error(
         rule, from_error(error, definition(index, direction)),
-        fmt::format("{} failed: {}", subject, summarize(error.message)),
+        fmt::format("{} failed: {}", subject, alembic::summarize_error(error.message)),
         fmt::format(
             "reproduce with `alembic {} {}`", direction == Direction::up ? "upgrade" : "downgrade",
             direction == Direction::up ? revisions_[index].id : revisions_[index].id + "-1"));

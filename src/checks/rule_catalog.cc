@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "checks/check.h"
+#include "checks/drift.h"
 #include "checks/heads.h"
+#include "checks/lint.h"
 #include "checks/roundtrip.h"
 
 namespace ag::checks {
@@ -16,7 +18,9 @@ std::span<const RuleInfo> all_rules() {
     for (std::span<const RuleInfo> table : {
              general_rules(),
              heads_rules(),
+             lint_rules(),
              roundtrip_rules(),
+             drift_rules(),
          }) {
       all.insert(all.end(), table.begin(), table.end());
     }

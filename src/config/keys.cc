@@ -10,6 +10,7 @@ namespace {
 constexpr std::array<std::string_view, 4> kChecks = {"heads", "lint", "roundtrip", "drift"};
 constexpr std::array<std::string_view, 3> kFailOn = {"error", "warning", "never"};
 constexpr std::array<std::string_view, 4> kFormats = {"auto", "text", "github", "json"};
+constexpr std::array<std::string_view, 3> kSeverities = {"notice", "warning", "error"};
 
 using S = Settings;
 
@@ -69,6 +70,14 @@ const std::array kKeys = {
     Key{"lint-since", ValueType::text, "",
         "Lint only the revisions after this one (the ones `upgrade <it>:heads` would run).",
         &S::lint_since},
+    Key{"drift-strict", ValueType::boolean, "false",
+        "Drift also builds the models with metadata.create_all() in a second scratch database "
+        "and compares the two catalogs (server defaults, CHECK constraints, enum values, "
+        "sequences, index details).",
+        &S::drift_strict},
+    Key{"drift-strict-severity", ValueType::choice, "warning",
+        "Severity of what only drift-strict finds: notice, warning or error.",
+        &S::drift_strict_severity, kSeverities},
 };
 
 }  // namespace

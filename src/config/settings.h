@@ -36,6 +36,8 @@ struct Settings {
   std::vector<std::string> lint_rules;     ///< Items: all, rule-id, +rule-id, -rule-id.
   std::vector<std::string> lint_severity;  ///< Items: rule-id=severity.
   std::string lint_since;
+  bool drift_strict = false;
+  std::string drift_strict_severity;  ///< notice | warning | error
 };
 
 enum class ValueType { text, path, boolean, integer, list, choice };

@@ -84,13 +84,13 @@ std::string changed(const AttributeSpec& attribute, const std::optional<std::str
 }
 
 void compare_attributes(const ObjectKey& key, const Attributes& left, const Attributes& right,
-                        const DiffSides& sides, std::vector<std::string>& out) {
+                        const DiffSides& sides, std::vector<Difference>& out) {
   const ObjectKind* kind = find_object_kind(key.kind);
   if (kind == nullptr) return;
   for (size_t i = 0; i < kind->attributes.size() && i < left.size() && i < right.size(); ++i) {
     if (left[i] == right[i]) continue;
-    out.push_back(fmt::format("{}: {}", describe_object(key),
-                              changed(kind->attributes[i], left[i], right[i], sides)));
+    out.push_back({key, fmt::format("{}: {}", describe_object(key),
+                                    changed(kind->attributes[i], left[i], right[i], sides))});
   }
 }
 
@@ -129,13 +129,21 @@ std::string short_type_name(std::string_view type) {
 
 std::vector<std::string> diff_snapshots(const Snapshot& before, const Snapshot& after,
                                         const DiffSides& sides) {
+  std::vector<std::string> lines;
+  for (Difference& difference : diff_objects(before, after, sides))
+    lines.push_back(std::move(difference.line));
+  return lines;
+}
+
+std::vector<Difference> diff_objects(const Snapshot& before, const Snapshot& after,
+                                     const DiffSides& sides) {
   std::vector<const ObjectKey*> keys;
   for (const auto& [key, unused] : before.objects) keys.push_back(&key);
   for (const auto& [key, unused] : after.objects) {
     if (before.objects.count(key) == 0) keys.push_back(&key);
   }
   std::sort(keys.begin(), keys.end(), listed_before);
-  std::vector<std::string> lines;
+  std::vector<Difference> lines;
   for (const ObjectKey* key : keys) {
     auto left = before.objects.find(*key);
     auto right = after.objects.find(*key);
@@ -143,10 +151,11 @@ std::vector<std::string> diff_snapshots(const Snapshot& before, const Snapshot& 
     if (in_before && in_after) {
       compare_attributes(*key, left->second, right->second, sides, lines);
     } else if (!covered_by_parent(*key, before, after)) {
-      lines.push_back(in_after ? fmt::format("{} exists {} but did not {}", describe_object(*key),
-                                             sides.after, sides.before)
-                               : fmt::format("{} is missing {} but existed {}",
-                                             describe_object(*key), sides.after, sides.before));
+      lines.push_back({*key, in_after
+                                 ? fmt::format("{} exists {} but did not {}", describe_object(*key),
+                                               sides.after, sides.before)
+                                 : fmt::format("{} is missing {} but existed {}",
+                                               describe_object(*key), sides.after, sides.before)});
     }
   }
   return lines;

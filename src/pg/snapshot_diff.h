@@ -16,6 +16,16 @@ struct DiffSides {
   std::string after = "after";
 };
 
+/// One difference: the object it is about, and its line.
+struct Difference {
+  ObjectKey key;
+  std::string line;
+};
+
+/// diff_snapshots() with the object of each line, for callers that place or filter them.
+std::vector<Difference> diff_objects(const Snapshot& before, const Snapshot& after,
+                                     const DiffSides& sides = {});
+
 /// One line per difference, in object_kinds() order, then by schema, parent and name. Objects of
 /// a table (or domain) that exists on one side only are covered by the table's own line.
 /// Empty when the snapshots are equal.

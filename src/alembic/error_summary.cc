@@ -1,0 +1,40 @@
+#include "alembic/error_summary.h"
+
+#include <string_view>
+
+namespace ag::alembic {
+namespace {
+
+constexpr size_t kMaxStatementLength = 300;
+
+std::string collapse_whitespace(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (blank && (out.empty() || out.back() == ' ')) continue;
+    out += blank ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+std::string summarize_error(const std::string& message) {
+  std::string summary = message.substr(0, message.find('\n'));
+  size_t sql = message.find("\n[SQL: ");
+  if (sql != std::string::npos) {
+    size_t end = message.find("]\n", sql);
+    std::string statement = collapse_whitespace(
+        message.substr(sql + 7, end == std::string::npos ? end : end - sql - 7));
+    if (statement.size() > kMaxStatementLength)
+      statement = statement.substr(0, kMaxStatementLength) + "...";
+    summary += " [SQL: " + statement + "]";
+  }
+  size_t sqlstate = message.rfind(" (SQLSTATE ");
+  if (sqlstate != std::string::npos && sqlstate > summary.size())
+    summary += message.substr(sqlstate);
+  return summary;
+}
+
+}  // namespace ag::alembic

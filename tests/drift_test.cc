@@ -1,0 +1,261 @@
+// The drift check end to end: real Alembic (Debian's), real PostgreSQL (the test cluster),
+// fixture projects under tests/fixtures/drift (README.md there lists each one's expected
+// finding). Each test asserts the finding (rule, file, line, message), the exit code, that no
+// revision file was written and that the scratch databases are gone afterwards.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "checks/drift.h"
+#include "support/postgres.h"
+#include "support/run_gate.h"
+#include "support/scratch.h"
+
+namespace ag::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string file_of(std::string_view name, std::string_view file) {
+  return "tests/fixtures/drift/" + std::string(name) + "/" + std::string(file);
+}
+
+/// The files in the versions folders the fixtures use.
+std::vector<std::string> revision_files() {
+  std::vector<std::string> files;
+  for (const char* folder :
+       {"drift/shop/migrations/versions", "drift/include_object/migrations/versions",
+        "drift/several_metadata/migrations/versions", "drift/multi_database/migrations/versions"}) {
+    for (const fs::directory_entry& entry : fs::directory_iterator(fixture(folder)))
+      files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+/// Runs alembic-gate's drift check (only) on a fixture; checks that it wrote no revision file
+/// and left no scratch database.
+GateRun drift(std::string_view name, std::vector<std::string> extra = {}) {
+  std::vector<std::string> before = revision_files();
+  std::vector<std::string> args{"--format",
+                                "json",
+                                "--checks",
+                                "drift",
+                                "--database-url",
+                                postgres_url(),
+                                "--working-directory",
+                                fixture("drift/" + std::string(name))};
+  args.insert(args.end(), extra.begin(), extra.end());
+  GateRun run = run_gate(args);
+  CHECK(revision_files() == before);
+  check_scratch_dropped(run);
+  return run;
+}
+
+/// The one finding of the run, which must have `rule`.
+nlohmann::json only_finding(const GateRun& run, std::string_view rule) {
+  INFO(run.out);
+  INFO(run.err);
+  REQUIRE(run.report()["findings"].size() == 1);
+  std::vector<nlohmann::json> found = run.findings(rule);
+  REQUIRE(found.size() == 1);
+  return found[0];
+}
+
+bool contains(const nlohmann::json& text, std::string_view part) {
+  return text.get<std::string>().find(part) != std::string::npos;
+}
+
+const char* const kGenerate =
+    "if the models are right, generate the migration: `alembic revision --autogenerate -m ";
+
+}  // namespace
+
+TEST_SUITE("drift") {
+  TEST_CASE("models that match the migrations pass; env.py's own revision hook is chained") {
+    // env.py's process_revision_directives reads config.cmd_opts.autogenerate and empties the
+    // directives when there is nothing to do: Alembic's cookbook recipe.
+    GateRun run = drift("match");
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(run.report()["findings"].empty());
+    CHECK(run.report()["checks"][0]["status"] == "passed");
+  }
+
+  TEST_CASE("a column added to a model only: at the attribute's line, with the command") {
+    GateRun run = drift("column_added");
+    CHECK(run.exit_code == 1);
+    nlohmann::json found = only_finding(run, "drift-missing-column");
+    CHECK(found["severity"] == "error");
+    CHECK(found["file"] == file_of("column_added", "models.py"));
+    CHECK(found["line"] == 15);
+    CHECK(found["message"] ==
+          "column users.nickname (VARCHAR(50)) is in the models but no migration creates it");
+    CHECK(contains(found["help"], std::string(kGenerate) + "\"add users.nickname\"`"));
+  }
+
+  TEST_CASE("a column dropped from the model only: at the mapped class") {
+    GateRun run = drift("column_dropped");
+    CHECK(run.exit_code == 1);
+    nlohmann::json found = only_finding(run, "drift-extra-column");
+    CHECK(found["file"] == file_of("column_dropped", "models.py"));
+    CHECK(found["line"] == 9);  // class User(Base):
+    CHECK(found["message"] == "column users.name exists in the migrations but not in the models");
+  }
+
+  TEST_CASE("a type change with compare_type on") {
+    GateRun run = drift("type_change");
+    CHECK(run.exit_code == 1);
+    nlohmann::json found = only_finding(run, "drift-type");
+    CHECK(found["file"] == file_of("type_change", "models.py"));
+    CHECK(found["line"] == 14);
+    CHECK(found["message"] ==
+          "column users.name has type VARCHAR(50) in the migrations but VARCHAR(100) in the "
+          "models");
+  }
+
+  TEST_CASE("a nullability change") {
+    GateRun run = drift("nullable_change");
+    CHECK(run.exit_code == 1);
+    nlohmann::json found = only_finding(run, "drift-nullable");
+    CHECK(found["file"] == file_of("nullable_change", "models.py"));
+    CHECK(found["line"] == 14);
+    CHECK(found["message"] ==
+          "column users.name is nullable in the migrations but not null in the models");
+    CHECK(contains(found["help"], "\"make users.name not null\""));
+  }
+
+  TEST_CASE("an index only in a migration: at the Table(...) call of the model") {
+    GateRun run = drift("index_only_in_migration");
+    CHECK(run.exit_code == 1);
+    nlohmann::json found = only_finding(run, "drift-index");
+    CHECK(found["file"] == file_of("index_only_in_migration", "models.py"));
+    CHECK(found["line"] == 17);  // posts = sa.Table(
+    CHECK(found["message"] ==
+          "index ix_posts_slug on posts (slug) exists in the migrations but not in the models");
+  }
+
+  TEST_CASE("a table env.py's include_object leaves out passes, in strict mode too") {
+    for (std::vector<std::string> extra : {std::vector<std::string>{}, {"--drift-strict"}}) {
+      GateRun run = drift("include_object", extra);
+      INFO(run.err);
+      CHECK(run.exit_code == 0);
+      CHECK(run.report()["findings"].empty());
+    }
+  }
+
+  TEST_CASE("without target_metadata: a notice that drift cannot be checked, not a pass") {
+    GateRun run = drift("no_metadata");
+    CHECK(run.exit_code == 0);
+    nlohmann::json found = only_finding(run, "drift-no-metadata");
+    CHECK(found["severity"] == "notice");
+    CHECK(found["file"] == file_of("no_metadata", "migrations/env.py"));
+    CHECK(found["line"] == 24);  // target_metadata = None
+    CHECK(found["message"] ==
+          "env.py gives autogenerate no target_metadata, so drift cannot be checked: the models "
+          "were not compared with the migrations");
+    CHECK(run.report()["checks"][0]["status"] == "unavailable");
+  }
+
+  TEST_CASE("a server_default difference is caught only in strict mode, as a warning") {
+    GateRun plain = drift("server_default");
+    CHECK(plain.exit_code == 0);
+    CHECK(plain.report()["findings"].empty());
+
+    GateRun strict = drift("server_default", {"--drift-strict"});
+    CHECK(strict.exit_code == 0);
+    nlohmann::json found = only_finding(strict, "drift-strict");
+    CHECK(found["severity"] == "warning");
+    CHECK(found["file"] == file_of("server_default", "models.py"));
+    CHECK(found["line"] == 25);
+    CHECK(found["message"] ==
+          "column posts.created_at: default none in the migrations, now() in the models");
+
+    CHECK(drift("server_default", {"--drift-strict", "--fail-on", "warning"}).exit_code == 1);
+    GateRun as_error =
+        drift("server_default", {"--drift-strict", "--drift-strict-severity", "error"});
+    CHECK(as_error.exit_code == 1);
+    CHECK(only_finding(as_error, "drift-strict")["severity"] == "error");
+  }
+
+  TEST_CASE("a models module that raises on import: the finding names its file and line") {
+    GateRun run = drift("models_import_error");
+    CHECK(run.exit_code == 1);
+    nlohmann::json found = only_finding(run, "drift-env-failed");
+    CHECK(found["file"] == file_of("models_import_error", "models.py"));
+    CHECK(found["line"] == 18);
+    CHECK(found["message"] ==
+          "env.py failed while comparing the models with the migrations: KeyError: 'premium' (at "
+          "tests/fixtures/drift/models_import_error/models.py:18)");
+  }
+
+  TEST_CASE("several MetaData objects: a mixin's column is placed in the mixin") {
+    GateRun run = drift("several_metadata");
+    CHECK(run.exit_code == 1);
+    nlohmann::json found = only_finding(run, "drift-missing-column");
+    CHECK(found["file"] == file_of("several_metadata", "app/mixins.py"));
+    CHECK(found["line"] == 7);
+    CHECK(found["message"] ==
+          "column invoices.updated_at (TIMESTAMP WITH TIME ZONE) is in the models but no "
+          "migration creates it");
+  }
+
+  TEST_CASE("an env.py migrating several databases: the differences of each are found") {
+    GateRun run = drift("multi_database");
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("drift-missing-column");
+    REQUIRE(found.size() == 2);
+    CHECK(found[0]["message"] ==
+          "column users.nickname (VARCHAR(50)) is in the models but no migration creates it");
+    CHECK(found[0]["line"] == 13);
+    CHECK(found[1]["message"] ==
+          "column audit_events.source (VARCHAR(100)) is in the models but no migration creates "
+          "it");
+    CHECK(found[1]["line"] == 21);
+    CHECK(found[1]["file"] == file_of("multi_database", "models.py"));
+  }
+
+  TEST_CASE("after the roundtrip, drift reuses its database at the heads") {
+    std::vector<std::string> before = revision_files();
+    GateRun run = run_gate({"--format", "json", "--checks", "roundtrip,drift", "--database-url",
+                            postgres_url(), "--working-directory", fixture("drift/type_change")});
+    CHECK(revision_files() == before);
+    CHECK(run.exit_code == 1);
+    CHECK(only_finding(run, "drift-type")["line"] == 14);
+    size_t created = 0;
+    for (size_t at = run.err.find(" created; "); at != std::string::npos;
+         at = run.err.find(" created; ", at + 1))
+      ++created;
+    CHECK(created == 1);
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("examples/blog passes, with the roundtrip and in strict mode") {
+    GateRun run = run_gate({"--format", "json", "--checks", "roundtrip,drift", "--drift-strict",
+                            "--database-url", postgres_url(), "--working-directory",
+                            AG_SOURCE_DIR "/examples/blog"});
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(run.report()["findings"].empty());
+    CHECK(run.report()["checks"][1]["name"] == "drift");
+    CHECK(run.report()["checks"][1]["status"] == "passed");
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("every rule is in the catalog once, with the check's name") {
+    std::vector<std::string_view> ids;
+    for (const checks::RuleInfo& rule : checks::drift_rules()) {
+      CHECK(rule.check == "drift");
+      CHECK(rule.id.starts_with("drift-"));
+      CHECK(!rule.summary.empty());
+      CHECK(!rule.help.empty());
+      ids.push_back(rule.id);
+    }
+    std::sort(ids.begin(), ids.end());
+    CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+    CHECK(ids.size() == 16);
+  }
+}
+
+}  // namespace ag::test

@@ -26,7 +26,8 @@ std::vector<std::string> revision_files() {
   std::vector<std::string> files;
   for (const char* folder :
        {"drift/shop/migrations/versions", "drift/include_object/migrations/versions",
-        "drift/several_metadata/migrations/versions", "drift/multi_database/migrations/versions"}) {
+        "drift/several_metadata/migrations/versions", "drift/multi_database/migrations/versions",
+        "drift/upgrade_fails/migrations/versions"}) {
     for (const fs::directory_entry& entry : fs::directory_iterator(fixture(folder)))
       files.push_back(entry.path().string());
   }
@@ -188,6 +189,30 @@ TEST_SUITE("drift") {
     CHECK(found["message"] ==
           "env.py failed while comparing the models with the migrations: KeyError: 'premium' (at "
           "tests/fixtures/drift/models_import_error/models.py:18)");
+  }
+
+  TEST_CASE("migrations that cannot reach the heads: drift says it was not checked, at the line") {
+    GateRun alone = drift("upgrade_fails");
+    CHECK(alone.exit_code == 1);
+    nlohmann::json found = only_finding(alone, "drift-upgrade-failed");
+    CHECK(found["file"] ==
+          file_of("upgrade_fails", "migrations/versions/9a8b7c6d5e4f_backfill_post_slugs.py"));
+    CHECK(found["line"] == 20);
+    CHECK(contains(found["message"],
+                   "the migrations cannot bring an empty database to the heads, so drift was not "
+                   "checked: ProgrammingError: (psycopg2.errors.UndefinedColumn) column \"titel\" "
+                   "does not exist"));
+
+    // After a roundtrip that stopped mid-history, drift starts from a fresh database.
+    GateRun after_roundtrip =
+        run_gate({"--format", "json", "--checks", "roundtrip,drift", "--database-url",
+                  postgres_url(), "--working-directory", fixture("drift/upgrade_fails")});
+    CHECK(after_roundtrip.exit_code == 1);
+    CHECK(after_roundtrip.findings("upgrade-failed").size() == 1);
+    std::vector<nlohmann::json> again = after_roundtrip.findings("drift-upgrade-failed");
+    REQUIRE(again.size() == 1);
+    CHECK(again[0]["line"] == 20);
+    check_scratch_dropped(after_roundtrip);
   }
 
   TEST_CASE("several MetaData objects: a mixin's column is placed in the mixin") {

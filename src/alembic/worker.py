@@ -102,7 +102,7 @@ def describe_error(exc, version_dirs, env_py, source_dirs=()):
     than the env.py line importing it."""
     frames = traceback.extract_tb(exc.__traceback__)
     location = None
-    own_code = [d for d in source_dirs]
+    own_code = list(source_dirs)
     for wanted in (own_code, version_dirs, [env_py] if env_py else []):
         for frame in reversed(frames):
             path = os.path.abspath(frame.filename)

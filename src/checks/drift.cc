@@ -238,10 +238,12 @@ class Drift {
     }
     for (const ModelDifference& difference : comparison->differences) report(difference, places);
     if (context_.settings.drift_strict) strict(*comparison, places);
-    context_.log(fmt::format(
-        "drift: {} differences from autogenerate; comparing through env.py took {:.2f} s, "
-        "upgrading to the heads {:.2f} s, the strict comparison {:.2f} s",
-        comparison->differences.size(), cost_.compare, cost_.upgrade, cost_.strict));
+    std::string log = fmt::format(
+        "drift: {} differences from autogenerate; comparing through env.py took {:.2f} s",
+        comparison->differences.size(), cost_.compare);
+    if (cost_.upgrade > 0) log += fmt::format(", upgrading to the heads {:.2f} s", cost_.upgrade);
+    if (cost_.strict > 0) log += fmt::format(", the strict comparison {:.2f} s", cost_.strict);
+    context_.log(log);
     return std::move(outcome_);
   }
 

@@ -209,6 +209,15 @@ TEST_SUITE("lint_sql") {
           "runs from here on: AttributeError: 'NoneType' object has no attribute 'fetchall'");
   }
 
+  TEST_CASE("lint_sql: the safe recipes the findings recommend pass the rules") {
+    Linted linted = lint_fixture("safe", {"2b3c4d5e6f02"});
+    INFO(linted.log);
+    CHECK(linted.findings.empty());
+    // The base revision's varchar(10) column is the only finding of the whole history.
+    CHECK(placed(lint_fixture("safe", {"1a2b3c4d5e01", "2b3c4d5e6f02"}).findings) ==
+          std::vector<std::string>{"prefer-text-field@1a2b3c4d5e01:21"});
+  }
+
   TEST_CASE("lint_sql: nothing in scope, nothing to do") {
     CHECK(lint_fixture("unsafe", {}).findings.empty());
   }

@@ -15,7 +15,7 @@ constexpr const char* kAccount = "CREATE TABLE account (id BIGINT PRIMARY KEY, n
 }
 
 TEST_SUITE("lint/sql_review") {
-  TEST_CASE("findings only for revisions in scope; the others only feed the history") {
+  TEST_CASE("findings only for revisions in scope, the others only feed the history") {
     SqlRun run;
     run.revision("r0").op(kAccount).op("ALTER TABLE account DROP COLUMN name;");
     run.revision("r1").op("ALTER TABLE account DROP COLUMN id;", 4);

@@ -238,20 +238,6 @@ TEST_SUITE("heads") {
     CHECK(run.out.find("alembic-gate: failed (1 error, 0 warnings, 0 notices); failed: heads\n") !=
           std::string::npos);
   }
-
-  TEST_CASE("checks this version lacks are notices, not passes") {
-    GateRun run = run_gate({"--format", "json", "--checks", "lint,heads", "--working-directory",
-                            fixture("heads/linear")});
-    CHECK(run.exit_code == 0);
-    nlohmann::json report = run.report();
-    REQUIRE(report["checks"].size() == 2);  // in pipeline order, whatever order they were listed in
-    CHECK(report["checks"][0]["name"] == "heads");
-    CHECK(report["checks"][1]["name"] == "lint");
-    CHECK(report["checks"][1]["status"] == "unavailable");
-    std::vector<nlohmann::json> found = run.findings("check-unavailable");
-    REQUIRE(found.size() == 1);
-    CHECK(found[0]["message"] == "the lint check is not available in this version; it did not run");
-  }
 }
 
 }  // namespace ag::test

@@ -4,6 +4,8 @@
 // tests/fixtures/lint_sql (README.md there lists what each project holds).
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 
 #include "config/command_line.h"
@@ -74,6 +76,42 @@ const std::vector<std::string> kUnsafe = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5
 }  // namespace
 
 TEST_SUITE("lint_sql") {
+  TEST_CASE("worker offline: each printed text with its revision, origin and line") {
+    alembic::WorkerOptions options;
+    options.project_dir = fixture("lint_sql/lock_timeout_env");
+    options.config_file = options.project_dir / "alembic.ini";
+    options.url = "postgresql://alembic-gate@127.0.0.1:1/offline";
+    Result<alembic::Worker> worker = alembic::Worker::start(options);
+    REQUIRE(worker.ok());
+    Result<alembic::OfflineSql> sql = worker->offline_sql({"1a2b3c4d5e01", "6f7a8b9c0d06"});
+    REQUIRE(sql.ok());
+    CHECK(sql->failures.empty());
+    std::vector<std::string> seen;
+    for (const alembic::EmittedSql& emitted : sql->statements) {
+      std::string_view origin = emitted.origin == alembic::SqlOrigin::revision ? "revision"
+                                : emitted.origin == alembic::SqlOrigin::env    ? "env"
+                                                                               : "alembic";
+      std::string first_line = emitted.sql.substr(0, emitted.sql.find_first_of("(\n"));
+      seen.push_back(
+          fmt::format("{} {} {} {}", emitted.revision, origin, emitted.line, first_line));
+    }
+    CHECK(seen ==
+          std::vector<std::string>{
+              " env 19 BEGIN;",
+              " env 20 SET lock_timeout = '5s';",
+              "1a2b3c4d5e01 alembic 0 CREATE TABLE alembic_version ",
+              "1a2b3c4d5e01 alembic 0 -- Running upgrade  -> 1a2b3c4d5e01",
+              "1a2b3c4d5e01 revision 20 CREATE TABLE account ",
+              "1a2b3c4d5e01 alembic 0 INSERT INTO alembic_version ",
+              "6f7a8b9c0d06 alembic 0 -- Running upgrade 1a2b3c4d5e01 -> 6f7a8b9c0d06",
+              "6f7a8b9c0d06 revision 20 ALTER TABLE account DROP COLUMN name;",
+              "6f7a8b9c0d06 revision 21 CREATE INDEX ix_account_email ON account ",
+              "6f7a8b9c0d06 alembic 0 UPDATE alembic_version SET version_num='6f7a8b9c0d06' "
+              "WHERE alembic_version.version_num = '1a2b3c4d5e01';",
+              "6f7a8b9c0d06 env 19 COMMIT;",
+          });
+  }
+
   TEST_CASE("lint_sql: each dangerous op. call is reported on its own line, the safe ones not") {
     Linted linted = lint_fixture("unsafe", kUnsafe);
     INFO(linted.log);
@@ -89,7 +127,8 @@ TEST_SUITE("lint_sql") {
                                          "require-lock-timeout@5e6f7a8b9c05:20",
                                          "adding-foreign-key-constraint@5e6f7a8b9c05:21",
                                      });
-    CHECK(linted.log.find("lint: offline SQL of 5 revisions (5 in scope)") != std::string::npos);
+    CHECK(linted.log.find("lint: SQL of 5 revisions (5 in scope, 26 texts printed) read offline") !=
+          std::string::npos);
   }
 
   TEST_CASE("lint_sql: create_index without concurrently on an existing table") {
@@ -208,6 +247,15 @@ TEST_SUITE("lint_sql") {
     CHECK(failed.message ==
           "upgrade() of 8b9c0d1e2f08 raised in offline mode, so the SQL rules did not see what it "
           "runs from here on: AttributeError: 'NoneType' object has no attribute 'fetchall'");
+  }
+
+  TEST_CASE("lint_sql: the safe recipes the findings recommend pass the rules") {
+    Linted linted = lint_fixture("safe", {"2b3c4d5e6f02"});
+    INFO(linted.log);
+    CHECK(linted.findings.empty());
+    // The base revision's varchar(10) column is the only finding of the whole history.
+    CHECK(placed(lint_fixture("safe", {"1a2b3c4d5e01", "2b3c4d5e6f02"}).findings) ==
+          std::vector<std::string>{"prefer-text-field@1a2b3c4d5e01:21"});
   }
 
   TEST_CASE("lint_sql: nothing in scope, nothing to do") {

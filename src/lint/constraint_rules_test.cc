@@ -35,6 +35,13 @@ TEST_SUITE("lint/constraint_rules") {
               .empty());
   }
 
+  TEST_CASE("a foreign key NOT VALID is safe") {
+    CHECK(lint("ALTER TABLE book ADD CONSTRAINT fk_author FOREIGN KEY (author_id) REFERENCES "
+               "author (id) NOT VALID;",
+               kTables)
+              .empty());
+  }
+
   TEST_CASE("VALIDATE in the transaction that added it NOT VALID keeps the lock") {
     Findings found = lint(
         "ALTER TABLE book ADD CONSTRAINT ck_pages CHECK (pages > 0) NOT VALID;\n"

@@ -23,24 +23,25 @@ class OfflineLint {
       : context_(context), in_scope_(revisions.begin(), revisions.end()) {}
 
   Findings run() {
+    auto started = std::chrono::steady_clock::now();
     Result<alembic::Worker> worker = alembic::Worker::start(options());
     if (!worker) return notice(worker.error(), "the Python worker could not start");
     Result<std::vector<alembic::RevisionInfo>> known = worker->revisions();
     if (!known) return notice(known.error(), "Alembic cannot load the revisions");
-    SqlSources sources = sources_of(*known);
     std::vector<std::string> history = history_through_scope(*known);
     if (history.empty()) return {};
-    auto started = std::chrono::steady_clock::now();
     Result<alembic::OfflineSql> sql = worker->offline_sql(history);
     if (!sql) return notice(sql.error(), "env.py cannot run in offline mode");
-    Findings findings = review_sql(sql->statements, sources, in_scope_);
+    Findings findings = review_sql(sql->statements, sources_of(*known), in_scope_);
     for (const alembic::OfflineFailure& failure : sql->failures)
       if (in_scope_.contains(failure.revision)) findings.push_back(revision_failed(failure));
+    in_upgrade_order(findings, history);
     context_.log(fmt::format(
-        "lint: offline SQL of {} revisions ({} in scope), {} statements, {} SQL findings in {:.2f} "
-        "s",
-        history.size(), in_scope_.size(), sql->statements.size(), findings.size(),
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()));
+        "lint: SQL of {} revisions ({} in scope, {} texts printed) read offline "
+        "and judged in {:.2f} s: {} findings",
+        history.size(), in_scope_.size(), sql->statements.size(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+        findings.size()));
     return findings;
   }
 
@@ -77,6 +78,15 @@ class OfflineLint {
     }
     history.resize(through);
     return history;
+  }
+
+  /// Each revision's findings together, in upgrade order (a failure notice joins its revision's).
+  static void in_upgrade_order(Findings& findings, const std::vector<std::string>& history) {
+    auto position = [&](const Finding& finding) {
+      return std::find(history.begin(), history.end(), finding.revision) - history.begin();
+    };
+    std::stable_sort(findings.begin(), findings.end(),
+                     [&](const Finding& a, const Finding& b) { return position(a) < position(b); });
   }
 
   Finding located(std::string_view rule, std::string message, const Error& error) const {

@@ -51,7 +51,9 @@ Result<std::vector<ParsedStatement>> parse_sql(std::string_view sql) {
     size_t at = error->cursorpos > 0 ? static_cast<size_t>(error->cursorpos - 1) : owned.size();
     return Error{error->message ? error->message : "syntax error", "", line_at(owned, at)};
   }
-  nlohmann::json tree = nlohmann::json::parse(parsed.tree());
+  // Without exceptions: a tree nlohmann cannot read (it should not happen) is an Error too.
+  nlohmann::json tree = nlohmann::json::parse(parsed.tree(), nullptr, false);
+  if (tree.is_discarded()) return Error{"libpg_query returned a parse tree that is not JSON"};
   std::vector<ParsedStatement> statements;
   for (nlohmann::json& raw : tree["stmts"])
     statements.push_back({text_of(owned, raw), std::move(raw["stmt"])});

@@ -121,28 +121,6 @@ TEST_SUITE("lint/table_rules") {
               .review()
               .empty());
   }
-
-  TEST_CASE("findings only for revisions in scope; the others only feed the history") {
-    SqlRun run;
-    run.revision("r0").op(kAccount).op("ALTER TABLE account DROP COLUMN name;");
-    run.revision("r1").op("ALTER TABLE account DROP COLUMN id;", 4);
-    Findings found = run.review({"r1"});
-    REQUIRE(rules(found) == Rules{"ban-drop-column", "require-lock-timeout"});
-    CHECK(found[0].revision == "r1");
-    CHECK(found[0].file == "versions/r1.py");
-    CHECK(found[0].line == 4);
-  }
-
-  TEST_CASE("statements from env.py and from Alembic itself are never judged") {
-    CHECK(SqlRun()
-              .env("DROP TABLE scratch;")
-              .revision("r1")
-              .alembic("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-                       "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));")
-              .alembic("UPDATE alembic_version SET version_num='r1';")
-              .review()
-              .empty());
-  }
 }
 
 }  // namespace ag::lint

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "app/install.h"
 #include "app/pipeline.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
@@ -13,9 +14,13 @@
 namespace ag {
 namespace {
 
+bool in_github_actions(const config::Environment& env) {
+  return env("GITHUB_ACTIONS").value_or("") == "true";
+}
+
 std::string resolved_format(const config::Settings& settings, const config::Environment& env) {
   if (settings.format != "auto") return settings.format;
-  return env("GITHUB_ACTIONS").value_or("") == "true" ? "github" : "text";
+  return in_github_actions(env) ? "github" : "text";
 }
 
 void write_report(const Report& report, std::string_view format, std::ostream& out) {
@@ -47,6 +52,18 @@ void note_unavailable_settings(const config::Settings& settings, Report& report)
       {"settings", "setting-unavailable", Severity::notice,
        "sarif-file is not available in this version; no SARIF report was written", "", 0, 0, "",
        ""});
+}
+
+/// Runs the install setting, if any, and points settings.python at the virtual environment it
+/// made; the caller keeps that environment until the checks are done.
+Result<std::optional<python::VirtualEnv>> install(config::Settings& settings,
+                                                  const config::Environment& env,
+                                                  const pg::LogLine& log) {
+  if (settings.install.empty()) return std::optional<python::VirtualEnv>();
+  Result<python::VirtualEnv> made = install_dependencies(settings, in_github_actions(env), log);
+  if (!made) return made.error();
+  settings.python = made->python().string();
+  return std::optional<python::VirtualEnv>(std::move(*made));
 }
 
 ExitCode exit_code(const Report& report) {
@@ -91,7 +108,9 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     err << line << (line.ends_with('\n') ? "" : "\n");
     err.flush();
   };
-  Report report = run_pipeline(*settings, *project, log);
+  Result<std::optional<python::VirtualEnv>> environment = install(*settings, env, log);
+  Report report = environment ? run_pipeline(*settings, *project, log)
+                              : install_failure(*settings, *project, environment.error());
   note_unavailable_settings(*settings, report);
   write_report(report, format, out);
   if (Status written = write_report_files(report, *settings); !written) {

@@ -32,12 +32,14 @@ failures=0
 started=$SECONDS
 declare -A took
 
+# Keeps the work folder (logs) when the test failed.
 cleanup() {
+  local status=$?
   "$root/tests/postgres_cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  if [ "${AG_CONTAINER_KEEP:-0}" = 1 ]; then
+  if [ "${AG_CONTAINER_KEEP:-0}" = 1 ] || [ "$status" -ne 0 ]; then
     echo "container_test: kept $work and $image"
   else
-    "${podman[@]}" rmi -f "$image" >/dev/null 2>&1 || true
+    "${podman[@]}" rmi -f "$image" "$base" >/dev/null 2>&1 || true
     rm -rf "$work"
   fi
 }
@@ -129,7 +131,7 @@ phase_done bootstrap "$t"
 
 t=$SECONDS
 say "building $image"
-cache=(--no-cache)
+cache=(--no-cache --layers=false)  # and no intermediate images left behind
 [ "${AG_CONTAINER_CACHE:-0}" = 1 ] && cache=()
 "${podman[@]}" build --isolation chroot --network host --pull=never --jobs 2 "${cache[@]}" \
   -t "$image" -f "$root/Dockerfile" "$root" >"$work/build.log" 2>&1 ||
@@ -292,7 +294,6 @@ total=$((SECONDS - started))
 say "times (s): bootstrap ${took[bootstrap]}, build ${took[build]}, runs ${took[runs]}, total $total"
 if [ "$failures" -gt 0 ]; then
   say "$failures failure(s); logs in $work"
-  AG_CONTAINER_KEEP=1
   exit 1
 fi
 say "passed"

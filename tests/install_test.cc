@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <string>
 
-#include "support/postgres.h"
 #include "support/run_gate.h"
 #include "support/temp_dir.h"
 
@@ -27,14 +26,7 @@ fs::path copy_project(const TempDir& dir) {
 
 GateRun run_roundtrip(const fs::path& project, std::string_view install,
                       const std::map<std::string, std::string>& env = {}) {
-  std::vector<std::string> args{"--format",
-                                "json",
-                                "--checks",
-                                "roundtrip",
-                                "--database-url",
-                                postgres_url(),
-                                "--working-directory",
-                                project.string()};
+  std::vector<std::string> args = roundtrip_args(project.string());
   if (!install.empty()) args.insert(args.end(), {"--install", std::string(install)});
   return run_gate(args, env);
 }

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "app/run.h"
+#include "support/postgres.h"
 
 namespace ag::test {
 
@@ -31,6 +32,17 @@ GateRun run_gate(const std::vector<std::string>& args,
   std::ostringstream out, err;
   ExitCode code = run(static_cast<int>(argv.size()), argv.data(), lookup, out, err);
   return {static_cast<int>(code), out.str(), err.str()};
+}
+
+std::vector<std::string> roundtrip_args(const std::string& project) {
+  return {"--format",
+          "json",
+          "--checks",
+          "roundtrip",
+          "--database-url",
+          postgres_url(),
+          "--working-directory",
+          project};
 }
 
 std::string fixture(std::string_view relative) {

@@ -70,7 +70,7 @@ Status run_command(const std::string& command, const python::VirtualEnv& env,
                    const std::filesystem::path& cwd, const pg::LogLine& log) {
   process::Options options;
   options.env = env.activation();
-  options.env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1";  // no index request for a notice
+  options.env.emplace("PIP_DISABLE_PIP_VERSION_CHECK", "1");  // no index request for a notice
   options.cwd = cwd;
   options.stderr_stream = process::Stream::to_stdout;
   // The one child started through a shell: the setting is a shell command line by nature

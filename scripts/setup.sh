@@ -14,6 +14,10 @@ packages=(
   python3 python3-alembic python3-sqlalchemy python3-psycopg2 python3-asyncpg
   # setpriv (runs the embedded server as an unprivileged user when root)
   util-linux
+  # the install setting: virtual environments with pip
+  python3-venv python3-pip
+  # the container test (tests/container_test.sh): bootstrap Debian 13, build and run the image
+  podman runc debootstrap
   # tests and benchmarks
   git hyperfine
 )

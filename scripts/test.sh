@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite: warnings as errors, once in a normal build and once with
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# AddressSanitizer + UndefinedBehaviorSanitizer; then the action's container, built and run the
+# way GitHub runs it (tests/container_test.sh; AG_CONTAINER_TEST=0 skips it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
@@ -13,3 +14,9 @@ for variant in release sanitize; do
   echo "== test ($variant)"
   (cd "$build" && ctest --output-on-failure -j"$(nproc)")
 done
+if [ "${AG_CONTAINER_TEST:-1}" = 0 ]; then
+  echo "== container test: skipped (AG_CONTAINER_TEST=0)"
+else
+  echo "== container test"
+  "$root/tests/container_test.sh"
+fi

@@ -15,14 +15,7 @@ namespace {
 constexpr std::string_view kFixtures = "tests/fixtures/roundtrip/";
 
 GateRun roundtrip(std::string_view name, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"--format",
-                                "json",
-                                "--checks",
-                                "roundtrip",
-                                "--database-url",
-                                postgres_url(),
-                                "--working-directory",
-                                fixture("roundtrip/" + std::string(name))};
+  std::vector<std::string> args = roundtrip_args(fixture("roundtrip/" + std::string(name)));
   args.insert(args.end(), extra.begin(), extra.end());
   return run_gate(args);
 }

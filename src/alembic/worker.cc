@@ -21,11 +21,6 @@ constexpr std::string_view kInstallHint =
     "python3-sqlalchemy python3-psycopg2; or pip install alembic sqlalchemy psycopg2-binary), "
     "or name another interpreter with the `python` setting";
 
-std::vector<std::string> interpreters(const std::string& configured) {
-  if (!configured.empty()) return {configured};
-  return {"python3", "/usr/bin/python3"};
-}
-
 std::string text_of(const json& value) {
   return value.is_string() ? value.get<std::string>() : "";
 }
@@ -107,6 +102,11 @@ bool is_missing_module(const Error& error) {
 
 }  // namespace
 
+std::vector<std::string> interpreter_candidates(const std::string& configured) {
+  if (!configured.empty()) return {configured};
+  return {"python3", "/usr/bin/python3"};
+}
+
 struct Worker::Reply {
   json body;
 };
@@ -135,7 +135,7 @@ Result<Worker> Worker::start(const WorkerOptions& options) {
                 {"url", options.url},
                 {"url_env", options.url_env}};
   std::vector<std::string> tried;
-  for (const std::string& interpreter : interpreters(options.python)) {
+  for (const std::string& interpreter : interpreter_candidates(options.python)) {
     process::Options spawn_options;
     spawn_options.cwd = options.project_dir;
     spawn_options.stdin_stream = process::Stream::pipe;

@@ -24,6 +24,10 @@ struct WorkerOptions {
   std::chrono::seconds step_timeout{300};
 };
 
+/// The interpreters to try, in order: `configured` alone when set, else python3 on PATH, then
+/// /usr/bin/python3.
+std::vector<std::string> interpreter_candidates(const std::string& configured);
+
 /// What the interpreter runs.
 struct Versions {
   std::string python;

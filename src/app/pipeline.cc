@@ -103,4 +103,17 @@ Report setup_failure(const config::Settings& settings, const project::Project& p
   return report;
 }
 
+Report install_failure(const config::Settings& settings, const project::Project& project,
+                       const Error& error) {
+  Report report = empty_report(settings, project);
+  CheckOutcome outcome{"install", CheckStatus::error, {}, 0, {}};
+  outcome.findings.push_back(
+      {"install", "install-failed", Severity::error, error.message + "\nNo check ran.", "", 0, 0,
+       "",
+       "run the command locally in a fresh `python3 -m venv --system-site-packages` to "
+       "reproduce"});
+  report.checks.push_back(std::move(outcome));
+  return report;
+}
+
 }  // namespace ag

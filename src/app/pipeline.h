@@ -31,4 +31,9 @@ Report run_pipeline(const config::Settings& settings, const project::Project& pr
 Report setup_failure(const config::Settings& settings, const project::Project& partial,
                      const Error& error);
 
+/// A report for a run whose `install` command failed: one "install" step that could not
+/// complete (an infrastructure error, exit 3) with `error`.
+Report install_failure(const config::Settings& settings, const project::Project& project,
+                       const Error& error);
+
 }  // namespace ag

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/console.h"
+#include "app/install.h"
 #include "app/pipeline.h"
 #include "app/publish.h"
 #include "checks/lint.h"
@@ -44,6 +45,18 @@ Secrets credentials(const config::Environment& env, const Result<config::Command
 bool use_color(const config::CommandLine& command_line, const config::Environment& env,
                bool out_is_terminal) {
   return out_is_terminal && !command_line.no_color && env("NO_COLOR").value_or("").empty();
+}
+
+/// Runs the install setting, if any, and points settings.python at the virtual environment it
+/// made; the caller keeps that environment until the checks are done.
+Result<std::optional<python::VirtualEnv>> install(config::Settings& settings,
+                                                  const config::Environment& env,
+                                                  const pg::LogLine& log) {
+  if (settings.install.empty()) return std::optional<python::VirtualEnv>();
+  Result<python::VirtualEnv> made = install_dependencies(settings, in_github_actions(env), log);
+  if (!made) return made.error();
+  settings.python = made->python().string();
+  return std::optional<python::VirtualEnv>(std::move(*made));
 }
 
 ExitCode exit_code(const Report& report) {
@@ -93,6 +106,8 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     report = setup_failure(*settings, partial, project.error());
   } else {
     pg::LogLine log = [&console](const std::string& text) { console.log(text); };
+    // The virtual environment lives until the checks are done.
+    Result<std::optional<python::VirtualEnv>> environment = install(*settings, env, log);
     PipelineObserver observer;
     std::optional<CheckProgress> progress;
     if (format == "text") {
@@ -100,7 +115,8 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
       observer = {[&](const std::string& check) { progress->started(check); },
                   [&](const CheckOutcome& outcome) { progress->finished(outcome); }};
     }
-    report = run_pipeline(*settings, *project, log, env, observer);
+    report = environment ? run_pipeline(*settings, *project, log, env, observer)
+                         : install_failure(*settings, *project, environment.error());
     code = exit_code(report);
   }
   if (Status published =

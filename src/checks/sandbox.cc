@@ -82,6 +82,9 @@ Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
   Result<alembic::Worker> started = alembic::Worker::start(worker);
   if (!started) return started.error();
   sandbox->worker_.emplace(std::move(*started));
+  const alembic::Versions& versions = sandbox->worker_->versions();
+  log(fmt::format("python: {} (Python {}, Alembic {}, SQLAlchemy {})", versions.interpreter,
+                  versions.python, versions.alembic, versions.sqlalchemy));
   return sandbox;
 }
 

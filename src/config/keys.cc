@@ -51,6 +51,11 @@ const std::array kKeys = {
     Key{"python", ValueType::text, "",
         "Python interpreter that runs Alembic; empty: python3 on PATH, then /usr/bin/python3.",
         &S::python},
+    Key{"install", ValueType::text, "",
+        "Shell command that installs the project's dependencies (e.g. pip install -r "
+        "requirements.txt) into a virtual environment with the system's packages, run in "
+        "working-directory before the checks; Alembic then runs with that environment's python.",
+        &S::install},
     Key{"step-timeout", ValueType::integer, "300",
         "Seconds one migration step may take before it is stopped.", &S::step_timeout},
     Key{"minimum-downgrade-revision", ValueType::text, "",

@@ -29,6 +29,7 @@ struct Settings {
   std::string json_file;
   std::string sarif_file;
   std::string python;
+  std::string install;   ///< A shell command; empty: nothing to install.
   int step_timeout = 0;  ///< Seconds.
   std::string minimum_downgrade_revision;
   std::vector<std::string> skip_revisions;

@@ -20,6 +20,7 @@
 
 #include "process/subprocess.h"
 #include "util/file.h"
+#include "util/text.h"
 
 namespace ag::pg {
 namespace {
@@ -174,19 +175,6 @@ std::vector<std::string> as_user(const ServerUser& user, std::vector<std::string
   return argv;
 }
 
-/// The last `count` lines of `text`, indented, for error messages.
-std::string tail(const std::string& text, std::size_t count) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back("  " + line);
-  }
-  std::size_t first = lines.size() > count ? lines.size() - count : 0;
-  std::string out;
-  for (std::size_t i = first; i < lines.size(); ++i) out += "\n" + lines[i];
-  return out;
-}
-
 std::string describe_user(const ServerUser& user) {
   return user.switch_user ? fmt::format(" (as user {})", user.name) : std::string();
 }
@@ -206,7 +194,7 @@ Result<process::Completed> run_tool(const Cluster& cluster, std::vector<std::str
 std::string failure(const std::string& what, const process::Completed& done,
                     const std::string& output) {
   std::string how = done.timed_out ? "timed out" : done.status.describe();
-  return fmt::format("{} failed ({}):{}", what, how, tail(output, 15));
+  return fmt::format("{} failed ({}):{}", what, how, last_lines(output, 15));
 }
 
 Status init_cluster(const Cluster& cluster, std::chrono::seconds timeout) {

@@ -175,6 +175,8 @@ void connect_stream(FileActions& actions, int target, Stream stream, const Uniqu
   } else if (stream == Stream::null) {
     posix_spawn_file_actions_addopen(actions.get(), target, "/dev/null",
                                      target == 0 ? O_RDONLY : O_WRONLY, 0);
+  } else if (stream == Stream::to_stdout) {
+    posix_spawn_file_actions_adddup2(actions.get(), 1, target);  // after fd 1 is connected
   }
 }
 

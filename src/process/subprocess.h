@@ -46,6 +46,9 @@ enum class Stream {
   null,     ///< /dev/null.
   pipe,     ///< A pipe to this process (stdin: write(); stdout/stderr: captured).
   inherit,  ///< This process's own stream.
+  /// stderr only: wherever the child's stdout goes (2>&1), so that a tool's output and its
+  /// errors arrive in one stream, in order.
+  to_stdout,
 };
 
 /// How a child is started, and for run() also what it is fed and how long it may take.

@@ -197,6 +197,14 @@ TEST_CASE("stdin, stdout and stderr can be null") {
   CHECK(done.success());  // cat read EOF from /dev/null
 }
 
+TEST_CASE("stderr can join stdout, in the order written") {
+  Options options;
+  options.stderr_stream = Stream::to_stdout;
+  Completed done = run_ok({"sh", "-c", "echo one; echo two >&2; echo three"}, options);
+  CHECK(done.out == "one\ntwo\nthree\n");
+  CHECK(done.err.empty());
+}
+
 TEST_CASE("a long-lived child exchanges lines") {
   Options options;
   options.stdin_stream = Stream::pipe;

@@ -51,4 +51,19 @@ std::string collapse_whitespace(std::string_view text) {
   return out;
 }
 
+std::string last_lines(std::string_view text, std::size_t count) {
+  std::vector<std::string_view> lines;
+  for (std::string_view rest = text; !rest.empty();) {
+    size_t end = std::min(rest.find('\n'), rest.size());
+    if (end > 0) lines.push_back(rest.substr(0, end));
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  std::string out;
+  for (size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) {
+    out += "\n  ";
+    out += lines[i];
+  }
+  return out;
+}
+
 }  // namespace ag

@@ -25,4 +25,8 @@ std::vector<std::string> split(std::string_view text, std::string_view delimiter
 /// at the ends.
 std::string collapse_whitespace(std::string_view text);
 
+/// The last `count` non-empty lines of `text`, each after a '\n' and indented by two spaces: the
+/// end of a tool's output, for an error message.
+std::string last_lines(std::string_view text, std::size_t count);
+
 }  // namespace ag

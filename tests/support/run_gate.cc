@@ -6,6 +6,7 @@
 
 #include "app/run.h"
 #include "checks/rule_catalog.h"
+#include "support/postgres.h"
 
 namespace ag::test {
 
@@ -43,6 +44,17 @@ GateRun run_gate(const std::vector<std::string>& args,
     }
   }
   return {static_cast<int>(code), out.str(), err.str()};
+}
+
+std::vector<std::string> roundtrip_args(const std::string& project) {
+  return {"--format",
+          "json",
+          "--checks",
+          "roundtrip",
+          "--database-url",
+          postgres_url(),
+          "--working-directory",
+          project};
 }
 
 std::string fixture(std::string_view relative) {

@@ -25,6 +25,9 @@ struct GateRun {
 GateRun run_gate(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {}, bool terminal = false);
 
+/// The flags of a roundtrip-only run with a JSON report, on the test server, in `project`.
+std::vector<std::string> roundtrip_args(const std::string& project);
+
 /// Absolute path of a fixture under tests/fixtures.
 std::string fixture(std::string_view relative);
 

@@ -250,7 +250,8 @@ TEST_SUITE("heads") {
     CHECK(report["checks"][1]["status"] == "unavailable");
     std::vector<nlohmann::json> found = run.findings("check-unavailable");
     REQUIRE(found.size() == 1);
-    CHECK(found[0]["message"] == "the drift check is not available in this version; it did not run");
+    CHECK(found[0]["message"] ==
+          "the drift check is not available in this version; it did not run");
   }
 }
 

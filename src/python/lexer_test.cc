@@ -149,7 +149,8 @@ TEST_SUITE("python/lexer") {
         "  # indented, at the end";
     auto lexed = [&](bool keep_comments) {
       Lexer lexer(source, keep_comments);
-      for (Result<const LogicalLine*> line = lexer.next(); line.ok() && *line; line = lexer.next()) {
+      for (Result<const LogicalLine*> line = lexer.next(); line.ok() && *line;
+           line = lexer.next()) {
       }
       return lexer.comments();
     };

@@ -274,19 +274,14 @@ expect install_fails.out "::error"
 expect install_fails.out "the install command failed (exit code 1)"
 expect install_fails.out "No matching distribution found for no-such-package-for-gate"
 
-# Step outputs and the job summary are written by the report renderers (another branch); until
-# they are merged this build leaves both files empty. TIGHTEN after that merge: drop the `if`.
-if grep -rqs GITHUB_OUTPUT "$root/src"; then
-  expect file_commands/set_output_blog "result=passed"
-  expect file_commands/set_output_blog "error-count=0"
-  expect file_commands/set_output_blog "heads=b58f0c71e3d6"
-  expect file_commands/set_output_blog "report-json=backend/alembic-gate.json"
-  [ -s "$work/file_commands/step_summary_blog" ] || fail "the job summary is empty"
-  expect file_commands/set_output_broken "result=failed"
-  expect file_commands/set_output_broken "failed-checks=roundtrip"
-else
-  say "NOTE: this build writes no step outputs or job summary yet; their files exist, empty"
-fi
+# Step outputs and the job summary.
+expect file_commands/set_output_blog "result=passed"
+expect file_commands/set_output_blog "error-count=0"
+expect file_commands/set_output_blog "heads=b58f0c71e3d6"
+expect file_commands/set_output_blog "report-json=backend/alembic-gate.json"
+[ -s "$work/file_commands/step_summary_blog" ] || fail "the job summary is empty"
+expect file_commands/set_output_broken "result=failed"
+expect file_commands/set_output_broken "failed-checks=roundtrip"
 phase_done runs "$t"
 
 # ---------------------------------------------------------------------------------------------

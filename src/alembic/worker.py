@@ -833,8 +833,8 @@ def main():
     channel = Channel()
     worker = Worker(channel)
     handlers = {"start": worker.start, "revisions": worker.revisions, "open": worker.open,
-                "offline": worker.offline}
-                "upgrade": worker.upgrade, "drift": worker.drift, "create_all": worker.create_all}
+                "offline": worker.offline, "upgrade": worker.upgrade, "drift": worker.drift,
+                "create_all": worker.create_all}
     while True:
         request = channel.receive()
         op = request.get("op")

@@ -25,6 +25,14 @@ void Console::log(const std::string& text) {
   to_err(text.ends_with('\n') ? text : text + "\n");
 }
 
+void Console::command(const std::string& line) {
+  if (!workflow_commands_) return;
+  std::string text = secrets_.redact(line) + "\n";
+  std::lock_guard lock(mutex_);
+  err_ << text;
+  err_.flush();
+}
+
 void Console::error(const std::string& message) {
   to_err("alembic-gate: " + message + "\n");
   if (workflow_commands_) {  // also an annotation, so it shows on the run's page

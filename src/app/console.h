@@ -25,6 +25,10 @@ class Console {
   /// Safe from any thread.
   void log(const std::string& text);
 
+  /// A workflow command of alembic-gate's own (e.g. "::group::install"), to stderr as it is
+  /// (secrets still replaced); nothing outside GitHub's log.
+  void command(const std::string& line);
+
   /// "alembic-gate: MESSAGE" to stderr; in GitHub's log also an ::error annotation.
   void error(const std::string& message);
 

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <random>
 
 #include "alembic/worker.h"
 #include "process/subprocess.h"
+#include "report/workflow_commands.h"
 #include "util/text.h"
 
 namespace ag {
@@ -36,32 +36,27 @@ Result<std::string> base_interpreter(const std::string& configured) {
                            tried.empty() ? "none of them runs" : tried)};
 }
 
-/// The log's frame around the install output: a collapsed group on GitHub, in which workflow
-/// commands are switched off so that the output of the project's packages cannot fake
-/// annotations or masks; a plain header line elsewhere.
+/// The log's frame around the install output: a collapsed group on GitHub (the console wraps the
+/// output itself in ::stop-commands::, so packages cannot fake annotations or masks); a plain
+/// header line elsewhere.
 class LogFrame {
  public:
-  LogFrame(const pg::LogLine& log, bool github, const std::string& command) : log_(log) {
-    if (!github) {
-      log_("install: " + command);
-      return;
+  LogFrame(const pg::LogLine& log, const pg::LogLine& group, const std::string& command)
+      : group_(group) {
+    if (group_) {
+      group_("::group::install: " + escape_data(command));
+    } else {
+      log("install: " + command);
     }
-    std::random_device random;
-    token_ = fmt::format("alembic-gate-{:08x}{:08x}", random(), random());
-    log_("::group::install: " + command);
-    log_("::stop-commands::" + token_);
   }
   LogFrame(const LogFrame&) = delete;
   LogFrame& operator=(const LogFrame&) = delete;
   ~LogFrame() {
-    if (token_.empty()) return;
-    log_("::" + token_ + "::");
-    log_("::endgroup::");
+    if (group_) group_("::endgroup::");
   }
 
  private:
-  const pg::LogLine& log_;
-  std::string token_;
+  const pg::LogLine& group_;
 };
 
 /// Runs `command` through /bin/sh in `env`, streaming its output (stderr joined to stdout) to
@@ -94,10 +89,10 @@ Status run_command(const std::string& command, const python::VirtualEnv& env,
 
 }  // namespace
 
-Result<python::VirtualEnv> install_dependencies(const config::Settings& settings, bool github_log,
-                                                const pg::LogLine& log) {
+Result<python::VirtualEnv> install_dependencies(const config::Settings& settings,
+                                                const pg::LogLine& log, const pg::LogLine& group) {
   auto start = std::chrono::steady_clock::now();
-  LogFrame frame(log, github_log, settings.install);
+  LogFrame frame(log, group, settings.install);
   Result<std::string> base = base_interpreter(settings.python);
   if (!base) return base.error();
   Result<python::VirtualEnv> env = python::VirtualEnv::create(*base);

@@ -50,10 +50,13 @@ bool use_color(const config::CommandLine& command_line, const config::Environmen
 /// Runs the install setting, if any, and points settings.python at the virtual environment it
 /// made; the caller keeps that environment until the checks are done.
 Result<std::optional<python::VirtualEnv>> install(config::Settings& settings,
-                                                  const config::Environment& env,
+                                                  const config::Environment& env, Console& console,
                                                   const pg::LogLine& log) {
   if (settings.install.empty()) return std::optional<python::VirtualEnv>();
-  Result<python::VirtualEnv> made = install_dependencies(settings, in_github_actions(env), log);
+  pg::LogLine group;  // on GitHub the install's output is folded into a group
+  if (in_github_actions(env))
+    group = [&console](const std::string& line) { console.command(line); };
+  Result<python::VirtualEnv> made = install_dependencies(settings, log, group);
   if (!made) return made.error();
   settings.python = made->python().string();
   return std::optional<python::VirtualEnv>(std::move(*made));
@@ -107,7 +110,7 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
   } else {
     pg::LogLine log = [&console](const std::string& text) { console.log(text); };
     // The virtual environment lives until the checks are done.
-    Result<std::optional<python::VirtualEnv>> environment = install(*settings, env, log);
+    Result<std::optional<python::VirtualEnv>> environment = install(*settings, env, console, log);
     PipelineObserver observer;
     std::optional<CheckProgress> progress;
     if (format == "text") {

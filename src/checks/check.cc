@@ -15,6 +15,11 @@ constexpr RuleInfo kRules[] = {
      "The check is listed in `checks` but this version of alembic-gate does not implement it; it "
      "did not run and is never counted as passed.",
      "Remove it from `checks` to silence the notice, or upgrade alembic-gate."},
+    {"install-failed", "install", Severity::error, "The install command failed.",
+     "The `install` setting's command (e.g. `pip install -r requirements.txt`) exited with an "
+     "error, so the project's own packages are missing and no check ran.",
+     "Run the command locally in a fresh virtual environment; the finding ends with its last "
+     "lines of output."},
     {"alembic-config", "project", Severity::error,
      "The project's Alembic configuration cannot be read.",
      "alembic.ini (or [tool.alembic] in pyproject.toml), its script_location or a version folder "

@@ -28,6 +28,7 @@ const Emitted kEmitted[] = {
       "slow-migration"}},
     {"alembic-gate", {"infrastructure", "check-unavailable"}},
     {"project", {"alembic-config"}},
+    {"install", {"install-failed"}},
 };
 
 }  // namespace

@@ -253,8 +253,8 @@ TEST_SUITE("report/github") {
     CHECK(groups[1].message == "roundtrip: failed (3.2 s)");
     CHECK(groups[2].message == "lint: unavailable (0 ms)");
     CHECK(view.shown.back() ==
-          "alembic-gate: failed (5 errors, 1 warning, 2 notices); failed: heads, roundtrip; not "
-          "available in this version: lint");
+          "alembic-gate: failed (5 errors, 1 warning, 2 notices); failed: heads, roundtrip; did "
+          "not run: lint");
   }
 }
 

@@ -2,21 +2,12 @@
 
 #include <string_view>
 
+#include "util/text.h"
+
 namespace ag::alembic {
 namespace {
 
 constexpr size_t kMaxStatementLength = 300;
-
-std::string collapse_whitespace(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (blank && (out.empty() || out.back() == ' ')) continue;
-    out += blank ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 }  // namespace
 

@@ -74,7 +74,7 @@ const char* const kGenerate =
 }  // namespace
 
 TEST_SUITE("drift") {
-  TEST_CASE("models that match the migrations pass; env.py's own revision hook is chained") {
+  TEST_CASE("models that match the migrations pass, env.py's own revision hook is chained") {
     // env.py's process_revision_directives reads config.cmd_opts.autogenerate and empties the
     // directives when there is nothing to do: Alembic's cookbook recipe.
     GateRun run = drift("match");

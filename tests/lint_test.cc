@@ -181,7 +181,7 @@ TEST_SUITE("lint") {
     CHECK(found[0]["revision"] == "1a0000000004");
   }
 
-  TEST_CASE("ignore comments: on the line, above, file-level; bad ones silence nothing") {
+  TEST_CASE("ignore comments: on the line, above, file-level, bad ones silence nothing") {
     GateRun run = lint("ignores");
     std::vector<nlohmann::json> bad = run.findings("bad-ignore");
     REQUIRE(bad.size() == 2);

@@ -146,7 +146,7 @@ TEST_SUITE("roundtrip") {
   }
 
   TEST_CASE(
-      "a step past step-timeout is stopped and named; the scratch database is still dropped") {
+      "a step past step-timeout is stopped and named, the scratch database is still dropped") {
     GateRun run = roundtrip("slow_step", {"--step-timeout", "2"});
     CHECK(run.exit_code == 1);
     std::vector<nlohmann::json> found = run.findings("step-timeout");

@@ -22,7 +22,7 @@ RevisionScript declare(const std::string& id, const std::string& down,
 }  // namespace
 
 TEST_SUITE("graph/upgrade_order") {
-  TEST_CASE("parents come first, whatever the ids; ties go to the smaller id") {
+  TEST_CASE("parents come first, whatever the ids, ties go to the smaller id") {
     RevisionGraph graph({declare("c", "None"), declare("a", "'c'"), declare("b", "'c'"),
                          declare("m", "('b', 'a')")});
     CHECK(upgrade_order(graph) == Ids{"c", "a", "b", "m"});

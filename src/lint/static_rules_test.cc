@@ -112,7 +112,7 @@ TEST_SUITE("lint/static_rules") {
             .empty());
   }
 
-  TEST_CASE("empty-upgrade: only pass, a docstring or ...; spans the function") {
+  TEST_CASE("empty-upgrade: only pass, a docstring or ..., spans the function") {
     for (std::string_view body : {"    pass\n", "    \"\"\"Nothing yet.\"\"\"\n    pass\n",
                                   "    ...\n", "    pass  # TODO\n"}) {
       CAPTURE(body);
@@ -137,7 +137,7 @@ TEST_SUITE("lint/static_rules") {
               .empty());
   }
 
-  TEST_CASE("empty-downgrade: only when upgrade does something; raising is deliberate") {
+  TEST_CASE("empty-downgrade: only when upgrade does something, raising is deliberate") {
     Findings found = of(lint(migration(kAddColumn)), "empty-downgrade");
     REQUIRE(found.size() == 1);
     CHECK(found[0].line == 16);

@@ -182,7 +182,7 @@ TEST_SUITE("report/github") {
     CHECK(message.starts_with(kept));
   }
 
-  TEST_CASE("help follows the message; columns only on one-line annotations") {
+  TEST_CASE("help follows the message, columns only on one-line annotations") {
     RunnerView view = github(one_finding({"roundtrip", "upgrade-failed", Severity::error, "boom",
                                           "a.py", 3, 5, "", "fix it", 2, 9}));
     std::vector<Command> errors = annotations(view, "error");
@@ -202,7 +202,7 @@ TEST_SUITE("report/github") {
   }
 
   TEST_CASE(
-      "500 findings: 10 errors, 10 warnings, 9 notices and the note; the rest as plain text") {
+      "500 findings: 10 errors, 10 warnings, 9 notices and the note, the rest as plain text") {
     Report report = test::many_findings(500);
     RunnerView view = github(report);
     std::vector<Command> errors = annotations(view, "error");

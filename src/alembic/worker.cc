@@ -225,7 +225,14 @@ Result<StepDone> Worker::step(const std::string& revision, Direction direction, 
       fmt::format("{} {}", direction == Direction::up ? "upgrading to" : "downgrading", revision);
   Result<Reply> reply = request(message.dump(), step_timeout_, doing);
   if (!reply) return reply.error();
-  return StepDone{reply->body.value("seconds", 0.0), strings_of(reply->body["heads"])};
+  return StepDone{reply->body.value("seconds", 0.0)};
+}
+
+Result<std::vector<std::string>> Worker::current() {
+  Result<Reply> reply =
+      request(R"({"op": "current"})", step_timeout_, "reading the current revisions");
+  if (!reply) return reply.error();
+  return strings_of(reply->body["heads"]);
 }
 
 Result<Rows> Worker::query(const std::string& sql) {

@@ -48,8 +48,7 @@ struct RevisionInfo {
 enum class Direction { up, down };
 
 struct StepDone {
-  double seconds = 0;
-  std::vector<std::string> heads;  ///< After the step.
+  double seconds = 0;  ///< In Alembic, from the step's start to its commit.
 };
 
 struct Rows {
@@ -107,6 +106,9 @@ class Worker {
   /// ends the session; its Error points at the failing line and carries the traceback in
   /// Error::detail. A step running past step_timeout stops the worker: every later call fails.
   Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false);
+
+  /// The revisions in the version table now, inside the session.
+  Result<std::vector<std::string>> current();
 
   /// Runs `sql` on the migration connection (sees what the session has not committed yet).
   Result<Rows> query(const std::string& sql);

@@ -344,7 +344,7 @@ TEST_SUITE("graph/revision_script") {
     CHECK(script.depends_on.present);
   }
 
-  TEST_CASE("a a semicolon inside brackets does not split statements") {
+  TEST_CASE("a semicolon inside brackets does not split statements") {
     RevisionScript script = read("revision = 'a'; down_revision = f(';'); branch_labels = None\n");
     CHECK(script.id() == "a");
     CHECK_FALSE(script.down_revision.readable);

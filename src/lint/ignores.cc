@@ -109,7 +109,7 @@ bool Ignores::above(int comment_line, int statement_line) const {
 
 bool Ignores::covers(const Finding& finding) const {
   if (finding.rule == "bad-ignore") return false;
-  const Statement* statement = file_.statement_at(finding.line);
+  const PythonStatement* statement = file_.statement_at(finding.line);
   int first = statement != nullptr ? statement->first_line : finding.line;
   int last = statement != nullptr ? statement->last_line : finding.line;
   return std::any_of(ignores_.begin(), ignores_.end(), [&](const Ignore& ignore) {

@@ -42,16 +42,17 @@ Result<std::unique_ptr<MigrationFile>> MigrationFile::read(const std::filesystem
 }
 
 void MigrationFile::add(const python::LogicalLine& line) {
-  Statement statement{line.tokens, line.first_line, line.last_line, line.indented};
+  PythonStatement statement{line.tokens, line.first_line, line.last_line, line.indented};
   size_t colon = statement.tokens.front().text == "def" ? header_colon(statement.tokens) : 0;
   if (colon == 0 || colon + 1 == statement.tokens.size()) {
     statements_.push_back(std::move(statement));
     return;
   }
-  Statement body{{statement.tokens.begin() + static_cast<long>(colon) + 1, statement.tokens.end()},
-                 0,
-                 statement.last_line,
-                 true};
+  PythonStatement body{
+      {statement.tokens.begin() + static_cast<long>(colon) + 1, statement.tokens.end()},
+      0,
+      statement.last_line,
+      true};
   body.first_line = body.tokens.front().line;
   statement.tokens.resize(colon + 1);
   statement.last_line = statement.tokens.back().line;
@@ -61,7 +62,7 @@ void MigrationFile::add(const python::LogicalLine& line) {
 
 std::optional<Function> MigrationFile::function(std::string_view name) const {
   for (size_t i = statements_.size(); i-- > 0;) {  // the last definition is the one Python keeps
-    const Statement& header = statements_[i];
+    const PythonStatement& header = statements_[i];
     if (header.indented || header.tokens.size() < 2 || header.tokens[0].text != "def" ||
         header.tokens[1].text != name) {
       continue;
@@ -74,8 +75,8 @@ std::optional<Function> MigrationFile::function(std::string_view name) const {
   return std::nullopt;
 }
 
-const Statement* MigrationFile::statement_at(int line) const {
-  auto it = std::find_if(statements_.begin(), statements_.end(), [&](const Statement& s) {
+const PythonStatement* MigrationFile::statement_at(int line) const {
+  auto it = std::find_if(statements_.begin(), statements_.end(), [&](const PythonStatement& s) {
     return s.first_line <= line && line <= s.last_line;
   });
   return it == statements_.end() ? nullptr : &*it;

@@ -17,7 +17,7 @@ namespace ag::lint {
 
 /// One logical line. A one-line `def f(): body` is split in two: the header (not indented) and
 /// its body (indented), so that bodies look alike however they are written.
-struct Statement {
+struct PythonStatement {
   std::vector<python::Token> tokens;  ///< Never empty; views into the file's source.
   int first_line = 0;
   int last_line = 0;
@@ -27,8 +27,9 @@ struct Statement {
 /// A function defined at module level.
 struct Function {
   std::string_view name;
-  int line = 0;                     ///< Of `def`.
-  std::span<const Statement> body;  ///< The indented statements up to the next module-level one.
+  int line = 0;  ///< Of `def`.
+  std::span<const PythonStatement>
+      body;  ///< The indented statements up to the next module-level one.
 };
 
 class MigrationFile {
@@ -43,7 +44,7 @@ class MigrationFile {
   MigrationFile(const MigrationFile&) = delete;
   MigrationFile& operator=(const MigrationFile&) = delete;
 
-  const std::vector<Statement>& statements() const { return statements_; }
+  const std::vector<PythonStatement>& statements() const { return statements_; }
   const std::vector<python::Comment>& comments() const { return comments_; }
   bool complete() const { return complete_; }
 
@@ -51,11 +52,11 @@ class MigrationFile {
   std::optional<Function> function(std::string_view name) const;
 
   /// The statement whose lines include `line`, or nullptr.
-  const Statement* statement_at(int line) const;
+  const PythonStatement* statement_at(int line) const;
 
  private:
   std::string source_;
-  std::vector<Statement> statements_;
+  std::vector<PythonStatement> statements_;
   std::vector<python::Comment> comments_;
   bool complete_ = true;
 

@@ -31,7 +31,7 @@ void SessionState::begin_revision() {
   revision_timeout_ = false;
 }
 
-void SessionState::apply(const Node& tree, Scope scope) {
+void SessionState::apply(const Node& tree, SettingLifetime scope) {
   std::string kind = kind_of(tree);
   if (kind.empty()) return;
   const Node& node = tree.begin().value();
@@ -69,13 +69,13 @@ void SessionState::end_transaction() {
   not_valid_.clear();
 }
 
-void SessionState::set_lock_timeout(bool on, bool local, Scope scope) {
+void SessionState::set_lock_timeout(bool on, bool local, SettingLifetime scope) {
   if (local) {
     local_timeout_ = on && in_transaction_;  // SET LOCAL outside a block does nothing
     return;
   }
   if (on) {
-    (scope == Scope::run ? run_timeout_ : revision_timeout_) = true;
+    (scope == SettingLifetime::run ? run_timeout_ : revision_timeout_) = true;
   } else {
     run_timeout_ = revision_timeout_ = local_timeout_ = false;
   }

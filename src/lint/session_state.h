@@ -13,7 +13,7 @@ namespace ag::lint {
 
 /// Who ran a statement: a revision's own settings last for that revision only; env.py's (and
 /// Alembic's) for the whole run.
-enum class Scope { revision, run };
+enum class SettingLifetime { revision, run };
 
 class SessionState {
  public:
@@ -21,7 +21,7 @@ class SessionState {
   void begin_revision();
 
   /// Records what `tree` (one statement's parse tree) does to the session.
-  void apply(const Node& tree, Scope scope);
+  void apply(const Node& tree, SettingLifetime scope);
 
   /// Whether a transaction block is open (CONCURRENTLY fails inside one).
   bool in_transaction() const { return in_transaction_; }
@@ -35,7 +35,7 @@ class SessionState {
 
  private:
   void end_transaction();
-  void set_lock_timeout(bool on, bool local, Scope scope);
+  void set_lock_timeout(bool on, bool local, SettingLifetime scope);
   void note_constraints(const Node& alter);
 
   bool in_transaction_ = false;

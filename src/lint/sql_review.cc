@@ -37,8 +37,9 @@ class Review {
         if (judge(judgement, !lock_timeout_reported_)) lock_timeout_reported_ = true;
       }
       schema_.apply(statement.tree);
-      session_.apply(statement.tree,
-                     emitted.origin == SqlOrigin::revision ? Scope::revision : Scope::run);
+      session_.apply(statement.tree, emitted.origin == SqlOrigin::revision
+                                         ? SettingLifetime::revision
+                                         : SettingLifetime::run);
     }
   }
 

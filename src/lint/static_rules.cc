@@ -70,7 +70,7 @@ const RuleInfo& rule(std::string_view id) {
 constexpr std::array<std::string_view, 4> kTransactionEnds = {"COMMIT", "END", "ROLLBACK", "ABORT"};
 
 /// A statement that does nothing: `pass`, `...`, or a lone string (a docstring).
-bool does_nothing(const Statement& statement) {
+bool does_nothing(const PythonStatement& statement) {
   return std::all_of(statement.tokens.begin(), statement.tokens.end(), [](const Token& token) {
     return token.text == "pass" || token.text == "..." || token.text == ";" ||
            token.kind == TokenKind::string;
@@ -219,7 +219,7 @@ class StaticJudge {
   }
 
   void imports() {
-    for (const Statement& statement : file_.statements()) {
+    for (const PythonStatement& statement : file_.statements()) {
       for (std::span<const Token> tokens : python::split_statements(statement.tokens)) {
         if (tokens[0].text != "import" && tokens[0].text != "from") continue;
         for (const std::string& module : imported_modules(tokens)) {
@@ -240,7 +240,7 @@ class StaticJudge {
   }
 
   void transaction_control() {
-    for (const Statement& statement : file_.statements()) {
+    for (const PythonStatement& statement : file_.statements()) {
       remember_connection(statement);
       std::span<const Token> tokens(statement.tokens);
       for (size_t i = 1; i + 1 < tokens.size(); ++i) {
@@ -260,7 +260,7 @@ class StaticJudge {
   }
 
   /// `name = op.get_bind()` or `name = <...>.connection`: `name` is the migration's connection.
-  void remember_connection(const Statement& statement) {
+  void remember_connection(const PythonStatement& statement) {
     std::span<const Token> t(statement.tokens);
     if (t.size() < 3 || t[0].kind != TokenKind::name || t[1].text != "=") return;
     if (is_connection(t.subspan(2))) connection_names_.insert(t[0].text);

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "config/settings.h"
 #include "support/run_gate.h"
@@ -186,6 +187,25 @@ TEST_CASE("every settings key is documented in the README and declared in action
     CHECK(readme.find("| `" + std::string(key.name) + "` |") != std::string::npos);
     CHECK(action.find("\n  " + std::string(key.name) + ":\n") != std::string::npos);
   }
+}
+
+// The runner refuses an action.yml that defines a key twice ("'outputs' is already defined").
+TEST_CASE("action.yml defines each top-level key and each input and output once") {
+  std::ifstream action_file(AG_SOURCE_DIR "/action.yml");
+  std::string section;
+  std::set<std::string> seen;
+  for (std::string line; std::getline(action_file, line);) {
+    if (line.empty() || line.starts_with('#') || !line.ends_with(':')) continue;
+    if (!line.starts_with(' '))
+      section = line;
+    else if (!line.starts_with("  ") || line[2] == ' ')
+      continue;
+    std::string key = line.starts_with(' ') ? section + line : line;
+    CAPTURE(key);
+    CHECK(seen.insert(key).second);
+  }
+  CHECK(seen.contains("outputs:"));
+  CHECK(seen.contains("inputs:  database-url:"));
 }
 
 }  // namespace ag::test

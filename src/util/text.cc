@@ -51,6 +51,15 @@ std::string collapse_whitespace(std::string_view text) {
   return out;
 }
 
+std::string replace_all(std::string_view text, std::string_view from, std::string_view to) {
+  std::string out;
+  for (size_t at = text.find(from); at != std::string_view::npos; at = text.find(from)) {
+    out.append(text.substr(0, at)).append(to);
+    text.remove_prefix(at + from.size());
+  }
+  return out.append(text);
+}
+
 std::string last_lines(std::string_view text, std::size_t count) {
   std::vector<std::string_view> lines;
   for (std::string_view rest = text; !rest.empty();) {

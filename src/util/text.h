@@ -25,6 +25,10 @@ std::vector<std::string> split(std::string_view text, std::string_view delimiter
 /// at the ends.
 std::string collapse_whitespace(std::string_view text);
 
+/// `text` with every occurrence of `from` (non-empty) replaced by `to`, left to right; the
+/// replacements are not searched again.
+std::string replace_all(std::string_view text, std::string_view from, std::string_view to);
+
 /// The last `count` non-empty lines of `text`, each after a '\n' and indented by two spaces: the
 /// end of a tool's output, for an error message.
 std::string last_lines(std::string_view text, std::size_t count);

@@ -20,6 +20,13 @@ TEST_SUITE("util/text") {
     CHECK(cut == emoji.substr(0, 96) + "\u2026");
   }
 
+  TEST_CASE("replace_all replaces every occurrence, left to right, never its own output") {
+    CHECK(replace_all("a{x}b{x}", "{x}", "1") == "a1b1");
+    CHECK(replace_all("aaa", "a", "aa") == "aaaaaa");
+    CHECK(replace_all("none here", "{x}", "1") == "none here");
+    CHECK(replace_all("", "{x}", "1").empty());
+  }
+
   TEST_CASE("last_lines keeps the last non-empty lines, indented") {
     CHECK(last_lines("one\ntwo\n\nthree\n", 2) == "\n  two\n  three");
     CHECK(last_lines("one\ntwo", 5) == "\n  one\n  two");

@@ -40,10 +40,19 @@ struct AttributeSpec {
   std::string_view name;
   AttributeStyle style;
   std::string_view sql;  ///< An expression over the kind's FROM clause; NULL when absent.
-  /// For the fingerprint, when `sql` deparses (pg_get_indexdef() costs ~15 us a row): a cheaper
-  /// expression of raw catalog values that is equal on two objects only if `sql` is (together
-  /// with the kind's fingerprint_extra_sql and the other objects' facts). Empty: `sql`.
+  /// For the fingerprint, when `sql` costs more than it needs to (deparsing, printing arrays as
+  /// text): a cheaper expression of raw catalog values that is equal on two objects only if `sql`
+  /// is (together with the kind's fingerprint_extra_sql and the other objects' facts). Any type
+  /// PostgreSQL can hash (not pg_node_tree, and not aclitem, whose hash is a weak sum: print
+  /// those). Empty: `sql`.
   std::string_view fingerprint_sql = {};
+  /// For a fingerprint of FingerprintScope::database, when fingerprint_sql (or sql) opens the
+  /// object's table (pg_get_expr() with a table, pg_get_constraintdef() of a check, pg_get_*def():
+  /// they lock it) or reads the object itself through the catalog caches rather than the query's
+  /// snapshot: the fact as the catalog row stores it (expressions as node trees, with OIDs),
+  /// printed as text. Empty: fingerprint_sql (or sql), which must then do neither; naming *other*
+  /// objects through the caches (format_type(), ::regclass) is fine.
+  std::string_view stored_sql = {};
 };
 
 /// How a diff line names an object of a kind.
@@ -65,8 +74,9 @@ struct ObjectKind {
   std::vector<AttributeSpec> attributes;
   std::string_view from_sql;  ///< FROM ... [WHERE ...] over the query's CTEs (ns, rel, ext).
   /// Hashed into the fingerprint only: what fingerprint_sql expressions of this or other kinds
-  /// rely on (column numbers, which index and constraint keys refer to). Never in a diff.
-  std::string_view fingerprint_extra_sql = "NULL";
+  /// rely on (column numbers, which index and constraint keys refer to). Never in a diff. Empty:
+  /// nothing.
+  std::string_view fingerprint_extra_sql = {};
 };
 
 /// Every kind, in the order diff lines list them.
@@ -79,15 +89,43 @@ const ObjectKind* find_object_kind(std::string_view id);
 /// order, NULL-padded to N.
 std::string facts_query(const SnapshotOptions& options);
 
-/// One row: a 64-bit hash of every object's facts (fingerprint_sql where given) summed, so that
-/// no sort is needed, and the number of objects. `server_version` as PQserverVersion() gives it:
-/// how a row is hashed depends on it, so fingerprints compare only between servers of one version.
-std::string fingerprint_query(const SnapshotOptions& options, int server_version);
+/// What a fingerprint can be compared with.
+enum class FingerprintScope {
+  /// Any database's fingerprint (of a server of the same version): databases built by the same
+  /// DDL fingerprint equal. Deparses expressions, which locks their tables for an instant, so no
+  /// other session should be changing the database meanwhile.
+  portable,
+  /// Only the fingerprints of other states of the same database. Every object's own facts are
+  /// read under the query's snapshot (expressions as stored, OIDs and all) and no user table is
+  /// ever locked, so it may run while another session changes the database and commits: it
+  /// describes the database as the snapshot sees it. Objects dropped and made again (a table
+  /// recreated, a column added back) may fingerprint differently though their snapshots are
+  /// equal; the caller compares snapshots to be sure.
+  database,
+};
+
+/// One row: a 64-bit hash of every object's facts (in the forms `scope` asks for) summed, so
+/// that no sort is needed, and the number of objects. `server_version` as PQserverVersion()
+/// gives it: how a row is hashed depends on it, so fingerprints compare only between servers of
+/// one version.
+std::string fingerprint_query(const SnapshotOptions& options, int server_version,
+                              FingerprintScope scope = FingerprintScope::portable);
 
 /// Runs a catalog query read-only, with the settings that change how definitions print fixed
 /// (search_path = public, so public objects print unqualified; DateStyle, IntervalStyle, ...),
 /// so that the same catalog always reads the same. Prepared once per connection.
 /// Contract: `connection` is idle (not inside a transaction block).
 Result<QueryResult> query_catalog(Connection& connection, const std::string& sql);
+
+/// A catalog read in two halves, for a catalog that other sessions are changing: pin_catalog()
+/// opens query_catalog()'s transaction at REPEATABLE READ and takes its snapshot now (one round
+/// trip); finish_catalog_read() then runs `sql` (prepared once) under that snapshot and ends the
+/// transaction, however long after and whatever other sessions committed meanwhile. What `sql`
+/// reads from catalog tables is the catalog as it was when pinned; what it reads through the
+/// catalog caches (pg_get_*def(), format_type(), ::regclass) is the latest committed.
+/// Contract: pin_catalog() on an idle connection; between the two calls the connection is used
+/// for nothing else (from any one thread at a time).
+Status pin_catalog(Connection& connection);
+Result<QueryResult> finish_catalog_read(Connection& connection, const std::string& sql);
 
 }  // namespace ag::pg

@@ -1,17 +1,46 @@
 #include "pg/fingerprint.h"
 
 #include <charconv>
+#include <utility>
 
 namespace ag::pg {
+namespace {
 
-Result<Fingerprint> take_fingerprint(Connection& connection, const SnapshotOptions& options) {
-  Result<QueryResult> row = query_catalog(connection, fingerprint_query(options, connection.server_version()));
+Result<Fingerprint> fingerprint_of(Result<QueryResult> row) {
   if (!row) return Error{"catalog fingerprint failed: " + row.error().message, "", 0};
   Fingerprint fingerprint;
   fingerprint.digest = std::string(row->text(0, 0));
   std::string_view count = row->text(0, 1);
   std::from_chars(count.data(), count.data() + count.size(), fingerprint.objects);
   return fingerprint;
+}
+
+}  // namespace
+
+Result<Fingerprint> take_fingerprint(Connection& connection, const SnapshotOptions& options) {
+  return fingerprint_of(query_catalog(
+      connection,
+      fingerprint_query(options, connection.server_version(), FingerprintScope::portable)));
+}
+
+Result<PinnedFingerprint> PinnedFingerprint::pin(Connection& connection, SnapshotOptions options) {
+  if (Status pinned = pin_catalog(connection); !pinned)
+    return Error{"catalog fingerprint failed: " + pinned.error().message, "", 0};
+  return PinnedFingerprint(connection, std::move(options));
+}
+
+PinnedFingerprint::PinnedFingerprint(PinnedFingerprint&& other) noexcept
+    : connection_(std::exchange(other.connection_, nullptr)), options_(std::move(other.options_)) {}
+
+PinnedFingerprint::~PinnedFingerprint() {
+  if (connection_ != nullptr) (void)connection_->run("ROLLBACK");
+}
+
+Result<Fingerprint> PinnedFingerprint::compute() {
+  Connection& connection = *std::exchange(connection_, nullptr);
+  return fingerprint_of(finish_catalog_read(
+      connection,
+      fingerprint_query(options_, connection.server_version(), FingerprintScope::database)));
 }
 
 }  // namespace ag::pg

@@ -20,8 +20,42 @@ struct Fingerprint {
   bool operator==(const Fingerprint&) const = default;
 };
 
-/// One query computed on the server. Contract: `connection` is idle; it is left idle, its
-/// session settings unchanged (the statement stays prepared on it for the next call).
+/// A FingerprintScope::portable fingerprint: one query computed on the server. Contract:
+/// `connection` is idle, and no other session changes the database meanwhile; the connection is
+/// left idle, its session settings unchanged (the statement stays prepared on it for the next
+/// call).
 Result<Fingerprint> take_fingerprint(Connection& connection, const SnapshotOptions& options = {});
+
+/// A FingerprintScope::database fingerprint in two halves, so that another session can work on
+/// the database while it is computed (the roundtrip check runs the next migration meanwhile):
+/// pin() fixes the state it describes, compute() computes it, maybe on another thread. What the
+/// other session has not committed never shows; what it commits meanwhile shows only in the names
+/// of objects that others refer to (the enum label a default names), never in an object's own
+/// facts. The roundtrip check lets the next migration commit only after compute().
+class PinnedFingerprint {
+ public:
+  /// Pins the database's catalog as it is now (pin_catalog(): one round trip). Contract:
+  /// `connection` is idle and outlives this object, which has it to itself until compute() or
+  /// destruction.
+  static Result<PinnedFingerprint> pin(Connection& connection, SnapshotOptions options = {});
+
+  PinnedFingerprint(PinnedFingerprint&& other) noexcept;
+  PinnedFingerprint& operator=(PinnedFingerprint&&) = delete;
+  PinnedFingerprint(const PinnedFingerprint&) = delete;
+  PinnedFingerprint& operator=(const PinnedFingerprint&) = delete;
+  /// Ends the pin if compute() never did.
+  ~PinnedFingerprint();
+
+  /// The fingerprint of the catalog as it was when pinned; ends the pin and leaves the
+  /// connection idle. Contract: called once.
+  Result<Fingerprint> compute();
+
+ private:
+  PinnedFingerprint(Connection& connection, SnapshotOptions options)
+      : connection_(&connection), options_(std::move(options)) {}
+
+  Connection* connection_;  ///< Null once the pin has ended (or moved away).
+  SnapshotOptions options_;
+};
 
 }  // namespace ag::pg

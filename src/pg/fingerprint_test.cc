@@ -1,0 +1,153 @@
+#include "pg/fingerprint.h"
+
+#include <doctest/doctest.h>
+
+#include "pg/pg_test_support.h"
+
+namespace ag::pg {
+namespace {
+
+using testing::kEveryKind;
+using testing::open;
+using testing::run;
+
+Fingerprint portable(Connection& connection) {
+  Result<Fingerprint> fingerprint = take_fingerprint(connection);
+  REQUIRE_MESSAGE(fingerprint.ok(), (fingerprint.ok() ? "" : fingerprint.error().message));
+  return *fingerprint;
+}
+
+PinnedFingerprint pinned(Connection& connection) {
+  Result<PinnedFingerprint> pin = PinnedFingerprint::pin(connection);
+  REQUIRE_MESSAGE(pin.ok(), (pin.ok() ? "" : pin.error().message));
+  return std::move(*pin);
+}
+
+Fingerprint computed(PinnedFingerprint pin, Connection& connection) {
+  Result<Fingerprint> fingerprint = pin.compute();
+  REQUIRE_MESSAGE(fingerprint.ok(), (fingerprint.ok() ? "" : fingerprint.error().message));
+  CHECK(connection.idle());
+  return *fingerprint;
+}
+
+/// A FingerprintScope::database fingerprint of the database as it is now.
+Fingerprint of_database(Connection& connection) {
+  return computed(pinned(connection), connection);
+}
+
+// Every user relation, locked as a migration altering it would (ACCESS EXCLUSIVE), until the
+// transaction ends (LOCK TABLE refuses materialized views; refreshing one locks it so).
+constexpr std::string_view kLockEverything = R"sql(
+BEGIN;
+DO $$ DECLARE r regclass; BEGIN
+  FOR r IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind IN ('r', 'p', 'v') AND n.nspname IN ('public', 'app') LOOP
+    EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', r);
+  END LOOP;
+END $$;
+REFRESH MATERIALIZED VIEW post_counts;
+)sql";
+
+}  // namespace
+
+TEST_SUITE("pg") {
+  TEST_CASE("pg: a database-scope fingerprint never waits for another session's locks") {
+    ScratchDatabase scratch = testing::scratch_database();
+    Connection catalog = open(scratch.params());
+    Connection migration = open(scratch.params());
+    run(catalog, std::string(kEveryKind));
+    Fingerprint unlocked = of_database(catalog);
+
+    run(migration, std::string(kLockEverything));
+    run(catalog, "SET lock_timeout = '200ms'");
+    CHECK(of_database(catalog) == unlocked);
+    // The portable fingerprint deparses expressions, which opens (and waits for) their tables.
+    Result<Fingerprint> waiting = take_fingerprint(catalog);
+    REQUIRE_FALSE(waiting.ok());
+    CHECK(waiting.error().message.find("lock timeout") != std::string::npos);
+    run(migration, "ROLLBACK");
+  }
+
+  TEST_CASE("pg: a pinned fingerprint describes the state it was pinned on") {
+    ScratchDatabase scratch = testing::scratch_database();
+    Connection catalog = open(scratch.params());
+    Connection migration = open(scratch.params());
+    run(catalog, std::string(kEveryKind));
+    Fingerprint before = of_database(catalog);
+
+    // Work another session has not committed yet never shows, whatever it changes.
+    PinnedFingerprint pin = pinned(catalog);
+    run(migration,
+        "BEGIN; ALTER TYPE mood RENAME VALUE 'ok' TO 'fine'; ALTER TABLE users RENAME TO people; "
+        "CREATE SEQUENCE more");
+    CHECK(computed(std::move(pin), catalog) == before);
+    run(migration, "ROLLBACK");
+
+    // Committed work shows in what an object reads through the caches (the enum label its
+    // default names), never in its own facts, which come from the pinned snapshot.
+    PinnedFingerprint again = pinned(catalog);
+    run(migration,
+        "ALTER TABLE users ADD COLUMN nickname text; DROP VIEW happy_users; "
+        "CREATE INDEX ix_cache_value ON cache ((value->>'k'))");
+    CHECK(computed(std::move(again), catalog) == before);
+    CHECK(of_database(catalog) != before);
+  }
+
+  TEST_CASE("pg: database-scope fingerprints tell states of one database apart") {
+    ScratchDatabase scratch = testing::scratch_database();
+    Connection connection = open(scratch.params());
+    run(connection, std::string(kEveryKind));
+    Fingerprint original = of_database(connection);
+    CHECK(of_database(connection) == original);  // stable
+    CHECK(of_database(connection).objects == portable(connection).objects);
+
+    // Each change is seen; undoing it (without recreating anything) restores the fingerprint.
+    struct Change {
+      std::string_view doing, undoing;
+    };
+    for (Change change : std::initializer_list<Change>{
+             {"CREATE TABLE extra (id serial PRIMARY KEY)", "DROP TABLE extra"},
+             {"ALTER TABLE app.posts ADD COLUMN summary text",
+              "ALTER TABLE app.posts DROP COLUMN summary"},
+             {"CREATE INDEX ix_cache_value ON cache (value)", "DROP INDEX ix_cache_value"},
+             {"ALTER TABLE users ALTER COLUMN name SET NOT NULL",
+              "ALTER TABLE users ALTER COLUMN name DROP NOT NULL"},
+             {"ALTER TABLE app.posts ALTER COLUMN body SET DEFAULT 'x'",
+              "ALTER TABLE app.posts ALTER COLUMN body DROP DEFAULT"},
+             {"ALTER TABLE app.posts VALIDATE CONSTRAINT body_length", ""},
+             {"COMMENT ON COLUMN users.name IS 'display name'",
+              "COMMENT ON COLUMN users.name IS NULL"},
+             {"ALTER TYPE mood ADD VALUE 'elated'", ""},
+             {"CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql "
+              "AS $$ BEGIN RETURN NEW; END $$",
+              ""},
+             {"ALTER TABLE users DISABLE TRIGGER users_touch",
+              "ALTER TABLE users ENABLE TRIGGER users_touch"},
+             {"ALTER POLICY own_rows ON users USING (true)", ""},
+             {"REVOKE SELECT ON users FROM PUBLIC", "GRANT SELECT ON users TO PUBLIC"},
+         }) {
+      CAPTURE(change.doing);
+      Fingerprint before = of_database(connection);
+      run(connection, std::string(change.doing));
+      CHECK(of_database(connection) != before);
+      if (!change.undoing.empty()) {
+        run(connection, std::string(change.undoing));
+        CHECK(of_database(connection) == before);
+      }
+    }
+  }
+
+  TEST_CASE("pg: a pin never used ends with its object, and the connection is idle again") {
+    ScratchDatabase scratch = testing::scratch_database();
+    Connection connection = open(scratch.params());
+    {
+      PinnedFingerprint pin = pinned(connection);
+      CHECK_FALSE(connection.idle());
+    }
+    CHECK(connection.idle());
+    CHECK(PinnedFingerprint::pin(connection).ok());  // and can be pinned again (then dropped)
+    CHECK(connection.idle());
+  }
+}
+
+}  // namespace ag::pg

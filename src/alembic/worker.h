@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,7 +106,11 @@ class Worker {
   /// Runs one revision up or down inside the session (stamped instead when `stamp`). A failure
   /// ends the session; its Error points at the failing line and carries the traceback in
   /// Error::detail. A step running past step_timeout stops the worker: every later call fails.
-  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false);
+  /// With `before_commit`, the migration's transaction waits for it once the migration has run
+  /// (the database as other sessions see it is still the one before this step), then commits;
+  /// it is not called when the migration fails.
+  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false,
+                        const std::function<void()>& before_commit = {});
 
   /// The revisions in the version table now, inside the session.
   Result<std::vector<std::string>> current();

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <future>
 #include <map>
-#include <set>
+#include <optional>
 
 #include "alembic/error_summary.h"
 #include "pg/fingerprint.h"
@@ -70,10 +72,20 @@ constexpr RuleInfo kRules[] = {
      "Batch the data changes, or build indexes concurrently."},
 };
 
-/// A downgrade after which the catalog differs from the one before that revision's upgrade.
-struct Trace {
-  size_t index = 0;    ///< Of the revision in upgrade order.
-  pg::Snapshot after;  ///< Taken right after the downgrade.
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// A catalog fingerprint pinned on one state and computed on another thread while the worker
+/// runs the next step; that step commits only once it is computed (see RoundTrip::step).
+struct PendingFingerprint {
+  std::future<std::pair<Result<pg::Fingerprint>, double>> computing;  ///< With its seconds.
+  std::optional<Result<pg::Fingerprint>> result;                      ///< Once waited for.
+  size_t index = 0;  ///< The revision whose downgrade it checks (unused in the up pass).
+
+  bool started() const { return computing.valid() || result.has_value(); }
 };
 
 struct Place {
@@ -96,10 +108,12 @@ class RoundTrip {
       size_t applied = downgrade_all();
       if (session_open_ && upgrade_again(applied)) close_session(worker_);
     }
-    context_.log(fmt::format("roundtrip: {} steps in {:.2f} s, {} catalog fingerprints in {:.2f} s",
-                             cost_.steps, cost_.step_seconds, cost_.fingerprints,
-                             cost_.fingerprint_seconds));
-    explain_traces();
+    context_.log(fmt::format(
+        "roundtrip: {} steps in {:.2f} s; {} catalog fingerprints computed alongside them in "
+        "{:.2f} s, {:.2f} s of it waited for",
+        cost_.steps, cost_.step_seconds, cost_.fingerprints, cost_.fingerprint_seconds,
+        cost_.wait_seconds));
+    explain_suspects();
     flag_slow_revisions();
     return std::move(outcome_);
   }
@@ -110,13 +124,15 @@ class RoundTrip {
   alembic::Worker& worker_;
   std::vector<RevisionInfo> revisions_;
   std::vector<pg::Fingerprint> before_;  ///< before_[i]: the catalog before revision i's upgrade.
-  std::vector<Trace> traces_;
+  /// Revisions after whose downgrade the fingerprint differed from before_: explained (or found
+  /// equal after all) by explain_suspects().
+  std::vector<size_t> suspects_;
   std::string log_tail_;
   bool session_open_ = true;  ///< False once a failed step ended the session for good.
   CheckOutcome outcome_;
   struct {
     int steps = 0, fingerprints = 0;
-    double step_seconds = 0, fingerprint_seconds = 0;
+    double step_seconds = 0, fingerprint_seconds = 0, wait_seconds = 0;
   } cost_;  ///< Where the time went, for the log.
 
   // -- the three passes ------------------------------------------------------------------------
@@ -137,16 +153,24 @@ class RoundTrip {
     return true;
   }
 
+  // The fingerprint of each state is pinned (its snapshot taken) before the next step starts
+  // and computed while that step runs, which commits only once it is done: the two use both
+  // cores, and whatever the fingerprint looks up outside its snapshot (names of referenced
+  // objects) is still the state it describes.
+
   bool upgrade_all() {
-    if (!record_fingerprint()) return false;
     for (size_t i = 0; i < revisions_.size(); ++i) {
-      Result<alembic::StepDone> done = step(i, Direction::up);
+      PendingFingerprint before = start_fingerprint(i);
+      if (!before.started()) return false;
+      Result<alembic::StepDone> done = step(i, Direction::up, &before);
+      const Result<pg::Fingerprint>& taken = wait_for(before);
+      if (!taken) return false;
+      before_.push_back(*taken);
       if (!done) {
         step_failed("upgrade-failed", i, Direction::up, done.error(), "upgrade to {}");
         return false;
       }
       outcome_.timings[i].upgrade_seconds = done->seconds;
-      if (!record_fingerprint()) return false;
     }
     return true;
   }
@@ -154,24 +178,62 @@ class RoundTrip {
   /// Returns how many revisions are still applied when the downgrades stop.
   size_t downgrade_all() {
     size_t applied = revisions_.size();
+    PendingFingerprint after;  // of the state the previous downgrade left
     while (applied > 0) {
       size_t i = applied - 1;
       if (revisions_[i].id == context_.settings.minimum_downgrade_revision) break;
-      Result<alembic::StepDone> done = step(i, Direction::down);
+      Result<alembic::StepDone> done = step(i, Direction::down, &after);
+      if (!compare_after_downgrade(after)) return applied;
       if (!done) {
         session_open_ = downgrade_failed(i, done.error());
-        break;
+        return applied;
       }
       outcome_.timings[i].downgrade_seconds = done->seconds;
       applied = i;
-      Result<pg::Fingerprint> now = fingerprint();
-      if (!now) {
-        broken(now.error());
-        break;
-      }
-      if (*now != before_[i]) keep_trace(i);
+      after = start_fingerprint(i);
+      if (!after.started()) return applied;
     }
+    compare_after_downgrade(after);
     return applied;
+  }
+
+  /// Waits for the fingerprint of the state after a downgrade, if any, and compares it with the
+  /// one before that revision's upgrade. Returns false when it could not be taken (reported).
+  bool compare_after_downgrade(PendingFingerprint& after) {
+    if (!after.started()) return true;
+    const Result<pg::Fingerprint>& taken = wait_for(after);
+    if (taken && *taken != before_[after.index]) suspects_.push_back(after.index);
+    return taken.ok();
+  }
+
+  /// Pins the catalog as it is now and computes its fingerprint on another thread; nothing
+  /// started (reported) when it cannot be pinned.
+  PendingFingerprint start_fingerprint(size_t index) {
+    Result<pg::PinnedFingerprint> pinned = pg::PinnedFingerprint::pin(sandbox_.catalog());
+    if (!pinned) {
+      broken(pinned.error());
+      return {};
+    }
+    ++cost_.fingerprints;
+    auto compute = [pinned = std::move(*pinned)]() mutable {
+      Clock::time_point start = Clock::now();
+      Result<pg::Fingerprint> fingerprint = pinned.compute();
+      return std::pair{std::move(fingerprint), seconds_since(start)};
+    };
+    return {std::async(std::launch::async, std::move(compute)), std::nullopt, index};
+  }
+
+  /// The pending fingerprint, waited for the first time only; an error is reported then.
+  const Result<pg::Fingerprint>& wait_for(PendingFingerprint& pending) {
+    if (!pending.result) {
+      Clock::time_point start = Clock::now();
+      auto [fingerprint, seconds] = pending.computing.get();
+      cost_.wait_seconds += seconds_since(start);
+      cost_.fingerprint_seconds += seconds;
+      if (!fingerprint) broken(fingerprint.error());
+      pending.result = std::move(fingerprint);
+    }
+    return *pending.result;
   }
 
   bool upgrade_again(size_t applied) {
@@ -186,47 +248,60 @@ class RoundTrip {
     return true;
   }
 
-  // -- explaining a difference: a clean sandbox rebuilt up to the state before the revision ---
+  // -- explaining a difference: each suspect revision again, alone, in a clean sandbox -------
 
-  void explain_traces() {
-    if (traces_.empty()) return;
-    std::sort(traces_.begin(), traces_.end(),
-              [](const Trace& a, const Trace& b) { return a.index < b.index; });
+  void explain_suspects() {
+    if (suspects_.empty()) return;
+    std::sort(suspects_.begin(), suspects_.end());
     std::map<size_t, std::vector<std::string>> lines;
     Status rebuilt = rebuild_and_diff(lines);
     if (!rebuilt)
       context_.log("roundtrip: cannot explain the differences: " + rebuilt.error().describe());
-    // Later revisions are downgraded first; what they leave behind shows again in every earlier
-    // comparison, so each revision is blamed only for what is new.
-    std::set<std::string> seen;
-    for (auto trace = traces_.rbegin(); trace != traces_.rend(); ++trace) {
-      std::vector<std::string> own;
-      for (const std::string& line : lines[trace->index]) {
-        if (seen.insert(line).second) own.push_back(line);
+    // A suspect whose own upgrade and downgrade leave the catalog as it was was only told apart
+    // by what fingerprints within one database also see (a column's number, a recreated object's
+    // OID) or by what a later revision's downgrade left (reported at that revision).
+    size_t traces = 0;
+    for (size_t index : suspects_) {
+      auto explained = lines.find(index);
+      if (explained == lines.end() ? !rebuilt : !explained->second.empty()) {
+        report_trace(index,
+                     explained == lines.end() ? std::vector<std::string>{} : explained->second);
+        ++traces;
       }
-      if (!own.empty() || !rebuilt) report_trace(trace->index, own);
     }
+    context_.log(fmt::format(
+        "roundtrip: the catalog fingerprint differed after {} downgrade(s); replayed alone in a "
+        "clean database, {} left a trace",
+        suspects_.size(), traces));
   }
 
+  /// In a clean sandbox, upgrades up to each suspect, then compares the catalog before its
+  /// upgrade with the one after its upgrade and downgrade, and upgrades it again to go on.
   Status rebuild_and_diff(std::map<size_t, std::vector<std::string>>& lines) {
     Result<std::unique_ptr<Sandbox>> clean = context_.workspace.open_another();
     if (!clean) return clean.error();
     alembic::Worker& worker = (*clean)->worker();
     if (Result<std::vector<std::string>> heads = worker.open(); !heads) return heads.error();
+    auto move = [&](size_t index, Direction direction) -> Status {
+      const RevisionInfo& revision = revisions_[index];
+      Result<alembic::StepDone> done = worker.step(revision.id, direction, skipped(revision));
+      if (!done) return done.error();
+      return ok();
+    };
     size_t applied = 0;
-    for (const Trace& trace : traces_) {
-      for (; applied < trace.index; ++applied) {
-        const RevisionInfo& revision = revisions_[applied];
-        if (Result<alembic::StepDone> done =
-                worker.step(revision.id, Direction::up, skipped(revision));
-            !done) {
-          return done.error();
-        }
+    for (size_t suspect : suspects_) {
+      for (; applied < suspect; ++applied) {
+        if (Status moved = move(applied, Direction::up); !moved) return moved;
       }
       Result<pg::Snapshot> before = pg::take_snapshot((*clean)->catalog());
       if (!before) return before.error();
-      lines[trace.index] =
-          pg::diff_snapshots(*before, trace.after, {"before the upgrade", "after the downgrade"});
+      for (Direction direction : {Direction::up, Direction::down}) {
+        if (Status moved = move(suspect, direction); !moved) return moved;
+      }
+      Result<pg::Snapshot> after = pg::take_snapshot((*clean)->catalog());
+      if (!after) return after.error();
+      lines[suspect] =
+          pg::diff_snapshots(*before, *after, {"before the upgrade", "after the downgrade"});
     }
     return worker.close();
   }
@@ -240,12 +315,6 @@ class RoundTrip {
               "what it drops or alters)");
   }
 
-  void keep_trace(size_t index) {
-    Result<pg::Snapshot> after = pg::take_snapshot(sandbox_.catalog());
-    if (!after) return broken(after.error());
-    traces_.push_back({index, std::move(*after)});
-  }
-
   // -- steps and their failures ------------------------------------------------------------------
 
   bool skipped(const RevisionInfo& revision) const {
@@ -253,12 +322,17 @@ class RoundTrip {
     return std::find(skip.begin(), skip.end(), revision.id) != skip.end();
   }
 
-  Result<alembic::StepDone> step(size_t index, Direction direction) {
+  /// Runs one step; when `fingerprint` is being computed, the step commits only after it is.
+  Result<alembic::StepDone> step(size_t index, Direction direction,
+                                 PendingFingerprint* fingerprint = nullptr) {
     const RevisionInfo& revision = revisions_[index];
-    auto start = std::chrono::steady_clock::now();
-    Result<alembic::StepDone> done = worker_.step(revision.id, direction, skipped(revision));
-    cost_.step_seconds +=
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::function<void()> before_commit;
+    if (fingerprint != nullptr && fingerprint->started())
+      before_commit = [this, fingerprint] { wait_for(*fingerprint); };
+    Clock::time_point start = Clock::now();
+    Result<alembic::StepDone> done =
+        worker_.step(revision.id, direction, skipped(revision), before_commit);
+    cost_.step_seconds += seconds_since(start);
     ++cost_.steps;
     keep_log_tail(worker_.take_log());
     return done;
@@ -341,25 +415,6 @@ class RoundTrip {
             "on a production-sized table it will take longer; consider batching it");
       }
     }
-  }
-
-  bool record_fingerprint() {
-    Result<pg::Fingerprint> taken = fingerprint();
-    if (!taken) {
-      broken(taken.error());
-      return false;
-    }
-    before_.push_back(std::move(*taken));
-    return true;
-  }
-
-  Result<pg::Fingerprint> fingerprint() {
-    auto start = std::chrono::steady_clock::now();
-    Result<pg::Fingerprint> taken = pg::take_fingerprint(sandbox_.catalog());
-    cost_.fingerprint_seconds +=
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    ++cost_.fingerprints;
-    return taken;
   }
 
   // -- findings

@@ -17,6 +17,9 @@ struct NewColumn {
   bool not_null = false;
   bool has_default = false;  ///< DEFAULT, identity, generated or serial: rows get a value.
   std::string rewrite;       ///< Why adding it rewrites the table; empty when it does not.
+  /// A function of unknown volatility in the default: adding the column rewrites the table if
+  /// that function is volatile.
+  std::string unknown_function;
 };
 
 bool is_serial(const TypeRef& type) {
@@ -26,7 +29,7 @@ bool is_serial(const TypeRef& type) {
 }
 
 NewColumn read_column(const Node& column) {
-  NewColumn out{text(column, "colname"), type_of(child(column, "typeName")), false, false, ""};
+  NewColumn out{text(column, "colname"), type_of(child(column, "typeName")), false, false, "", ""};
   if (is_serial(out.type)) {
     out.has_default = true;
     out.rewrite = fmt::format("type {} (its default is nextval(), volatile)", out.type.name);
@@ -37,8 +40,12 @@ NewColumn read_column(const Node& column) {
     if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY") out.not_null = true;
     if (type == "CONSTR_DEFAULT") {
       out.has_default = true;
-      if (std::optional<std::string> part = volatile_part(child(constraint, "raw_expr")))
-        out.rewrite = fmt::format("the volatile default {}", *part);
+      if (std::optional<VolatileCall> part = volatile_part(child(constraint, "raw_expr"))) {
+        if (part->known)
+          out.rewrite = fmt::format("the volatile default {}", part->call);
+        else
+          out.unknown_function = part->call;
+      }
     }
     if (type == "CONSTR_IDENTITY") {
       out.has_default = true;
@@ -52,6 +59,14 @@ NewColumn read_column(const Node& column) {
   return out;
 }
 
+std::string default_later_help(const TableName& table, const NewColumn& column) {
+  return fmt::format(
+      "add the column without it (a constant server_default costs nothing since PostgreSQL 11), "
+      "set the default for new rows with `op.alter_column(\"{}\", \"{}\", "
+      "server_default=sa.text(\"...\"){})`, and backfill existing rows in batches",
+      table.name, column.name, schema_keyword(table));
+}
+
 void add_column(const Judgement& judgement, const TableName& table, const Node& definition) {
   NewColumn column = read_column(definition);
   std::string where = table.display();
@@ -61,11 +76,21 @@ void add_column(const Judgement& judgement, const TableName& table, const Node& 
         fmt::format("ADD COLUMN {} with {} rewrites all of existing table {} under an ACCESS "
                     "EXCLUSIVE lock, blocking all reads and writes of it until the rewrite ends",
                     column.name, column.rewrite, where),
-        fmt::format("add the column without it (a constant server_default costs nothing since "
-                    "PostgreSQL 11), set the default for new rows with `op.alter_column(\"{}\", "
-                    "\"{}\", server_default=sa.text(\"...\"){})`, and backfill existing rows in "
-                    "batches",
-                    table.name, column.name, schema_keyword(table)));
+        default_later_help(table, column));
+  } else if (!column.unknown_function.empty()) {
+    const std::string& function = column.unknown_function;
+    judgement.report(
+        "adding-field-with-default",
+        fmt::format("ADD COLUMN {} with the default {} rewrites all of existing table {} under an "
+                    "ACCESS EXCLUSIVE lock if {} is volatile, blocking all reads and writes of it "
+                    "until the rewrite ends; its volatility is unknown to the linter (not a "
+                    "PostgreSQL built-in; user-defined functions are VOLATILE unless declared "
+                    "STABLE or IMMUTABLE)",
+                    column.name, function, where, function),
+        fmt::format("if {} is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
+                    "ignore[adding-field-with-default] {} is IMMUTABLE`; otherwise {}",
+                    function, function, default_later_help(table, column)),
+        Severity::warning);
   }
   if (column.not_null && !column.has_default) {
     judgement.report(

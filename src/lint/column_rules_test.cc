@@ -44,6 +44,35 @@ TEST_SUITE("lint/column_rules") {
                "ALTER TABLE account ADD COLUMN score INT DEFAULT -1;",
                kAccount)
               .empty());
+    // Stable and immutable built-ins beyond the usual few: the whole of pg_proc is known.
+    CHECK(lint("ALTER TABLE account ADD COLUMN epoch BIGINT DEFAULT extract(epoch from now());\n"
+               "ALTER TABLE account ADD COLUMN day DATE DEFAULT date(now());\n"
+               "ALTER TABLE account ADD COLUMN search TSVECTOR DEFAULT to_tsvector('english', '');",
+               kAccount)
+              .empty());
+  }
+
+  TEST_CASE(
+      "a default calling a function PostgreSQL does not ship: a warning, volatility unknown") {
+    Findings found =
+        lint("ALTER TABLE account ADD COLUMN token TEXT DEFAULT app.new_token();", kAccount);
+    REQUIRE(rules(found) == Rules{"adding-field-with-default"});
+    CHECK(found[0].severity == Severity::warning);
+    CHECK(found[0].message ==
+          "ADD COLUMN token with the default new_token() rewrites all of existing table account "
+          "under an ACCESS EXCLUSIVE lock if new_token() is volatile, blocking all reads and "
+          "writes of it until the rewrite ends; its volatility is unknown to the linter (not a "
+          "PostgreSQL built-in; user-defined functions are VOLATILE unless declared STABLE or "
+          "IMMUTABLE)");
+    CHECK(found[0].help.starts_with(
+        "if new_token() is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
+        "ignore[adding-field-with-default] new_token() is IMMUTABLE`; otherwise add the column "
+        "without it"));
+    // A volatile built-in in the same default decides: an error.
+    found = lint("ALTER TABLE account ADD COLUMN token TEXT DEFAULT app.f(random());", kAccount);
+    REQUIRE(rules(found) == Rules{"adding-field-with-default"});
+    CHECK(found[0].severity == Severity::error);
+    CHECK(found[0].message.starts_with("ADD COLUMN token with the volatile default random()"));
   }
 
   TEST_CASE("ADD COLUMN NOT NULL without a default fails on a table with rows") {

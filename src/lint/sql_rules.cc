@@ -58,7 +58,8 @@ constexpr std::array kRules = {
              "Since PostgreSQL 11 a constant (or stable, like now()) default is stored once and "
              "costs nothing; a volatile default (random(), gen_random_uuid(), nextval() of a "
              "serial), an identity or a stored generated column rewrites the whole table under an "
-             "ACCESS EXCLUSIVE lock instead: all reads and writes wait until it is done.",
+             "ACCESS EXCLUSIVE lock instead: all reads and writes wait until it is done. A "
+             "function PostgreSQL does not ship may be volatile: reported as a warning.",
              "Add the column without that default, set the default for new rows with "
              "`op.alter_column(..., server_default=...)`, and backfill existing rows in batches."},
     RuleInfo{"adding-not-nullable-field", kCheck, Severity::error,
@@ -116,7 +117,8 @@ constexpr std::array kRules = {
              "lock_timeout makes it give up (and the deploy retry) instead.",
              "`op.execute(\"SET lock_timeout = '5s'\")` at the start of upgrade(), or once in "
              "env.py: `context.execute(\"SET lock_timeout = '5s'\")` before "
-             "`context.run_migrations()`."},
+             "`context.run_migrations()`, or on env.py's connection "
+             "(`connect_args={\"options\": \"-c lock_timeout=5s\"}`)."},
     RuleInfo{"prefer-bigint-over-int", kCheck, Severity::warning,
              "new integer primary key narrower than bigint",
              "An integer key runs out at 2,147,483,647 (smallint at 32,767); widening it later "
@@ -172,8 +174,9 @@ const RuleInfo& sql_rule(std::string_view id) {
                        [&](const RuleInfo& rule) { return rule.id == id; });
 }
 
-void Judgement::report(std::string_view rule, std::string message, std::string help) const {
-  out.push_back({std::string(kCheck), std::string(rule), sql_rule(rule).severity,
+void Judgement::report(std::string_view rule, std::string message, std::string help,
+                       std::optional<Severity> severity) const {
+  out.push_back({std::string(kCheck), std::string(rule), severity.value_or(sql_rule(rule).severity),
                  std::move(message), statement.file, statement.line, 0, statement.revision,
                  std::move(help)});
 }
@@ -184,6 +187,7 @@ bool judge(const Judgement& judgement, bool lock_timeout) {
   judge_columns(judgement);
   judge_tables(judgement);
   judge_types(judgement);
+  judge_identifiers(judgement);
   return lock_timeout && judge_lock_timeout(judgement);
 }
 

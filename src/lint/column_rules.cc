@@ -106,6 +106,18 @@ void add_column(const Judgement& judgement, const TableName& table, const Node& 
   }
 }
 
+/// The expand-and-contract recipe that moves `table`.`column` to a new column `added` of `type`
+/// (unknown: `...`), in Alembic code.
+std::string expand_and_contract(const TableName& table, const std::string& column,
+                                const std::string& added, const std::optional<TypeRef>& type) {
+  return fmt::format(
+      "`op.add_column(\"{0}\", sa.Column(\"{2}\", {3}){4})` and have the application write both; "
+      "backfill it in batches (`UPDATE {5} SET {2} = {1} WHERE ...`); move reads to {2}; then in "
+      "a later release `op.drop_column(\"{0}\", \"{1}\"{4})`",
+      table.name, column, added, type ? sqlalchemy_type(*type) : "...", schema_keyword(table),
+      table.display());
+}
+
 void set_not_null(const Judgement& judgement, const TableName& table, const std::string& column) {
   if (judgement.schema.not_null_proven(table, column)) return;
   std::string check = fmt::format("ck_{}_{}_not_null", table.name, column);
@@ -130,16 +142,16 @@ void change_type(const Judgement& judgement, const TableName& table, const Node&
   bool conversion = definition.contains("raw_default");  // USING ...
   std::optional<TypeRef> before = judgement.schema.column_type(table, column);
   if (!conversion && before && binary_coercible(*before, after)) return;
+  std::string added = column + "_new";
   judgement.report(
       "changing-column-type",
       fmt::format("changing {}.{} {}to {} rewrites existing table {} and rebuilds its indexes "
                   "under an ACCESS EXCLUSIVE lock, blocking all reads and writes of it until done",
                   table.display(), column, before ? fmt::format("from {} ", before->display()) : "",
                   after.display(), table.display()),
-      fmt::format("add a new column of type {}, backfill it in batches, move the application to "
-                  "it, then drop {}; only widening a varchar, varchar to text and raising a "
-                  "numeric's precision avoid the rewrite{}",
-                  after.display(), column,
+      fmt::format("expand and contract instead: {}; only widening a varchar, varchar to text and "
+                  "raising a numeric's precision avoid the rewrite{}",
+                  expand_and_contract(table, column, added, after),
                   before ? "" : " (the old type was not in the SQL of the revisions read)"));
 }
 
@@ -149,10 +161,10 @@ void drop_column(const Judgement& judgement, const TableName& table, const std::
       fmt::format("DROP COLUMN {}.{} breaks every running instance of the application that "
                   "still reads or writes it, until the new code is everywhere",
                   table.display(), column),
-      fmt::format("first deploy code that no longer uses {} (remove it from the models), then "
-                  "drop it in a later release; once that is so, say it with `# alembic-gate: "
-                  "ignore[ban-drop-column] reason`",
-                  column));
+      fmt::format("stop using it first: remove {} from the models and deploy that; then drop it in "
+                  "a later release and say so: `op.drop_column(\"{}\", \"{}\"{})  # alembic-gate: "
+                  "ignore[ban-drop-column] unused since <release>`",
+                  column, table.name, column, schema_keyword(table)));
 }
 
 void rename_column(const Judgement& judgement, const Node& rename) {
@@ -164,9 +176,9 @@ void rename_column(const Judgement& judgement, const Node& rename) {
       fmt::format("RENAME COLUMN {}.{} to {} breaks every running instance of the application "
                   "that still uses the old name, until the new code is everywhere",
                   table.display(), old_name, new_name),
-      fmt::format("add {} as a new column, write to both, backfill it, move reads to it, then "
-                  "drop {} in a later release",
-                  new_name, old_name));
+      fmt::format("expand and contract instead: {}",
+                  expand_and_contract(table, old_name, new_name,
+                                      judgement.schema.column_type(table, old_name))));
 }
 
 }  // namespace

@@ -59,6 +59,11 @@ const checks::RuleInfo& sql_rule(std::string_view id);
 /// The schema argument of an Alembic operation on `table`: `, schema="s"`, or "" unqualified.
 std::string schema_keyword(const TableName& table);
 
+/// The SQLAlchemy type of a column as a migration writes it: sa.String(length=200),
+/// sa.BigInteger(), postgresql.JSONB(), postgresql.ARRAY(sa.Text()); "..." for a type it does not
+/// know.
+std::string sqlalchemy_type(const TypeRef& type);
+
 /// A list of column names as Python writes it: ["a", "b"]; an empty name (an expression) is
 /// written sa.text(...).
 std::string python_list(const std::vector<std::string>& names);

@@ -305,7 +305,7 @@ TEST_SUITE("lint") {
     std::string message = notice[0]["message"];
     CHECK(
         message.starts_with("this is a pull request, but git cannot tell which migrations it "
-                            "adds (git diff failed: "));
+                            "adds or changes (git diff failed: "));
     CHECK(message.ends_with("); every revision file was linted"));
     CHECK(notice[0]["help"] ==
           "give actions/checkout `fetch-depth: 0` so that the base commit is in the clone, or set "

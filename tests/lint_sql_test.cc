@@ -73,6 +73,11 @@ const Finding& only(const Findings& findings, std::string_view rule, std::string
 const std::vector<std::string> kUnsafe = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5e6f7a03",
                                           "4d5e6f7a8b04", "5e6f7a8b9c05"};
 
+/// tests/fixtures/lint_sql/rules: the tables, every rule, every safe form, autogenerate's drop of
+/// a table, batch operations.
+const std::vector<std::string> kRules = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5e6f7a03",
+                                         "4d5e6f7a8b04", "5e6f7a8b9c05"};
+
 }  // namespace
 
 TEST_SUITE("lint_sql") {
@@ -212,6 +217,22 @@ TEST_SUITE("lint_sql") {
                                    "require-concurrent-index-creation@6f7a8b9c0d06:21"});
   }
 
+  TEST_CASE("lint_sql: a lock_timeout env.py sets online only, read from its source") {
+    // connection.execute(text("SET lock_timeout = '5s'")) in run_migrations_online, and
+    // create_engine(..., connect_args={"options": "-c lock_timeout=5s"}): offline SQL shows
+    // neither.
+    for (std::string project : {"lock_timeout_online", "lock_timeout_connect_args"}) {
+      CAPTURE(project);
+      Linted linted = lint_fixture(project, {"1a2b3c4d5e01", "6f7a8b9c0d06"});
+      INFO(linted.log);
+      CHECK(placed(linted.findings) ==
+            std::vector<std::string>{"ban-drop-column@6f7a8b9c0d06:20",
+                                     "require-concurrent-index-creation@6f7a8b9c0d06:21"});
+      CHECK(linted.log.find("lint: env.py sets a lock_timeout on its connection (a string "
+                            "literal in it)") != std::string::npos);
+    }
+  }
+
   TEST_CASE("lint_sql: an env.py that cannot run offline gives one notice, nothing else") {
     Linted linted = lint_fixture("offline_unsafe", {"1a2b3c4d5e01"});
     REQUIRE(linted.findings.size() == 1);
@@ -256,6 +277,121 @@ TEST_SUITE("lint_sql") {
     // The base revision's varchar(10) column is the only finding of the whole history.
     CHECK(placed(lint_fixture("safe", {"1a2b3c4d5e01", "2b3c4d5e6f02"}).findings) ==
           std::vector<std::string>{"prefer-text-field@1a2b3c4d5e01:21"});
+  }
+
+  TEST_CASE("lint_sql: every rule from Alembic's own SQL, one op. call each, at its line") {
+    Linted linted = lint_fixture("rules", kRules);
+    INFO(linted.log);
+    std::vector<std::string> seen;
+    for (const Finding& finding : linted.findings) {
+      if (finding.revision == "2b3c4d5e6f02")
+        seen.push_back(placed({finding})[0] + " " + finding.message);
+    }
+    CHECK(seen ==
+          std::vector<std::string>{
+              "require-concurrent-index-deletion@2b3c4d5e6f02:22 DROP INDEX ix_account_email takes "
+              "an ACCESS EXCLUSIVE lock on account, blocking all reads and writes of it while it "
+              "waits for running queries and while it drops",
+              "constraint-missing-not-valid@2b3c4d5e6f02:23 ADD CONSTRAINT ck_account_balance "
+              "CHECK on existing table account checks every row while holding an ACCESS EXCLUSIVE "
+              "lock, blocking all reads and writes of it until the scan ends",
+              "adding-field-with-default@2b3c4d5e6f02:24 ADD COLUMN token with the volatile "
+              "default random() rewrites all of existing table account under an ACCESS EXCLUSIVE "
+              "lock, blocking all reads and writes of it until the rewrite ends",
+              "adding-not-nullable-field@2b3c4d5e6f02:25 SET NOT NULL on account.name scans every "
+              "row of existing table account while holding an ACCESS EXCLUSIVE lock, blocking all "
+              "reads and writes of it until the scan ends",
+              "disallowed-unique-constraint@2b3c4d5e6f02:26 ADD CONSTRAINT uq_account_email "
+              "UNIQUE on existing table account builds its index while holding an ACCESS "
+              "EXCLUSIVE lock, blocking all reads and writes of it until the build ends",
+              "ban-drop-table@2b3c4d5e6f02:27 DROP TABLE legacy_session deletes its data for good "
+              "and breaks every running instance of the application that still uses it",
+              "renaming-column@2b3c4d5e6f02:28 RENAME COLUMN account.created_at to created breaks "
+              "every running instance of the application that still uses the old name, until the "
+              "new code is everywhere",
+              "renaming-table@2b3c4d5e6f02:29 renaming table audit to audit_log breaks every "
+              "running instance of the application that still uses the old name, until the new "
+              "code is everywhere",
+              "prefer-bigint-over-int@2b3c4d5e6f02:30 primary key tag.id is serial, which runs out "
+              "at 2,147,483,647; widening it later rewrites tag and every table referencing it "
+              "under ACCESS EXCLUSIVE locks",
+              "prefer-timestamptz@2b3c4d5e6f02:31 account.seen_at is timestamp without time zone: "
+              "its values carry no zone, so they mean different instants to servers, sessions and "
+              "clients in different time zones",
+              "prefer-jsonb@2b3c4d5e6f02:32 account.prefs is json: PostgreSQL keeps the text as "
+              "written and reparses it on every access, and cannot index it with GIN nor compare "
+              "it with =; jsonb can",
+              "identifier-too-long@2b3c4d5e6f02:33 the column name "
+              "last_successful_payment_reminder_notification_email_sent_at_utc_time is 68 bytes: "
+              "PostgreSQL truncates it to "
+              "last_successful_payment_reminder_notification_email_sent_at_utc (63 bytes at most) "
+              "with only a NOTICE, so the database's name differs from the migration's and later "
+              "operations by that name fail",
+              "identifier-too-long@2b3c4d5e6f02:34 the index name "
+              "ix_tag_label_for_case_insensitive_lookups_by_the_support_team_search_page is 73 "
+              "bytes, more than the 63 PostgreSQL keeps: SQLAlchemy refuses to render it "
+              "(IdentifierError), so the migration fails here",
+          });
+  }
+
+  TEST_CASE("lint_sql: the safe form of every rule, in Alembic's own SQL, gives nothing") {
+    // 3c4d5e6f7a03: concurrent drop_index in autocommit_block, UNIQUE USING INDEX, CHECKs NOT
+    // VALID validated after a commit, SET NOT NULL proven, a stable default (date(now())), a
+    // volatile default set after the column, a table dropped in its own revision, the new
+    // column of an expand and contract, a view before a rename, bigint, timestamptz, jsonb,
+    // names of exactly 63 bytes, numeric precision raised at the same scale.
+    Linted linted = lint_fixture("rules", {"3c4d5e6f7a03"});
+    INFO(linted.log);
+    CHECK(linted.findings.empty());
+    CHECK(linted.log.find("lint: SQL of 3 revisions (1 in scope") != std::string::npos);
+  }
+
+  TEST_CASE(
+      "lint_sql: autogenerate's drop_index before drop_table is reported once, as the table") {
+    Findings findings = lint_fixture("rules", {"4d5e6f7a8b04"}).findings;
+    REQUIRE(placed(findings) == std::vector<std::string>{"ban-drop-table@4d5e6f7a8b04:23"});
+    CHECK(findings[0].message ==
+          "DROP TABLE old_report deletes its data for good and breaks every running instance of "
+          "the application that still uses it");
+    CHECK(findings[0].help ==
+          "stop using it first: remove old_report's model and deploy that; then drop it in a "
+          "later release and say so: `op.drop_table(\"old_report\")  # alembic-gate: "
+          "ignore[ban-drop-table] unused since <release>`");
+  }
+
+  TEST_CASE("lint_sql: batch_op calls are reported at their own line, not at the with block") {
+    Findings findings = lint_fixture("rules", {"5e6f7a8b9c05"}).findings;
+    // Line 22 is `with op.batch_alter_table("account") as batch_op:`, where Alembic runs them.
+    CHECK(placed(findings) == std::vector<std::string>{
+                                  "prefer-timestamptz@5e6f7a8b9c05:23",
+                                  "require-concurrent-index-creation@5e6f7a8b9c05:24",
+                                  "require-concurrent-index-creation@5e6f7a8b9c05:25",
+                                  "identifier-too-long@5e6f7a8b9c05:25",
+                                  "ban-drop-column@5e6f7a8b9c05:26",
+                              });
+  }
+
+  TEST_CASE("lint_sql: an index name SQLAlchemy refuses is reported, and the rest still linted") {
+    Findings findings = lint_fixture("rules", kRules).findings;
+    for (const Finding& finding : findings) CHECK(finding.rule != "offline-revision-failed");
+    Findings refused;
+    for (const Finding& finding : findings)
+      if (finding.rule == "identifier-too-long" &&
+          finding.message.find("SQLAlchemy") != std::string::npos)
+        refused.push_back(finding);
+    REQUIRE(placed(refused) == std::vector<std::string>{"identifier-too-long@2b3c4d5e6f02:34",
+                                                        "identifier-too-long@5e6f7a8b9c05:25"});
+    CHECK(refused[0].severity == Severity::error);
+    CHECK(refused[0].file == version_file("rules", "2b3c4d5e6f02_every_rule.py"));
+    CHECK(refused[0].help ==
+          "name it in at most 63 bytes where the migration names it, e.g. "
+          "`op.create_index(\"ix_tag_label_for_case_insensitive_lookups_by_the_support_team_s\", "
+          "\"tag\", ...)`; for names the MetaData's naming_convention generates, shorten the "
+          "convention");
+    CHECK(refused[1].message ==
+          "the index name ix_account_last_login_for_the_weekly_inactive_account_report_job_queue "
+          "is 70 bytes, more than the 63 PostgreSQL keeps: SQLAlchemy refuses to render it "
+          "(IdentifierError), so the migration fails here");
   }
 
   TEST_CASE("lint_sql: nothing in scope, nothing to do") {

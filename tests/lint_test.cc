@@ -206,7 +206,41 @@ TEST_SUITE("lint") {
     CHECK(sql[0]["file"] == version_file("ignores", "2b0000000005_drop_status_index_users.py"));
     CHECK(sql[0]["line"] == 29);
     CHECK(run.findings("ban-drop-column").empty());
-    CHECK(run.err.find("lint: 5 findings silenced by ignore comments") != std::string::npos);
+    // Inside `with op.batch_alter_table(...)`, on the batch_op line (Alembic runs the queued
+    // operations when the block ends; the finding is still the batch_op line's).
+    std::vector<nlohmann::json> batch = run.findings("prefer-timestamptz");
+    REQUIRE(batch.size() == 1);
+    CHECK(batch[0]["file"] == version_file("ignores", "2b0000000006_batch_users.py"));
+    CHECK(batch[0]["line"] == 23);
+    CHECK(run.err.find("lint: 6 findings silenced by ignore comments") != std::string::npos);
+  }
+
+  TEST_CASE("an env.py that cannot run offline: the static findings and one notice") {
+    GateRun run = lint("offline_unsafe");
+    INFO(run.err);
+    CHECK(run.exit_code == 0);  // a warning and a notice; fail-on is error
+    std::vector<std::string> found;
+    nlohmann::json report = run.report();
+    for (const nlohmann::json& finding : report["findings"]) {
+      found.push_back(
+          finding["rule"].get<std::string>() + " " + finding["severity"].get<std::string>() + " " +
+          finding["file"].get<std::string>() + ":" + std::to_string(finding["line"].get<int>()));
+    }
+    CHECK(found ==
+          std::vector<std::string>{
+              "offline-env-failed notice tests/fixtures/lint/offline_unsafe/migrations/env.py:12",
+              "missing-docstring warning " +
+                  version_file("offline_unsafe", "3c0000000001_create_users.py") + ":1",
+          });
+    std::vector<nlohmann::json> notice = run.findings("offline-env-failed");
+    REQUIRE(notice.size() == 1);
+    CHECK(notice[0]["message"].get<std::string>().starts_with(
+        "env.py cannot run in offline mode, so the SQL rules did not run (only the static rules "
+        "did): OperationalError: (psycopg2.OperationalError) connection to server at "
+        "\"127.0.0.1\", port 1 failed"));
+    CHECK(notice[0]["help"] ==
+          "Support offline mode in env.py as Alembic's template does: `if "
+          "context.is_offline_mode(): context.configure(url=..., literal_binds=True)`.");
   }
 
   TEST_CASE("lint-since: only what a database at that revision has not applied") {
@@ -271,7 +305,7 @@ TEST_SUITE("lint") {
     std::string message = notice[0]["message"];
     CHECK(
         message.starts_with("this is a pull request, but git cannot tell which migrations it "
-                            "adds (git diff failed: "));
+                            "adds or changes (git diff failed: "));
     CHECK(message.ends_with("); every revision file was linted"));
     CHECK(notice[0]["help"] ==
           "give actions/checkout `fetch-depth: 0` so that the base commit is in the clone, or set "

@@ -265,7 +265,8 @@ Result<OfflineSql> Worker::offline_sql(const std::vector<std::string>& revisions
                               origin == "revision" ? SqlOrigin::revision
                               : origin == "env"    ? SqlOrigin::env
                                                    : SqlOrigin::alembic,
-                              item["line"].is_number() ? item["line"].get<int>() : 0});
+                              item["line"].is_number() ? item["line"].get<int>() : 0,
+                              strings_of(item.value("refused_identifiers", json::array()))});
   }
   for (const json& item : reply->body["failures"])
     out.failures.push_back({text_of(item["revision"]), python_error(item["error"])});

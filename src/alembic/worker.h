@@ -70,6 +70,9 @@ struct EmittedSql {
   std::string revision;  ///< The revision being upgraded then; empty before the first.
   SqlOrigin origin = SqlOrigin::alembic;
   int line = 0;  ///< In the revision file or env.py; 0 for Alembic's own.
+  /// Names SQLAlchemy refused to render in this text (longer than the dialect's limit): a real
+  /// run raises IdentifierError here. The worker rendered them anyway.
+  std::vector<std::string> refused_identifiers{};
 };
 
 /// A revision whose upgrade() raised in offline mode (e.g. it reads rows through op.get_bind()).

@@ -31,12 +31,16 @@ Requests:
                                                    after env.py has finished)
   {"op": "offline", "revisions": [ID...]}          runs env.py offline (as_sql) once, upgrading
                                                    through these revisions in this order
-      -> {"statements": [{"sql", "revision", "origin", "line"}...],
+      -> {"statements": [{"sql", "revision", "origin", "line", "refused_identifiers"}...],
           "failures": [{"revision", "error": {...}}...]}
          every text Alembic printed, in order; "revision": the step running then (null before
          the first); "origin": "revision" (emitted from that revision's file, at "line"), "env"
-         (from env.py, at "line") or "alembic" (its own BEGIN/COMMIT and version table). A
-         revision that raises is listed in "failures" and the run goes on with the next one.
+         (from env.py, at "line") or "alembic" (its own BEGIN/COMMIT and version table). An
+         operation queued on a `batch_op` is placed at its own line, not at the `with` block's
+         end where Alembic runs it. "refused_identifiers": names SQLAlchemy refused to render
+         (longer than the dialect allows: IdentifierError in a real run), rendered anyway so
+         the rest of the revision is read. A revision that raises is listed in "failures" and
+         the run goes on with the next one.
   {"op": "upgrade", "stamp": [IDS]}  -> {}          every database env.py migrates, to the heads,
                                                    as `alembic upgrade heads`; IDS are stamped
   {"op": "drift"}     -> {"runs", "diffs", "excluded_tables", "models", "env_py", "metadata_line"}
@@ -677,6 +681,7 @@ class Worker:
             if ran:
                 return  # env.py ran migrations a second time (several databases)
             ran.append(True)
+            recorder.watch_identifiers(context.dialect)
             for revision in revisions:
                 step = RevisionStep(revision_map, revision, True)
                 step.migration_fn = guarded(step)
@@ -694,7 +699,7 @@ class Worker:
             return configure(*args, **kw)
 
         environment.configure = configure_recorded
-        with environment:
+        with environment, batch_lines_recorded(recorder):
             self.script.run_env()
         if not ran:
             raise RuntimeError("env.py did not call context.run_migrations() in offline mode")
@@ -832,18 +837,26 @@ class OfflineRecorder:
         self.alembic_loop = MigrationContext.run_migrations.__code__
         self.statements = []
         self.step = None  # the RevisionStep running now
+        self.batch_line = None  # while Alembic runs a queued batch operation: the line queuing it
+        self.refused = []  # identifiers SQLAlchemy refused while rendering the next text
 
     def write(self, text):
-        origin, line = self.origin()
-        self.statements.append({"sql": text, "revision": self.step.revision.revision if self.step else None,
-                                "origin": origin, "line": line})
+        origin, line = self.origin(sys._getframe(1))
+        if origin == "revision" and self.batch_line is not None:
+            line = self.batch_line
+        statement = {"sql": text, "revision": self.step.revision.revision if self.step else None,
+                     "origin": origin, "line": line}
+        if self.refused:
+            statement["refused_identifiers"], self.refused = self.refused, []
+        self.statements.append(statement)
 
     def flush(self):
         pass
 
-    def origin(self):
+    def origin(self, frame):
+        """("revision", line), ("env", line) or ("alembic", None): the innermost frame from
+        `frame` outwards in the running revision's file or in env.py."""
         revision_file = os.path.abspath(self.step.revision.path) if self.step else None
-        frame = sys._getframe(2)
         while frame is not None:
             if frame.f_code is self.alembic_loop:
                 return "alembic", None  # Alembic's own transaction or version table statements
@@ -854,6 +867,66 @@ class OfflineRecorder:
                 return "env", frame.f_lineno
             frame = frame.f_back
         return "alembic", None
+
+    def watch_identifiers(self, dialect):
+        """SQLAlchemy refuses an explicit index or constraint name longer than the dialect's
+        limit while rendering (IdentifierError), which would end the revision's offline run at
+        that operation. Here its refusal is recorded with the text instead, and the text is
+        rendered with the name as written, so every later operation is still read."""
+        from sqlalchemy.exc import IdentifierError
+
+        validate = dialect.validate_identifier
+
+        def validate_or_record(ident):
+            try:
+                validate(ident)
+            except IdentifierError:
+                self.refused.append(str(ident))
+
+        dialect.validate_identifier = validate_or_record
+
+
+class QueuedOperations(list):
+    """A batch's queue (BatchOperationsImpl.batch) in an offline run. Alembic queues every
+    `batch_op.` call and runs them all when the `with op.batch_alter_table(...)` block ends;
+    this queue remembers the migration line that queued each, and while Alembic runs one, the
+    recorder places what it prints at that line."""
+
+    def __init__(self, recorder, queued):
+        super().__init__(queued)
+        self.recorder = recorder
+        self.lines = [None] * len(self)
+
+    def append(self, operation):
+        origin, line = self.recorder.origin(sys._getframe(1))
+        self.lines.append(line if origin == "revision" else None)
+        super().append(operation)
+
+    def __iter__(self):
+        for operation, line in zip(list.__iter__(self), self.lines):
+            self.recorder.batch_line = line
+            try:
+                yield operation
+            finally:
+                self.recorder.batch_line = None
+
+
+@contextlib.contextmanager
+def batch_lines_recorded(recorder):
+    """Every batch made while the block runs queues into a QueuedOperations."""
+    from alembic.operations.batch import BatchOperationsImpl
+
+    init = BatchOperationsImpl.__init__
+
+    def init_recorded(impl, *args, **kw):
+        init(impl, *args, **kw)
+        impl.batch = QueuedOperations(recorder, impl.batch)
+
+    BatchOperationsImpl.__init__ = init_recorded
+    try:
+        yield
+    finally:
+        BatchOperationsImpl.__init__ = init
 
 
 def main():

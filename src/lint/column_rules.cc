@@ -17,6 +17,9 @@ struct NewColumn {
   bool not_null = false;
   bool has_default = false;  ///< DEFAULT, identity, generated or serial: rows get a value.
   std::string rewrite;       ///< Why adding it rewrites the table; empty when it does not.
+  /// A function of unknown volatility in the default: adding the column rewrites the table if
+  /// that function is volatile.
+  std::string unknown_function;
 };
 
 bool is_serial(const TypeRef& type) {
@@ -26,7 +29,7 @@ bool is_serial(const TypeRef& type) {
 }
 
 NewColumn read_column(const Node& column) {
-  NewColumn out{text(column, "colname"), type_of(child(column, "typeName")), false, false, ""};
+  NewColumn out{text(column, "colname"), type_of(child(column, "typeName")), false, false, "", ""};
   if (is_serial(out.type)) {
     out.has_default = true;
     out.rewrite = fmt::format("type {} (its default is nextval(), volatile)", out.type.name);
@@ -37,8 +40,12 @@ NewColumn read_column(const Node& column) {
     if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY") out.not_null = true;
     if (type == "CONSTR_DEFAULT") {
       out.has_default = true;
-      if (std::optional<std::string> part = volatile_part(child(constraint, "raw_expr")))
-        out.rewrite = fmt::format("the volatile default {}", *part);
+      if (std::optional<VolatileCall> part = volatile_part(child(constraint, "raw_expr"))) {
+        if (part->known)
+          out.rewrite = fmt::format("the volatile default {}", part->call);
+        else
+          out.unknown_function = part->call;
+      }
     }
     if (type == "CONSTR_IDENTITY") {
       out.has_default = true;
@@ -52,6 +59,14 @@ NewColumn read_column(const Node& column) {
   return out;
 }
 
+std::string default_later_help(const TableName& table, const NewColumn& column) {
+  return fmt::format(
+      "add the column without it (a constant server_default costs nothing since PostgreSQL 11), "
+      "set the default for new rows with `op.alter_column(\"{}\", \"{}\", "
+      "server_default=sa.text(\"...\"){})`, and backfill existing rows in batches",
+      table.name, column.name, schema_keyword(table));
+}
+
 void add_column(const Judgement& judgement, const TableName& table, const Node& definition) {
   NewColumn column = read_column(definition);
   std::string where = table.display();
@@ -61,11 +76,21 @@ void add_column(const Judgement& judgement, const TableName& table, const Node& 
         fmt::format("ADD COLUMN {} with {} rewrites all of existing table {} under an ACCESS "
                     "EXCLUSIVE lock, blocking all reads and writes of it until the rewrite ends",
                     column.name, column.rewrite, where),
-        fmt::format("add the column without it (a constant server_default costs nothing since "
-                    "PostgreSQL 11), set the default for new rows with `op.alter_column(\"{}\", "
-                    "\"{}\", server_default=sa.text(\"...\"){})`, and backfill existing rows in "
-                    "batches",
-                    table.name, column.name, schema_keyword(table)));
+        default_later_help(table, column));
+  } else if (!column.unknown_function.empty()) {
+    const std::string& function = column.unknown_function;
+    judgement.report(
+        "adding-field-with-default",
+        fmt::format("ADD COLUMN {} with the default {} rewrites all of existing table {} under an "
+                    "ACCESS EXCLUSIVE lock if {} is volatile, blocking all reads and writes of it "
+                    "until the rewrite ends; its volatility is unknown to the linter (not a "
+                    "PostgreSQL built-in; user-defined functions are VOLATILE unless declared "
+                    "STABLE or IMMUTABLE)",
+                    column.name, function, where, function),
+        fmt::format("if {} is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
+                    "ignore[adding-field-with-default] {} is IMMUTABLE`; otherwise {}",
+                    function, function, default_later_help(table, column)),
+        Severity::warning);
   }
   if (column.not_null && !column.has_default) {
     judgement.report(
@@ -79,6 +104,18 @@ void add_column(const Judgement& judgement, const TableName& table, const Node& 
                     "then `op.alter_column(\"{}\", \"{}\", nullable=False)`",
                     table.name, column.name, schema_keyword(table), table.name, column.name));
   }
+}
+
+/// The expand-and-contract recipe that moves `table`.`column` to a new column `added` of `type`
+/// (unknown: `...`), in Alembic code.
+std::string expand_and_contract(const TableName& table, const std::string& column,
+                                const std::string& added, const std::optional<TypeRef>& type) {
+  return fmt::format(
+      "`op.add_column(\"{0}\", sa.Column(\"{2}\", {3}){4})` and have the application write both; "
+      "backfill it in batches (`UPDATE {5} SET {2} = {1} WHERE ...`); move reads to {2}; then in "
+      "a later release `op.drop_column(\"{0}\", \"{1}\"{4})`",
+      table.name, column, added, type ? sqlalchemy_type(*type) : "...", schema_keyword(table),
+      table.display());
 }
 
 void set_not_null(const Judgement& judgement, const TableName& table, const std::string& column) {
@@ -105,16 +142,16 @@ void change_type(const Judgement& judgement, const TableName& table, const Node&
   bool conversion = definition.contains("raw_default");  // USING ...
   std::optional<TypeRef> before = judgement.schema.column_type(table, column);
   if (!conversion && before && binary_coercible(*before, after)) return;
+  std::string added = column + "_new";
   judgement.report(
       "changing-column-type",
       fmt::format("changing {}.{} {}to {} rewrites existing table {} and rebuilds its indexes "
                   "under an ACCESS EXCLUSIVE lock, blocking all reads and writes of it until done",
                   table.display(), column, before ? fmt::format("from {} ", before->display()) : "",
                   after.display(), table.display()),
-      fmt::format("add a new column of type {}, backfill it in batches, move the application to "
-                  "it, then drop {}; only widening a varchar, varchar to text and raising a "
-                  "numeric's precision avoid the rewrite{}",
-                  after.display(), column,
+      fmt::format("expand and contract instead: {}; only widening a varchar, varchar to text and "
+                  "raising a numeric's precision avoid the rewrite{}",
+                  expand_and_contract(table, column, added, after),
                   before ? "" : " (the old type was not in the SQL of the revisions read)"));
 }
 
@@ -124,10 +161,10 @@ void drop_column(const Judgement& judgement, const TableName& table, const std::
       fmt::format("DROP COLUMN {}.{} breaks every running instance of the application that "
                   "still reads or writes it, until the new code is everywhere",
                   table.display(), column),
-      fmt::format("first deploy code that no longer uses {} (remove it from the models), then "
-                  "drop it in a later release; once that is so, say it with `# alembic-gate: "
-                  "ignore[ban-drop-column] reason`",
-                  column));
+      fmt::format("stop using it first: remove {} from the models and deploy that; then drop it in "
+                  "a later release and say so: `op.drop_column(\"{}\", \"{}\"{})  # alembic-gate: "
+                  "ignore[ban-drop-column] unused since <release>`",
+                  column, table.name, column, schema_keyword(table)));
 }
 
 void rename_column(const Judgement& judgement, const Node& rename) {
@@ -139,9 +176,9 @@ void rename_column(const Judgement& judgement, const Node& rename) {
       fmt::format("RENAME COLUMN {}.{} to {} breaks every running instance of the application "
                   "that still uses the old name, until the new code is everywhere",
                   table.display(), old_name, new_name),
-      fmt::format("add {} as a new column, write to both, backfill it, move reads to it, then "
-                  "drop {} in a later release",
-                  new_name, old_name));
+      fmt::format("expand and contract instead: {}",
+                  expand_and_contract(table, old_name, new_name,
+                                      judgement.schema.column_type(table, old_name))));
 }
 
 }  // namespace

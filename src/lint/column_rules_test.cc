@@ -44,6 +44,35 @@ TEST_SUITE("lint/column_rules") {
                "ALTER TABLE account ADD COLUMN score INT DEFAULT -1;",
                kAccount)
               .empty());
+    // Stable and immutable built-ins beyond the usual few: the whole of pg_proc is known.
+    CHECK(lint("ALTER TABLE account ADD COLUMN epoch BIGINT DEFAULT extract(epoch from now());\n"
+               "ALTER TABLE account ADD COLUMN day DATE DEFAULT date(now());\n"
+               "ALTER TABLE account ADD COLUMN search TSVECTOR DEFAULT to_tsvector('english', '');",
+               kAccount)
+              .empty());
+  }
+
+  TEST_CASE(
+      "a default calling a function PostgreSQL does not ship: a warning, volatility unknown") {
+    Findings found =
+        lint("ALTER TABLE account ADD COLUMN token TEXT DEFAULT app.new_token();", kAccount);
+    REQUIRE(rules(found) == Rules{"adding-field-with-default"});
+    CHECK(found[0].severity == Severity::warning);
+    CHECK(found[0].message ==
+          "ADD COLUMN token with the default new_token() rewrites all of existing table account "
+          "under an ACCESS EXCLUSIVE lock if new_token() is volatile, blocking all reads and "
+          "writes of it until the rewrite ends; its volatility is unknown to the linter (not a "
+          "PostgreSQL built-in; user-defined functions are VOLATILE unless declared STABLE or "
+          "IMMUTABLE)");
+    CHECK(found[0].help.starts_with(
+        "if new_token() is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
+        "ignore[adding-field-with-default] new_token() is IMMUTABLE`; otherwise add the column "
+        "without it"));
+    // A volatile built-in in the same default decides: an error.
+    found = lint("ALTER TABLE account ADD COLUMN token TEXT DEFAULT app.f(random());", kAccount);
+    REQUIRE(rules(found) == Rules{"adding-field-with-default"});
+    CHECK(found[0].severity == Severity::error);
+    CHECK(found[0].message.starts_with("ADD COLUMN token with the volatile default random()"));
   }
 
   TEST_CASE("ADD COLUMN NOT NULL without a default fails on a table with rows") {
@@ -84,6 +113,12 @@ TEST_SUITE("lint/column_rules") {
           "changing account.email from varchar(50) to varchar(20) rewrites existing table account "
           "and rebuilds its indexes under an ACCESS EXCLUSIVE lock, blocking all reads and writes "
           "of it until done");
+    CHECK(found[0].help ==
+          "expand and contract instead: `op.add_column(\"account\", sa.Column(\"email_new\", "
+          "sa.String(length=20)))` and have the application write both; backfill it in batches "
+          "(`UPDATE account SET email_new = email WHERE ...`); move reads to email_new; then in a "
+          "later release `op.drop_column(\"account\", \"email\")`; only widening a varchar, "
+          "varchar to text and raising a numeric's precision avoid the rewrite");
     CHECK(rules(lint("ALTER TABLE account ALTER COLUMN id TYPE INTEGER;", kAccount)) ==
           Rules{"changing-column-type"});
     CHECK(rules(lint("ALTER TABLE account ALTER COLUMN balance TYPE NUMERIC(12, 4);", kAccount)) ==
@@ -134,11 +169,46 @@ TEST_SUITE("lint/column_rules") {
     CHECK(dropped[0].message ==
           "DROP COLUMN account.name breaks every running instance of the application that still "
           "reads or writes it, until the new code is everywhere");
+    CHECK(dropped[0].help ==
+          "stop using it first: remove name from the models and deploy that; then drop it in a "
+          "later release and say so: `op.drop_column(\"account\", \"name\")  # alembic-gate: "
+          "ignore[ban-drop-column] unused since <release>`");
     Findings renamed = lint("ALTER TABLE account RENAME COLUMN name TO full_name;", kAccount);
     REQUIRE(rules(renamed) == Rules{"renaming-column"});
     CHECK(renamed[0].message ==
           "RENAME COLUMN account.name to full_name breaks every running instance of the "
           "application that still uses the old name, until the new code is everywhere");
+    CHECK(renamed[0].help ==
+          "expand and contract instead: `op.add_column(\"account\", sa.Column(\"full_name\", "
+          "sa.Text()))` and have the application write both; backfill it in batches (`UPDATE "
+          "account SET full_name = name WHERE ...`); move reads to full_name; then in a later "
+          "release `op.drop_column(\"account\", \"name\")`");
+  }
+
+  TEST_CASE("the expand-and-contract help spells the column's type in SQLAlchemy, schema too") {
+    std::string history =
+        "CREATE TABLE audit.entry (id BIGINT PRIMARY KEY, at TIMESTAMP WITH TIME ZONE, "
+        "amount NUMERIC(10, 2), tags VARCHAR(20)[], shape POINT);";
+    auto help = [&](const std::string& sql) {
+      Findings found = lint(sql, history);
+      REQUIRE(found.size() == 1);
+      return found[0].help;
+    };
+    CHECK(help("ALTER TABLE audit.entry RENAME COLUMN at TO happened_at;")
+              .starts_with("expand and contract instead: `op.add_column(\"entry\", "
+                           "sa.Column(\"happened_at\", sa.DateTime(timezone=True)), "
+                           "schema=\"audit\")`"));
+    CHECK(help("ALTER TABLE audit.entry RENAME COLUMN amount TO total;")
+              .find("sa.Column(\"total\", sa.Numeric(10, 2))") != std::string::npos);
+    CHECK(help("ALTER TABLE audit.entry RENAME COLUMN tags TO labels;")
+              .find("sa.Column(\"labels\", postgresql.ARRAY(sa.String(length=20)))") !=
+          std::string::npos);
+    CHECK(help("ALTER TABLE audit.entry RENAME COLUMN shape TO outline;")
+              .find("sa.Column(\"outline\", ...)") != std::string::npos);
+    CHECK(help("ALTER TABLE audit.entry ALTER COLUMN amount TYPE BIGINT;")
+              .ends_with("then in a later release `op.drop_column(\"entry\", \"amount\", "
+                         "schema=\"audit\")`; only widening a varchar, varchar to text and "
+                         "raising a numeric's precision avoid the rewrite"));
   }
 
   TEST_CASE("column changes on a table created in the same revision are safe") {

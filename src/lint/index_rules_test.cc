@@ -84,6 +84,34 @@ TEST_SUITE("lint/index_rules") {
     CHECK(lint("CREATE TABLE t (a TEXT);\nCREATE INDEX ix ON t (a);\nDROP INDEX ix;").empty());
     CHECK(lint("COMMIT;\nDROP INDEX CONCURRENTLY ix;\nBEGIN;").empty());
   }
+
+  TEST_CASE("DROP INDEX before its table is dropped in the same revision: only ban-drop-table") {
+    // Autogenerate writes op.drop_index(...) then op.drop_table(...) for a removed model.
+    std::string history =
+        "CREATE TABLE report (id BIGINT PRIMARY KEY, title TEXT);\n"
+        "CREATE INDEX ix_report_title ON report (title);\n"
+        "CREATE TABLE account (id BIGINT PRIMARY KEY, email TEXT);\n"
+        "CREATE INDEX ix_account_email ON account (email);";
+    CHECK(rules(lint("DROP INDEX ix_report_title;\nDROP TABLE report;", history)) ==
+          Rules{"ban-drop-table"});
+    // Another table's index is still reported.
+    CHECK(rules(lint("DROP INDEX ix_account_email;\nDROP TABLE report;", history)) ==
+          Rules{"require-concurrent-index-deletion", "ban-drop-table"});
+  }
+
+  TEST_CASE("DROP INDEX when a later revision drops the table: still reported") {
+    Findings found = test::SqlRun()
+                         .env("SET lock_timeout = '5s';")
+                         .revision("r0")
+                         .op("CREATE TABLE report (id BIGINT PRIMARY KEY, title TEXT);\n"
+                             "CREATE INDEX ix_report_title ON report (title);")
+                         .revision("r1")
+                         .op("DROP INDEX ix_report_title;")
+                         .revision("r2")
+                         .op("DROP TABLE report;")
+                         .review({"r1", "r2"});
+    CHECK(rules(found) == Rules{"require-concurrent-index-deletion", "ban-drop-table"});
+  }
 }
 
 }  // namespace ag::lint

@@ -26,9 +26,11 @@ class SqlRun {
     revision_ = std::move(id);
     return *this;
   }
-  /// A text the current revision's upgrade() emits from `line`.
-  SqlRun& op(std::string sql, int line = 1) {
-    return add({std::move(sql), revision_, alembic::SqlOrigin::revision, line});
+  /// A text the current revision's upgrade() emits from `line`, with the names SQLAlchemy
+  /// refused to render in it.
+  SqlRun& op(std::string sql, int line = 1, std::vector<std::string> refused_identifiers = {}) {
+    return add({std::move(sql), revision_, alembic::SqlOrigin::revision, line,
+                std::move(refused_identifiers)});
   }
 
   /// The findings for the revisions in `scope` (default: the last revision named).

@@ -115,8 +115,8 @@ class ScopeSelector {
     Result<std::vector<fs::path>> changed = changed_files(context_.project.working_directory, base);
     if (!changed) {
       add("lint-scope", Severity::notice,
-          fmt::format("this is a pull request, but git cannot tell which migrations it adds ({}); "
-                      "every revision file was linted",
+          fmt::format("this is a pull request, but git cannot tell which migrations it adds or "
+                      "changes ({}); every revision file was linted",
                       changed.error().message),
           "give actions/checkout `fetch-depth: 0` so that the base commit is in the clone, or set "
           "lint-since");

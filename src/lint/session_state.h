@@ -23,6 +23,10 @@ class SessionState {
   /// Records what `tree` (one statement's parse tree) does to the session.
   void apply(const Node& tree, SettingLifetime scope);
 
+  /// A lock_timeout set where the SQL does not show it (env.py's online connection): in force
+  /// for the whole run, until the SQL turns it off.
+  void set_lock_timeout_for_run() { run_timeout_ = true; }
+
   /// Whether a transaction block is open (CONCURRENTLY fails inside one).
   bool in_transaction() const { return in_transaction_; }
 

@@ -7,8 +7,10 @@
 #include <set>
 
 #include "checks/sandbox.h"
+#include "lint/env_lock_timeout.h"
 #include "lint/sql_review.h"
 #include "lint/sql_rules.h"
+#include "util/file.h"
 
 namespace ag::lint {
 namespace {
@@ -62,7 +64,12 @@ class OfflineLint {
     SqlSources sources;
     for (const alembic::RevisionInfo& revision : known)
       sources.revision_files[revision.id] = context_.project.relative(revision.path);
-    sources.env_py = context_.project.relative(context_.project.script_location / "env.py");
+    std::filesystem::path env_py = context_.project.script_location / "env.py";
+    sources.env_py = context_.project.relative(env_py);
+    Result<std::string> source = read_file(env_py);
+    sources.env_sets_lock_timeout = source && env_sets_lock_timeout(*source);
+    if (sources.env_sets_lock_timeout)
+      context_.log("lint: env.py sets a lock_timeout on its connection (a string literal in it)");
     return sources;
   }
 

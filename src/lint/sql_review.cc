@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <span>
+
 #include "lint/schema_model.h"
 #include "lint/session_state.h"
 #include "lint/sql_parse.h"
@@ -16,24 +18,61 @@ using alembic::SqlOrigin;
 
 constexpr size_t kQuotedStatement = 200;
 
+/// One printed text of a revision, parsed.
+struct ReadText {
+  const EmittedSql& emitted;
+  Result<std::vector<ParsedStatement>> parsed;
+};
+
+/// What the revision's own SQL does as a whole: the tables it drops.
+RevisionOutlook outlook_of(const std::vector<ReadText>& texts) {
+  RevisionOutlook outlook;
+  for (const ReadText& read : texts) {
+    if (read.emitted.origin != SqlOrigin::revision || !read.parsed) continue;
+    for (const ParsedStatement& statement : *read.parsed) {
+      const Node& drop = child(statement.tree, "DropStmt");
+      if (text(drop, "removeType") != "OBJECT_TABLE") continue;
+      for (const Node& object : items(drop, "objects"))
+        outlook.dropped_tables.insert(listed_name(object).key());
+    }
+  }
+  return outlook;
+}
+
 class Review {
  public:
   Review(const SqlSources& sources, const std::set<std::string>& in_scope)
-      : sources_(sources), in_scope_(in_scope) {}
+      : sources_(sources), in_scope_(in_scope) {
+    if (sources.env_sets_lock_timeout) session_.set_lock_timeout_for_run();
+  }
 
-  void read(const EmittedSql& emitted) {
-    if (emitted.revision != revision_) begin_revision(emitted.revision);
+  /// The texts printed while one revision ran (or before the first), in order.
+  void read_revision(std::span<const EmittedSql> texts) {
+    schema_.begin_revision();
+    session_.begin_revision();
+    lock_timeout_reported_ = false;
+    std::vector<ReadText> read;
+    for (const EmittedSql& emitted : texts) read.push_back({emitted, parse_sql(emitted.sql)});
+    RevisionOutlook outlook = outlook_of(read);
+    for (ReadText& text : read) take_in(text, outlook);
+  }
+
+  Findings take() { return std::move(findings_); }
+
+ private:
+  void take_in(ReadText& read, const RevisionOutlook& outlook) {
+    const EmittedSql& emitted = read.emitted;
     bool judged = emitted.origin == SqlOrigin::revision && in_scope_.contains(emitted.revision);
-    Result<std::vector<ParsedStatement>> parsed = parse_sql(emitted.sql);
-    if (!parsed) {
-      if (judged) unparsable(emitted, parsed.error());
+    if (!read.parsed) {
+      if (judged) unparsable(emitted, read.parsed.error());
       return;
     }
-    for (ParsedStatement& one : *parsed) {
-      Statement statement{std::move(one.text), std::move(one.tree), emitted.revision,
-                          emitted.origin,      place_of(emitted),   emitted.line};
+    for (ParsedStatement& one : *read.parsed) {
+      Statement statement{
+          std::move(one.text), std::move(one.tree), emitted.revision,           emitted.origin,
+          place_of(emitted),   emitted.line,        emitted.refused_identifiers};
       if (judged) {
-        Judgement judgement{statement, schema_, session_, findings_};
+        Judgement judgement{statement, schema_, session_, outlook, findings_};
         if (judge(judgement, !lock_timeout_reported_)) lock_timeout_reported_ = true;
       }
       schema_.apply(statement.tree);
@@ -41,16 +80,6 @@ class Review {
                                          ? SettingLifetime::revision
                                          : SettingLifetime::run);
     }
-  }
-
-  Findings take() { return std::move(findings_); }
-
- private:
-  void begin_revision(const std::string& revision) {
-    revision_ = revision;
-    schema_.begin_revision();
-    session_.begin_revision();
-    lock_timeout_reported_ = false;
   }
 
   std::string place_of(const EmittedSql& emitted) const {
@@ -77,7 +106,6 @@ class Review {
   const std::set<std::string>& in_scope_;
   SchemaModel schema_;
   SessionState session_;
-  std::string revision_;
   bool lock_timeout_reported_ = false;
   Findings findings_;
 };
@@ -87,7 +115,13 @@ class Review {
 Findings review_sql(const std::vector<EmittedSql>& sql, const SqlSources& sources,
                     const std::set<std::string>& in_scope) {
   Review review(sources, in_scope);
-  for (const EmittedSql& emitted : sql) review.read(emitted);
+  std::span<const EmittedSql> rest(sql);
+  while (!rest.empty()) {
+    size_t length = 1;
+    while (length < rest.size() && rest[length].revision == rest[0].revision) ++length;
+    review.read_revision(rest.first(length));
+    rest = rest.subspan(length);
+  }
   return review.take();
 }
 

@@ -12,10 +12,14 @@
 
 namespace ag::lint {
 
-/// Where findings point: repository-relative paths.
+/// The files the SQL came from: where findings point (repository-relative paths), and what
+/// env.py's source says that its offline SQL cannot show.
 struct SqlSources {
   std::map<std::string, std::string> revision_files;  ///< Revision id -> its file.
   std::string env_py;
+  /// env.py sets a lock_timeout on its online connection (env_lock_timeout.h): it counts for
+  /// the whole run.
+  bool env_sets_lock_timeout = false;
 };
 
 /// The findings of the SQL rules on `sql` for the revisions in `in_scope` (the others only feed

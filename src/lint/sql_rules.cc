@@ -1,6 +1,7 @@
 #include "lint/sql_rules.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -58,7 +59,8 @@ constexpr std::array kRules = {
              "Since PostgreSQL 11 a constant (or stable, like now()) default is stored once and "
              "costs nothing; a volatile default (random(), gen_random_uuid(), nextval() of a "
              "serial), an identity or a stored generated column rewrites the whole table under an "
-             "ACCESS EXCLUSIVE lock instead: all reads and writes wait until it is done.",
+             "ACCESS EXCLUSIVE lock instead: all reads and writes wait until it is done. A "
+             "function PostgreSQL does not ship may be volatile: reported as a warning.",
              "Add the column without that default, set the default for new rows with "
              "`op.alter_column(..., server_default=...)`, and backfill existing rows in batches."},
     RuleInfo{"adding-not-nullable-field", kCheck, Severity::error,
@@ -86,23 +88,27 @@ constexpr std::array kRules = {
              "EXCLUSIVE lock: all reads and writes wait until it is done. Binary-coercible changes "
              "(varchar widened or unlimited, varchar to text, numeric precision raised at the "
              "same scale) need no rewrite and are not reported when the old type is known.",
-             "Add a column of the new type, backfill it in batches, move the application to it, "
-             "then drop the old column."},
+             "Expand and contract: `op.add_column(\"t\", sa.Column(\"c_new\", <new type>))`, "
+             "backfill it in batches, move the application to it, then in a later release "
+             "`op.drop_column(\"t\", \"c\")`."},
     RuleInfo{"ban-drop-column", kCheck, Severity::warning, "column dropped from an existing table",
              "Dropping a column is quick, but every running instance of the application that "
              "still reads or writes it fails from that moment until the new code is everywhere.",
-             "Deploy code that no longer uses the column first, then drop it in a later release; "
-             "say so with `# alembic-gate: ignore[ban-drop-column] reason`."},
+             "Remove the column from the models and deploy that first; then in a later release "
+             "`op.drop_column(\"t\", \"c\")  # alembic-gate: ignore[ban-drop-column] unused since "
+             "<release>`."},
     RuleInfo{"ban-drop-table", kCheck, Severity::warning, "existing table dropped",
              "Dropping a table deletes its data for good and breaks every running instance of "
              "the application that still uses it.",
-             "Deploy code that no longer uses the table first, then drop it in a later release; "
-             "say so with `# alembic-gate: ignore[ban-drop-table] reason`."},
+             "Remove the table's model and deploy that first; then in a later release "
+             "`op.drop_table(\"t\")  # alembic-gate: ignore[ban-drop-table] unused since "
+             "<release>`."},
     RuleInfo{"renaming-column", kCheck, Severity::warning, "column of an existing table renamed",
              "Running instances of the application use the old name and fail from the rename on "
              "until the new code is everywhere.",
-             "Add the new column, write to both, backfill, move reads, then drop the old one in "
-             "a later release."},
+             "Expand and contract: `op.add_column(\"t\", sa.Column(\"new\", <type>))`, write "
+             "to both, backfill, move reads to it, then in a later release "
+             "`op.drop_column(\"t\", \"old\")`."},
     RuleInfo{"renaming-table", kCheck, Severity::warning, "existing table renamed",
              "Running instances of the application use the old name and fail from the rename on "
              "until the new code is everywhere.",
@@ -116,7 +122,8 @@ constexpr std::array kRules = {
              "lock_timeout makes it give up (and the deploy retry) instead.",
              "`op.execute(\"SET lock_timeout = '5s'\")` at the start of upgrade(), or once in "
              "env.py: `context.execute(\"SET lock_timeout = '5s'\")` before "
-             "`context.run_migrations()`."},
+             "`context.run_migrations()`, or on env.py's connection "
+             "(`connect_args={\"options\": \"-c lock_timeout=5s\"}`)."},
     RuleInfo{"prefer-bigint-over-int", kCheck, Severity::warning,
              "new integer primary key narrower than bigint",
              "An integer key runs out at 2,147,483,647 (smallint at 32,767); widening it later "
@@ -140,8 +147,11 @@ constexpr std::array kRules = {
     RuleInfo{"identifier-too-long", kCheck, Severity::error, "name longer than 63 bytes",
              "PostgreSQL truncates names to 63 bytes with only a NOTICE: the object in the "
              "database is not called what the migration calls it, so later operations by that "
-             "name fail and autogenerate keeps seeing a difference.",
-             "Choose a name of at most 63 bytes."},
+             "name fail and autogenerate keeps seeing a difference. SQLAlchemy refuses an explicit "
+             "index or constraint name that long (IdentifierError): the migration fails.",
+             "Name it in at most 63 bytes where the migration names it "
+             "(`op.create_index(\"ix_t_c\", \"t\", [\"c\"])`, `sa.Column(\"short_name\", ...)`); "
+             "for generated names, a shorter naming_convention on the MetaData."},
     RuleInfo{"unparsable-sql", kCheck, Severity::notice, "SQL PostgreSQL's parser cannot read",
              "A statement the migration emits is not valid PostgreSQL SQL for the parser (or is "
              "not SQL): the SQL rules could not check it, and PostgreSQL would likely reject it.",
@@ -172,8 +182,9 @@ const RuleInfo& sql_rule(std::string_view id) {
                        [&](const RuleInfo& rule) { return rule.id == id; });
 }
 
-void Judgement::report(std::string_view rule, std::string message, std::string help) const {
-  out.push_back({std::string(kCheck), std::string(rule), sql_rule(rule).severity,
+void Judgement::report(std::string_view rule, std::string message, std::string help,
+                       std::optional<Severity> severity) const {
+  out.push_back({std::string(kCheck), std::string(rule), severity.value_or(sql_rule(rule).severity),
                  std::move(message), statement.file, statement.line, 0, statement.revision,
                  std::move(help)});
 }
@@ -184,11 +195,45 @@ bool judge(const Judgement& judgement, bool lock_timeout) {
   judge_columns(judgement);
   judge_tables(judgement);
   judge_types(judgement);
+  judge_identifiers(judgement);
   return lock_timeout && judge_lock_timeout(judgement);
 }
 
 std::string schema_keyword(const TableName& table) {
   return table.schema.empty() ? "" : fmt::format(", schema=\"{}\"", table.schema);
+}
+
+std::string sqlalchemy_type(const TypeRef& type) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kTypes = {{
+      {"int2", "sa.SmallInteger()"},
+      {"int4", "sa.Integer()"},
+      {"int8", "sa.BigInteger()"},
+      {"text", "sa.Text()"},
+      {"varchar", "sa.String()"},
+      {"bpchar", "sa.CHAR()"},
+      {"numeric", "sa.Numeric()"},
+      {"bool", "sa.Boolean()"},
+      {"date", "sa.Date()"},
+      {"time", "sa.Time()"},
+      {"timestamp", "sa.DateTime()"},
+      {"timestamptz", "sa.DateTime(timezone=True)"},
+      {"float8", "sa.Float()"},
+      {"json", "sa.JSON()"},
+      {"jsonb", "postgresql.JSONB()"},
+      {"uuid", "postgresql.UUID()"},
+      {"bytea", "sa.LargeBinary()"},
+  }};
+  auto known = std::find_if(kTypes.begin(), kTypes.end(),
+                            [&](const auto& entry) { return entry.first == type.name; });
+  if (known == kTypes.end()) return "...";
+  std::string spelled(known->second);
+  if (type.name == "varchar" && !type.modifiers.empty())
+    spelled = fmt::format("sa.String(length={})", type.modifiers[0]);
+  if (type.name == "bpchar" && !type.modifiers.empty())
+    spelled = fmt::format("sa.CHAR(length={})", type.modifiers[0]);
+  if (type.name == "numeric" && !type.modifiers.empty())
+    spelled = fmt::format("sa.Numeric({})", fmt::join(type.modifiers, ", "));
+  return type.array ? fmt::format("postgresql.ARRAY({})", spelled) : spelled;
 }
 
 std::string python_list(const std::vector<std::string>& names) {

@@ -2,6 +2,8 @@
 // their catalog (sql_rules() in sql_lint.h).
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,18 +16,28 @@
 
 namespace ag::lint {
 
+/// What the revision being judged does as a whole, read before its first statement is judged.
+struct RevisionOutlook {
+  std::set<std::string> dropped_tables;  ///< TableName::key() of each table its SQL drops.
+
+  bool drops(const TableName& table) const { return dropped_tables.contains(table.key()); }
+};
+
 /// One statement to judge, with what was known just before it ran, and where findings go.
 struct Judgement {
   const Statement& statement;
   const SchemaModel& schema;
   const SessionState& session;
+  const RevisionOutlook& revision;
   Findings& out;
 
   /// Whether `table` existed before this revision: every table the revision did not create.
   bool existing(const TableName& table) const { return !schema.is_new(table); }
 
-  /// Adds a finding of `rule` with its default severity at the statement's file and line.
-  void report(std::string_view rule, std::string message, std::string help) const;
+  /// Adds a finding of `rule` at the statement's file and line, with the rule's default
+  /// severity unless `severity` is given.
+  void report(std::string_view rule, std::string message, std::string help,
+              std::optional<Severity> severity = std::nullopt) const;
 };
 
 /// Every family below on one statement. `lock_timeout` says whether to apply
@@ -38,6 +50,7 @@ void judge_constraints(const Judgement& judgement);   ///< constraint_rules.cc
 void judge_columns(const Judgement& judgement);       ///< column_rules.cc
 void judge_tables(const Judgement& judgement);        ///< table_rules.cc
 void judge_types(const Judgement& judgement);         ///< type_rules.cc
+void judge_identifiers(const Judgement& judgement);   ///< identifier_rules.cc
 bool judge_lock_timeout(const Judgement& judgement);  ///< table_rules.cc; true when it reported
 
 /// The catalog entry of `id`; contract: `id` is one of sql_rules().
@@ -45,6 +58,11 @@ const checks::RuleInfo& sql_rule(std::string_view id);
 
 /// The schema argument of an Alembic operation on `table`: `, schema="s"`, or "" unqualified.
 std::string schema_keyword(const TableName& table);
+
+/// The SQLAlchemy type of a column as a migration writes it: sa.String(length=200),
+/// sa.BigInteger(), postgresql.JSONB(), postgresql.ARRAY(sa.Text()); "..." for a type it does not
+/// know.
+std::string sqlalchemy_type(const TypeRef& type);
 
 /// A list of column names as Python writes it: ["a", "b"]; an empty name (an expression) is
 /// written sa.text(...).

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "alembic/worker.h"
 #include "lint/sql_tree.h"
@@ -16,6 +17,8 @@ struct Statement {
   alembic::SqlOrigin origin = alembic::SqlOrigin::alembic;
   std::string file;  ///< Repository-relative: the revision file or env.py; empty for Alembic's.
   int line = 0;      ///< Of the `op.` call (or the env.py line) that emitted it.
+  /// Names SQLAlchemy refused to render here (a real run raises IdentifierError).
+  std::vector<std::string> refused_identifiers{};
 
   /// "IndexStmt", "AlterTableStmt", ...
   std::string kind() const { return kind_of(tree); }

@@ -7,55 +7,10 @@
 #include <array>
 #include <string_view>
 
-#include "util/text.h"
+#include "lint/builtin_functions.h"
 
 namespace ag::lint {
 namespace {
-
-/// Built-in functions that are stable or immutable and commonly written in defaults. Any other
-/// function counts as volatile: PostgreSQL's own default for a function (CREATE FUNCTION without
-/// a volatility class is VOLATILE), so a default calling one rewrites the table.
-constexpr std::string_view kNonVolatileFunctions[] = {
-    "now",
-    "transaction_timestamp",
-    "statement_timestamp",
-    "current_date",
-    "current_time",
-    "current_timestamp",
-    "localtime",
-    "localtimestamp",
-    "current_setting",
-    "date_trunc",
-    "timezone",
-    "make_interval",
-    "make_date",
-    "make_timestamp",
-    "make_timestamptz",
-    "to_char",
-    "to_date",
-    "to_timestamp",
-    "lower",
-    "upper",
-    "length",
-    "concat",
-    "concat_ws",
-    "md5",
-    "btrim",
-    "replace",
-    "substr",
-    "format",
-    "abs",
-    "round",
-    "jsonb_build_object",
-    "jsonb_build_array",
-    "json_build_object",
-    "json_build_array",
-    "to_jsonb",
-    "to_json",
-    "array_to_json",
-    "floor",
-    "ceil",
-};
 
 /// PostgreSQL's internal type names as SQL usually spells them.
 std::string_view sql_spelling(std::string_view name) {
@@ -77,24 +32,33 @@ std::string_view sql_spelling(std::string_view name) {
 const Node kEmptyList = Node::array();
 const Node kEmptyObject = Node::object();
 
-/// Finds the first FuncCall in `node` (depth first) whose function is not known as non-volatile.
-std::optional<std::string> first_volatile_call(const Node& node) {
-  if (node.is_array()) {
-    for (const Node& item : node)
-      if (auto found = first_volatile_call(item)) return found;
+/// How a called function behaves: a built-in's volatility; nullopt for a function PostgreSQL
+/// does not ship (qualified with another schema than pg_catalog, or not a built-in name).
+std::optional<Volatility> call_volatility(const Node& function_name) {
+  const Node& parts = items(function_name, "funcname");
+  if (parts.size() > 1 && string_value(parts[parts.size() - 2]) != "pg_catalog")
     return std::nullopt;
+  return builtin_volatility(last_name(parts));
+}
+
+/// The calls in `node` (depth first) that make it volatile: the first volatile built-in in
+/// `known`, the first function of unknown volatility in `unknown`.
+void volatile_calls(const Node& node, std::optional<std::string>& known,
+                    std::optional<std::string>& unknown) {
+  if (node.is_array()) {
+    for (const Node& item : node) volatile_calls(item, known, unknown);
+    return;
   }
-  if (!node.is_object()) return std::nullopt;
+  if (!node.is_object()) return;
   for (const auto& [key, value] : node.items()) {
     if (key == "FuncCall") {
-      std::string name = lower(last_name(items(value, "funcname")));
-      if (std::find(std::begin(kNonVolatileFunctions), std::end(kNonVolatileFunctions), name) ==
-          std::end(kNonVolatileFunctions))
-        return name + "()";
+      std::optional<Volatility> volatility = call_volatility(value);
+      std::string call = last_name(items(value, "funcname")) + "()";
+      if (volatility == Volatility::volatile_ && !known) known = call;
+      if (!volatility && !unknown) unknown = call;
     }
-    if (auto found = first_volatile_call(value)) return found;
+    volatile_calls(value, known, unknown);
   }
-  return std::nullopt;
 }
 
 /// numeric's (precision, scale); scale 0 when only the precision is given.
@@ -208,8 +172,12 @@ bool binary_coercible(const TypeRef& before, const TypeRef& after) {
   return false;
 }
 
-std::optional<std::string> volatile_part(const Node& expression) {
-  return first_volatile_call(expression);
+std::optional<VolatileCall> volatile_part(const Node& expression) {
+  std::optional<std::string> known, unknown;
+  volatile_calls(expression, known, unknown);
+  if (known) return VolatileCall{*known, true};
+  if (unknown) return VolatileCall{*unknown, false};
+  return std::nullopt;
 }
 
 }  // namespace ag::lint

@@ -69,10 +69,19 @@ TypeRef type_of(const Node& type_name);
 /// same scale or its limits dropped.
 bool binary_coercible(const TypeRef& before, const TypeRef& after);
 
-/// The function that makes `expression` volatile (random(), nextval(), a function PostgreSQL does
-/// not ship as stable or immutable), or nullopt when it is computed once for every row:
-/// constants, casts, now(), CURRENT_TIMESTAMP and other stable or immutable built-ins.
-std::optional<std::string> volatile_part(const Node& expression);
+/// A function call that makes an expression volatile (computed for each row), or may.
+struct VolatileCall {
+  std::string call;   ///< "random()".
+  bool known = true;  ///< A built-in PostgreSQL declares VOLATILE; false: a function it does not
+                      ///< ship, whose volatility the linter cannot know (a user-defined function
+                      ///< is VOLATILE unless declared STABLE or IMMUTABLE).
+};
+
+/// The call that makes `expression` volatile: the first volatile built-in (random(), nextval(),
+/// clock_timestamp()), else the first function PostgreSQL does not ship; nullopt when every
+/// call is a stable or immutable built-in (now(), date_trunc(), lower()) and for constants,
+/// casts and CURRENT_TIMESTAMP: then it is computed once, not for every row.
+std::optional<VolatileCall> volatile_part(const Node& expression);
 
 /// The value of `key` in `node` without copying it; an empty object when absent (or when `node`
 /// is not an object), so that lookups chain: child(child(command, "def"), "Constraint").

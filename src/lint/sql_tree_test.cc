@@ -23,6 +23,14 @@ Node expression(const std::string& spelled) {
       .tree["CreateStmt"]["tableElts"][0]["ColumnDef"]["constraints"][0]["Constraint"]["raw_expr"];
 }
 
+/// What volatile_part finds in `spelled`: "random()" for a volatile built-in, "f()?" for a
+/// function of unknown volatility, "" when the expression is computed once.
+std::string volatility(const std::string& spelled) {
+  std::optional<VolatileCall> found = volatile_part(expression(spelled));
+  if (!found) return "";
+  return found->call + (found->known ? "" : "?");
+}
+
 }  // namespace
 
 TEST_SUITE("lint/sql_tree") {
@@ -61,20 +69,51 @@ TEST_SUITE("lint/sql_tree") {
     CHECK_FALSE(binary_coercible(type("varchar(10)"), type("text[]")));
   }
 
-  TEST_CASE("volatile defaults: unknown functions count as volatile, as PostgreSQL defaults") {
-    CHECK(volatile_part(expression("random()")) == "random()");
-    CHECK(volatile_part(expression("1 + floor(random() * 10)::int")) == "random()");
-    CHECK(volatile_part(expression("nextval('s')")) == "nextval()");
-    CHECK(volatile_part(expression("public.my_function()")) == "my_function()");
-    CHECK(volatile_part(expression("lower(md5(clock_timestamp()::text))")) == "clock_timestamp()");
+  TEST_CASE("volatile defaults: PostgreSQL's volatile built-ins, from pg_proc") {
+    CHECK(volatility("random()") == "random()");
+    CHECK(volatility("1 + floor(random() * 10)::int") == "random()");
+    CHECK(volatility("nextval('s')") == "nextval()");
+    CHECK(volatility("gen_random_uuid()") == "gen_random_uuid()");
+    CHECK(volatility("pg_catalog.clock_timestamp()") == "clock_timestamp()");
+    CHECK(volatility("lower(md5(clock_timestamp()::text))") == "clock_timestamp()");
+    // A volatile built-in is named before a function of unknown volatility around it.
+    CHECK(volatility("my_token(random())") == "random()");
+  }
+
+  TEST_CASE("volatile defaults: a function PostgreSQL does not ship has unknown volatility") {
+    CHECK(volatility("my_function()") == "my_function()?");
+    CHECK(volatility("public.my_function()") == "my_function()?");
+    CHECK(volatility("lower(my_function())") == "my_function()?");
+    // Qualified with another schema than pg_catalog: a user's function, whatever its name.
+    CHECK(volatility("app.now()") == "now()?");
+    // Quoted upper case is another name: every built-in is lower case.
+    CHECK(volatility("\"NOW\"()") == "NOW()?");
   }
 
   TEST_CASE("stable and immutable defaults") {
-    for (const char* spelled :
-         {"0", "'x'", "'x'::text", "now()", "CURRENT_TIMESTAMP", "now() + interval '1 day'",
-          "lower('ABC')", "-1", "NULL", "ARRAY[1, 2]", "'{}'::jsonb", "true"}) {
-      CAPTURE(spelled);
-      CHECK_FALSE(volatile_part(expression(spelled)).has_value());
+    for (const char* spelled : {"0",
+                                "'x'",
+                                "'x'::text",
+                                "now()",
+                                "CURRENT_TIMESTAMP",
+                                "now() + interval '1 day'",
+                                "lower('ABC')",
+                                "-1",
+                                "NULL",
+                                "ARRAY[1, 2]",
+                                "'{}'::jsonb",
+                                "true",
+                                "extract(epoch from now())",
+                                "date(now())",
+                                "to_tsvector('english', '')",
+                                "date_trunc('day', now())",
+                                "timezone('utc', now())",
+                                "trim(' x ')",
+                                "pg_catalog.now()",
+                                "jsonb_build_object('a', 1)",
+                                "current_setting('app.tenant')"}) {
+      CAPTURE(std::string(spelled));
+      CHECK(volatility(spelled).empty());
     }
   }
 

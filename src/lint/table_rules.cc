@@ -16,9 +16,10 @@ void drop_tables(const Judgement& judgement, const Node& drop) {
         fmt::format("DROP TABLE {} deletes its data for good and breaks every running instance "
                     "of the application that still uses it",
                     table.display()),
-        fmt::format("first deploy code that no longer uses {}, then drop it in a later release; "
-                    "once that is so, say it with `# alembic-gate: ignore[ban-drop-table] reason`",
-                    table.display()));
+        fmt::format("stop using it first: remove {0}'s model and deploy that; then drop it in a "
+                    "later release and say so: `op.drop_table(\"{1}\"{2})  # alembic-gate: "
+                    "ignore[ban-drop-table] unused since <release>`",
+                    table.display(), table.name, schema_keyword(table)));
   }
 }
 

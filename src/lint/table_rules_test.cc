@@ -22,6 +22,10 @@ TEST_SUITE("lint/table_rules") {
     CHECK(dropped[0].message ==
           "DROP TABLE account deletes its data for good and breaks every running instance of the "
           "application that still uses it");
+    CHECK(dropped[0].help ==
+          "stop using it first: remove account's model and deploy that; then drop it in a later "
+          "release and say so: `op.drop_table(\"account\")  # alembic-gate: ignore[ban-drop-table] "
+          "unused since <release>`");
     Findings renamed = lint("ALTER TABLE account RENAME TO member;", kAccount);
     REQUIRE(rules(renamed) == Rules{"renaming-table"});
     CHECK(renamed[0].message ==

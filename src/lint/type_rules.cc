@@ -1,18 +1,14 @@
-// prefer-bigint-over-int, prefer-text-field, prefer-timestamptz, prefer-jsonb (the types of new
-// columns) and identifier-too-long (the names a statement defines).
+// prefer-bigint-over-int, prefer-text-field, prefer-timestamptz, prefer-jsonb: the types of new
+// columns.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <map>
 
 #include "lint/sql_rules.h"
 
 namespace ag::lint {
 namespace {
-
-constexpr size_t kMaxIdentifier = 63;  // NAMEDATALEN - 1
 
 /// A column a statement creates (or gives a new type), with its table.
 struct ColumnType {
@@ -129,79 +125,9 @@ void judge_column_type(const Judgement& judgement, const ColumnType& column) {
   }
 }
 
-bool identifier_byte(char c) {
-  auto byte = static_cast<unsigned char>(c);
-  return std::isalnum(byte) || c == '_' || c == '$' || byte >= 0x80;
-}
-
-/// The identifier as written in `text` when the parser truncated it to `parsed`, or "".
-/// Unquoted names are folded to lower case by the parser, hence the case-blind search.
-std::string written_identifier(std::string_view text, const std::string& parsed) {
-  auto same = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  };
-  for (auto at = text.begin();
-       (at = std::search(at, text.end(), parsed.begin(), parsed.end(), same)) != text.end(); ++at) {
-    size_t start = at - text.begin(), end = start + parsed.size();
-    bool quoted = start > 0 && text[start - 1] == '"';
-    if (!quoted && start > 0 && identifier_byte(text[start - 1])) continue;
-    auto continues = [&](size_t i) {
-      return i < text.size() && (quoted ? text[i] != '"' : identifier_byte(text[i]));
-    };
-    if (!continues(end)) continue;
-    while (continues(end)) ++end;
-    return std::string(text.substr(start, end - start));
-  }
-  return "";
-}
-
-/// The names a statement defines, with what they name.
-void defined_names(const Node& node, std::vector<std::pair<std::string, std::string>>& out) {
-  static const std::map<std::string, std::string> kDefining = {
-      {"colname", "column"}, {"conname", "constraint"}, {"idxname", "index"}, {"newname", "new"}};
-  if (node.is_array()) {
-    for (const Node& item : node) defined_names(item, out);
-    return;
-  }
-  if (!node.is_object()) return;
-  for (const auto& [key, value] : node.items()) {
-    auto defining = kDefining.find(key);
-    if (defining != kDefining.end() && value.is_string())
-      out.emplace_back(defining->second, value.get<std::string>());
-    defined_names(value, out);
-  }
-}
-
-void judge_identifiers(const Judgement& judgement) {
-  std::vector<std::pair<std::string, std::string>> names;
-  std::string kind = judgement.statement.kind();
-  const Node& node = judgement.statement.node();
-  auto relname = [&](const char* key) { return text(node.value(key, Node::object()), "relname"); };
-  if (kind == "CreateStmt") names.emplace_back("table", relname("relation"));
-  if (kind == "ViewStmt") names.emplace_back("view", relname("view"));
-  if (kind == "CreateSeqStmt") names.emplace_back("sequence", relname("sequence"));
-  if (kind == "CreateEnumStmt") names.emplace_back("type", last_name(items(node, "typeName")));
-  defined_names(node, names);
-  for (const auto& [what, parsed] : names) {
-    if (parsed.size() + 4 < kMaxIdentifier) continue;  // truncation cuts at a character boundary
-    std::string written = written_identifier(judgement.statement.text, parsed);
-    if (written.size() <= kMaxIdentifier) continue;
-    judgement.report(
-        "identifier-too-long",
-        fmt::format("the {} name {} is {} bytes: PostgreSQL truncates it to {} (63 bytes at most) "
-                    "with only a NOTICE, so the database's name differs from the migration's and "
-                    "later operations by that name fail",
-                    what, written, written.size(), parsed),
-        "choose a name of at most 63 bytes (for generated constraint and index names, a shorter "
-        "naming_convention on the MetaData)");
-  }
-}
-
 }  // namespace
 
 void judge_types(const Judgement& judgement) {
-  judge_identifiers(judgement);
   Declared found = declared(judgement.statement);
   for (const ColumnType& column : found.columns) judge_column_type(judgement, column);
   TableName table = table_name(child(judgement.statement.node(), "relation"));

@@ -61,30 +61,6 @@ TEST_SUITE("lint/type_rules") {
     CHECK(found[1].help.starts_with("`sa.Column(\"body\", postgresql.JSONB())`"));
     CHECK(lint("CREATE TABLE e (id BIGINT PRIMARY KEY, at TIMESTAMPTZ, body JSONB);").empty());
   }
-
-  TEST_CASE("identifier-too-long: names PostgreSQL would truncate, as written") {
-    std::string table(70, 't');
-    std::string column = "Col" + std::string(61, 'x');  // 64 bytes, unquoted: folded to lower
-    Findings found =
-        lint("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, " + column + " TEXT);");
-    REQUIRE(rules(found) == Rules{"identifier-too-long", "identifier-too-long"});
-    CHECK(found[0].message == "the table name " + table +
-                                  " is 70 bytes: PostgreSQL truncates it to " +
-                                  std::string(63, 't') +
-                                  " (63 bytes at most) with only a NOTICE, so the database's name "
-                                  "differs from the migration's and later operations by that name "
-                                  "fail");
-    CHECK(found[1].message.starts_with("the column name " + column + " is 64 bytes"));
-    std::string quoted = "\"Index " + std::string(60, 'i') + "\"";
-    CHECK(rules(lint("CREATE INDEX " + quoted + " ON t (a);", "CREATE TABLE t (a TEXT);")) ==
-          Rules{"require-concurrent-index-creation", "identifier-too-long"});
-  }
-
-  TEST_CASE("identifier-too-long: 63 bytes is fine, and references are not definitions") {
-    std::string name(63, 'n');
-    CHECK(lint("CREATE TABLE " + name + " (id BIGINT PRIMARY KEY);").empty());
-    CHECK(lint("INSERT INTO " + std::string(70, 'x') + " VALUES (1);").empty());
-  }
 }
 
 }  // namespace ag::lint

@@ -588,12 +588,14 @@ Status begin_catalog_read(Connection& connection, std::string_view isolation) {
   if (!connection.idle())
     return Error{"catalog snapshot: the connection is inside a transaction", "", 0};
   // Everything that changes how pg_get_*def() and format_type() print, fixed for this transaction;
-  // and no JIT, which would spend longer compiling this large query than running it.
+  // no JIT, which would spend longer compiling this large query than running it; and a bound on
+  // the query, so that nothing (a lock some other session holds) can make a run hang on it.
   Status begun = connection.run(
       fmt::format("BEGIN ISOLATION LEVEL {} READ ONLY; SET LOCAL search_path = public; "
                   "SET LOCAL quote_all_identifiers = off; SET LOCAL DateStyle = 'ISO, YMD'; "
                   "SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1; "
-                  "SET LOCAL bytea_output = 'hex'; SET LOCAL jit = off",
+                  "SET LOCAL bytea_output = 'hex'; SET LOCAL jit = off; "
+                  "SET LOCAL statement_timeout = '2min'",
                   isolation));
   if (!begun) (void)connection.run("ROLLBACK");
   return begun;

@@ -139,6 +139,11 @@ cache=(--no-cache --layers=false)  # and no intermediate images left behind
 phase_done build "$t"
 size=$("${podman[@]}" image inspect --format '{{.Size}}' "$image")
 say "image size: $((size / 1000000)) MB ($size bytes)"
+# GitHub's rules for an action's image: no USER (it runs as root), an exec-form ENTRYPOINT with
+# an absolute path (no shell in between: it would drop the INPUT_* names with hyphens).
+config=$("${podman[@]}" image inspect --format '{{.Config.User}}|{{json .Config.Entrypoint}}' "$image")
+[[ "$config" =~ ^\|\[\"/[^\"]+\"\]$ ]] ||
+  fail "image config: expected no user and an exec-form absolute entrypoint, got: $config"
 
 # ---------------------------------------------------------------------------------------------
 # 3. The runner's surroundings: a workspace (a repository with three projects), the folders it
@@ -149,6 +154,8 @@ mkdir -p "$workspace" "$work/home" "$work/workflow" "$work/file_commands"
 cp -r "$root/examples/blog" "$workspace/backend"                            # passes every check
 cp -r "$root/tests/fixtures/roundtrip/downgrade_fails" "$workspace/broken"  # a failing downgrade
 cp -r "$root/tests/fixtures/install/needs_package" "$workspace/needs_package"
+mkdir -p "$workspace/drift"  # a model column no migration creates (its alembic.ini: ../shop)
+cp -r "$root/tests/fixtures/drift/shop" "$root/tests/fixtures/drift/column_added" "$workspace/drift/"
 find "$workspace" -name __pycache__ -prune -exec rm -rf {} +
 echo '{"pull_request": {"number": 1}}' >"$work/workflow/event.json"
 
@@ -253,6 +260,15 @@ expect broken.out "psycopg.errors.UndefinedTable"
 reject broken.out "psycopg2"
 reject broken.out "/github/workspace"
 
+# Drift with Debian 13's Alembic 1.13 and SQLAlchemy 2.0: a model column without a migration
+# fails, annotated at the model's line with a repository-relative path.
+run drift 1 "INPUT_WORKING-DIRECTORY=drift/column_added" "INPUT_CHECKS=drift" \
+  "INPUT_DATABASE-URL=$service_url"
+expect drift.out "::error file=drift/column_added/models.py,line=15,"
+expect drift.out "title=alembic-gate drift%3A drift-missing-column::column users.nickname (VARCHAR(50)) is in the models but no migration creates it"
+reject drift.out "/github/workspace"
+expect file_commands/set_output_drift "failed-checks=drift"
+
 # The embedded server when database-url is empty (the default).
 run embedded 0 "INPUT_WORKING-DIRECTORY=backend" "INPUT_CHECKS=roundtrip"
 expect embedded.err "on the embedded server"
@@ -279,7 +295,10 @@ expect file_commands/set_output_blog "result=passed"
 expect file_commands/set_output_blog "error-count=0"
 expect file_commands/set_output_blog "heads=b58f0c71e3d6"
 expect file_commands/set_output_blog "report-json=backend/alembic-gate.json"
-[ -s "$work/file_commands/step_summary_blog" ] || fail "the job summary is empty"
+expect file_commands/step_summary_blog "### ✅ alembic-gate: passed"
+expect file_commands/step_summary_blog "| check | status | duration | errors | warnings | notices |"
+expect file_commands/step_summary_blog "| roundtrip | ✅ passed | "
+expect file_commands/step_summary_blog "| drift | ✅ passed | "
 expect file_commands/set_output_broken "result=failed"
 expect file_commands/set_output_broken "failed-checks=roundtrip"
 phase_done runs "$t"

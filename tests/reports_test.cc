@@ -3,12 +3,14 @@
 // same way in every format.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "report/reporters.h"
 #include "support/postgres.h"
 #include "support/run_gate.h"
+#include "support/runner_reading.h"
 #include "support/sample_report.h"
 #include "support/temp_dir.h"
 #include "util/file.h"
@@ -45,19 +47,32 @@ std::string contents(const std::filesystem::path& path) {
 
 /// Lines of a step's output outside ::stop-commands:: blocks that are not workflow commands.
 std::vector<std::string> loose_lines(const std::string& output) {
-  std::vector<std::string> loose;
-  std::istringstream in(output);
-  std::string line, until;
-  while (std::getline(in, line)) {
-    if (!until.empty()) {
-      if (line == until) until.clear();
-    } else if (line.starts_with("::stop-commands::")) {
-      until = "::" + line.substr(17) + "::";
-    } else if (!line.starts_with("::")) {
-      loose.push_back(line);
-    }
+  return read_like_the_runner(output).loose;
+}
+
+/// The commands the runner runs from a step's stdout and stderr (each read on its own).
+std::vector<Command> commands_run(const GateRun& run) {
+  std::vector<Command> commands = read_like_the_runner(run.out).commands;
+  for (Command& command : read_like_the_runner(run.err).commands)
+    commands.push_back(std::move(command));
+  return commands;
+}
+
+std::vector<std::string> error_messages(const GateRun& run) {
+  std::vector<std::string> messages;
+  for (const Command& command : commands_run(run))
+    if (command.name == "error") messages.push_back(command.message);
+  return messages;
+}
+
+/// A repository with 12 heads: 13 error findings, more than GitHub annotates.
+void write_twelve_heads(const TempDir& repository) {
+  write_two_heads(repository);
+  for (char c = 'd'; c < 'n'; ++c) {
+    std::string id(3, c);
+    repository.write("backend/migrations/versions/" + id + ".py",
+                     "\"\"\"" + id + "\"\"\"\nrevision = '" + id + "'\ndown_revision = 'aaa'\n");
   }
-  return loose;
 }
 
 }  // namespace
@@ -73,16 +88,17 @@ TEST_SUITE("reports") {
         github_env(repository));
     // The folder of json-file does not exist: that is an error naming it, after the rest.
     CHECK(run.exit_code == 2);
-    CHECK(run.err.find("cannot write the JSON report") != std::string::npos);
+    CHECK(run.err.find("cannot write the JSON report (json-file): No such file or directory") !=
+          std::string::npos);
     CHECK(run.out.find("::error file=backend/migrations/versions/bbb_one.py,line=2,endLine=2,") !=
           std::string::npos);
     std::string summary = contents(repository.path() / "summary.md");
     CHECK(summary.starts_with("an earlier step's summary\n### ❌ alembic-gate: failed"));
     CHECK(summary.find("](https://github.com/octo/shop/blob/0123abc/backend/migrations/versions/"
                        "bbb_one.py#L2)") != std::string::npos);
+    // No report-json: the file it would name was not written.
     CHECK(contents(repository.path() / "outputs.txt") ==
-          "result=failed\nfailed-checks=heads\nerror-count=3\nwarning-count=0\nheads=bbb,ccc\n"
-          "report-json=backend/reports/gate.json\n");
+          "result=failed\nfailed-checks=heads\nerror-count=3\nwarning-count=0\nheads=bbb,ccc\n");
     nlohmann::json sarif =
         nlohmann::json::parse(contents(repository.path() / "backend/gate.sarif"));
     CHECK(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
@@ -122,6 +138,76 @@ TEST_SUITE("reports") {
     CHECK(report["project"] == "backend");
   }
 
+  TEST_CASE("a run error is an annotation that shows: the findings leave it one of the 10") {
+    TempDir repository;
+    write_twelve_heads(repository);
+    GateRun run = run_gate(
+        {"--checks", "heads", "--working-directory", (repository.path() / "backend").string(),
+         "--json-file", "no/such/folder/gate.json"},
+        github_env(repository));
+    CHECK(run.exit_code == 2);
+    std::vector<std::string> errors = error_messages(run);
+    CHECK(errors.size() == 10);  // GitHub's limit per step
+    REQUIRE_FALSE(errors.empty());
+    CHECK(errors.back().find("cannot write the JSON report (json-file)") != std::string::npos);
+  }
+
+  TEST_CASE("the job summary or the outputs not writable: exit 3 naming the file and the reason") {
+    for (std::string variable : {"GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"}) {
+      CAPTURE(variable);
+      TempDir repository;
+      write_two_heads(repository);
+      std::map<std::string, std::string> env = github_env(repository);
+      std::string missing = (repository.path() / "gone" / "file").string();
+      env[variable] = missing;
+      GateRun run = run_gate(
+          {"--checks", "heads", "--working-directory", (repository.path() / "backend").string()},
+          env);
+      CHECK(run.exit_code == 3);
+      CHECK(run.err.find("alembic-gate: " + missing + ": cannot write the ") != std::string::npos);
+      CHECK(run.err.find("(" + variable + "): No such file or directory") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("format text in GitHub Actions: nothing a message holds runs as a command") {
+    TempDir repository;
+    write_two_heads(repository);
+    // The install's last lines end up in the finding's message, indented under its first line.
+    GateRun run = run_gate(
+        {"--checks", "heads", "--format", "text", "--working-directory",
+         (repository.path() / "backend").string(), "--install", "echo '::error::pwned'; exit 1"},
+        github_env(repository));
+    CHECK(run.exit_code == 3);
+    for (const Command& command : commands_run(run)) CHECK(command.message != "pwned");
+    RunnerView out = read_like_the_runner(run.out);
+    CHECK(out.loose.empty());
+    CHECK(std::count_if(out.shown.begin(), out.shown.end(), [](const std::string& line) {
+            return line.ends_with(" ::error::pwned");  // shown, not run
+          }) == 1);
+  }
+
+  TEST_CASE("github format: each check's log lines in its group, annotations outside") {
+    GateRun run = run_gate({"--checks", "heads,roundtrip", "--database-url", postgres_url(),
+                            "--working-directory", fixture("roundtrip/env_import_error")},
+                           {{"GITHUB_ACTIONS", "true"}, {"GITHUB_WORKSPACE", AG_SOURCE_DIR}});
+    CHECK(run.exit_code == 1);
+    size_t heads = run.err.find("::group::heads\n");
+    size_t opened = run.err.find("::group::roundtrip\n");
+    size_t traceback = run.err.find("ModuleNotFoundError");
+    size_t closing = run.err.find("\nroundtrip: failed (");
+    size_t closed = run.err.find("::endgroup::", opened);
+    REQUIRE(heads != std::string::npos);
+    CHECK(run.err.find("\nheads: passed (") < opened);
+    REQUIRE(opened != std::string::npos);
+    CHECK(opened < traceback);
+    CHECK(traceback < closing);
+    CHECK(closing < closed);
+    CHECK(closed != std::string::npos);
+    RunnerView out = read_like_the_runner(run.out);
+    CHECK(commands_named(out, "group").empty());
+    CHECK(commands_named(out, "error").size() == 1);
+  }
+
   TEST_CASE("a project that cannot be set up still gets its summary and outputs") {
     TempDir repository;
     repository.folder("backend");
@@ -151,8 +237,10 @@ TEST_SUITE("reports") {
                            {{"GITHUB_ACTIONS", "true"}, {"GITHUB_WORKSPACE", AG_SOURCE_DIR}});
     CHECK(run.exit_code == 1);
     CHECK(run.err.find("ModuleNotFoundError") != std::string::npos);  // the traceback is there
+    // Only alembic-gate's own lines are outside: the line closing the check's group.
     std::vector<std::string> loose = loose_lines(run.err);
-    CHECK(loose == std::vector<std::string>{});
+    REQUIRE(loose.size() == 1);
+    CHECK(loose[0].starts_with("roundtrip: failed ("));
     CHECK(run.out.find("::error file=tests/fixtures/roundtrip/env_import_error/migrations/env.py,"
                        "line=16,") != std::string::npos);
   }

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "config/settings.h"
@@ -104,10 +105,11 @@ TEST_SUITE("settings") {
     dir.write("migrations/versions/bbb_second_head.py", "revision = 'bbb'\ndown_revision = None\n");
     dir.write("migrations/versions/ccc_child.py", "revision = 'ccc'\ndown_revision = 'aaa'\n");
     dir.write("migrations/versions/ddd_child.py", "revision = 'ddd'\ndown_revision = 'aaa'\n");
-    CHECK(run_in(dir).exit_code == 0);                                    // file: never
-    CHECK(run_in(dir, {}, {{"INPUT_FAIL-ON", "error"}}).exit_code == 1);  // input over file
-    CHECK(run_in(dir, {}, {{"INPUT_FAIL-ON", ""}}).exit_code == 0);       // empty input = unset
-    CHECK(run_in(dir, {"--fail-on", "never"}, {{"INPUT_FAIL-ON", "error"}}).exit_code ==
+    CHECK(run_in(dir).exit_code == 0);                                      // file: never
+    CHECK(run_in(dir, {}, {{"INPUT_FAIL-ON", "warning"}}).exit_code == 1);  // input over file
+    CHECK(run_in(dir, {}, {{"INPUT_FAIL-ON", ""}}).exit_code == 0);         // empty input = unset
+    CHECK(run_in(dir, {}, {{"INPUT_FAIL-ON", "error"}}).exit_code == 0);    // the default = unset
+    CHECK(run_in(dir, {"--fail-on", "never"}, {{"INPUT_FAIL-ON", "warning"}}).exit_code ==
           0);                                      // flag over input
     nlohmann::json report = run_in(dir).report();  // format and checks from the file
     CHECK(report["checks"].size() == 1);
@@ -187,6 +189,72 @@ TEST_CASE("every settings key is documented in the README and declared in action
     CHECK(readme.find("| `" + std::string(key.name) + "` |") != std::string::npos);
     CHECK(action.find("\n  " + std::string(key.name) + ":\n") != std::string::npos);
   }
+}
+
+namespace {
+
+/// Each input's `default:` in action.yml, without the quotes around it.
+std::map<std::string, std::string> action_defaults(std::istream& action) {
+  std::map<std::string, std::string> defaults;
+  std::string section, input;
+  for (std::string line; std::getline(action, line);) {
+    if (!line.empty() && line[0] != ' ' && line[0] != '#') section = line;
+    if (section != "inputs:") continue;
+    if (line.starts_with("  ") && line[2] != ' ' && line.ends_with(':'))
+      input = line.substr(2, line.size() - 3);
+    if (line.starts_with("    default: ")) {
+      std::string value = line.substr(13);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+        value = value.substr(1, value.size() - 2);
+      defaults[input] = value;
+    }
+  }
+  return defaults;
+}
+
+/// The default column of the README's settings table for `name`: `value`, or (empty).
+std::string readme_default(const std::string& readme, std::string_view name) {
+  std::string row = "| `" + std::string(name) + "` | ";
+  size_t at = readme.find(row);
+  if (at == std::string::npos) return "(no row)";
+  at += row.size();
+  std::string cell = readme.substr(at, readme.find(" |", at) - at);
+  if (cell == "(empty)") return "";
+  if (cell.size() >= 2 && cell.front() == '`' && cell.back() == '`')
+    return cell.substr(1, cell.size() - 2);
+  return cell;
+}
+
+}  // namespace
+
+// An input whose value equals its key's default counts as unset (the runner passes every input),
+// so action.yml must give exactly the table's default, and the README must say the same.
+TEST_CASE("each input's default is the same in action.yml, the keys table and the README") {
+  std::ifstream action_file(AG_SOURCE_DIR "/action.yml"), readme_file(AG_SOURCE_DIR "/README.md");
+  std::string readme((std::istreambuf_iterator<char>(readme_file)), {});
+  std::map<std::string, std::string> defaults = action_defaults(action_file);
+  CHECK(defaults.size() == config::keys().size());
+  for (const config::Key& key : config::keys()) {
+    CAPTURE(key.name);
+    std::string name(key.name);
+    REQUIRE(defaults.contains(name));
+    CHECK(defaults[name] == key.default_value);
+    CHECK(readme_default(readme, name) == key.default_value);
+  }
+}
+
+TEST_CASE("the README quotes examples/workflows/pull-request.yml byte for byte") {
+  std::ifstream readme_file(AG_SOURCE_DIR "/README.md"),
+      example_file(AG_SOURCE_DIR "/examples/workflows/pull-request.yml");
+  std::string readme((std::istreambuf_iterator<char>(readme_file)), {});
+  std::string example((std::istreambuf_iterator<char>(example_file)), {});
+  const std::string start = "`examples/workflows/pull-request.yml`:\n\n```yaml\n";
+  size_t from = readme.find(start);
+  REQUIRE(from != std::string::npos);
+  from += start.size();
+  size_t to = readme.find("```\n", from);
+  REQUIRE(to != std::string::npos);
+  CHECK(readme.substr(from, to - from) == example);
 }
 
 // The runner refuses an action.yml that defines a key twice ("'outputs' is already defined").

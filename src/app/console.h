@@ -25,8 +25,9 @@ class Console {
   /// Safe from any thread.
   void log(const std::string& text);
 
-  /// A workflow command of alembic-gate's own (e.g. "::group::install"), to stderr as it is
-  /// (secrets still replaced); nothing outside GitHub's log.
+  /// A line of alembic-gate's own for GitHub's log: a workflow command (e.g. "::group::install")
+  /// or a line that frames one (a group's closing line). To stderr as it is (secrets still
+  /// replaced); nothing outside GitHub's log.
   void command(const std::string& line);
 
   /// "alembic-gate: MESSAGE" to stderr; in GitHub's log also an ::error annotation.
@@ -36,6 +37,8 @@ class Console {
   void print(const std::string& text);
 
   const Secrets& secrets() const { return secrets_; }
+  /// Whether GitHub's runner reads this output for workflow commands.
+  bool workflow_commands() const { return workflow_commands_; }
   /// The random token that closes this run's ::stop-commands:: blocks.
   const std::string& token() const { return token_; }
 

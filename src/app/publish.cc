@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "report/reporters.h"
+#include "report/workflow_commands.h"
 #include "util/file.h"
 #include "util/paths.h"
 #include "util/random.h"
@@ -20,34 +22,49 @@ std::string rendered(const Report& report, Render render) {
   return text.str();
 }
 
-std::string stdout_text(const Report& report, const Publication& where, const Console& console) {
+/// The report for stdout. Text inside GitHub's log is wrapped: its messages quote Alembic,
+/// tracebacks and file names, and the runner reads a line starting with "::" (after blanks) as
+/// a command.
+std::string stdout_text(const Report& report, const Publication& where, const Console& console,
+                        size_t reserved_errors) {
   std::ostringstream text;
   if (where.format == "github") {
-    write_github(report, text, {console.token()});
+    GithubOptions options{console.token()};
+    options.reserved_errors = reserved_errors;
+    write_github(report, text, options);
   } else if (where.format == "json") {
     write_json(report, text);
   } else {
     write_text(report, text, {where.color});
+    if (console.workflow_commands()) return verbatim(text.str(), console.token());
   }
   return text.str();
 }
 
+/// Writes the files and keeps the first failure, with the gravest exit code among them.
 class Writer {
  public:
-  /// Writes `text`; remembers the first failure as "cannot write the WHAT: reason".
-  void write(std::string_view what, const std::filesystem::path& path, const std::string& text,
+  /// Writes `text`; a failure is "cannot write the WHAT (SETTING): reason" at the path.
+  /// Returns whether the file was written.
+  bool write(std::string_view what, std::string_view setting, ExitCode if_failed,
+             const std::filesystem::path& path, const std::string& text,
              WriteMode mode = WriteMode::replace) {
     Status written = write_file(path, text, mode);
-    if (!written && !first_error_) {
-      first_error_ = Error{fmt::format("cannot write the {}: {}", what, written.error().message),
-                           written.error().where};
+    if (written) return true;
+    if (!failure_) {
+      failure_ = PublishFailure{
+          Error{fmt::format("cannot write the {} ({}): {}", what, setting, written.error().message),
+                written.error().where},
+          if_failed};
     }
+    failure_->exit_code = std::max(failure_->exit_code, if_failed);
+    return false;
   }
 
-  Status status() const { return first_error_ ? Status(*first_error_) : ok(); }
+  const std::optional<PublishFailure>& failure() const { return failure_; }
 
  private:
-  std::optional<Error> first_error_;
+  std::optional<PublishFailure> failure_;
 };
 
 std::string variable(const config::Environment& env, const std::string& name) {
@@ -65,30 +82,34 @@ std::string blob_url(const config::Environment& env) {
 
 }  // namespace
 
-Status publish(const Report& report, const config::Settings& settings,
-               const config::Environment& env, const Publication& where, Console& console) {
-  console.print(stdout_text(report, where, console));
+std::optional<PublishFailure> publish(const Report& report, const config::Settings& settings,
+                                      const config::Environment& env, const Publication& where,
+                                      Console& console) {
   Writer writer;
   std::filesystem::path folder(settings.working_directory);
   std::string report_json;
   if (!settings.json_file.empty()) {
     std::filesystem::path path = folder / settings.json_file;
-    writer.write("JSON report", path, rendered(report, write_json));
     // Later steps run in the workspace: a repository-relative path is the one they can open.
-    report_json = relative_inside(path, report.repository_root);
+    if (writer.write("JSON report", "json-file", ExitCode::usage, path,
+                     rendered(report, write_json)))
+      report_json = relative_inside(path, report.repository_root);
   }
   if (!settings.sarif_file.empty()) {
-    writer.write("SARIF report", folder / settings.sarif_file, rendered(report, write_sarif));
+    writer.write("SARIF report", "sarif-file", ExitCode::usage, folder / settings.sarif_file,
+                 rendered(report, write_sarif));
   }
   if (std::string summary = variable(env, "GITHUB_STEP_SUMMARY"); !summary.empty()) {
-    writer.write("job summary", summary, job_summary(report, {blob_url(env)}), WriteMode::append);
+    writer.write("job summary", "GITHUB_STEP_SUMMARY", ExitCode::infrastructure, summary,
+                 job_summary(report, {blob_url(env)}), WriteMode::append);
   }
   if (std::string outputs = variable(env, "GITHUB_OUTPUT"); !outputs.empty()) {
-    writer.write("step outputs", outputs,
+    writer.write("step outputs", "GITHUB_OUTPUT", ExitCode::infrastructure, outputs,
                  step_outputs(report, report_json, "ghadelimiter_" + random_hex(16)),
                  WriteMode::append);
   }
-  return writer.status();
+  console.print(stdout_text(report, where, console, writer.failure() ? 1 : 0));
+  return writer.failure();
 }
 
 }  // namespace ag

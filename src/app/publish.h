@@ -2,9 +2,11 @@
 // files, and inside GitHub Actions the job summary and the step outputs.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "app/console.h"
+#include "app/exit_code.h"
 #include "config/raw_value.h"
 #include "config/settings.h"
 #include "report/report.h"
@@ -17,12 +19,24 @@ struct Publication {
   bool color = false;  ///< For text.
 };
 
-/// Prints `report` through `console` in `where.format`; writes json-file and sarif-file
-/// (relative to working-directory); appends the job summary to GITHUB_STEP_SUMMARY and the
-/// outputs to GITHUB_OUTPUT when those variables name files. Every file is attempted; the first
-/// that cannot be written is the error ("cannot write the SARIF report: ...").
-/// `report` must already be redacted().
-Status publish(const Report& report, const config::Settings& settings,
-               const config::Environment& env, const Publication& where, Console& console);
+/// A file publish() could not write, and what that means for the exit code.
+struct PublishFailure {
+  Error error;  ///< "cannot write the job summary (GITHUB_STEP_SUMMARY): <the system's reason>"
+                ///< at the file's path.
+  /// usage for json-file and sarif-file (settings name them); infrastructure for the runner's
+  /// GITHUB_STEP_SUMMARY and GITHUB_OUTPUT; the graver one when both failed.
+  ExitCode exit_code = ExitCode::usage;
+};
+
+/// Writes json-file and sarif-file (relative to working-directory), appends the job summary to
+/// GITHUB_STEP_SUMMARY and the outputs to GITHUB_OUTPUT when those variables name files (the
+/// report-json output only when the JSON report was written), then prints `report` through
+/// `console` in `where.format`; in GitHub's log (workflow commands on) format text is printed
+/// verbatim, so that no message can run a command. Every file is attempted; the first that
+/// cannot be written is the failure, and the github format keeps an error annotation free for
+/// the caller to report it. `report` must already be redacted().
+std::optional<PublishFailure> publish(const Report& report, const config::Settings& settings,
+                                      const config::Environment& env, const Publication& where,
+                                      Console& console);
 
 }  // namespace ag

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "app/console.h"
 #include "app/install.h"
 #include "app/pipeline.h"
@@ -11,6 +13,7 @@
 #include "config/resolve.h"
 #include "pg/database_url.h"
 #include "report/progress.h"
+#include "report/reporters.h"
 #include "version.h"
 
 namespace ag {
@@ -60,6 +63,17 @@ Result<std::optional<python::VirtualEnv>> install(config::Settings& settings,
   if (!made) return made.error();
   settings.python = made->python().string();
   return std::optional<python::VirtualEnv>(std::move(*made));
+}
+
+/// In GitHub's log each check's own lines (Alembic's output, tracebacks, retries) fold into a
+/// group opened when the check starts; its last line gives the check's status and duration.
+/// The annotations come after the checks, outside any group (write_github).
+PipelineObserver log_groups(Console& console) {
+  return {[&console](const std::string& check) { console.command("::group::" + check); },
+          [&console](const CheckOutcome& outcome) {
+            console.command(check_line(outcome));
+            console.command("::endgroup::");
+          }};
 }
 
 ExitCode exit_code(const Report& report) {
@@ -117,16 +131,17 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
       progress.emplace(log);
       observer = {[&](const std::string& check) { progress->started(check); },
                   [&](const CheckOutcome& outcome) { progress->finished(outcome); }};
+    } else if (format == "github") {
+      observer = log_groups(console);
     }
     report = environment ? run_pipeline(*settings, *project, log, env, observer)
                          : install_failure(*settings, *project, environment.error());
     code = exit_code(report);
   }
-  if (Status published =
-          publish(redacted(std::move(report), console.secrets()), *settings, env, where, console);
-      !published) {
-    console.error(published.error().describe());
-    return ExitCode::usage;
+  if (std::optional<PublishFailure> failure =
+          publish(redacted(std::move(report), console.secrets()), *settings, env, where, console)) {
+    console.error(failure->error.describe());
+    return std::max(code, failure->exit_code);
   }
   return code;
 }

@@ -85,6 +85,17 @@ RawValues defaults() {
   return values;
 }
 
+/// The inputs the workflow set. The runner passes every input of action.yml, with its default when
+/// the workflow left it out, so an input equal to its key's default cannot be told from an
+/// absent one: it counts as unset and the config file's value stays.
+RawValues set_inputs(RawValues inputs) {
+  std::erase_if(inputs, [](const auto& input) {
+    const Key* key = find_key(input.first);
+    return key != nullptr && input.second.text == key->default_value;
+  });
+  return inputs;
+}
+
 void overlay(RawValues& values, const RawValues& over) {
   for (const auto& [name, value] : over) values[name] = value;
 }
@@ -121,7 +132,7 @@ Status assign(Settings& settings, const Key& key, const RawValue& raw) {
 }
 
 Result<Settings> resolve_settings(const RawValues& flags, const Environment& env) {
-  RawValues inputs = read_inputs(env);
+  RawValues inputs = set_inputs(read_inputs(env));
   // The working directory decides where the config file is, so it comes from flags and inputs only.
   RawValues early = defaults();
   overlay(early, inputs);

@@ -223,6 +223,35 @@ TEST_SUITE("config/resolve_settings") {
     CHECK(settings.alembic_config == "alembic.ini");       // default
   }
 
+  TEST_CASE("an input equal to its default is unset: the config file's value applies") {
+    Scratch folder;
+    folder.write("alembic-gate.toml", "fail-on = \"warning\"\n");
+    CHECK(resolved(flags_for(folder), environment({{"INPUT_FAIL-ON", "error"}})).fail_on ==
+          "warning");
+    // A value other than the default still wins over the file.
+    CHECK(resolved(flags_for(folder), environment({{"INPUT_FAIL-ON", "never"}})).fail_on ==
+          "never");
+  }
+
+  TEST_CASE("every input at its default, as the runner passes them, leaves the file's values") {
+    Scratch folder;
+    folder.write("alembic-gate.toml",
+                 "checks = [\"heads\"]\n"
+                 "step-timeout = 10\n"
+                 "lint-rules = [\"-prefer-jsonb\"]\n"
+                 "drift-strict = true\n");
+    std::map<std::string, std::string> runner;
+    for (const Key& k : keys()) runner[input_variable(k.name)] = std::string(k.default_value);
+    runner["INPUT_WORKING-DIRECTORY"] = folder.path().string();
+    Settings settings = resolved({}, environment(runner));
+    CHECK(settings.working_directory == folder.path().string());
+    CHECK(settings.checks == Items{"heads"});
+    CHECK(settings.step_timeout == 10);
+    CHECK(settings.lint_rules == Items{"-prefer-jsonb"});
+    CHECK(settings.drift_strict);
+    CHECK(settings.fail_on == "error");  // neither file nor input: the default
+  }
+
   TEST_CASE("[tool.alembic-gate] in pyproject.toml is read when there is no alembic-gate.toml") {
     Scratch folder;
     folder.write("pyproject.toml",

@@ -2,7 +2,8 @@
 //
 // Priority, highest first (this is the only place that decides it, see resolve.cc):
 //   1. command-line flags            --checks heads,lint
-//   2. action inputs                 INPUT_CHECKS=heads,lint   (empty = unset; hyphens kept)
+//   2. action inputs                 INPUT_CHECKS=heads,lint   (hyphens kept; empty or equal to
+//                                    the default = unset: the runner passes every input)
 //   3. the config file               alembic-gate.toml, else [tool.alembic-gate] in pyproject.toml
 //   4. defaults                      the `default_value` column of keys()
 #pragma once

@@ -1,5 +1,9 @@
 #include "report/finding.h"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+
 namespace ag {
 
 std::string_view severity_name(Severity severity) {
@@ -12,6 +16,16 @@ std::string_view severity_name(Severity severity) {
       return "error";
   }
   return "error";
+}
+
+Finding located_in_repository(Finding finding) {
+  if (!std::filesystem::path(finding.file).is_absolute()) return finding;
+  std::string place =
+      finding.line > 0 ? fmt::format("{}:{}", finding.file, finding.line) : finding.file;
+  finding.message += fmt::format(" (at {}, outside the repository)", place);
+  finding.file.clear();
+  finding.line = finding.end_line = finding.column = finding.end_column = 0;
+  return finding;
 }
 
 }  // namespace ag

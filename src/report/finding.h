@@ -29,4 +29,12 @@ struct Finding {
 
 using Findings = std::vector<Finding>;
 
+/// `finding` as readers that point into the repository take it (annotations, SARIF, the job
+/// summary's links, the JSON report). The checks make every path inside the repository relative
+/// (Project::relative), so an absolute `file` lies outside it (a model in an installed package,
+/// a project whose migrations live elsewhere): GitHub can neither map nor link it. Such a
+/// finding loses its location (file, lines, columns), and its message ends with the path and
+/// line instead. Other findings come back unchanged.
+Finding located_in_repository(Finding finding);
+
 }  // namespace ag

@@ -43,13 +43,17 @@ std::string plain_line(const Finding& finding) {
   return line;
 }
 
-/// Which of the ranked findings become annotations: the first `limit` of each severity. When
-/// anything is left out, one notice is kept free for the note that says so.
-std::vector<bool> choose_annotations(const std::vector<RankedFinding>& ranked, size_t limit) {
-  size_t totals[3] = {0, 0, 0};  // indexed by Severity
+/// Which of the ranked findings become annotations: the first ones of each severity, as many as
+/// the step has room for (GitHub's limit, less the errors the caller reserves). When anything is
+/// left out, one notice is kept free for the note that says so.
+std::vector<bool> choose_annotations(const std::vector<RankedFinding>& ranked,
+                                     const GithubOptions& options) {
+  size_t limit = options.annotations_per_severity;
+  size_t room[3] = {limit, limit, limit - std::min(options.reserved_errors, limit)};  // by Severity
+  size_t totals[3] = {0, 0, 0};
   for (const RankedFinding& entry : ranked) ++totals[static_cast<int>(entry.finding->severity)];
-  bool overflow = std::max({totals[0], totals[1], totals[2]}) > limit;
-  size_t room[3] = {overflow ? limit - 1 : limit, limit, limit};
+  bool overflow = totals[0] > room[0] || totals[1] > room[1] || totals[2] > room[2];
+  if (overflow) --room[static_cast<int>(Severity::notice)];
   std::vector<bool> chosen;
   chosen.reserve(ranked.size());
   for (const RankedFinding& entry : ranked) {
@@ -64,23 +68,21 @@ std::vector<bool> choose_annotations(const std::vector<RankedFinding>& ranked, s
 
 void write_github(const Report& report, std::ostream& out, const GithubOptions& options) {
   std::vector<RankedFinding> ranked = report.ranked();
-  std::vector<bool> annotated = choose_annotations(ranked, options.annotations_per_severity);
+  std::vector<bool> annotated = choose_annotations(ranked, options);
   size_t left_out = static_cast<size_t>(std::count(annotated.begin(), annotated.end(), false));
   for (size_t c = 0; c < report.checks.size(); ++c) {
-    const CheckOutcome& check = report.checks[c];
-    out << fmt::format("::group::{}: {} ({})\n", check.name, status_name(check.status),
-                       duration_text(check.seconds));
+    out << check_line(report.checks[c]) << "\n";
     std::string plain;
     for (size_t i = 0; i < ranked.size(); ++i) {
       if (ranked[i].check != c) continue;
+      Finding finding = located_in_repository(*ranked[i].finding);
       if (annotated[i]) {
-        out << annotation(*ranked[i].finding);
+        out << annotation(finding);
       } else {
-        plain += plain_line(*ranked[i].finding);
+        plain += plain_line(finding);
       }
     }
     if (!plain.empty()) out << verbatim(plain, options.token);
-    out << "::endgroup::\n";
   }
   if (left_out > 0) {
     out << fmt::format(

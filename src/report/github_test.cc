@@ -1,4 +1,4 @@
-// The github format read back the way GitHub's runner reads it (actions/runner ActionCommand.cs):
+// The github format read back the way GitHub's runner reads it (support/runner_reading.h):
 // commands, their properties and messages after unescaping, ::stop-commands:: blocks.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -9,97 +9,21 @@
 #include <sstream>
 
 #include "report/reporters.h"
+#include "support/runner_reading.h"
 #include "support/sample_report.h"
 
 namespace ag {
 namespace {
 
-struct Command {
-  std::string name;
-  std::map<std::string, std::string> properties;
-  std::string message;
-};
-
-/// The runner's unescaping: each replacement over the whole text, in its table's order.
-std::string unescape(std::string text, bool property) {
-  auto replace_all = [&text](std::string_view from, std::string_view to) {
-    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-      text.replace(at, from.size(), to);
-  };
-  replace_all("%0D", "\r");
-  replace_all("%0A", "\n");
-  if (property) {
-    replace_all("%3A", ":");
-    replace_all("%2C", ",");
-  }
-  replace_all("%25", "%");
-  return text;
-}
-
-std::optional<Command> parse_command(std::string_view line) {
-  if (!line.starts_with("::")) return std::nullopt;
-  size_t end = line.find("::", 2);
-  if (end == std::string_view::npos) return std::nullopt;
-  std::string_view head = line.substr(2, end - 2);
-  Command command;
-  command.message = unescape(std::string(line.substr(end + 2)), false);
-  size_t space = head.find(' ');
-  command.name = head.substr(0, space);
-  if (space == std::string_view::npos) return command;
-  std::string_view properties = head.substr(space + 1);
-  while (!properties.empty()) {
-    std::string_view pair = properties.substr(0, properties.find(','));
-    properties.remove_prefix(std::min(properties.size(), pair.size() + 1));
-    size_t equals = pair.find('=');
-    if (equals == std::string_view::npos) continue;
-    command.properties[std::string(pair.substr(0, equals))] =
-        unescape(std::string(pair.substr(equals + 1)), true);
-  }
-  return command;
-}
-
-/// What the runner does with a step's output: the commands it runs and the lines it shows.
-struct RunnerView {
-  std::vector<Command> commands;
-  std::vector<std::string> shown;  ///< Lines that are not commands (or inside stop-commands).
-};
-
-RunnerView read_like_the_runner(const std::string& output) {
-  RunnerView view;
-  std::istringstream lines(output);
-  std::string line, stopped_until;
-  while (std::getline(lines, line)) {
-    if (!stopped_until.empty()) {
-      if (line == stopped_until) {
-        stopped_until.clear();
-      } else {
-        view.shown.push_back(line);
-      }
-      continue;
-    }
-    std::optional<Command> command = parse_command(line);
-    if (!command) {
-      view.shown.push_back(line);
-    } else if (command->name == "stop-commands") {
-      stopped_until = "::" + command->message + "::";
-    } else {
-      view.commands.push_back(*command);
-    }
-  }
-  return view;
-}
+using test::Command;
+using test::commands_named;
+using test::read_like_the_runner;
+using test::RunnerView;
 
 RunnerView github(const Report& report, size_t per_severity = 10) {
   std::ostringstream out;
   write_github(report, out, {"t0k3n", per_severity});
   return read_like_the_runner(out.str());
-}
-
-std::vector<Command> annotations(const RunnerView& view, std::string_view severity) {
-  std::vector<Command> found;
-  for (const Command& command : view.commands)
-    if (command.name == severity) found.push_back(command);
-  return found;
 }
 
 Report one_finding(Finding finding) {
@@ -142,10 +66,10 @@ TEST_SUITE("report/github") {
       CAPTURE(message);
       RunnerView view = github(one_finding(
           {"heads", "multiple-heads", Severity::error, message, "m/v/a.py", 3, 4, "", ""}));
-      std::vector<Command> errors = annotations(view, "error");
+      std::vector<Command> errors = commands_named(view, "error");
       REQUIRE(errors.size() == 1);
       CHECK(errors[0].message == message);
-      CHECK(view.commands.size() == 3);  // the group, the annotation, the end of the group
+      CHECK(view.commands.size() == 1);  // the annotation, nothing else
       CHECK(errors[0].properties ==
             std::map<std::string, std::string>{{"file", "m/v/a.py"},
                                                {"line", "3"},
@@ -157,7 +81,7 @@ TEST_SUITE("report/github") {
   TEST_CASE("escaping table: properties cannot be broken out of") {
     RunnerView view = github(one_finding(
         {"c,d", "x::y,line=99", Severity::warning, "m", "dir,line=1/a:b%.py", 7, 7, "", "", 2, 9}));
-    std::vector<Command> warnings = annotations(view, "warning");
+    std::vector<Command> warnings = commands_named(view, "warning");
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].properties ==
           std::map<std::string, std::string>{{"file", "dir,line=1/a:b%.py"},
@@ -173,7 +97,7 @@ TEST_SUITE("report/github") {
     while (message.size() < 10000) message += "é😀%\n";
     RunnerView view = github(one_finding(
         {"heads", "cycle", Severity::error, message, "a.py", 1, 1, "", "break the cycle"}));
-    std::vector<Command> errors = annotations(view, "error");
+    std::vector<Command> errors = commands_named(view, "error");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].message.size() <= 4096);
     CHECK(errors[0].message.ends_with("\u2026"));
@@ -185,7 +109,7 @@ TEST_SUITE("report/github") {
   TEST_CASE("help follows the message, columns only on one-line annotations") {
     RunnerView view = github(one_finding({"roundtrip", "upgrade-failed", Severity::error, "boom",
                                           "a.py", 3, 5, "", "fix it", 2, 9}));
-    std::vector<Command> errors = annotations(view, "error");
+    std::vector<Command> errors = commands_named(view, "error");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].message == "boom\n\nHow to fix: fix it");
     CHECK(errors[0].properties.count("col") == 0);
@@ -195,7 +119,7 @@ TEST_SUITE("report/github") {
   TEST_CASE("a finding without a file is an annotation without location properties") {
     RunnerView view = github(one_finding(
         {"heads", "multiple-heads", Severity::error, "the history has 2 heads", "", 0, 0, "", ""}));
-    std::vector<Command> errors = annotations(view, "error");
+    std::vector<Command> errors = commands_named(view, "error");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].properties ==
           std::map<std::string, std::string>{{"title", "alembic-gate heads: multiple-heads"}});
@@ -205,9 +129,9 @@ TEST_SUITE("report/github") {
       "500 findings: 10 errors, 10 warnings, 9 notices and the note, the rest as plain text") {
     Report report = test::many_findings(500);
     RunnerView view = github(report);
-    std::vector<Command> errors = annotations(view, "error");
-    std::vector<Command> warnings = annotations(view, "warning");
-    std::vector<Command> notices = annotations(view, "notice");
+    std::vector<Command> errors = commands_named(view, "error");
+    std::vector<Command> warnings = commands_named(view, "warning");
+    std::vector<Command> notices = commands_named(view, "notice");
     CHECK(errors.size() == 10);
     CHECK(warnings.size() == 10);
     REQUIRE(notices.size() == 10);
@@ -221,16 +145,28 @@ TEST_SUITE("report/github") {
     for (const std::string& line : view.shown)
       if (line.starts_with("migrations/versions/r")) ++plain;
     CHECK(plain == 471);
-    CHECK(annotations(view, "group").size() == 2);
-    CHECK(annotations(view, "endgroup").size() == 2);
+    CHECK(commands_named(view, "group").empty());  // annotations stay outside groups
+  }
+
+  TEST_CASE("errors the caller reserves are taken from the findings' share, and counted") {
+    GithubOptions options{"t0k3n"};
+    options.reserved_errors = 1;
+    std::ostringstream out;
+    write_github(test::many_findings(30), out, options);  // 10 of each severity
+    RunnerView view = read_like_the_runner(out.str());
+    CHECK(commands_named(view, "error").size() == 9);
+    CHECK(commands_named(view, "warning").size() == 10);
+    std::vector<Command> notices = commands_named(view, "notice");
+    REQUIRE(notices.size() == 10);
+    CHECK(notices.back().message.starts_with("2 of 30 findings are not annotations"));
   }
 
   TEST_CASE("exactly at the limits nothing is left out and no note is added") {
     Report report = test::many_findings(30);  // 10 of each severity
     RunnerView view = github(report);
-    CHECK(annotations(view, "error").size() == 10);
-    CHECK(annotations(view, "warning").size() == 10);
-    std::vector<Command> notices = annotations(view, "notice");
+    CHECK(commands_named(view, "error").size() == 10);
+    CHECK(commands_named(view, "warning").size() == 10);
+    std::vector<Command> notices = commands_named(view, "notice");
     REQUIRE(notices.size() == 10);
     CHECK(notices.back().message.starts_with("finding 29"));
   }
@@ -245,16 +181,36 @@ TEST_SUITE("report/github") {
     CHECK(std::count(view.shown.begin(), view.shown.end(), "::error::injected") == 1);
   }
 
-  TEST_CASE("one group per check, titled with its status and duration, then the verdict") {
+  TEST_CASE("per check a line with its status and duration, its annotations, then the verdict") {
     RunnerView view = github(test::sample_report());
-    std::vector<Command> groups = annotations(view, "group");
-    REQUIRE(groups.size() == 3);
-    CHECK(groups[0].message == "heads: failed (4 ms)");
-    CHECK(groups[1].message == "roundtrip: failed (3.2 s)");
-    CHECK(groups[2].message == "lint: unavailable (0 ms)");
-    CHECK(view.shown.back() ==
-          "alembic-gate: failed (5 errors, 1 warning, 2 notices); failed: heads, roundtrip; did "
-          "not run: lint");
+    CHECK(commands_named(view, "group").empty());
+    CHECK(view.loose ==
+          std::vector<std::string>{"heads: failed (4 ms)", "roundtrip: failed (3.2 s)",
+                                   "lint: unavailable (0 ms)",
+                                   "alembic-gate: failed (5 errors, 1 warning, 2 notices); failed: "
+                                   "heads, roundtrip; did not run: lint"});
+  }
+
+  TEST_CASE("a file outside the repository is no location: the message names it") {
+    RunnerView view = github(one_finding(
+        {"drift", "drift-missing-column", Severity::error, "column users.nickname is in the models",
+         "/usr/lib/python3/dist-packages/shop/models.py", 15, 15, "", "", 5, 9}));
+    std::vector<Command> errors = commands_named(view, "error");
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].properties == std::map<std::string, std::string>{
+                                      {"title", "alembic-gate drift: drift-missing-column"}});
+    CHECK(errors[0].message ==
+          "column users.nickname is in the models (at "
+          "/usr/lib/python3/dist-packages/shop/models.py:15, outside the repository)");
+  }
+
+  TEST_CASE("a line with blanks before '::' is a command to the runner too") {
+    RunnerView view = read_like_the_runner(
+        "    ::error::indented\n\t::warning::tab\n::stop-commands::tok\n  ::error::no\n"
+        "  ::tok::\n");
+    CHECK(commands_named(view, "error").size() == 1);
+    CHECK(commands_named(view, "warning").size() == 1);
+    CHECK(view.shown == std::vector<std::string>{"  ::error::no"});
   }
 }
 

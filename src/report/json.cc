@@ -46,7 +46,8 @@ void write_json(const Report& report, std::ostream& out) {
     checks.push_back(std::move(entry));
   }
   nlohmann::json findings = nlohmann::json::array();
-  for (const Finding& finding : report.findings()) findings.push_back(finding_json(finding));
+  for (const Finding& finding : report.findings())
+    findings.push_back(finding_json(located_in_repository(finding)));
   nlohmann::json document = {{"schema_version", 1},
                              {"tool", {{"name", "alembic-gate"}, {"version", kVersion}}},
                              {"project", report.project},

@@ -21,12 +21,16 @@ void write_text(const Report& report, std::ostream& out, const TextOptions& opti
 struct GithubOptions {
   std::string token;  ///< Random; closes the ::stop-commands:: blocks around verbatim text.
   size_t annotations_per_severity = 10;  ///< GitHub's limit per step (>= 1).
+  /// Error annotations the caller prints besides the findings' (a run error, such as a report
+  /// file that could not be written): taken from the findings' share, so that they still show.
+  size_t reserved_errors = 0;
 };
 
-/// GitHub workflow commands: one ::group:: per check with its duration, the most important
-/// findings as annotations (at most annotations_per_severity of each severity, ranked), the
-/// others as plain lines inside ::stop-commands::, a notice saying how many were not annotated,
-/// and a verdict line.
+/// GitHub workflow commands, per check: its check_line(), then its most important findings as
+/// annotations (at most annotations_per_severity of each severity over the whole report,
+/// ranked) and the others as plain lines inside ::stop-commands::; then a notice saying how many
+/// were not annotated, and a verdict line. No ::group::: the checks' own log lines are grouped
+/// while they run (app/run.cc), and annotations stay outside groups.
 void write_github(const Report& report, std::ostream& out, const GithubOptions& options);
 
 /// The JSON report; the schema is docs/json-report.md.
@@ -67,6 +71,9 @@ std::string verdict_line(const Report& report);
 
 /// "passed", "failed" or "error" (a check could not run).
 std::string_view result_name(const Report& report);
+
+/// "roundtrip: failed (3.2 s)": a check's name, status and duration.
+std::string check_line(const CheckOutcome& check);
 
 /// "840 ms", "3.2 s".
 std::string duration_text(double seconds);

@@ -33,6 +33,11 @@ json rule_json(std::string_view id, std::string_view check, Severity severity,
           {"properties", {{"tags", json::array({"alembic", text_or(check, "alembic-gate")})}}}};
 }
 
+/// The finding's rule id; "unknown" for none (SARIF rejects empty strings).
+std::string rule_id(const Finding& finding) {
+  return text_or(finding.rule, "unknown");
+}
+
 /// The driver's rules: the whole catalog, then a rule made from the finding's own text for any id
 /// the catalog lacks.
 class Rules {
@@ -45,9 +50,9 @@ class Rules {
   }
 
   size_t index_of(const Finding& finding) {
-    auto it = index_.find(finding.rule);
+    std::string id = rule_id(finding);
+    auto it = index_.find(id);
     if (it != index_.end()) return it->second;
-    std::string id = text_or(finding.rule, "unknown");
     return add(id, rule_json(id, finding.check, finding.severity, shorten(finding.message, 200),
                              finding.message, finding.help));
   }
@@ -70,7 +75,10 @@ std::string message_of(const Finding& finding) {
   return text;
 }
 
+/// Where in the file; line 1 when the line is unknown (code scanning requires a startLine for
+/// a file's location, and shows the alert at the top of the file).
 json region_of(const Finding& finding) {
+  if (finding.line <= 0) return {{"startLine", 1}};
   json region = {{"startLine", finding.line}};
   int end_line = std::max(finding.end_line, finding.line);
   if (end_line > finding.line) region["endLine"] = end_line;
@@ -82,11 +90,11 @@ json region_of(const Finding& finding) {
 }
 
 json result_json(const Finding& finding, size_t rule_index) {
-  json location = {{"artifactLocation", {{"uri", uri_path(finding.file)}}}};
-  if (finding.line > 0) location["region"] = region_of(finding);
+  json location = {{"artifactLocation", {{"uri", uri_path(finding.file)}}},
+                   {"region", region_of(finding)}};
   json properties = {{"check", finding.check}};
   if (!finding.revision.empty()) properties["revision"] = finding.revision;
-  return {{"ruleId", text_or(finding.rule, "unknown")},
+  return {{"ruleId", rule_id(finding)},
           {"ruleIndex", rule_index},
           {"level", level(finding.severity)},
           {"message", {{"text", message_of(finding)}}},
@@ -111,12 +119,13 @@ void write_sarif(const Report& report, std::ostream& out) {
   Rules rules;
   json results = json::array();
   json notifications = json::array();
-  for (const Finding& finding : report.findings()) {
+  for (const Finding& original : report.findings()) {
+    Finding finding = located_in_repository(original);
     size_t rule = rules.index_of(finding);
     if (finding.file.empty()) {  // code scanning needs a location: this is about the run
       notifications.push_back({{"level", level(finding.severity)},
                                {"message", {{"text", message_of(finding)}}},
-                               {"descriptor", {{"id", text_or(finding.rule, "unknown")}}}});
+                               {"descriptor", {{"id", rule_id(finding)}}}});
     } else {
       results.push_back(result_json(finding, rule));
     }

@@ -126,6 +126,49 @@ TEST_SUITE("report/sarif") {
     CHECK(empty.empty());
   }
 
+  TEST_CASE("a finding with a file but no line is at line 1 (code scanning needs a startLine)") {
+    Report report;
+    report.checks = {{"lint", CheckStatus::failed, {}, 0.01, {}}};
+    report.checks[0].findings = {{"lint", "file-name", Severity::warning, "the name does not match",
+                                  "m/v/a.py", 0, 0, "", ""}};
+    nlohmann::json location =
+        sarif(report)["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    CHECK(location["artifactLocation"]["uri"] == "m/v/a.py");
+    CHECK(location["region"] == nlohmann::json{{"startLine", 1}});
+  }
+
+  TEST_CASE("findings without a rule id share one rule named unknown") {
+    Report report;
+    report.checks = {{"heads", CheckStatus::failed, {}, 0.01, {}}};
+    report.checks[0].findings = {{"heads", "", Severity::error, "one", "a.py", 1, 1, "", ""},
+                                 {"heads", "", Severity::error, "two", "b.py", 2, 2, "", ""}};
+    nlohmann::json run = sarif(report)["runs"][0];
+    const nlohmann::json& rules = run["tool"]["driver"]["rules"];
+    size_t unknown = 0;
+    for (const nlohmann::json& rule : rules) unknown += rule["id"] == "unknown" ? 1 : 0;
+    CHECK(unknown == 1);
+    CHECK(rules.size() == checks::all_rules().size() + 1);
+    REQUIRE(run["results"].size() == 2);
+    CHECK(run["results"][0]["ruleIndex"] == run["results"][1]["ruleIndex"]);
+    CHECK(rules[run["results"][0]["ruleIndex"].get<size_t>()]["id"] == "unknown");
+  }
+
+  TEST_CASE("a file outside the repository is a notification naming it, not a result") {
+    Report report;
+    report.checks = {{"drift", CheckStatus::failed, {}, 0.01, {}}};
+    report.checks[0].findings = {{"drift", "drift-missing-column", Severity::error,
+                                  "column users.nickname is in the models",
+                                  "/opt/venv/lib/shop/models.py", 15, 15, "", ""}};
+    nlohmann::json run = sarif(report)["runs"][0];
+    CHECK(run["results"].empty());
+    const nlohmann::json& notes = run["invocations"][0]["toolExecutionNotifications"];
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0]["descriptor"]["id"] == "drift-missing-column");
+    CHECK(notes[0]["message"]["text"] ==
+          "column users.nickname is in the models (at /opt/venv/lib/shop/models.py:15, outside "
+          "the repository)");
+  }
+
   TEST_CASE("a report with no findings is a valid log with no results") {
     Report report;
     report.checks = {{"heads", CheckStatus::passed, {}, 0.01, {}}};

@@ -206,7 +206,7 @@ class Summary {
     std::string out = "#### Findings\n\n" + std::string(kHeader);
     size_t shown = 0;
     for (; shown < ranked.size(); ++shown) {
-      std::string next = row(*ranked[shown].finding);
+      std::string next = row(located_in_repository(*ranked[shown].finding));
       if (shown == kVisibleFindings) {
         next = fmt::format("\n<details><summary>{} more findings</summary>\n\n{}",
                            ranked.size() - kVisibleFindings, kHeader) +

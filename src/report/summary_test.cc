@@ -80,6 +80,16 @@ TEST_SUITE("report/summary") {
     CHECK(plain.find("065dfdffec2f\\_create\\_teams\\_table.py:20") != std::string::npos);
   }
 
+  TEST_CASE("a file outside the repository gets no link: the message names it") {
+    Report report = test::sample_report();
+    report.checks[0].findings[0].file = "/opt/venv/lib/shop/models.py";
+    report.checks[0].findings[0].line = 15;
+    std::string linked = job_summary(report, {"https://github.example/o/r/blob/abc"});
+    CHECK(linked.find("blob/abc//opt") == std::string::npos);
+    CHECK(linked.find("/opt/venv/lib/shop/models.py:15, outside the repository)") !=
+          std::string::npos);
+  }
+
   TEST_CASE("more than 20 findings: the rest inside <details>") {
     std::string summary = job_summary(test::many_findings(25), {});
     CHECK(finding_rows(summary).size() == 25);

@@ -37,6 +37,11 @@ std::string verdict_line(const Report& report) {
   return line;
 }
 
+std::string check_line(const CheckOutcome& check) {
+  return fmt::format("{}: {} ({})", check.name, status_name(check.status),
+                     duration_text(check.seconds));
+}
+
 std::string duration_text(double seconds) {
   if (seconds < 1) return fmt::format("{:.0f} ms", seconds * 1000);
   return fmt::format("{:.1f} s", seconds);

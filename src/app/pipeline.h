@@ -19,8 +19,7 @@ struct PipelineObserver {
 };
 
 /// Reads the revision graph once and runs every enabled check on it, in pipeline order (heads,
-/// lint, roundtrip, drift, whatever order `settings.checks` lists them in). A check this version
-/// lacks is reported as unavailable with a notice, never as passed.
+/// lint, roundtrip, drift, whatever order `settings.checks` lists them in).
 /// `log` receives progress and details (tracebacks, retries) as they happen; `env` is the run's
 /// environment (the lint check reads the pull request's event file from it).
 Report run_pipeline(const config::Settings& settings, const project::Project& project,

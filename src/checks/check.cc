@@ -10,11 +10,6 @@ constexpr RuleInfo kRules[] = {
      "Follow the message: fix database-url (inside the action a workflow service is reached by "
      "its label, not localhost), grant CREATEDB, or install Alembic for the interpreter in "
      "`python`."},
-    {"check-unavailable", "alembic-gate", Severity::notice,
-     "A requested check is not available in this version.",
-     "The check is listed in `checks` but this version of alembic-gate does not implement it; it "
-     "did not run and is never counted as passed.",
-     "Remove it from `checks` to silence the notice, or upgrade alembic-gate."},
     {"install-failed", "install", Severity::error, "The install command failed.",
      "The `install` setting's command (e.g. `pip install -r requirements.txt`) exited with an "
      "error, so the project's own packages are missing and no check ran.",

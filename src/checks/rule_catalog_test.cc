@@ -26,7 +26,7 @@ const Emitted kEmitted[] = {
      {"upgrade-failed", "downgrade-failed", "downgrade-leaves-trace", "reupgrade-failed",
       "step-timeout", "env-failed", "revision-unloadable", "downgrade-not-implemented",
       "slow-migration"}},
-    {"alembic-gate", {"infrastructure", "check-unavailable"}},
+    {"alembic-gate", {"infrastructure"}},
     {"project", {"alembic-config"}},
     {"install", {"install-failed"}},
 };

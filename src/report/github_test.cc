@@ -186,9 +186,9 @@ TEST_SUITE("report/github") {
     CHECK(commands_named(view, "group").empty());
     CHECK(view.loose ==
           std::vector<std::string>{"heads: failed (4 ms)", "roundtrip: failed (3.2 s)",
-                                   "lint: unavailable (0 ms)",
+                                   "drift: unavailable (0 ms)",
                                    "alembic-gate: failed (5 errors, 1 warning, 2 notices); failed: "
-                                   "heads, roundtrip; did not run: lint"});
+                                   "heads, roundtrip; could not judge: drift"});
   }
 
   TEST_CASE("a file outside the repository is no location: the message names it") {

@@ -13,7 +13,8 @@ class Secrets;
 
 enum class CheckStatus { passed, failed, unavailable, error };
 
-/// "passed", "failed", "unavailable" or "error" (could not run: an infrastructure error).
+/// "passed", "failed", "unavailable" (ran but could not judge: drift without target_metadata) or
+/// "error" (could not run: an infrastructure error).
 std::string_view status_name(CheckStatus status);
 
 /// How long one revision took to upgrade and downgrade (roundtrip); negative: not run.

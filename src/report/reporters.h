@@ -66,7 +66,7 @@ std::string revision_flowchart(const GraphSummary& graph, size_t recent = 30);
 std::string step_outputs(const Report& report, std::string_view report_json,
                          std::string_view delimiter);
 
-/// One line: passed/failed with counts, and what did not run.
+/// One line: passed/failed with counts, and which checks failed, could not run or could not judge.
 std::string verdict_line(const Report& report);
 
 /// "passed", "failed" or "error" (a check could not run).

@@ -82,7 +82,7 @@ TEST_SUITE("report/sarif") {
     nlohmann::json run = sarif(test::sample_report())["runs"][0];
     const nlohmann::json& rules = run["tool"]["driver"]["rules"];
     const nlohmann::json& results = run["results"];
-    REQUIRE(results.size() == 6);  // the findings with a file
+    REQUIRE(results.size() == 7);  // the findings with a file
     for (const nlohmann::json& result : results) {
       CAPTURE(result.dump());
       CHECK(rules[result["ruleIndex"].get<size_t>()]["id"] == result["ruleId"]);
@@ -102,15 +102,19 @@ TEST_SUITE("report/sarif") {
     CHECK(results[5]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] ==
           "tests/fixtures/heads/two_heads/migrations/name%20with%20space%20%C3%A4.py");
     CHECK(results[5]["level"] == "note");
+    // A finding with a file but no line (env.py, for drift-no-metadata) is at the file's line 1.
+    CHECK(results[6]["ruleId"] == "drift-no-metadata");
+    CHECK(results[6]["locations"][0]["physicalLocation"]["region"] ==
+          nlohmann::json{{"startLine", 1}});
   }
 
   TEST_CASE("findings without a file are notifications of the run, not results") {
     nlohmann::json invocation = sarif(test::sample_report())["runs"][0]["invocations"][0];
     CHECK(invocation["executionSuccessful"] == true);
     const nlohmann::json& notes = invocation["toolExecutionNotifications"];
-    REQUIRE(notes.size() == 2);
+    REQUIRE(notes.size() == 1);
     CHECK(notes[0]["descriptor"]["id"] == "multiple-heads");
-    CHECK(notes[1]["level"] == "note");
+    CHECK(notes[0]["level"] == "error");
 
     Report broken = test::sample_report();
     broken.checks[1].status = CheckStatus::error;

@@ -23,7 +23,7 @@ std::string_view status_badge(CheckStatus status) {
     case CheckStatus::failed:
       return "❌ failed";
     case CheckStatus::unavailable:
-      return "➖ not available";
+      return "➖ could not judge";
     case CheckStatus::error:
       return "⚠️ could not run";
   }

@@ -25,9 +25,9 @@ TEST_SUITE("report/text") {
     std::string colored = text(report, true);
     CHECK(colored.find("\x1b[1;31merror\x1b[0m") != std::string::npos);
     CHECK(colored.find("\x1b[1;33mwarning\x1b[0m") != std::string::npos);
-    CHECK(colored.ends_with(
-        "\x1b[1;31malembic-gate: failed (5 errors, 1 warning, 2 notices); "
-        "failed: heads, roundtrip; did not run: lint\x1b[0m\n"));
+    CHECK(
+        colored.ends_with("\x1b[1;31malembic-gate: failed (5 errors, 1 warning, 2 notices); "
+                          "failed: heads, roundtrip; could not judge: drift\x1b[0m\n"));
   }
 
   TEST_CASE("grouped by file, lines in order, the source line under each, file-less last") {

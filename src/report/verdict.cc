@@ -33,7 +33,8 @@ std::string verdict_line(const Report& report) {
                                  plural(counts.notices, "notice"));
   if (!failed.empty()) line += fmt::format("; failed: {}", fmt::join(failed, ", "));
   if (!broken.empty()) line += fmt::format("; could not run: {}", fmt::join(broken, ", "));
-  if (!unavailable.empty()) line += fmt::format("; did not run: {}", fmt::join(unavailable, ", "));
+  if (!unavailable.empty())
+    line += fmt::format("; could not judge: {}", fmt::join(unavailable, ", "));
   return line;
 }
 

@@ -61,12 +61,15 @@ Report sample_report() {
                        {"e1600fa30d3a", -1, -1},
                        {"310dc4d717d9", 0.008, 0.004}};
 
-  CheckOutcome lint{"lint", CheckStatus::unavailable, {}, 0, {}};
-  lint.findings = {{"lint", "check-unavailable", Severity::notice,
-                    "the lint check is not available in this version; it did not run", "", 0, 0, "",
-                    "remove it from `checks` to silence this notice"}};
+  CheckOutcome drift{"drift", CheckStatus::unavailable, {}, 0, {}};
+  drift.findings = {{"drift", "drift-no-metadata", Severity::notice,
+                     "env.py gives autogenerate no target_metadata, so drift cannot be checked: "
+                     "the models were not compared with the migrations",
+                     "tests/fixtures/heads/two_heads/migrations/env.py", 0, 0, "",
+                     "set target_metadata in env.py to the models' MetaData (e.g. Base.metadata), "
+                     "or remove drift from `checks`"}};
 
-  report.checks = {heads, roundtrip, lint};
+  report.checks = {heads, roundtrip, drift};
   report.graph = {4,
                   {"310dc4d717d9", "e1600fa30d3a"},
                   {"3bb8310fe7ad"},

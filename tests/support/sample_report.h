@@ -7,9 +7,9 @@
 
 namespace ag::test {
 
-/// Two failed checks and an unavailable one on tests/fixtures/heads/two_heads (repository root:
-/// the source folder): errors, a warning and notices; with and without files, lines, columns and
-/// help; messages with %, CR, LF, ':', ',', '::', '|', Markdown, HTML and multi-byte UTF-8; a
+/// Two failed checks and one that could not judge on tests/fixtures/heads/two_heads (repository
+/// root: the source folder): errors, a warning and notices; with and without files, lines, columns
+/// and help; messages with %, CR, LF, ':', ',', '::', '|', Markdown, HTML and multi-byte UTF-8; a
 /// rule no catalog knows; roundtrip timings; a graph with a branch point and two heads.
 Report sample_report();
 

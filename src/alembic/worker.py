@@ -36,8 +36,10 @@ Requests:
          revision that raises is listed in "failures" and the run goes on with the next one.
   {"op": "upgrade", "stamp": [IDS]}  -> {}          every database env.py migrates, to the heads,
                                                    as `alembic upgrade heads`; IDS are stamped
-  {"op": "drift"}     -> {"runs", "diffs", "excluded_tables", "models", "env_py", "metadata_line"}
-         Alembic's autogenerate comparison, as `alembic check` makes it (see compare_models)
+  {"op": "drift"}     -> {"runs", "diffs", "excluded", "models", "types", "env_py", "metadata_line"}
+         Alembic's autogenerate comparison, as `alembic check` makes it (see Worker.drift);
+         "excluded": what env.py's include_object / include_name left out; "types": the enum
+         types (and domains) metadata.create_all() would create itself
   {"op": "create_all"} -> {"tables"}               metadata.create_all() of every target_metadata
 A failure inside a session (a step raising) ends it: the failing request gets the error, and
 the next request must be "open" again.
@@ -422,23 +424,70 @@ def flatten(diffs):
             yield diff
 
 
-def record_exclusions(opts, excluded):
-    """Wraps env.py's include_object and include_name so that the tables they leave out are known
-    (the strict comparison leaves them out too)."""
+def inner_types(type_):
+    """A column's type and the types inside it: an ARRAY's items, a TypeDecorator's impl."""
+    import sqlalchemy
+
+    yield type_
+    for inner in (getattr(type_, "item_type", None), getattr(type_, "impl", None)):
+        if isinstance(inner, sqlalchemy.types.TypeEngine):
+            yield from inner_types(inner)
+
+
+def types_created(metadata):
+    """The named types (enum types; domains in SQLAlchemy 2.0) that metadata.create_all() creates
+    itself on PostgreSQL, as SQLAlchemy decides it (create_type=False, native_enum=False, ARRAY
+    items, TypeDecorators): the DDL of a create_all() on a mock engine, which runs nothing. Each
+    with the first column that uses it, where the models declare it."""
+    import sqlalchemy
+
+    created = []
+
+    def collect(ddl, *args, **kw):
+        element = getattr(ddl, "element", None)
+        if isinstance(element, sqlalchemy.types.TypeEngine):
+            created.append({"schema": element.schema, "name": element.name,
+                            "table_schema": None, "table": None, "column": None})
+
+    metadata.create_all(sqlalchemy.create_mock_engine(sqlalchemy.engine.make_url("postgresql://"), collect),
+                        checkfirst=False)
+    for entry in created:
+        users = [(table, column) for table in metadata.tables.values() for column in table.columns
+                 if any(getattr(t, "name", None) == entry["name"] for t in inner_types(column.type))]
+        if users:
+            table, column = users[0]
+            entry.update(table_schema=table.schema, table=table.name, column=column.name)
+    return created
+
+
+def record_exclusions(opts, excluded, default_schema):
+    """Wraps env.py's include_object and include_name so that what they leave out is known (the
+    strict comparison leaves it out too): {"type", "schema", "table", "name"}, the type as Alembic
+    names it ("schema", "table", "column", "index", "unique_constraint", ...), "table" the table's
+    own name for a table (None for a schema), the default schema named rather than None."""
     include_object, include_name = opts.get("include_object"), opts.get("include_name")
+
+    def record(type_, schema, table, name):
+        entry = {"type": type_, "schema": schema or default_schema,
+                 "table": name if type_ == "table" else table, "name": name}
+        if entry not in excluded:
+            excluded.append(entry)
+
     if include_object:
         def recorded_object(obj, name, type_, reflected, compare_to):
             keep = include_object(obj, name, type_, reflected, compare_to)
-            if type_ == "table" and not keep:
-                excluded.add(qualified(getattr(obj, "schema", None), name))
+            if not keep:
+                table = obj if type_ == "table" else getattr(obj, "table", None)
+                record(type_, getattr(table, "schema", None), getattr(table, "name", None), name)
             return keep
 
         opts["include_object"] = recorded_object
     if include_name:
         def recorded_name(name, type_, parent_names):
             keep = include_name(name, type_, parent_names)
-            if type_ == "table" and not keep:
-                excluded.add(qualified(parent_names.get("schema_name"), name))
+            if not keep:
+                schema = name if type_ == "schema" else parent_names.get("schema_name")
+                record(type_, schema, parent_names.get("table_name"), name)
             return keep
 
         opts["include_name"] = recorded_name
@@ -721,7 +770,7 @@ class Worker:
         revision_context = RevisionContext(self.config, self.script, dict(
             message="drift", autogenerate=True, sql=False, head="head", splice=False,
             branch_label=None, version_path=None, rev_id=None, depends_on=None))
-        runs, excluded, metadatas, dialects = [], set(), [], []
+        runs, excluded, metadatas, dialects = [], [], [], []
 
         def compare(rev, context):
             up_to_date = set(self.script.get_revisions(rev)) == set(self.script.get_revisions("heads"))
@@ -733,7 +782,7 @@ class Worker:
             if up_to_date and metadata:
                 metadatas.extend(metadata)
                 dialects.append(context.dialect)
-                record_exclusions(context.opts, excluded)
+                record_exclusions(context.opts, excluded, context.dialect.default_schema_name)
                 revision_context.run_autogenerate(rev, context)
             return []
 
@@ -748,10 +797,11 @@ class Worker:
                      for upgrade_ops in script.upgrade_ops_list
                      for diff in flatten(upgrade_ops.as_diffs())]
             models = ModelSources(self.version_dirs).describe(metadatas)
+            types = [entry for metadata in metadatas for entry in types_created(metadata)]
         except Exception as exc:
             self.channel.fail(describe_error(exc, self.version_dirs, self.env_py, [self.project_dir]))
             return
-        self.channel.ok(runs=runs, diffs=diffs, excluded_tables=sorted(excluded), models=models,
+        self.channel.ok(runs=runs, diffs=diffs, excluded=excluded, models=models, types=types,
                         env_py=self.env_py, metadata_line=assignment_line(self.env_py, "target_metadata"))
 
     @contextlib.contextmanager

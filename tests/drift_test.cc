@@ -173,6 +173,19 @@ TEST_SUITE("drift") {
     CHECK(run.report()["checks"][0]["status"] == "unavailable");
   }
 
+  TEST_CASE("an env.py that never runs the migrations online: env-failed, not no-metadata") {
+    GateRun run = drift("no_run_migrations");
+    CHECK(run.exit_code == 1);
+    nlohmann::json found = only_finding(run, "drift-env-failed");
+    CHECK(found["file"] == file_of("no_run_migrations", "migrations/env.py"));
+    CHECK(found["line"] == 0);
+    CHECK(found["message"] ==
+          "env.py returned without calling context.run_migrations(), so drift was not checked: no "
+          "database was compared with the models");
+    CHECK(contains(found["help"], "call context.run_migrations() when env.py runs online"));
+    CHECK(run.report()["checks"][0]["status"] == "failed");
+  }
+
   TEST_CASE("a server_default difference is caught only in strict mode, as a warning") {
     nlohmann::json found = strict_only_finding("server_default");
     CHECK(found["severity"] == "warning");

@@ -286,6 +286,7 @@ TEST_SUITE("drift") {
     REQUIRE(found.size() == 2);
     CHECK(found[0]["message"] ==
           "column users.nickname (VARCHAR(50)) is in the models but no migration creates it");
+    CHECK(found[0]["file"] == file_of("multi_database", "models.py"));
     CHECK(found[0]["line"] == 13);
     CHECK(found[1]["message"] ==
           "column audit_events.source (VARCHAR(100)) is in the models but no migration creates "

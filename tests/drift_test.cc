@@ -233,6 +233,20 @@ TEST_SUITE("drift") {
     check_passes_strict_too("migration_types");
   }
 
+  TEST_CASE("an Alembic without a part the worker relies on: the check cannot run, and says why") {
+    // The fixture's env.py removes ScriptDirectory._upgrade_revs, as a future Alembic might.
+    GateRun run = drift("alembic_changed");
+    CHECK(run.exit_code == 3);
+    nlohmann::json found = only_finding(run, "infrastructure");
+    CHECK(contains(found["message"], "AlembicIncompatible: Alembic 1."));
+    CHECK(contains(found["message"],
+                   " has no ScriptDirectory._upgrade_revs, which alembic-gate uses as `alembic "
+                   "upgrade` does (Alembic 1.8 to 1.13 have it); run alembic-gate with one of "
+                   "those Alembic versions, and report this to alembic-gate; the check could not "
+                   "run"));
+    CHECK(run.report()["checks"][0]["status"] == "error");
+  }
+
   TEST_CASE("a models module that raises on import: the finding names its file and line") {
     GateRun run = drift("models_import_error");
     CHECK(run.exit_code == 1);

@@ -110,6 +110,10 @@ bool is_missing_module(const Error& error) {
 
 }  // namespace
 
+bool is_alembic_incompatibility(const Error& error) {
+  return error.message.starts_with("AlembicIncompatible:");
+}
+
 std::vector<std::string> interpreter_candidates(const std::string& configured) {
   if (!configured.empty()) return {configured};
   return {"python3", "/usr/bin/python3"};

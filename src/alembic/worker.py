@@ -424,6 +424,37 @@ def flatten(diffs):
             yield diff
 
 
+class AlembicIncompatible(RuntimeError):
+    """This Alembic lacks a part of its own that alembic-gate uses the way Alembic's commands do."""
+
+
+def alembic_internal(owner, name, command):
+    """owner.name: a part of Alembic that is not its public API, used as Alembic's own `command`
+    uses it (unchanged from Alembic 1.8 to 1.13); a clear error if a release changed it."""
+    value = getattr(owner, name, None)
+    if value is None:
+        raise incompatible(f"{getattr(owner, '__name__', type(owner).__name__)}.{name}", command)
+    return value
+
+
+def incompatible(what, command):
+    import alembic
+
+    return AlembicIncompatible(
+        f"Alembic {alembic.__version__} has no {what}, which alembic-gate uses as `alembic "
+        f"{command}` does (Alembic 1.8 to 1.13 have it); run alembic-gate with one of those "
+        "Alembic versions, and report this to alembic-gate")
+
+
+def per_migration_transaction(context):
+    """The transaction Alembic's own run_migrations() opens around each revision
+    (begin_transaction(_per_migration=True): not public API, unchanged from Alembic 1.8 to 1.13)."""
+    try:
+        return context.begin_transaction(_per_migration=True)
+    except TypeError:
+        raise incompatible("MigrationContext.begin_transaction(_per_migration=...)", "upgrade") from None
+
+
 def inner_types(type_):
     """A column's type and the types inside it: an ARRAY's items, a TypeDecorator's impl."""
     import sqlalchemy
@@ -743,7 +774,7 @@ class Worker:
         stamp = set(request.get("stamp", []))
 
         def to_heads(rev, context):
-            steps = self.script._upgrade_revs("heads", rev)
+            steps = alembic_internal(self.script, "_upgrade_revs", "upgrade")("heads", rev)
             for step in steps:
                 self.fresh_module(step.revision)
                 step.migration_fn = (stamp_instead_of_running if step.revision.revision in stamp
@@ -760,16 +791,15 @@ class Worker:
         check` (Alembic 1.9+) makes it, on 1.8 too: env.py runs as for `alembic revision
         --autogenerate`, so its target_metadata, include_object, include_name, include_schemas,
         compare_type, compare_server_default and process_revision_directives all apply, and the
-        operations of every database it migrates are read from the revision context. No revision
-        file is written: the scripts are never generated. (Clearing the directives in a hook given
-        to command.revision() would run before env.py's own hook, and break env.py files that
-        migrate several databases: the second one needs the directive.)"""
-        from alembic.autogenerate import RevisionContext
+        operations of every database it migrates are read from the revision context afterwards,
+        as env.py's hook left them. No revision file is written: the scripts are never generated.
+        (command.revision() always generates them, unless a hook of its own empties the
+        directives; but that hook runs before env.py's in each run, so env.py's hook would get an
+        empty list (the cookbook's reads directives[0]) and the next database of a multi-database
+        env.py would find no script to add its operations to.)"""
         from alembic.runtime.environment import EnvironmentContext
 
-        revision_context = RevisionContext(self.config, self.script, dict(
-            message="drift", autogenerate=True, sql=False, head="head", splice=False,
-            branch_label=None, version_path=None, rev_id=None, depends_on=None))
+        revision_context = self.revision_context()
         runs, excluded, metadatas, dialects = [], [], [], []
 
         def compare(rev, context):
@@ -783,17 +813,18 @@ class Worker:
                 metadatas.extend(metadata)
                 dialects.append(context.dialect)
                 record_exclusions(context.opts, excluded, context.dialect.default_schema_name)
-                revision_context.run_autogenerate(rev, context)
+                alembic_internal(revision_context, "run_autogenerate", "check")(rev, context)
             return []
 
         try:
             with self.env_connection(commit=False), self.as_revision_command():
                 with EnvironmentContext(self.config, self.script, fn=compare, as_sql=False,
-                                        template_args=revision_context.template_args,
+                                        template_args=alembic_internal(revision_context, "template_args", "check"),
                                         revision_context=revision_context):
                     self.script.run_env()
             diffs = [describe_difference(diff, dialects[0])
-                     for script in revision_context.generated_revisions  # env.py's hook may empty it
+                     # env.py's hook may have emptied the list
+                     for script in alembic_internal(revision_context, "generated_revisions", "check")
                      for upgrade_ops in script.upgrade_ops_list
                      for diff in flatten(upgrade_ops.as_diffs())]
             models = ModelSources(self.version_dirs).describe(metadatas)
@@ -803,6 +834,20 @@ class Worker:
             return
         self.channel.ok(runs=runs, diffs=diffs, excluded=excluded, models=models, types=types,
                         env_py=self.env_py, metadata_line=assignment_line(self.env_py, "target_metadata"))
+
+    def revision_context(self):
+        """Alembic's RevisionContext, made as `alembic check` makes it."""
+        try:
+            from alembic.autogenerate import RevisionContext
+        except ImportError:
+            raise incompatible("alembic.autogenerate.RevisionContext", "check") from None
+        try:
+            return RevisionContext(self.config, self.script, dict(
+                message="drift", autogenerate=True, sql=False, head="head", splice=False,
+                branch_label=None, version_path=None, rev_id=None, depends_on=None))
+        except TypeError as exc:
+            raise incompatible(f"RevisionContext(config, script_directory, command_args) ({exc})",
+                               "check") from None
 
     @contextlib.contextmanager
     def as_revision_command(self):
@@ -832,7 +877,7 @@ class Worker:
         def build(rev, context):
             quote = context.dialect.identifier_preparer.quote_schema
             for metadata in as_list(context.opts.get("target_metadata")):
-                with context.begin_transaction(_per_migration=True):
+                with per_migration_transaction(context):
                     for schema in sorted({t.schema for t in metadata.tables.values() if t.schema}):
                         context.connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
                     metadata.create_all(context.connection)

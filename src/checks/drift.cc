@@ -285,6 +285,8 @@ class Drift {
     Status upgraded = sandbox_->worker().upgrade_to_heads(context_.settings.skip_revisions, limit);
     cost_.upgrade += seconds_since(started);
     if (!upgraded) {
+      if (alembic::is_alembic_incompatibility(upgraded.error()))
+        return broken(Error{upgraded.error().message});
       return failed("drift-upgrade-failed", upgraded.error(),
                     "the migrations cannot bring an empty database to the heads, so drift was "
                     "not checked: ");
@@ -334,6 +336,7 @@ class Drift {
   std::nullopt_t env_failed(const Error& error) {
     alembic::Worker& worker = sandbox_->worker();
     if (!worker.running() && !worker.timed_out()) return broken(error);  // not env.py's fault
+    if (alembic::is_alembic_incompatibility(error)) return broken(Error{error.message});
     std::string at =
         error.line > 0
             ? fmt::format(" (at {}:{})", context_.project.relative(error.where), error.line)

@@ -172,6 +172,7 @@ Result<Findings> compare_catalogs(const CheckContext& context, Sandbox& migrated
   if (Status created = (*built)->worker().create_models(); !created) {
     const Error& error = created.error();
     if (!(*built)->worker().running()) return error;
+    if (alembic::is_alembic_incompatibility(error)) return Error{error.message};
     if (!error.detail.empty()) context.log(error.detail);
     SourceLine place = error.where.empty()
                            ? places.env_py()

@@ -27,7 +27,7 @@ std::vector<std::string> revision_files() {
   for (const char* folder :
        {"drift/shop/migrations/versions", "drift/include_object/migrations/versions",
         "drift/several_metadata/migrations/versions", "drift/multi_database/migrations/versions",
-        "drift/upgrade_fails/migrations/versions"}) {
+        "drift/upgrade_fails/migrations/versions", "drift/shop_types/versions"}) {
     for (const fs::directory_entry& entry : fs::directory_iterator(fixture(folder)))
       files.push_back(entry.path().string());
   }
@@ -62,6 +62,24 @@ nlohmann::json only_finding(const GateRun& run, std::string_view rule) {
   std::vector<nlohmann::json> found = run.findings(rule);
   REQUIRE(found.size() == 1);
   return found[0];
+}
+
+/// A fixture that passes, with and without strict mode.
+void check_passes_strict_too(std::string_view name) {
+  for (std::vector<std::string> extra : {std::vector<std::string>{}, {"--drift-strict"}}) {
+    GateRun run = drift(name, extra);
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(run.report()["findings"].empty());
+  }
+}
+
+/// The one finding strict mode adds on a fixture that passes without it (a warning: exit 0).
+nlohmann::json strict_only_finding(std::string_view name) {
+  CHECK(drift(name).report()["findings"].empty());
+  GateRun strict = drift(name, {"--drift-strict"});
+  CHECK(strict.exit_code == 0);
+  return only_finding(strict, "drift-strict");
 }
 
 bool contains(const nlohmann::json& text, std::string_view part) {
@@ -137,13 +155,9 @@ TEST_SUITE("drift") {
           "index ix_posts_slug on posts (slug) exists in the migrations but not in the models");
   }
 
-  TEST_CASE("a table env.py's include_object leaves out passes, in strict mode too") {
-    for (std::vector<std::string> extra : {std::vector<std::string>{}, {"--drift-strict"}}) {
-      GateRun run = drift("include_object", extra);
-      INFO(run.err);
-      CHECK(run.exit_code == 0);
-      CHECK(run.report()["findings"].empty());
-    }
+  TEST_CASE("what env.py's include_object leaves out passes, in strict mode too") {
+    // A table, an index and a column, all in the migrations only.
+    check_passes_strict_too("include_object");
   }
 
   TEST_CASE("without target_metadata: a notice that drift cannot be checked, not a pass") {
@@ -159,14 +173,21 @@ TEST_SUITE("drift") {
     CHECK(run.report()["checks"][0]["status"] == "unavailable");
   }
 
-  TEST_CASE("a server_default difference is caught only in strict mode, as a warning") {
-    GateRun plain = drift("server_default");
-    CHECK(plain.exit_code == 0);
-    CHECK(plain.report()["findings"].empty());
+  TEST_CASE("an env.py that never runs the migrations online: env-failed, not no-metadata") {
+    GateRun run = drift("no_run_migrations");
+    CHECK(run.exit_code == 1);
+    nlohmann::json found = only_finding(run, "drift-env-failed");
+    CHECK(found["file"] == file_of("no_run_migrations", "migrations/env.py"));
+    CHECK(found["line"] == 0);
+    CHECK(found["message"] ==
+          "env.py returned without calling context.run_migrations(), so drift was not checked: no "
+          "database was compared with the models");
+    CHECK(contains(found["help"], "call context.run_migrations() when env.py runs online"));
+    CHECK(run.report()["checks"][0]["status"] == "failed");
+  }
 
-    GateRun strict = drift("server_default", {"--drift-strict"});
-    CHECK(strict.exit_code == 0);
-    nlohmann::json found = only_finding(strict, "drift-strict");
+  TEST_CASE("a server_default difference is caught only in strict mode, as a warning") {
+    nlohmann::json found = strict_only_finding("server_default");
     CHECK(found["severity"] == "warning");
     CHECK(found["file"] == file_of("server_default", "models.py"));
     CHECK(found["line"] == 25);
@@ -178,6 +199,52 @@ TEST_SUITE("drift") {
         drift("server_default", {"--drift-strict", "--drift-strict-severity", "error"});
     CHECK(as_error.exit_code == 1);
     CHECK(only_finding(as_error, "drift-strict")["severity"] == "error");
+  }
+
+  TEST_CASE("a CHECK constraint, enum values, an index predicate: caught only in strict mode") {
+    struct Expected {
+      std::string_view fixture;
+      int line;  ///< The constraint's name; the column using the enum type; the index's name.
+      std::string_view message;
+    };
+    for (const Expected& expected : {
+             Expected{"check_constraint", 27,
+                      "constraint ck_posts_title_not_empty on posts exists in the models but did "
+                      "not in the migrations"},
+             Expected{"enum_values", 38,
+                      "enum type post_status: values 'draft', 'published', 'archived' in the "
+                      "migrations, 'draft', 'published' in the models"},
+             Expected{"partial_index", 27,
+                      "index ix_posts_slug on posts: definition USING btree (slug) in the "
+                      "migrations, USING btree (slug) WHERE ((slug)::text <> ''::text) in the "
+                      "models"},
+         }) {
+      CAPTURE(expected.fixture);
+      nlohmann::json found = strict_only_finding(expected.fixture);
+      CHECK(found["file"] == file_of(expected.fixture, "models.py"));
+      CHECK(found["line"] == expected.line);
+      CHECK(found["message"] == expected.message);
+    }
+  }
+
+  TEST_CASE("models using the migrations' extensions and enum types build in strict mode") {
+    // posts.status: an enum type the migration creates, ENUM(create_type=False) in the models;
+    // users.handle: citext; posts.public_id defaults to uuid-ossp's uuid_generate_v4().
+    check_passes_strict_too("migration_types");
+  }
+
+  TEST_CASE("an Alembic without a part the worker relies on: the check cannot run, and says why") {
+    // The fixture's env.py removes ScriptDirectory._upgrade_revs, as a future Alembic might.
+    GateRun run = drift("alembic_changed");
+    CHECK(run.exit_code == 3);
+    nlohmann::json found = only_finding(run, "infrastructure");
+    CHECK(contains(found["message"], "AlembicIncompatible: Alembic 1."));
+    CHECK(contains(found["message"],
+                   " has no ScriptDirectory._upgrade_revs, which alembic-gate uses as `alembic "
+                   "upgrade` does (Alembic 1.8 to 1.13 have it); run alembic-gate with one of "
+                   "those Alembic versions, and report this to alembic-gate; the check could not "
+                   "run"));
+    CHECK(run.report()["checks"][0]["status"] == "error");
   }
 
   TEST_CASE("a models module that raises on import: the finding names its file and line") {
@@ -233,12 +300,30 @@ TEST_SUITE("drift") {
     REQUIRE(found.size() == 2);
     CHECK(found[0]["message"] ==
           "column users.nickname (VARCHAR(50)) is in the models but no migration creates it");
+    CHECK(found[0]["file"] == file_of("multi_database", "models.py"));
     CHECK(found[0]["line"] == 13);
     CHECK(found[1]["message"] ==
           "column audit_events.source (VARCHAR(100)) is in the models but no migration creates "
           "it");
     CHECK(found[1]["line"] == 21);
     CHECK(found[1]["file"] == file_of("multi_database", "models.py"));
+  }
+
+  TEST_CASE("strict mode on an env.py migrating several databases compares each default schema") {
+    // The audit database's default schema is `audit` (its connection's search_path): the server
+    // default its models have and its migration lacks is found there, at the column.
+    GateRun run = drift("multi_database", {"--drift-strict"});
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    CHECK(run.findings("drift-missing-column").size() == 2);
+    CHECK(run.report()["findings"].size() == 3);
+    std::vector<nlohmann::json> found = run.findings("drift-strict");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["file"] == file_of("multi_database", "models.py"));
+    CHECK(found[0]["line"] == 20);
+    CHECK(found[0]["message"] ==
+          "column audit.audit_events.what: default none in the migrations, 'unknown'::text in the "
+          "models");
   }
 
   TEST_CASE("after the roundtrip, drift reuses its database at the heads") {

@@ -43,6 +43,26 @@ struct TableSource {
   std::map<std::string, SourcePlace> objects;  ///< Index or constraint name: where it is written.
 };
 
+/// Something env.py's include_object or include_name left out of the comparison.
+struct ExcludedObject {
+  /// As Alembic names it: "schema", "table", "column", "index", "unique_constraint",
+  /// "foreign_key_constraint", ...
+  std::string type;
+  std::string schema;  ///< Always named: the database's default schema too.
+  std::string table;   ///< The table it belongs to, or the table itself; empty for a schema.
+  std::string name;
+};
+
+/// A named type (an enum type; a domain with SQLAlchemy 2.0) that metadata.create_all() creates
+/// itself, and the first column that uses it.
+struct ModelType {
+  std::string schema;  ///< Empty for the default schema.
+  std::string name;
+  std::string table_schema;  ///< Of the column's table; empty for the default schema.
+  std::string table;         ///< Empty when no column uses it (a MetaData-level type).
+  std::string column;
+};
+
 /// One context.run_migrations() of env.py: several for an env.py that migrates several databases.
 struct ComparedDatabase {
   std::vector<std::string> current;  ///< The revisions in its version table.
@@ -56,9 +76,9 @@ struct ComparedDatabase {
 struct ModelComparison {
   std::vector<ComparedDatabase> databases;
   std::vector<ModelDifference> differences;
-  /// Tables env.py's include_object or include_name left out: "name" or "schema.name".
-  std::vector<std::string> excluded_tables;
-  std::vector<TableSource> models;  ///< Every table of every target_metadata.
+  std::vector<ExcludedObject> excluded;  ///< What env.py's filters left out.
+  std::vector<TableSource> models;       ///< Every table of every target_metadata.
+  std::vector<ModelType> types;          ///< The types create_all() makes itself.
   std::filesystem::path env_py;
   int metadata_line = 0;  ///< Of the `target_metadata = ...` assignment in env.py; 0: not found.
 

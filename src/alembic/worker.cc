@@ -82,7 +82,15 @@ ModelComparison comparison_of(const json& body) {
                                     text_of(run["default_schema"])});
   }
   for (const json& item : body["diffs"]) comparison.differences.push_back(difference_of(item));
-  comparison.excluded_tables = strings_of(body["excluded_tables"]);
+  for (const json& item : body["excluded"]) {
+    comparison.excluded.push_back({text_of(item["type"]), text_of(item["schema"]),
+                                   text_of(item["table"]), text_of(item["name"])});
+  }
+  for (const json& item : body["types"]) {
+    comparison.types.push_back({text_of(item["schema"]), text_of(item["name"]),
+                                text_of(item["table_schema"]), text_of(item["table"]),
+                                text_of(item["column"])});
+  }
   for (const json& model : body["models"]) {
     comparison.models.push_back({text_of(model["schema"]),
                                  text_of(model["table"]),
@@ -101,6 +109,10 @@ bool is_missing_module(const Error& error) {
 }
 
 }  // namespace
+
+bool is_alembic_incompatibility(const Error& error) {
+  return error.message.starts_with("AlembicIncompatible:");
+}
 
 std::vector<std::string> interpreter_candidates(const std::string& configured) {
   if (!configured.empty()) return {configured};

@@ -25,6 +25,11 @@ struct WorkerOptions {
   std::chrono::seconds step_timeout{300};
 };
 
+/// Whether a request failed because this Alembic lacks a part of its own that the worker uses as
+/// Alembic's commands do (worker.py's AlembicIncompatible; its message names the version): not
+/// the project's fault, so the check cannot run.
+bool is_alembic_incompatibility(const Error& error);
+
 /// The interpreters to try, in order: `configured` alone when set, else python3 on PATH, then
 /// /usr/bin/python3.
 std::vector<std::string> interpreter_candidates(const std::string& configured);

@@ -43,8 +43,10 @@ Requests:
          the run goes on with the next one.
   {"op": "upgrade", "stamp": [IDS]}  -> {}          every database env.py migrates, to the heads,
                                                    as `alembic upgrade heads`; IDS are stamped
-  {"op": "drift"}     -> {"runs", "diffs", "excluded_tables", "models", "env_py", "metadata_line"}
-         Alembic's autogenerate comparison, as `alembic check` makes it (see compare_models)
+  {"op": "drift"}     -> {"runs", "diffs", "excluded", "models", "types", "env_py", "metadata_line"}
+         Alembic's autogenerate comparison, as `alembic check` makes it (see Worker.drift);
+         "excluded": what env.py's include_object / include_name left out; "types": the enum
+         types (and domains) metadata.create_all() would create itself
   {"op": "create_all"} -> {"tables"}               metadata.create_all() of every target_metadata
 A failure inside a session (a step raising) ends it: the failing request gets the error, and
 the next request must be "open" again.
@@ -429,23 +431,101 @@ def flatten(diffs):
             yield diff
 
 
-def record_exclusions(opts, excluded):
-    """Wraps env.py's include_object and include_name so that the tables they leave out are known
-    (the strict comparison leaves them out too)."""
+class AlembicIncompatible(RuntimeError):
+    """This Alembic lacks a part of its own that alembic-gate uses the way Alembic's commands do."""
+
+
+def alembic_internal(owner, name, command):
+    """owner.name: a part of Alembic that is not its public API, used as Alembic's own `command`
+    uses it (unchanged from Alembic 1.8 to 1.13); a clear error if a release changed it."""
+    value = getattr(owner, name, None)
+    if value is None:
+        raise incompatible(f"{getattr(owner, '__name__', type(owner).__name__)}.{name}", command)
+    return value
+
+
+def incompatible(what, command):
+    import alembic
+
+    return AlembicIncompatible(
+        f"Alembic {alembic.__version__} has no {what}, which alembic-gate uses as `alembic "
+        f"{command}` does (Alembic 1.8 to 1.13 have it); run alembic-gate with one of those "
+        "Alembic versions, and report this to alembic-gate")
+
+
+def per_migration_transaction(context):
+    """The transaction Alembic's own run_migrations() opens around each revision
+    (begin_transaction(_per_migration=True): not public API, unchanged from Alembic 1.8 to 1.13)."""
+    try:
+        return context.begin_transaction(_per_migration=True)
+    except TypeError:
+        raise incompatible("MigrationContext.begin_transaction(_per_migration=...)", "upgrade") from None
+
+
+def inner_types(type_):
+    """A column's type and the types inside it: an ARRAY's items, a TypeDecorator's impl."""
+    import sqlalchemy
+
+    yield type_
+    for inner in (getattr(type_, "item_type", None), getattr(type_, "impl", None)):
+        if isinstance(inner, sqlalchemy.types.TypeEngine):
+            yield from inner_types(inner)
+
+
+def types_created(metadata):
+    """The named types (enum types; domains in SQLAlchemy 2.0) that metadata.create_all() creates
+    itself on PostgreSQL, as SQLAlchemy decides it (create_type=False, native_enum=False, ARRAY
+    items, TypeDecorators): the DDL of a create_all() on a mock engine, which runs nothing. Each
+    with the first column that uses it, where the models declare it."""
+    import sqlalchemy
+
+    created = []
+
+    def collect(ddl, *args, **kw):
+        element = getattr(ddl, "element", None)
+        if isinstance(element, sqlalchemy.types.TypeEngine):
+            created.append({"schema": element.schema, "name": element.name,
+                            "table_schema": None, "table": None, "column": None})
+
+    metadata.create_all(sqlalchemy.create_mock_engine(sqlalchemy.engine.make_url("postgresql://"), collect),
+                        checkfirst=False)
+    for entry in created:
+        users = [(table, column) for table in metadata.tables.values() for column in table.columns
+                 if any(getattr(t, "name", None) == entry["name"] for t in inner_types(column.type))]
+        if users:
+            table, column = users[0]
+            entry.update(table_schema=table.schema, table=table.name, column=column.name)
+    return created
+
+
+def record_exclusions(opts, excluded, default_schema):
+    """Wraps env.py's include_object and include_name so that what they leave out is known (the
+    strict comparison leaves it out too): {"type", "schema", "table", "name"}, the type as Alembic
+    names it ("schema", "table", "column", "index", "unique_constraint", ...), "table" the table's
+    own name for a table (None for a schema), the default schema named rather than None."""
     include_object, include_name = opts.get("include_object"), opts.get("include_name")
+
+    def record(type_, schema, table, name):
+        entry = {"type": type_, "schema": schema or default_schema,
+                 "table": name if type_ == "table" else table, "name": name}
+        if entry not in excluded:
+            excluded.append(entry)
+
     if include_object:
         def recorded_object(obj, name, type_, reflected, compare_to):
             keep = include_object(obj, name, type_, reflected, compare_to)
-            if type_ == "table" and not keep:
-                excluded.add(qualified(getattr(obj, "schema", None), name))
+            if not keep:
+                table = obj if type_ == "table" else getattr(obj, "table", None)
+                record(type_, getattr(table, "schema", None), getattr(table, "name", None), name)
             return keep
 
         opts["include_object"] = recorded_object
     if include_name:
         def recorded_name(name, type_, parent_names):
             keep = include_name(name, type_, parent_names)
-            if type_ == "table" and not keep:
-                excluded.add(qualified(parent_names.get("schema_name"), name))
+            if not keep:
+                schema = name if type_ == "schema" else parent_names.get("schema_name")
+                record(type_, schema, parent_names.get("table_name"), name)
             return keep
 
         opts["include_name"] = recorded_name
@@ -721,7 +801,7 @@ class Worker:
         stamp = set(request.get("stamp", []))
 
         def to_heads(rev, context):
-            steps = self.script._upgrade_revs("heads", rev)
+            steps = alembic_internal(self.script, "_upgrade_revs", "upgrade")("heads", rev)
             for step in steps:
                 self.fresh_module(step.revision)
                 step.migration_fn = (stamp_instead_of_running if step.revision.revision in stamp
@@ -738,17 +818,16 @@ class Worker:
         check` (Alembic 1.9+) makes it, on 1.8 too: env.py runs as for `alembic revision
         --autogenerate`, so its target_metadata, include_object, include_name, include_schemas,
         compare_type, compare_server_default and process_revision_directives all apply, and the
-        operations of every database it migrates are read from the revision context. No revision
-        file is written: the scripts are never generated. (Clearing the directives in a hook given
-        to command.revision() would run before env.py's own hook, and break env.py files that
-        migrate several databases: the second one needs the directive.)"""
-        from alembic.autogenerate import RevisionContext
+        operations of every database it migrates are read from the revision context afterwards,
+        as env.py's hook left them. No revision file is written: the scripts are never generated.
+        (command.revision() always generates them, unless a hook of its own empties the
+        directives; but that hook runs before env.py's in each run, so env.py's hook would get an
+        empty list (the cookbook's reads directives[0]) and the next database of a multi-database
+        env.py would find no script to add its operations to.)"""
         from alembic.runtime.environment import EnvironmentContext
 
-        revision_context = RevisionContext(self.config, self.script, dict(
-            message="drift", autogenerate=True, sql=False, head="head", splice=False,
-            branch_label=None, version_path=None, rev_id=None, depends_on=None))
-        runs, excluded, metadatas, dialects = [], set(), [], []
+        revision_context = self.revision_context()
+        runs, excluded, metadatas, dialects = [], [], [], []
 
         def compare(rev, context):
             up_to_date = set(self.script.get_revisions(rev)) == set(self.script.get_revisions("heads"))
@@ -760,26 +839,42 @@ class Worker:
             if up_to_date and metadata:
                 metadatas.extend(metadata)
                 dialects.append(context.dialect)
-                record_exclusions(context.opts, excluded)
-                revision_context.run_autogenerate(rev, context)
+                record_exclusions(context.opts, excluded, context.dialect.default_schema_name)
+                alembic_internal(revision_context, "run_autogenerate", "check")(rev, context)
             return []
 
         try:
             with self.env_connection(commit=False), self.as_revision_command():
                 with EnvironmentContext(self.config, self.script, fn=compare, as_sql=False,
-                                        template_args=revision_context.template_args,
+                                        template_args=alembic_internal(revision_context, "template_args", "check"),
                                         revision_context=revision_context):
                     self.script.run_env()
             diffs = [describe_difference(diff, dialects[0])
-                     for script in revision_context.generated_revisions  # env.py's hook may empty it
+                     # env.py's hook may have emptied the list
+                     for script in alembic_internal(revision_context, "generated_revisions", "check")
                      for upgrade_ops in script.upgrade_ops_list
                      for diff in flatten(upgrade_ops.as_diffs())]
             models = ModelSources(self.version_dirs).describe(metadatas)
+            types = [entry for metadata in metadatas for entry in types_created(metadata)]
         except Exception as exc:
             self.channel.fail(describe_error(exc, self.version_dirs, self.env_py, [self.project_dir]))
             return
-        self.channel.ok(runs=runs, diffs=diffs, excluded_tables=sorted(excluded), models=models,
+        self.channel.ok(runs=runs, diffs=diffs, excluded=excluded, models=models, types=types,
                         env_py=self.env_py, metadata_line=assignment_line(self.env_py, "target_metadata"))
+
+    def revision_context(self):
+        """Alembic's RevisionContext, made as `alembic check` makes it."""
+        try:
+            from alembic.autogenerate import RevisionContext
+        except ImportError:
+            raise incompatible("alembic.autogenerate.RevisionContext", "check") from None
+        try:
+            return RevisionContext(self.config, self.script, dict(
+                message="drift", autogenerate=True, sql=False, head="head", splice=False,
+                branch_label=None, version_path=None, rev_id=None, depends_on=None))
+        except TypeError as exc:
+            raise incompatible(f"RevisionContext(config, script_directory, command_args) ({exc})",
+                               "check") from None
 
     @contextlib.contextmanager
     def as_revision_command(self):
@@ -809,7 +904,7 @@ class Worker:
         def build(rev, context):
             quote = context.dialect.identifier_preparer.quote_schema
             for metadata in as_list(context.opts.get("target_metadata")):
-                with context.begin_transaction(_per_migration=True):
+                with per_migration_transaction(context):
                     for schema in sorted({t.schema for t in metadata.tables.values() if t.schema}):
                         context.connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
                     metadata.create_all(context.connection)

@@ -266,9 +266,8 @@ class Drift {
     if (!shared) return broken(shared.error());
     sandbox_ = *shared;
     if (sandbox_->worker().running()) {  // not stopped by a roundtrip step that timed out
-      Result<ModelComparison> compared = compare();
-      if (!compared) return env_failed(compared.error());
-      if (compared->up_to_date() || !compared->has_metadata()) return std::move(*compared);
+      std::optional<ModelComparison> compared = compare();
+      if (!compared || compared->up_to_date() || !compared->has_metadata()) return compared;
       if (compared->nothing_applied()) return upgrade_and_compare();
     }
     // Elsewhere in the history (a roundtrip stopped there): start from an empty database.
@@ -286,26 +285,30 @@ class Drift {
     Status upgraded = sandbox_->worker().upgrade_to_heads(context_.settings.skip_revisions, limit);
     cost_.upgrade += seconds_since(started);
     if (!upgraded) {
+      if (alembic::is_alembic_incompatibility(upgraded.error()))
+        return broken(Error{upgraded.error().message});
       return failed("drift-upgrade-failed", upgraded.error(),
                     "the migrations cannot bring an empty database to the heads, so drift was "
                     "not checked: ");
     }
-    Result<ModelComparison> compared = compare();
-    if (!compared) return env_failed(compared.error());
-    if (!compared->up_to_date()) {
+    std::optional<ModelComparison> compared = compare();
+    if (compared && !compared->up_to_date()) {
       return failed("drift-upgrade-failed",
                     Error{"some database env.py compares is not at the heads after `alembic "
                           "upgrade heads`"},
                     "drift was not checked: ");
     }
-    return std::move(*compared);
+    return compared;
   }
 
-  Result<ModelComparison> compare() {
+  /// The worker's comparison; nullopt when there is none (a finding says why).
+  std::optional<ModelComparison> compare() {
     auto started = std::chrono::steady_clock::now();
     Result<ModelComparison> compared = sandbox_->worker().compare_models();
     cost_.compare += seconds_since(started);
-    return compared;
+    if (!compared) return env_failed(compared.error());
+    if (compared->databases.empty()) return never_ran_migrations();
+    return std::move(*compared);
   }
 
   // -- findings -----------------------------------------------------------------------------------
@@ -333,27 +336,48 @@ class Drift {
   std::nullopt_t env_failed(const Error& error) {
     alembic::Worker& worker = sandbox_->worker();
     if (!worker.running() && !worker.timed_out()) return broken(error);  // not env.py's fault
+    if (alembic::is_alembic_incompatibility(error)) return broken(Error{error.message});
     std::string at =
-        error.where.empty()
-            ? ""
-            : fmt::format(" (at {}:{})", context_.project.relative(error.where), error.line);
+        error.line > 0
+            ? fmt::format(" (at {}:{})", context_.project.relative(error.where), error.line)
+            : "";
     return failed("drift-env-failed", error,
                   "env.py failed while comparing the models with the migrations: ", at);
+  }
+
+  /// env.py returned without calling context.run_migrations(): no database was compared. Not
+  /// "no target_metadata", which would send the user looking in the wrong place.
+  std::nullopt_t never_ran_migrations() {
+    log_worker_output();
+    add("drift-env-failed", env_py(),
+        "env.py returned without calling context.run_migrations(), so drift was not checked: no "
+        "database was compared with the models",
+        "call context.run_migrations() when env.py runs online, as run_migrations_online() in "
+        "Alembic's template does (`alembic revision --autogenerate` compares nothing either)");
+    return std::nullopt;
   }
 
   /// A finding at the error's line (env.py when it has none) saying `before` + the error +
   /// `after`; the traceback goes to the log.
   std::nullopt_t failed(std::string_view rule_id, const Error& error, std::string_view before,
                         std::string_view after = "") {
-    SourceLine place{context_.project.relative(context_.project.script_location / "env.py"), 0};
+    SourceLine place = env_py();
     if (!error.where.empty()) place = {context_.project.relative(error.where), error.line};
-    std::string log = sandbox_ != nullptr ? sandbox_->worker().take_log() : "";
-    if (!log.empty()) context_.log(log);
+    log_worker_output();
     if (!error.detail.empty()) context_.log(error.detail);
     add(rule_id, place,
         fmt::format("{}{}{}", before, alembic::summarize_error(error.message), after),
         std::string(rule(rule_id).help));
     return std::nullopt;
+  }
+
+  SourceLine env_py() const {
+    return {context_.project.relative(context_.project.script_location / "env.py"), 0};
+  }
+
+  void log_worker_output() {
+    std::string log = sandbox_ != nullptr ? sandbox_->worker().take_log() : "";
+    if (!log.empty()) context_.log(log);
   }
 
   std::nullopt_t broken(const Error& error) {

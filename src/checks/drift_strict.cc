@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include "alembic/error_summary.h"
+#include "checks/strict_prerequisites.h"
 #include "pg/snapshot.h"
 #include "pg/snapshot_diff.h"
 
@@ -30,17 +32,46 @@ Severity strict_severity(const config::Settings& settings) {
   return Severity::warning;
 }
 
+/// Where the comparison looks: the default schema of every database env.py compares (several for
+/// a multi-database env.py whose connections have their own search_path); Alembic names none of
+/// them (an empty schema), and names every other schema.
+class Schemas {
+ public:
+  explicit Schemas(const ModelComparison& comparison) {
+    for (const alembic::ComparedDatabase& database : comparison.databases) {
+      defaults_.insert(database.default_schema.empty() ? "public" : database.default_schema);
+      all_ = all_ || database.include_schemas;
+    }
+    if (defaults_.empty()) defaults_.insert("public");
+  }
+
+  const std::set<std::string>& defaults() const { return defaults_; }
+  /// Whether objects of `schema` are compared: every schema when env.py sets include_schemas.
+  bool compared(const std::string& schema) const { return all_ || defaults_.contains(schema); }
+  /// Whether Alembic's `schema` (empty: a default one) names the catalog's `schema`.
+  bool same(const std::string& alembic_schema, const std::string& schema) const {
+    return alembic_schema.empty() ? defaults_.contains(schema) : alembic_schema == schema;
+  }
+  /// The catalog's `schema` as Alembic and the models name it.
+  std::string alembic_name(const std::string& schema) const {
+    return defaults_.contains(schema) ? "" : schema;
+  }
+
+ private:
+  std::set<std::string> defaults_;
+  bool all_ = false;
+};
+
 /// The table an object belongs to ("" for sequences, enum types and comments on neither).
 const std::string& table_of(const pg::ObjectKey& key) {
   return key.kind == "table" ? key.name : key.parent;
 }
 
 /// Whether autogenerate reported the object already (its table, column, index or constraint).
-bool reported(const pg::ObjectKey& key, const ModelComparison& comparison,
-              const std::string& default_schema) {
+bool reported(const pg::ObjectKey& key, const ModelComparison& comparison, const Schemas& schemas) {
   return std::any_of(
       comparison.differences.begin(), comparison.differences.end(), [&](const ModelDifference& d) {
-        if ((d.schema.empty() ? default_schema : d.schema) != key.schema) return false;
+        if (!schemas.same(d.schema, key.schema)) return false;
         if (d.op == "add_table" || d.op == "remove_table") return d.table == table_of(key);
         if (d.table != key.parent || d.name != key.name) return false;
         bool column_op = d.op.ends_with("_column") || d.op.starts_with("modify_");
@@ -50,28 +81,37 @@ bool reported(const pg::ObjectKey& key, const ModelComparison& comparison,
       });
 }
 
+/// Whether env.py's include_object or include_name left the object out: a column it excluded,
+/// an index or constraint it excluded (by its name on the table, whatever Alembic called it: a
+/// unique constraint is also an index), anything in a schema it excluded. Excluded tables are
+/// left out of the snapshots already (snapshot_options).
+bool excluded(const pg::ObjectKey& key, const ModelComparison& comparison) {
+  return std::any_of(
+      comparison.excluded.begin(), comparison.excluded.end(),
+      [&](const alembic::ExcludedObject& object) {
+        if (object.schema != key.schema) return false;
+        if (object.type == "schema") return true;
+        if (object.type == "table" || object.table != key.parent || object.name != key.name)
+          return false;
+        return object.type == "column" ? key.kind == "column"
+                                       : key.kind == "index" || key.kind == "constraint";
+      });
+}
+
 /// A sequence a column owns (serial): its column's default says all there is to compare.
 bool owned_sequence(const pg::ObjectKey& key, const pg::Attributes& attributes) {
-  if (key.kind != "sequence") return false;
-  const std::vector<pg::AttributeSpec>& specs = pg::find_object_kind(key.kind)->attributes;
-  auto owner = std::find_if(specs.begin(), specs.end(),
-                            [](const pg::AttributeSpec& spec) { return spec.name == "owned by"; });
-  size_t index = static_cast<size_t>(owner - specs.begin());
-  return owner != specs.end() && index < attributes.size() && attributes[index].has_value();
+  return key.kind == "sequence" && attribute_of(key, attributes, "owned by").has_value();
 }
 
 /// The objects both catalogs are compared on.
 pg::Snapshot comparable(const pg::Snapshot& snapshot, const ModelComparison& comparison,
-                        const std::string& default_schema) {
-  bool all_schemas =
-      std::any_of(comparison.databases.begin(), comparison.databases.end(),
-                  [](const alembic::ComparedDatabase& d) { return d.include_schemas; });
+                        const Schemas& schemas) {
   pg::Snapshot kept;
   for (const auto& [key, attributes] : snapshot.objects) {
     if (std::find(kComparedKinds.begin(), kComparedKinds.end(), key.kind) == kComparedKinds.end())
       continue;
-    if (!all_schemas && key.schema != default_schema) continue;
-    if (owned_sequence(key, attributes) || reported(key, comparison, default_schema)) continue;
+    if (!schemas.compared(key.schema) || owned_sequence(key, attributes)) continue;
+    if (reported(key, comparison, schemas) || excluded(key, comparison)) continue;
     kept.objects.emplace(key, attributes);
   }
   return kept;
@@ -81,19 +121,36 @@ pg::SnapshotOptions snapshot_options(const ModelComparison& comparison) {
   pg::SnapshotOptions options;
   for (const alembic::ComparedDatabase& database : comparison.databases)
     options.excluded_tables.push_back(database.version_table);
-  options.excluded_tables.insert(options.excluded_tables.end(), comparison.excluded_tables.begin(),
-                                 comparison.excluded_tables.end());
+  for (const alembic::ExcludedObject& object : comparison.excluded)
+    if (object.type == "table")
+      options.excluded_tables.push_back(object.schema + "." + object.table);
   return options;
 }
 
-SourceLine place_of(const pg::ObjectKey& key, const ModelPlaces& places,
-                    const std::string& default_schema) {
-  std::string schema = key.schema == default_schema ? "" : key.schema;
+SourceLine place_of(const pg::ObjectKey& key, const ModelPlaces& places, const Schemas& schemas) {
+  std::string schema = schemas.alembic_name(key.schema);
   if (key.kind == "column") return places.column(schema, key.parent, key.name);
   if (key.kind == "index" || key.kind == "constraint")
     return places.object(schema, key.parent, key.name, {});
+  if (key.kind == "enum type") return places.type(schema, key.name);
   if (!table_of(key).empty()) return places.table(schema, table_of(key));
   return places.env_py();
+}
+
+/// Recreates in `built` what the models use but only the migrations make (strict_prerequisites.h).
+/// A statement that fails is logged: create_all() then says what it missed.
+void recreate_prerequisites(const CheckContext& context, Sandbox& built,
+                            const pg::Snapshot& migrated, const ModelComparison& comparison,
+                            const Schemas& schemas) {
+  for (const std::string& statement :
+       prerequisite_statements(migrated, comparison.types, schemas.defaults())) {
+    if (Status made = built.catalog().run(statement); !made) {
+      context.log(
+          fmt::format("drift-strict: could not recreate in the models' database what the "
+                      "migrations made ({}): {}",
+                      statement, made.error().message));
+    }
+  }
 }
 
 }  // namespace
@@ -105,36 +162,35 @@ Result<Findings> compare_catalogs(const CheckContext& context, Sandbox& migrated
     return Finding{"drift",    "drift-strict", severity, std::move(message), place.file,
                    place.line, place.line,     "",       std::string(help)};
   };
+  Schemas schemas(comparison);
+  pg::SnapshotOptions options = snapshot_options(comparison);
+  Result<pg::Snapshot> from_migrations = pg::take_snapshot(migrated.catalog(), options);
+  if (!from_migrations) return from_migrations.error();
   Result<std::unique_ptr<Sandbox>> built = context.workspace.open_another();
   if (!built) return built.error();
+  recreate_prerequisites(context, **built, *from_migrations, comparison, schemas);
   if (Status created = (*built)->worker().create_models(); !created) {
-    if (!(*built)->worker().running()) return created.error();
     const Error& error = created.error();
+    if (!(*built)->worker().running()) return error;
+    if (alembic::is_alembic_incompatibility(error)) return Error{error.message};
     if (!error.detail.empty()) context.log(error.detail);
     SourceLine place = error.where.empty()
                            ? places.env_py()
                            : SourceLine{context.project.relative(error.where), error.line};
     return Findings{finding(place,
-                            "the models cannot be built with metadata.create_all() on an empty "
-                            "database: " +
+                            "the models cannot be built with metadata.create_all() in a database "
+                            "holding only the migrations' extensions, enum types and domains: " +
                                 alembic::summarize_error(error.message),
                             "declare in the models every table they reference")};
   }
-  pg::SnapshotOptions options = snapshot_options(comparison);
-  Result<pg::Snapshot> from_migrations = pg::take_snapshot(migrated.catalog(), options);
-  if (!from_migrations) return from_migrations.error();
   Result<pg::Snapshot> from_models = pg::take_snapshot((*built)->catalog(), options);
   if (!from_models) return from_models.error();
 
-  std::string default_schema =
-      comparison.databases.empty() ? "public" : comparison.databases.front().default_schema;
   Findings findings;
-  for (const pg::Difference& difference :
-       pg::diff_objects(comparable(*from_migrations, comparison, default_schema),
-                        comparable(*from_models, comparison, default_schema),
-                        {"in the migrations", "in the models"})) {
-    findings.push_back(
-        finding(place_of(difference.key, places, default_schema), difference.line, kHelp));
+  for (const pg::Difference& difference : pg::diff_objects(
+           comparable(*from_migrations, comparison, schemas),
+           comparable(*from_models, comparison, schemas), {"in the migrations", "in the models"})) {
+    findings.push_back(finding(place_of(difference.key, places, schemas), difference.line, kHelp));
   }
   return findings;
 }

@@ -32,6 +32,14 @@ SourceLine ModelPlaces::object(std::string_view schema, std::string_view table,
   return this->table(schema, table);
 }
 
+SourceLine ModelPlaces::type(std::string_view schema, std::string_view name) const {
+  auto found = std::find_if(
+      comparison_.types.begin(), comparison_.types.end(),
+      [&](const alembic::ModelType& type) { return type.schema == schema && type.name == name; });
+  if (found == comparison_.types.end() || found->table.empty()) return env_py();
+  return column(found->table_schema, found->table, found->column);
+}
+
 SourceLine ModelPlaces::env_py() const {
   return {project_.relative(comparison_.env_py), comparison_.metadata_line};
 }

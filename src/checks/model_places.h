@@ -32,6 +32,9 @@ class ModelPlaces {
   /// table's place.
   SourceLine object(std::string_view schema, std::string_view table, std::string_view name,
                     const std::vector<std::string>& columns) const;
+  /// A type create_all() makes itself (alembic::ModelType): the first column that uses it; else
+  /// env.py.
+  SourceLine type(std::string_view schema, std::string_view name) const;
   /// env.py, at its `target_metadata =` line when there is one.
   SourceLine env_py() const;
 

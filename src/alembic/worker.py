@@ -542,6 +542,7 @@ class Worker:
         self.env_py = None
         self.project_dir = None
         self.used_modules = set()
+        self.compiled = {}
         self.exit_requested = False
 
     # -- requests outside a session ---------------------------------------------------------
@@ -726,11 +727,25 @@ class Worker:
         """Each `alembic` command loads a revision's module anew, so module-level objects (an
         sa.Enum that remembers it was created, say) never see a second run. Steps of the same
         revision here must not share them either: from the second use on, load it again."""
-        from alembic.util import load_python_file
-
         if revision.revision in self.used_modules:
-            revision.module = load_python_file(os.path.dirname(revision.path), os.path.basename(revision.path))
+            revision.module = self.load_again(revision.path)
         self.used_modules.add(revision.revision)
+
+    def load_again(self, path):
+        """The revision's module executed anew, as Alembic's load_python_file() loads it, from
+        code compiled once: the worker writes no bytecode into the project, and compiling the
+        file again for every step would cost as much as a small migration."""
+        import importlib.util
+        import re
+
+        code = self.compiled.get(path)
+        if code is None:
+            with open(path, "rb") as source:
+                code = self.compiled[path] = compile(source.read(), path, "exec")
+        spec = importlib.util.spec_from_file_location(re.sub(r"\W", "_", os.path.basename(path)), path)
+        module = importlib.util.module_from_spec(spec)
+        exec(code, module.__dict__)
+        return module
 
     # -- offline: the SQL each revision would run -------------------------------------------
 

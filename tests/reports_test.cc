@@ -152,6 +152,22 @@ TEST_SUITE("reports") {
     CHECK(errors.back().find("cannot write the JSON report (json-file)") != std::string::npos);
   }
 
+  TEST_CASE("several files not writable: each is an annotation that shows, the gravest exit") {
+    TempDir repository;
+    write_twelve_heads(repository);
+    std::map<std::string, std::string> env = github_env(repository);
+    env["GITHUB_OUTPUT"] = (repository.path() / "gone" / "outputs").string();
+    GateRun run = run_gate(
+        {"--checks", "heads", "--working-directory", (repository.path() / "backend").string(),
+         "--json-file", "no/such/folder/gate.json"},
+        env);
+    CHECK(run.exit_code == 3);  // GITHUB_OUTPUT is the runner's; json-file alone would be 2
+    std::vector<std::string> errors = error_messages(run);
+    REQUIRE(errors.size() == 10);
+    CHECK(errors[8].find("cannot write the JSON report (json-file)") != std::string::npos);
+    CHECK(errors[9].find("cannot write the step outputs (GITHUB_OUTPUT)") != std::string::npos);
+  }
+
   TEST_CASE("the job summary or the outputs not writable: exit 3 naming the file and the reason") {
     for (std::string variable : {"GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"}) {
       CAPTURE(variable);

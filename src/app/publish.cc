@@ -41,7 +41,7 @@ std::string stdout_text(const Report& report, const Publication& where, const Co
   return text.str();
 }
 
-/// Writes the files and keeps the first failure, with the gravest exit code among them.
+/// Writes the files and keeps every failure, with the gravest exit code among them.
 class Writer {
  public:
   /// Writes `text`; a failure is "cannot write the WHAT (SETTING): reason" at the path.
@@ -51,12 +51,10 @@ class Writer {
              WriteMode mode = WriteMode::replace) {
     Status written = write_file(path, text, mode);
     if (written) return true;
-    if (!failure_) {
-      failure_ = PublishFailure{
-          Error{fmt::format("cannot write the {} ({}): {}", what, setting, written.error().message),
-                written.error().where},
-          if_failed};
-    }
+    if (!failure_) failure_ = PublishFailure{{}, if_failed};
+    failure_->errors.push_back(
+        Error{fmt::format("cannot write the {} ({}): {}", what, setting, written.error().message),
+              written.error().where});
     failure_->exit_code = std::max(failure_->exit_code, if_failed);
     return false;
   }
@@ -108,7 +106,8 @@ std::optional<PublishFailure> publish(const Report& report, const config::Settin
                  step_outputs(report, report_json, "ghadelimiter_" + random_hex(16)),
                  WriteMode::append);
   }
-  console.print(stdout_text(report, where, console, writer.failure() ? 1 : 0));
+  console.print(
+      stdout_text(report, where, console, writer.failure() ? writer.failure()->errors.size() : 0));
   return writer.failure();
 }
 

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/console.h"
 #include "app/exit_code.h"
@@ -19,12 +20,13 @@ struct Publication {
   bool color = false;  ///< For text.
 };
 
-/// A file publish() could not write, and what that means for the exit code.
+/// The files publish() could not write, and what that means for the exit code.
 struct PublishFailure {
-  Error error;  ///< "cannot write the job summary (GITHUB_STEP_SUMMARY): <the system's reason>"
-                ///< at the file's path.
+  /// One per file: "cannot write the job summary (GITHUB_STEP_SUMMARY): <the system's reason>"
+  /// at the file's path.
+  std::vector<Error> errors;
   /// usage for json-file and sarif-file (settings name them); infrastructure for the runner's
-  /// GITHUB_STEP_SUMMARY and GITHUB_OUTPUT; the graver one when both failed.
+  /// GITHUB_STEP_SUMMARY and GITHUB_OUTPUT; the gravest when several failed.
   ExitCode exit_code = ExitCode::usage;
 };
 
@@ -32,9 +34,9 @@ struct PublishFailure {
 /// GITHUB_STEP_SUMMARY and the outputs to GITHUB_OUTPUT when those variables name files (the
 /// report-json output only when the JSON report was written), then prints `report` through
 /// `console` in `where.format`; in GitHub's log (workflow commands on) format text is printed
-/// verbatim, so that no message can run a command. Every file is attempted; the first that
-/// cannot be written is the failure, and the github format keeps an error annotation free for
-/// the caller to report it. `report` must already be redacted().
+/// verbatim, so that no message can run a command. Every file is attempted; each that cannot be
+/// written is in the failure, and the github format keeps an error annotation free for each, for
+/// the caller to report them. `report` must already be redacted().
 std::optional<PublishFailure> publish(const Report& report, const config::Settings& settings,
                                       const config::Environment& env, const Publication& where,
                                       Console& console);

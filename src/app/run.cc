@@ -140,7 +140,7 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
   }
   if (std::optional<PublishFailure> failure =
           publish(redacted(std::move(report), console.secrets()), *settings, env, where, console)) {
-    console.error(failure->error.describe());
+    for (const Error& error : failure->errors) console.error(error.describe());
     return std::max(code, failure->exit_code);
   }
   return code;

@@ -83,9 +83,9 @@ void add_column(const Judgement& judgement, const TableName& table, const Node& 
         "adding-field-with-default",
         fmt::format("ADD COLUMN {} with the default {} rewrites all of existing table {} under an "
                     "ACCESS EXCLUSIVE lock if {} is volatile, blocking all reads and writes of it "
-                    "until the rewrite ends; its volatility is unknown to the linter (not a "
-                    "PostgreSQL built-in; user-defined functions are VOLATILE unless declared "
-                    "STABLE or IMMUTABLE)",
+                    "until the rewrite ends; its volatility is unknown to the linter (not in "
+                    "alembic-gate's table of PostgreSQL built-ins; user-defined functions are "
+                    "VOLATILE unless declared STABLE or IMMUTABLE)",
                     column.name, function, where, function),
         fmt::format("if {} is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
                     "ignore[adding-field-with-default] {} is IMMUTABLE`; otherwise {}",

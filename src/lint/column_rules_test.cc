@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "lint/review_test_support.h"
 
@@ -52,22 +53,35 @@ TEST_SUITE("lint/column_rules") {
               .empty());
   }
 
+  TEST_CASE("uuid-ossp's and pgcrypto's volatile functions rewrite the table: an error") {
+    for (const char* spelled :
+         {"uuid_generate_v4()", "extensions.uuid_generate_v1()", "public.gen_random_uuid()",
+          "encode(gen_random_bytes(16), 'hex')"}) {
+      CAPTURE(std::string(spelled));
+      Findings found = lint(
+          fmt::format("ALTER TABLE account ADD COLUMN token TEXT DEFAULT {};", spelled), kAccount);
+      REQUIRE(rules(found) == Rules{"adding-field-with-default"});
+      CHECK(found[0].severity == Severity::error);
+      CHECK(found[0].message.starts_with("ADD COLUMN token with the volatile default "));
+    }
+  }
+
   TEST_CASE(
-      "a default calling a function PostgreSQL does not ship: a warning, volatility unknown") {
+      "a default calling a function alembic-gate does not know: a warning, volatility unknown") {
     Findings found =
         lint("ALTER TABLE account ADD COLUMN token TEXT DEFAULT app.new_token();", kAccount);
     REQUIRE(rules(found) == Rules{"adding-field-with-default"});
     CHECK(found[0].severity == Severity::warning);
     CHECK(found[0].message ==
-          "ADD COLUMN token with the default new_token() rewrites all of existing table account "
-          "under an ACCESS EXCLUSIVE lock if new_token() is volatile, blocking all reads and "
-          "writes of it until the rewrite ends; its volatility is unknown to the linter (not a "
-          "PostgreSQL built-in; user-defined functions are VOLATILE unless declared STABLE or "
-          "IMMUTABLE)");
+          "ADD COLUMN token with the default app.new_token() rewrites all of existing table "
+          "account under an ACCESS EXCLUSIVE lock if app.new_token() is volatile, blocking all "
+          "reads and writes of it until the rewrite ends; its volatility is unknown to the linter "
+          "(not in alembic-gate's table of PostgreSQL built-ins; user-defined functions are "
+          "VOLATILE unless declared STABLE or IMMUTABLE)");
     CHECK(found[0].help.starts_with(
-        "if new_token() is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
-        "ignore[adding-field-with-default] new_token() is IMMUTABLE`; otherwise add the column "
-        "without it"));
+        "if app.new_token() is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
+        "ignore[adding-field-with-default] app.new_token() is IMMUTABLE`; otherwise add the "
+        "column without it"));
     // A volatile built-in in the same default decides: an error.
     found = lint("ALTER TABLE account ADD COLUMN token TEXT DEFAULT app.f(random());", kAccount);
     REQUIRE(rules(found) == Rules{"adding-field-with-default"});

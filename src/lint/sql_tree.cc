@@ -5,9 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string_view>
 
-#include "lint/builtin_functions.h"
+#include "lint/function_volatility.h"
 
 namespace ag::lint {
 namespace {
@@ -32,16 +33,36 @@ std::string_view sql_spelling(std::string_view name) {
 const Node kEmptyList = Node::array();
 const Node kEmptyObject = Node::object();
 
-/// How a called function behaves: a built-in's volatility; nullopt for a function PostgreSQL
-/// does not ship (qualified with another schema than pg_catalog, or not a built-in name).
-std::optional<Volatility> call_volatility(const Node& function_name) {
-  const Node& parts = items(function_name, "funcname");
-  if (parts.size() > 1 && string_value(parts[parts.size() - 2]) != "pg_catalog")
-    return std::nullopt;
-  return builtin_volatility(last_name(parts));
+/// How volatile a FuncCall's function is; nullopt when unknown (function_volatility).
+std::optional<Volatility> call_volatility(const Node& call) {
+  const Node& parts = items(call, "funcname");
+  std::string schema = parts.size() > 1 ? string_value(parts[parts.size() - 2]) : "";
+  return function_volatility(schema, last_name(parts));
 }
 
-/// The calls in `node` (depth first) that make it volatile: the first volatile built-in in
+/// A name part as SQL writes it: quoted unless it reads the same unquoted (lower case letters,
+/// digits, _ and $, not starting with a digit or $).
+std::string written_part(const std::string& part) {
+  bool plain =
+      !part.empty() && (std::islower(static_cast<unsigned char>(part[0])) || part[0] == '_');
+  for (char c : part)
+    plain = plain && (std::islower(static_cast<unsigned char>(c)) ||
+                      std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '$');
+  if (plain) return part;
+  std::string quoted = "\"";
+  for (char c : part) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+/// A FuncCall as a message shows it: its name as written, qualifier included: app.new_token().
+std::string written_call(const Node& call) {
+  std::vector<std::string> parts;
+  for (const Node& part : items(call, "funcname"))
+    parts.push_back(written_part(string_value(part)));
+  return fmt::format("{}()", fmt::join(parts, "."));
+}
+
+/// The calls in `node` (depth first) that make it volatile: the first volatile function in
 /// `known`, the first function of unknown volatility in `unknown`.
 void volatile_calls(const Node& node, std::optional<std::string>& known,
                     std::optional<std::string>& unknown) {
@@ -53,9 +74,8 @@ void volatile_calls(const Node& node, std::optional<std::string>& known,
   for (const auto& [key, value] : node.items()) {
     if (key == "FuncCall") {
       std::optional<Volatility> volatility = call_volatility(value);
-      std::string call = last_name(items(value, "funcname")) + "()";
-      if (volatility == Volatility::volatile_ && !known) known = call;
-      if (!volatility && !unknown) unknown = call;
+      if (volatility == Volatility::volatile_ && !known) known = written_call(value);
+      if (!volatility && !unknown) unknown = written_call(value);
     }
     volatile_calls(value, known, unknown);
   }

@@ -218,9 +218,9 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: a lock_timeout env.py sets online only, read from its source") {
-    // connection.execute(text("SET lock_timeout = '5s'")) in run_migrations_online, and
-    // create_engine(..., connect_args={"options": "-c lock_timeout=5s"}): offline SQL shows
-    // neither.
+    // connection.execute(text("SET lock_timeout = '5s'")) inside context.begin_transaction() of
+    // run_migrations_online, and create_engine(..., connect_args={"options": "-c
+    // lock_timeout=5s"}): offline SQL shows neither.
     for (std::string project : {"lock_timeout_online", "lock_timeout_connect_args"}) {
       CAPTURE(project);
       Linted linted = lint_fixture(project, {"1a2b3c4d5e01", "6f7a8b9c0d06"});

@@ -270,6 +270,30 @@ TEST_SUITE("lint_sql") {
           "runs from here on: AttributeError: 'NoneType' object has no attribute 'fetchall'");
   }
 
+  TEST_CASE("worker offline: a refused name whose text then fails to render attaches to nothing") {
+    // 9c0d1e2f3a09: create_foreign_key with a 66-byte name (SQLAlchemy refuses it, recorded)
+    // and ondelete="DELETE", which SQLAlchemy then cannot render (CompileError): the text is
+    // never written, and the name must not ride on the next one (the version table's UPDATE).
+    alembic::WorkerOptions options;
+    options.project_dir = fixture("lint_sql/unparsable");
+    options.config_file = options.project_dir / "alembic.ini";
+    options.url = "postgresql://alembic-gate@127.0.0.1:1/offline";
+    Result<alembic::Worker> worker = alembic::Worker::start(options);
+    REQUIRE(worker.ok());
+    Result<alembic::OfflineSql> sql =
+        worker->offline_sql({"1a2b3c4d5e01", "7a8b9c0d1e07", "8b9c0d1e2f08", "9c0d1e2f3a09"});
+    REQUIRE(sql.ok());
+    REQUIRE(sql->failures.size() == 2);
+    CHECK(sql->failures[1].revision == "9c0d1e2f3a09");
+    CHECK(sql->failures[1].error.message.starts_with("CompileError: Unexpected SQL phrase"));
+    CHECK(sql->failures[1].error.line == 21);
+    std::vector<std::string> refused;
+    for (const alembic::EmittedSql& emitted : sql->statements)
+      for (const std::string& name : emitted.refused_identifiers)
+        refused.push_back(emitted.sql.substr(0, emitted.sql.find_first_of(" \n")) + " " + name);
+    CHECK(refused == std::vector<std::string>{});
+  }
+
   TEST_CASE("lint_sql: the safe recipes the findings recommend pass the rules") {
     Linted linted = lint_fixture("safe", {"2b3c4d5e6f02"});
     INFO(linted.log);

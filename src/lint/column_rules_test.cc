@@ -130,9 +130,12 @@ TEST_SUITE("lint/column_rules") {
     CHECK(found[0].help ==
           "expand and contract instead: `op.add_column(\"account\", sa.Column(\"email_new\", "
           "sa.String(length=20)))` and have the application write both; backfill it in batches "
-          "(`UPDATE account SET email_new = email WHERE ...`); move reads to email_new; then in a "
-          "later release `op.drop_column(\"account\", \"email\")`; only widening a varchar, "
-          "varchar to text and raising a numeric's precision avoid the rewrite");
+          "(`UPDATE account SET email_new = email WHERE ...`; between types without an assignment "
+          "cast: `CAST(email AS varchar(20))` or your own conversion); move reads to email_new; "
+          "then in a later release `op.drop_column(\"account\", \"email\")`; renaming email_new "
+          "back to email is itself a breaking rename, for a still later release once email is "
+          "dropped; only widening a varchar, varchar to text and raising a numeric's precision "
+          "avoid the rewrite");
     CHECK(rules(lint("ALTER TABLE account ALTER COLUMN id TYPE INTEGER;", kAccount)) ==
           Rules{"changing-column-type"});
     CHECK(rules(lint("ALTER TABLE account ALTER COLUMN balance TYPE NUMERIC(12, 4);", kAccount)) ==
@@ -144,6 +147,22 @@ TEST_SUITE("lint/column_rules") {
   TEST_CASE("a type change with USING rewrites even between coercible types") {
     CHECK(rules(lint("ALTER TABLE account ALTER COLUMN email TYPE TEXT USING lower(email);",
                      kAccount)) == Rules{"changing-column-type"});
+  }
+
+  TEST_CASE("a type change with USING: the recipe backfills with the USING expression") {
+    Findings found = lint(
+        "ALTER TABLE account ALTER COLUMN code TYPE INTEGER USING NULLIF(trim(code), '')::integer, "
+        "ALTER COLUMN balance TYPE BIGINT USING (balance * 100)::bigint;",
+        kAccount);
+    REQUIRE(rules(found) == Rules{"changing-column-type", "changing-column-type"});
+    CHECK(found[0].help.find("backfill it in batches (`UPDATE account SET code_new = "
+                             "NULLIF(trim(code), '')::integer WHERE ...`, the migration's USING "
+                             "expression); move reads to code_new") != std::string::npos);
+    CHECK(found[1].help.find("(`UPDATE account SET balance_new = (balance * 100)::bigint WHERE "
+                             "...`, the migration's USING expression)") != std::string::npos);
+    CHECK(found[1].help.find("renaming balance_new back to balance is itself a breaking rename, "
+                             "for a still later release once balance is dropped") !=
+          std::string::npos);
   }
 
   TEST_CASE("an unknown old type is reported, saying so") {
@@ -220,9 +239,11 @@ TEST_SUITE("lint/column_rules") {
     CHECK(help("ALTER TABLE audit.entry RENAME COLUMN shape TO outline;")
               .find("sa.Column(\"outline\", ...)") != std::string::npos);
     CHECK(help("ALTER TABLE audit.entry ALTER COLUMN amount TYPE BIGINT;")
-              .ends_with("then in a later release `op.drop_column(\"entry\", \"amount\", "
-                         "schema=\"audit\")`; only widening a varchar, varchar to text and "
-                         "raising a numeric's precision avoid the rewrite"));
+              .find("(`UPDATE audit.entry SET amount_new = amount WHERE ...`; between types "
+                    "without an assignment cast: `CAST(amount AS bigint)` or your own "
+                    "conversion); move reads to amount_new; then in a later release "
+                    "`op.drop_column(\"entry\", \"amount\", schema=\"audit\")`") !=
+          std::string::npos);
   }
 
   TEST_CASE("column changes on a table created in the same revision are safe") {

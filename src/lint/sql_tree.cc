@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "lint/function_volatility.h"
+#include "lint/sql_parse.h"
+#include "util/text.h"
 
 namespace ag::lint {
 namespace {
@@ -79,6 +81,36 @@ void volatile_calls(const Node& node, std::optional<std::string>& known,
     }
     volatile_calls(value, known, unknown);
   }
+}
+
+/// The smallest "location" in `node` (the offset of its first token), or -1 when it has none.
+long first_location(const Node& node) {
+  long first = -1;
+  auto take = [&first](long location) {
+    if (location >= 0 && (first < 0 || location < first)) first = location;
+  };
+  if (node.is_array()) {
+    for (const Node& item : node) take(first_location(item));
+  } else if (node.is_object()) {
+    for (const auto& [key, value] : node.items())
+      take(key == "location" && value.is_number_integer() ? value.get<long>()
+                                                          : first_location(value));
+  }
+  return first;
+}
+
+/// The expression that starts at `start` of `statement`: the shortest text from there to a comma
+/// (the next command) or the end that PostgreSQL's parser reads whole (a comma inside brackets
+/// or quotes leaves it unbalanced); "" when there is none.
+std::string expression_from(std::string_view statement, size_t start) {
+  for (size_t end = start; end <= statement.size(); ++end) {
+    if (end < statement.size() && statement[end] != ',') continue;
+    std::string candidate(trim(statement.substr(start, end - start)));
+    if (candidate.empty()) continue;  // "SELECT" alone parses
+    Result<std::vector<ParsedStatement>> parsed = parse_sql("SELECT " + candidate);
+    if (parsed && parsed->size() == 1) return candidate;
+  }
+  return "";
 }
 
 /// numeric's (precision, scale); scale 0 when only the precision is given.
@@ -198,6 +230,19 @@ std::optional<VolatileCall> volatile_part(const Node& expression) {
   if (known) return VolatileCall{*known, true};
   if (unknown) return VolatileCall{*unknown, false};
   return std::nullopt;
+}
+
+std::string written_expression(const Node& expression, std::string_view statement) {
+  long location = first_location(expression);
+  if (location < 0 || static_cast<size_t>(location) >= statement.size()) return "";
+  for (size_t start = static_cast<size_t>(location);;) {
+    if (std::string found = expression_from(statement, start); !found.empty()) return found;
+    // Parentheses around its first token are no node of their own: take in one more.
+    size_t before =
+        start == 0 ? std::string_view::npos : statement.find_last_not_of(" \t\r\n", start - 1);
+    if (before == std::string_view::npos || statement[before] != '(') return "";
+    start = before;
+  }
 }
 
 }  // namespace ag::lint

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ag::lint {
@@ -82,6 +83,11 @@ struct VolatileCall {
 /// nullopt when every call is a known stable or immutable one (now(), date_trunc(), lower()) and
 /// for constants, casts and CURRENT_TIMESTAMP: then it is computed once, not for every row.
 std::optional<VolatileCall> volatile_part(const Node& expression);
+
+/// The text of `expression`, a node of the statement whose text is `statement` (its locations
+/// are offsets into that text), as written: "lower(email)", "(a + b)::int"; "" when the tree
+/// does not say where it is.
+std::string written_expression(const Node& expression, std::string_view statement);
 
 /// The value of `key` in `node` without copying it; an empty object when absent (or when `node`
 /// is not an object), so that lookups chain: child(child(command, "def"), "Constraint").

@@ -131,6 +131,25 @@ TEST_SUITE("lint/sql_tree") {
     }
   }
 
+  TEST_CASE("expressions as written: a type change's USING clauses") {
+    // Two statements in one text: the tree's locations are offsets into each statement's own.
+    Result<std::vector<ParsedStatement>> parsed = parse_sql(
+        "SELECT 1;\n"
+        "ALTER TABLE t ALTER COLUMN a TYPE integer USING (a + b)::int, "
+        "ALTER COLUMN c TYPE text USING replace(c, ',', ';'), "
+        "ALTER COLUMN d TYPE numeric(10, 2) USING ((d)) / 100, "
+        "ALTER COLUMN e TYPE bigint USING e");
+    REQUIRE(parsed.ok());
+    const ParsedStatement& alter = (*parsed)[1];
+    std::vector<std::string> written;
+    for (const Node& command : alter.tree["AlterTableStmt"]["cmds"])
+      written.push_back(written_expression(
+          command["AlterTableCmd"]["def"]["ColumnDef"]["raw_default"], alter.text));
+    CHECK(written ==
+          std::vector<std::string>{"(a + b)::int", "replace(c, ',', ';')", "((d)) / 100", "e"});
+    CHECK(written_expression(Node::object(), alter.text).empty());
+  }
+
   TEST_CASE("names: qualified, public, and NOT NULL checks") {
     Result<std::vector<ParsedStatement>> parsed = parse_sql(
         "DROP TABLE audit.event, public.account, note;"

@@ -70,13 +70,10 @@ const Finding& only(const Findings& findings, std::string_view rule, std::string
   return *found;
 }
 
-const std::vector<std::string> kUnsafe = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5e6f7a03",
-                                          "4d5e6f7a8b04", "5e6f7a8b9c05"};
-
-/// tests/fixtures/lint_sql/rules: the tables, every rule, every safe form, autogenerate's drop of
-/// a table, batch operations.
-const std::vector<std::string> kRules = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5e6f7a03",
-                                         "4d5e6f7a8b04", "5e6f7a8b9c05"};
+/// Every revision of tests/fixtures/lint_sql/unsafe, and of rules (the tables, every rule, every
+/// safe form, autogenerate's drop of a table, batch operations): both number their five alike.
+const std::vector<std::string> kFiveRevisions = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5e6f7a03",
+                                                 "4d5e6f7a8b04", "5e6f7a8b9c05"};
 
 }  // namespace
 
@@ -118,7 +115,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: each dangerous op. call is reported on its own line, the safe ones not") {
-    Linted linted = lint_fixture("unsafe", kUnsafe);
+    Linted linted = lint_fixture("unsafe", kFiveRevisions);
     INFO(linted.log);
     CHECK(placed(linted.findings) == std::vector<std::string>{
                                          "prefer-text-field@1a2b3c4d5e01:20",
@@ -137,7 +134,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: create_index without concurrently on an existing table") {
-    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    Findings findings = lint_fixture("unsafe", kFiveRevisions).findings;
     const Finding& finding = only(findings, "require-concurrent-index-creation", "2b3c4d5e6f02");
     CHECK(finding.check == "lint");
     CHECK(finding.severity == Severity::error);
@@ -153,7 +150,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: concurrently inside autocommit_block is safe, outside it fails") {
-    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    Findings findings = lint_fixture("unsafe", kFiveRevisions).findings;
     const Finding& finding = only(findings, "concurrently-in-transaction", "3c4d5e6f7a03");
     CHECK(finding.file == version_file("unsafe", "3c4d5e6f7a03_concurrent_indexes.py"));
     CHECK(finding.line == 27);  // the second create_index; the one at line 21 is in the block
@@ -163,7 +160,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: add_column NOT NULL without default, alter_column type change") {
-    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    Findings findings = lint_fixture("unsafe", kFiveRevisions).findings;
     const Finding& required = only(findings, "adding-required-field", "4d5e6f7a8b04");
     CHECK(required.file == version_file("unsafe", "4d5e6f7a8b04_account_plan_and_types.py"));
     CHECK(required.line == 20);
@@ -180,7 +177,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: drop_column and create_foreign_key") {
-    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    Findings findings = lint_fixture("unsafe", kFiveRevisions).findings;
     const Finding& dropped = only(findings, "ban-drop-column", "5e6f7a8b9c05");
     CHECK(dropped.severity == Severity::warning);
     CHECK(dropped.file == version_file("unsafe", "5e6f7a8b9c05_drop_name_add_fk.py"));
@@ -304,7 +301,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: every rule from Alembic's own SQL, one op. call each, at its line") {
-    Linted linted = lint_fixture("rules", kRules);
+    Linted linted = lint_fixture("rules", kFiveRevisions);
     INFO(linted.log);
     std::vector<std::string> seen;
     for (const Finding& finding : linted.findings) {
@@ -396,7 +393,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: an index name SQLAlchemy refuses is reported, and the rest still linted") {
-    Findings findings = lint_fixture("rules", kRules).findings;
+    Findings findings = lint_fixture("rules", kFiveRevisions).findings;
     for (const Finding& finding : findings) CHECK(finding.rule != "offline-revision-failed");
     Findings refused;
     for (const Finding& finding : findings)

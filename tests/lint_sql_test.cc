@@ -45,6 +45,18 @@ Linted lint_fixture(const std::string& name, const std::vector<std::string>& rev
   return out;
 }
 
+/// The worker's offline request on fixture project `name`, as lint_sql makes it.
+Result<alembic::OfflineSql> offline_sql(const std::string& name,
+                                        const std::vector<std::string>& revisions) {
+  alembic::WorkerOptions options;
+  options.project_dir = fixture("lint_sql/" + name);
+  options.config_file = options.project_dir / "alembic.ini";
+  options.url = "postgresql://alembic-gate@127.0.0.1:1/offline";
+  Result<alembic::Worker> worker = alembic::Worker::start(options);
+  if (!worker) return worker.error();
+  return worker->offline_sql(revisions);
+}
+
 std::string version_file(const std::string& project, const std::string& file) {
   return "tests/fixtures/lint_sql/" + project + "/migrations/versions/" + file;
 }
@@ -79,13 +91,8 @@ const std::vector<std::string> kFiveRevisions = {"1a2b3c4d5e01", "2b3c4d5e6f02",
 
 TEST_SUITE("lint_sql") {
   TEST_CASE("worker offline: each printed text with its revision, origin and line") {
-    alembic::WorkerOptions options;
-    options.project_dir = fixture("lint_sql/lock_timeout_env");
-    options.config_file = options.project_dir / "alembic.ini";
-    options.url = "postgresql://alembic-gate@127.0.0.1:1/offline";
-    Result<alembic::Worker> worker = alembic::Worker::start(options);
-    REQUIRE(worker.ok());
-    Result<alembic::OfflineSql> sql = worker->offline_sql({"1a2b3c4d5e01", "6f7a8b9c0d06"});
+    Result<alembic::OfflineSql> sql =
+        offline_sql("lock_timeout_env", {"1a2b3c4d5e01", "6f7a8b9c0d06"});
     REQUIRE(sql.ok());
     CHECK(sql->failures.empty());
     std::vector<std::string> seen;
@@ -271,14 +278,8 @@ TEST_SUITE("lint_sql") {
     // 9c0d1e2f3a09: create_foreign_key with a 66-byte name (SQLAlchemy refuses it, recorded)
     // and ondelete="DELETE", which SQLAlchemy then cannot render (CompileError): the text is
     // never written, and the name must not ride on the next one (the version table's UPDATE).
-    alembic::WorkerOptions options;
-    options.project_dir = fixture("lint_sql/unparsable");
-    options.config_file = options.project_dir / "alembic.ini";
-    options.url = "postgresql://alembic-gate@127.0.0.1:1/offline";
-    Result<alembic::Worker> worker = alembic::Worker::start(options);
-    REQUIRE(worker.ok());
     Result<alembic::OfflineSql> sql =
-        worker->offline_sql({"1a2b3c4d5e01", "7a8b9c0d1e07", "8b9c0d1e2f08", "9c0d1e2f3a09"});
+        offline_sql("unparsable", {"1a2b3c4d5e01", "7a8b9c0d1e07", "8b9c0d1e2f08", "9c0d1e2f3a09"});
     REQUIRE(sql.ok());
     REQUIRE(sql->failures.size() == 2);
     CHECK(sql->failures[1].revision == "9c0d1e2f3a09");

@@ -45,6 +45,18 @@ Linted lint_fixture(const std::string& name, const std::vector<std::string>& rev
   return out;
 }
 
+/// The worker's offline request on fixture project `name`, as lint_sql makes it.
+Result<alembic::OfflineSql> offline_sql(const std::string& name,
+                                        const std::vector<std::string>& revisions) {
+  alembic::WorkerOptions options;
+  options.project_dir = fixture("lint_sql/" + name);
+  options.config_file = options.project_dir / "alembic.ini";
+  options.url = "postgresql://alembic-gate@127.0.0.1:1/offline";
+  Result<alembic::Worker> worker = alembic::Worker::start(options);
+  if (!worker) return worker.error();
+  return worker->offline_sql(revisions);
+}
+
 std::string version_file(const std::string& project, const std::string& file) {
   return "tests/fixtures/lint_sql/" + project + "/migrations/versions/" + file;
 }
@@ -70,25 +82,17 @@ const Finding& only(const Findings& findings, std::string_view rule, std::string
   return *found;
 }
 
-const std::vector<std::string> kUnsafe = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5e6f7a03",
-                                          "4d5e6f7a8b04", "5e6f7a8b9c05"};
-
-/// tests/fixtures/lint_sql/rules: the tables, every rule, every safe form, autogenerate's drop of
-/// a table, batch operations.
-const std::vector<std::string> kRules = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5e6f7a03",
-                                         "4d5e6f7a8b04", "5e6f7a8b9c05"};
+/// Every revision of tests/fixtures/lint_sql/unsafe, and of rules (the tables, every rule, every
+/// safe form, autogenerate's drop of a table, batch operations): both number their five alike.
+const std::vector<std::string> kFiveRevisions = {"1a2b3c4d5e01", "2b3c4d5e6f02", "3c4d5e6f7a03",
+                                                 "4d5e6f7a8b04", "5e6f7a8b9c05"};
 
 }  // namespace
 
 TEST_SUITE("lint_sql") {
   TEST_CASE("worker offline: each printed text with its revision, origin and line") {
-    alembic::WorkerOptions options;
-    options.project_dir = fixture("lint_sql/lock_timeout_env");
-    options.config_file = options.project_dir / "alembic.ini";
-    options.url = "postgresql://alembic-gate@127.0.0.1:1/offline";
-    Result<alembic::Worker> worker = alembic::Worker::start(options);
-    REQUIRE(worker.ok());
-    Result<alembic::OfflineSql> sql = worker->offline_sql({"1a2b3c4d5e01", "6f7a8b9c0d06"});
+    Result<alembic::OfflineSql> sql =
+        offline_sql("lock_timeout_env", {"1a2b3c4d5e01", "6f7a8b9c0d06"});
     REQUIRE(sql.ok());
     CHECK(sql->failures.empty());
     std::vector<std::string> seen;
@@ -118,7 +122,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: each dangerous op. call is reported on its own line, the safe ones not") {
-    Linted linted = lint_fixture("unsafe", kUnsafe);
+    Linted linted = lint_fixture("unsafe", kFiveRevisions);
     INFO(linted.log);
     CHECK(placed(linted.findings) == std::vector<std::string>{
                                          "prefer-text-field@1a2b3c4d5e01:20",
@@ -137,7 +141,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: create_index without concurrently on an existing table") {
-    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    Findings findings = lint_fixture("unsafe", kFiveRevisions).findings;
     const Finding& finding = only(findings, "require-concurrent-index-creation", "2b3c4d5e6f02");
     CHECK(finding.check == "lint");
     CHECK(finding.severity == Severity::error);
@@ -153,7 +157,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: concurrently inside autocommit_block is safe, outside it fails") {
-    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    Findings findings = lint_fixture("unsafe", kFiveRevisions).findings;
     const Finding& finding = only(findings, "concurrently-in-transaction", "3c4d5e6f7a03");
     CHECK(finding.file == version_file("unsafe", "3c4d5e6f7a03_concurrent_indexes.py"));
     CHECK(finding.line == 27);  // the second create_index; the one at line 21 is in the block
@@ -163,7 +167,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: add_column NOT NULL without default, alter_column type change") {
-    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    Findings findings = lint_fixture("unsafe", kFiveRevisions).findings;
     const Finding& required = only(findings, "adding-required-field", "4d5e6f7a8b04");
     CHECK(required.file == version_file("unsafe", "4d5e6f7a8b04_account_plan_and_types.py"));
     CHECK(required.line == 20);
@@ -180,7 +184,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: drop_column and create_foreign_key") {
-    Findings findings = lint_fixture("unsafe", kUnsafe).findings;
+    Findings findings = lint_fixture("unsafe", kFiveRevisions).findings;
     const Finding& dropped = only(findings, "ban-drop-column", "5e6f7a8b9c05");
     CHECK(dropped.severity == Severity::warning);
     CHECK(dropped.file == version_file("unsafe", "5e6f7a8b9c05_drop_name_add_fk.py"));
@@ -218,9 +222,9 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: a lock_timeout env.py sets online only, read from its source") {
-    // connection.execute(text("SET lock_timeout = '5s'")) in run_migrations_online, and
-    // create_engine(..., connect_args={"options": "-c lock_timeout=5s"}): offline SQL shows
-    // neither.
+    // connection.execute(text("SET lock_timeout = '5s'")) inside context.begin_transaction() of
+    // run_migrations_online, and create_engine(..., connect_args={"options": "-c
+    // lock_timeout=5s"}): offline SQL shows neither.
     for (std::string project : {"lock_timeout_online", "lock_timeout_connect_args"}) {
       CAPTURE(project);
       Linted linted = lint_fixture(project, {"1a2b3c4d5e01", "6f7a8b9c0d06"});
@@ -270,6 +274,24 @@ TEST_SUITE("lint_sql") {
           "runs from here on: AttributeError: 'NoneType' object has no attribute 'fetchall'");
   }
 
+  TEST_CASE("worker offline: a refused name whose text then fails to render attaches to nothing") {
+    // 9c0d1e2f3a09: create_foreign_key with a 66-byte name (SQLAlchemy refuses it, recorded)
+    // and ondelete="DELETE", which SQLAlchemy then cannot render (CompileError): the text is
+    // never written, and the name must not ride on the next one (the version table's UPDATE).
+    Result<alembic::OfflineSql> sql =
+        offline_sql("unparsable", {"1a2b3c4d5e01", "7a8b9c0d1e07", "8b9c0d1e2f08", "9c0d1e2f3a09"});
+    REQUIRE(sql.ok());
+    REQUIRE(sql->failures.size() == 2);
+    CHECK(sql->failures[1].revision == "9c0d1e2f3a09");
+    CHECK(sql->failures[1].error.message.starts_with("CompileError: Unexpected SQL phrase"));
+    CHECK(sql->failures[1].error.line == 21);
+    std::vector<std::string> refused;
+    for (const alembic::EmittedSql& emitted : sql->statements)
+      for (const std::string& name : emitted.refused_identifiers)
+        refused.push_back(emitted.sql.substr(0, emitted.sql.find_first_of(" \n")) + " " + name);
+    CHECK(refused == std::vector<std::string>{});
+  }
+
   TEST_CASE("lint_sql: the safe recipes the findings recommend pass the rules") {
     Linted linted = lint_fixture("safe", {"2b3c4d5e6f02"});
     INFO(linted.log);
@@ -280,7 +302,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: every rule from Alembic's own SQL, one op. call each, at its line") {
-    Linted linted = lint_fixture("rules", kRules);
+    Linted linted = lint_fixture("rules", kFiveRevisions);
     INFO(linted.log);
     std::vector<std::string> seen;
     for (const Finding& finding : linted.findings) {
@@ -372,7 +394,7 @@ TEST_SUITE("lint_sql") {
   }
 
   TEST_CASE("lint_sql: an index name SQLAlchemy refuses is reported, and the rest still linted") {
-    Findings findings = lint_fixture("rules", kRules).findings;
+    Findings findings = lint_fixture("rules", kFiveRevisions).findings;
     for (const Finding& finding : findings) CHECK(finding.rule != "offline-revision-failed");
     Findings refused;
     for (const Finding& finding : findings)

@@ -39,8 +39,9 @@ Requests:
          operation queued on a `batch_op` is placed at its own line, not at the `with` block's
          end where Alembic runs it. "refused_identifiers": names SQLAlchemy refused to render
          (longer than the dialect allows: IdentifierError in a real run), rendered anyway so
-         the rest of the revision is read. A revision that raises is listed in "failures" and
-         the run goes on with the next one.
+         the rest of the revision is read; on a revision's own texts only (the names of a text
+         whose rendering then raised are dropped). A revision that raises is listed in
+         "failures" and the run goes on with the next one.
   {"op": "upgrade", "stamp": [IDS]}  -> {}          every database env.py migrates, to the heads,
                                                    as `alembic upgrade heads`; IDS are stamped
   {"op": "drift"}     -> {"runs", "diffs", "excluded", "models", "types", "env_py", "metadata_line"}
@@ -768,6 +769,7 @@ class Worker:
                 try:
                     upgrade(**kw)
                 except Exception as exc:  # lint the others; the binary reports this one
+                    recorder.refused.clear()  # names of the text that raised: never written
                     failures.append({"revision": step.revision.revision,
                                      "error": describe_error(exc, self.version_dirs, self.env_py)})
             return run
@@ -956,8 +958,9 @@ class OfflineRecorder:
             line = self.batch_line
         statement = {"sql": text, "revision": self.step.revision.revision if self.step else None,
                      "origin": origin, "line": line}
-        if self.refused:
-            statement["refused_identifiers"], self.refused = self.refused, []
+        refused, self.refused = self.refused, []
+        if refused and origin == "revision":  # only a revision's operations name what it defines
+            statement["refused_identifiers"] = refused
         self.statements.append(statement)
 
     def flush(self):

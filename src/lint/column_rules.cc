@@ -83,9 +83,9 @@ void add_column(const Judgement& judgement, const TableName& table, const Node& 
         "adding-field-with-default",
         fmt::format("ADD COLUMN {} with the default {} rewrites all of existing table {} under an "
                     "ACCESS EXCLUSIVE lock if {} is volatile, blocking all reads and writes of it "
-                    "until the rewrite ends; its volatility is unknown to the linter (not a "
-                    "PostgreSQL built-in; user-defined functions are VOLATILE unless declared "
-                    "STABLE or IMMUTABLE)",
+                    "until the rewrite ends; its volatility is unknown to the linter (not in "
+                    "alembic-gate's table of PostgreSQL built-ins; user-defined functions are "
+                    "VOLATILE unless declared STABLE or IMMUTABLE)",
                     column.name, function, where, function),
         fmt::format("if {} is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
                     "ignore[adding-field-with-default] {} is IMMUTABLE`; otherwise {}",
@@ -106,16 +106,24 @@ void add_column(const Judgement& judgement, const TableName& table, const Node& 
   }
 }
 
+/// What the expand-and-contract recipe fills existing rows' new column with: SQL of the old row,
+/// and what to know about it ("" or ", ...").
+struct Backfill {
+  std::string expression;
+  std::string note;
+};
+
 /// The expand-and-contract recipe that moves `table`.`column` to a new column `added` of `type`
 /// (unknown: `...`), in Alembic code.
 std::string expand_and_contract(const TableName& table, const std::string& column,
-                                const std::string& added, const std::optional<TypeRef>& type) {
+                                const std::string& added, const std::optional<TypeRef>& type,
+                                const Backfill& backfill) {
   return fmt::format(
       "`op.add_column(\"{0}\", sa.Column(\"{2}\", {3}){4})` and have the application write both; "
-      "backfill it in batches (`UPDATE {5} SET {2} = {1} WHERE ...`); move reads to {2}; then in "
-      "a later release `op.drop_column(\"{0}\", \"{1}\"{4})`",
+      "backfill it in batches (`UPDATE {5} SET {2} = {6} WHERE ...`{7}); move reads to {2}; then "
+      "in a later release `op.drop_column(\"{0}\", \"{1}\"{4})`",
       table.name, column, added, type ? sqlalchemy_type(*type) : "...", schema_keyword(table),
-      table.display());
+      table.display(), backfill.expression, backfill.note);
 }
 
 void set_not_null(const Judgement& judgement, const TableName& table, const std::string& column) {
@@ -135,23 +143,40 @@ void set_not_null(const Judgement& judgement, const TableName& table, const std:
                   check, table.name, column, schema_keyword(table), table.display()));
 }
 
+/// How the expand-and-contract recipe fills the new column of a type change: with the USING
+/// expression as written; without one, with the column itself (ALTER ... TYPE then applies the
+/// assignment cast, and so does UPDATE), an explicit CAST for types that have none.
+Backfill type_change_backfill(const Judgement& judgement, const std::string& column,
+                              const Node& conversion, const TypeRef& after) {
+  std::string cast = fmt::format("CAST({} AS {})", column, after.display());
+  if (conversion.empty()) {
+    return {column, fmt::format("; between types without an assignment cast: `{}` or your own "
+                                "conversion",
+                                cast)};
+  }
+  std::string written = written_expression(conversion, judgement.statement.text);
+  return {written.empty() ? cast : written, ", the migration's USING expression"};
+}
+
 void change_type(const Judgement& judgement, const TableName& table, const Node& command) {
   std::string column = text(command, "name");
   const Node& definition = child(child(command, "def"), "ColumnDef");
   TypeRef after = type_of(child(definition, "typeName"));
-  bool conversion = definition.contains("raw_default");  // USING ...
+  const Node& conversion = child(definition, "raw_default");  // USING ...; {} without one
   std::optional<TypeRef> before = judgement.schema.column_type(table, column);
-  if (!conversion && before && binary_coercible(*before, after)) return;
+  if (conversion.empty() && before && binary_coercible(*before, after)) return;
   std::string added = column + "_new";
+  Backfill backfill = type_change_backfill(judgement, column, conversion, after);
   judgement.report(
       "changing-column-type",
       fmt::format("changing {}.{} {}to {} rewrites existing table {} and rebuilds its indexes "
                   "under an ACCESS EXCLUSIVE lock, blocking all reads and writes of it until done",
                   table.display(), column, before ? fmt::format("from {} ", before->display()) : "",
                   after.display(), table.display()),
-      fmt::format("expand and contract instead: {}; only widening a varchar, varchar to text and "
-                  "raising a numeric's precision avoid the rewrite{}",
-                  expand_and_contract(table, column, added, after),
+      fmt::format("expand and contract instead: {}; renaming {} back to {} is itself a breaking "
+                  "rename, for a still later release once {} is dropped; only widening a varchar, "
+                  "varchar to text and raising a numeric's precision avoid the rewrite{}",
+                  expand_and_contract(table, column, added, after, backfill), added, column, column,
                   before ? "" : " (the old type was not in the SQL of the revisions read)"));
 }
 
@@ -176,9 +201,10 @@ void rename_column(const Judgement& judgement, const Node& rename) {
       fmt::format("RENAME COLUMN {}.{} to {} breaks every running instance of the application "
                   "that still uses the old name, until the new code is everywhere",
                   table.display(), old_name, new_name),
-      fmt::format("expand and contract instead: {}",
-                  expand_and_contract(table, old_name, new_name,
-                                      judgement.schema.column_type(table, old_name))));
+      fmt::format(
+          "expand and contract instead: {}",
+          expand_and_contract(table, old_name, new_name,
+                              judgement.schema.column_type(table, old_name), {old_name, ""})));
 }
 
 }  // namespace

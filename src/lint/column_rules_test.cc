@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "lint/review_test_support.h"
 
@@ -52,22 +53,35 @@ TEST_SUITE("lint/column_rules") {
               .empty());
   }
 
+  TEST_CASE("uuid-ossp's and pgcrypto's volatile functions rewrite the table: an error") {
+    for (const char* spelled :
+         {"uuid_generate_v4()", "extensions.uuid_generate_v1()", "public.gen_random_uuid()",
+          "encode(gen_random_bytes(16), 'hex')"}) {
+      CAPTURE(std::string(spelled));
+      Findings found = lint(
+          fmt::format("ALTER TABLE account ADD COLUMN token TEXT DEFAULT {};", spelled), kAccount);
+      REQUIRE(rules(found) == Rules{"adding-field-with-default"});
+      CHECK(found[0].severity == Severity::error);
+      CHECK(found[0].message.starts_with("ADD COLUMN token with the volatile default "));
+    }
+  }
+
   TEST_CASE(
-      "a default calling a function PostgreSQL does not ship: a warning, volatility unknown") {
+      "a default calling a function alembic-gate does not know: a warning, volatility unknown") {
     Findings found =
         lint("ALTER TABLE account ADD COLUMN token TEXT DEFAULT app.new_token();", kAccount);
     REQUIRE(rules(found) == Rules{"adding-field-with-default"});
     CHECK(found[0].severity == Severity::warning);
     CHECK(found[0].message ==
-          "ADD COLUMN token with the default new_token() rewrites all of existing table account "
-          "under an ACCESS EXCLUSIVE lock if new_token() is volatile, blocking all reads and "
-          "writes of it until the rewrite ends; its volatility is unknown to the linter (not a "
-          "PostgreSQL built-in; user-defined functions are VOLATILE unless declared STABLE or "
-          "IMMUTABLE)");
+          "ADD COLUMN token with the default app.new_token() rewrites all of existing table "
+          "account under an ACCESS EXCLUSIVE lock if app.new_token() is volatile, blocking all "
+          "reads and writes of it until the rewrite ends; its volatility is unknown to the linter "
+          "(not in alembic-gate's table of PostgreSQL built-ins; user-defined functions are "
+          "VOLATILE unless declared STABLE or IMMUTABLE)");
     CHECK(found[0].help.starts_with(
-        "if new_token() is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
-        "ignore[adding-field-with-default] new_token() is IMMUTABLE`; otherwise add the column "
-        "without it"));
+        "if app.new_token() is declared STABLE or IMMUTABLE, say so: `# alembic-gate: "
+        "ignore[adding-field-with-default] app.new_token() is IMMUTABLE`; otherwise add the "
+        "column without it"));
     // A volatile built-in in the same default decides: an error.
     found = lint("ALTER TABLE account ADD COLUMN token TEXT DEFAULT app.f(random());", kAccount);
     REQUIRE(rules(found) == Rules{"adding-field-with-default"});
@@ -116,9 +130,12 @@ TEST_SUITE("lint/column_rules") {
     CHECK(found[0].help ==
           "expand and contract instead: `op.add_column(\"account\", sa.Column(\"email_new\", "
           "sa.String(length=20)))` and have the application write both; backfill it in batches "
-          "(`UPDATE account SET email_new = email WHERE ...`); move reads to email_new; then in a "
-          "later release `op.drop_column(\"account\", \"email\")`; only widening a varchar, "
-          "varchar to text and raising a numeric's precision avoid the rewrite");
+          "(`UPDATE account SET email_new = email WHERE ...`; between types without an assignment "
+          "cast: `CAST(email AS varchar(20))` or your own conversion); move reads to email_new; "
+          "then in a later release `op.drop_column(\"account\", \"email\")`; renaming email_new "
+          "back to email is itself a breaking rename, for a still later release once email is "
+          "dropped; only widening a varchar, varchar to text and raising a numeric's precision "
+          "avoid the rewrite");
     CHECK(rules(lint("ALTER TABLE account ALTER COLUMN id TYPE INTEGER;", kAccount)) ==
           Rules{"changing-column-type"});
     CHECK(rules(lint("ALTER TABLE account ALTER COLUMN balance TYPE NUMERIC(12, 4);", kAccount)) ==
@@ -130,6 +147,22 @@ TEST_SUITE("lint/column_rules") {
   TEST_CASE("a type change with USING rewrites even between coercible types") {
     CHECK(rules(lint("ALTER TABLE account ALTER COLUMN email TYPE TEXT USING lower(email);",
                      kAccount)) == Rules{"changing-column-type"});
+  }
+
+  TEST_CASE("a type change with USING: the recipe backfills with the USING expression") {
+    Findings found = lint(
+        "ALTER TABLE account ALTER COLUMN code TYPE INTEGER USING NULLIF(trim(code), '')::integer, "
+        "ALTER COLUMN balance TYPE BIGINT USING (balance * 100)::bigint;",
+        kAccount);
+    REQUIRE(rules(found) == Rules{"changing-column-type", "changing-column-type"});
+    CHECK(found[0].help.find("backfill it in batches (`UPDATE account SET code_new = "
+                             "NULLIF(trim(code), '')::integer WHERE ...`, the migration's USING "
+                             "expression); move reads to code_new") != std::string::npos);
+    CHECK(found[1].help.find("(`UPDATE account SET balance_new = (balance * 100)::bigint WHERE "
+                             "...`, the migration's USING expression)") != std::string::npos);
+    CHECK(found[1].help.find("renaming balance_new back to balance is itself a breaking rename, "
+                             "for a still later release once balance is dropped") !=
+          std::string::npos);
   }
 
   TEST_CASE("an unknown old type is reported, saying so") {
@@ -206,9 +239,11 @@ TEST_SUITE("lint/column_rules") {
     CHECK(help("ALTER TABLE audit.entry RENAME COLUMN shape TO outline;")
               .find("sa.Column(\"outline\", ...)") != std::string::npos);
     CHECK(help("ALTER TABLE audit.entry ALTER COLUMN amount TYPE BIGINT;")
-              .ends_with("then in a later release `op.drop_column(\"entry\", \"amount\", "
-                         "schema=\"audit\")`; only widening a varchar, varchar to text and "
-                         "raising a numeric's precision avoid the rewrite"));
+              .find("(`UPDATE audit.entry SET amount_new = amount WHERE ...`; between types "
+                    "without an assignment cast: `CAST(amount AS bigint)` or your own "
+                    "conversion); move reads to amount_new; then in a later release "
+                    "`op.drop_column(\"entry\", \"amount\", schema=\"audit\")`") !=
+          std::string::npos);
   }
 
   TEST_CASE("column changes on a table created in the same revision are safe") {

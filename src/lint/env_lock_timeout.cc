@@ -61,17 +61,18 @@ bool literal_sets_lock_timeout(std::string_view literal) {
 
 }  // namespace
 
-bool env_sets_lock_timeout(std::string_view env_py_source) {
+EnvLockTimeout env_lock_timeout(std::string_view env_py_source) {
   python::Lexer lexer(env_py_source);
-  for (Result<const python::LogicalLine*> line = lexer.next(); line && *line != nullptr;
-       line = lexer.next()) {
+  Result<const python::LogicalLine*> line = lexer.next();
+  for (; line && *line != nullptr; line = lexer.next()) {
     for (const python::Token& token : (*line)->tokens) {
       if (token.kind != python::TokenKind::string) continue;
       std::optional<std::string> value = python::string_value(token.text);
-      if (value && literal_sets_lock_timeout(*value)) return true;
+      if (value && literal_sets_lock_timeout(*value)) return {true, std::nullopt};
     }
   }
-  return false;
+  if (!line) return {false, line.error()};
+  return {};
 }
 
 }  // namespace ag::lint

@@ -16,7 +16,7 @@ TEST_SUITE("lint/env_lock_timeout") {
              "run(r'SET statement_timeout = 60000; SET lock_timeout = 3000')\n",
          }) {
       CAPTURE(std::string(source));
-      CHECK(env_sets_lock_timeout(source));
+      CHECK(env_lock_timeout(source).sets);
     }
   }
 
@@ -28,7 +28,7 @@ TEST_SUITE("lint/env_lock_timeout") {
              "connect_args = {'options': '--lock-timeout=5s'}\n",
          }) {
       CAPTURE(std::string(source));
-      CHECK(env_sets_lock_timeout(source));
+      CHECK(env_lock_timeout(source).sets);
     }
   }
 
@@ -44,8 +44,24 @@ TEST_SUITE("lint/env_lock_timeout") {
              "connect_args={\"options\": \"-c lock_timeout\"}\n",
          }) {
       CAPTURE(std::string(source));
-      CHECK_FALSE(env_sets_lock_timeout(source));
+      CHECK_FALSE(env_lock_timeout(source).sets);
     }
+  }
+
+  TEST_CASE("a source the lexer cannot read to its end says where it stopped") {
+    EnvLockTimeout read = env_lock_timeout(
+        "from alembic import context\n"
+        "note = 'unterminated\n"
+        "connection.execute(text(\"SET lock_timeout = '5s'\"))\n");
+    CHECK_FALSE(read.sets);
+    REQUIRE(read.stopped.has_value());
+    CHECK(read.stopped->line == 2);
+    CHECK_FALSE(read.stopped->message.empty());
+    // Found before the lexer stops: nothing to explain.
+    read = env_lock_timeout("connect_args = {'options': '-c lock_timeout=5s'}\nnote = 'open\n");
+    CHECK(read.sets);
+    CHECK_FALSE(read.stopped.has_value());
+    CHECK_FALSE(env_lock_timeout("x = 1\n").stopped.has_value());
   }
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "lint/sql_rules.h"
@@ -55,12 +56,29 @@ std::string truncated(const std::string& name) {
   return name.substr(0, end);
 }
 
-/// The Alembic call that names a constraint of type `contype`.
-std::string_view constraint_call(const std::string& contype) {
-  if (contype == "CONSTR_CHECK") return "op.create_check_constraint(\"{0}\", \"{1}\", ...)";
-  if (contype == "CONSTR_UNIQUE") return "op.create_unique_constraint(\"{0}\", \"{1}\", [...])";
-  if (contype == "CONSTR_FOREIGN") return "op.create_foreign_key(\"{0}\", \"{1}\", ...)";
-  if (contype == "CONSTR_PRIMARY") return "op.create_primary_key(\"{0}\", \"{1}\", [...])";
+/// How Alembic code names a constraint of one type: added to an existing table, and defined in
+/// op.create_table with the table.
+struct ConstraintCalls {
+  std::string_view contype;
+  std::string_view added;
+  std::string_view in_create_table;
+};
+
+constexpr std::array<ConstraintCalls, 4> kConstraintCalls = {{
+    {"CONSTR_CHECK", "op.create_check_constraint(\"{0}\", \"{1}\", ...)",
+     "op.create_table(\"{1}\", ..., sa.CheckConstraint(..., name=\"{0}\"))"},
+    {"CONSTR_UNIQUE", "op.create_unique_constraint(\"{0}\", \"{1}\", [...])",
+     "op.create_table(\"{1}\", ..., sa.UniqueConstraint(..., name=\"{0}\"))"},
+    {"CONSTR_FOREIGN", "op.create_foreign_key(\"{0}\", \"{1}\", ...)",
+     "op.create_table(\"{1}\", ..., sa.ForeignKeyConstraint([...], [...], name=\"{0}\"))"},
+    {"CONSTR_PRIMARY", "op.create_primary_key(\"{0}\", \"{1}\", [...])",
+     "op.create_table(\"{1}\", ..., sa.PrimaryKeyConstraint(..., name=\"{0}\"))"},
+}};
+
+/// The Alembic code that names a constraint of type `contype`, in CREATE TABLE or not.
+std::string_view constraint_call(const std::string& contype, bool in_create_table) {
+  for (const ConstraintCalls& calls : kConstraintCalls)
+    if (calls.contype == contype) return in_create_table ? calls.in_create_table : calls.added;
   return "name=\"{0}\"";
 }
 
@@ -72,10 +90,11 @@ std::string_view rename_call(const std::string& rename_type) {
   return "op.execute(\"ALTER ... RENAME TO {0}\")";
 }
 
-/// The names defined anywhere in `node` (columns, constraints, indexes, renames).
-void defined_names(const Node& node, std::vector<NamedObject>& out) {
+/// The names defined anywhere in `node` (columns, constraints, indexes, renames), which stands
+/// in a CREATE TABLE or not.
+void defined_names(const Node& node, bool in_create_table, std::vector<NamedObject>& out) {
   if (node.is_array()) {
-    for (const Node& item : node) defined_names(item, out);
+    for (const Node& item : node) defined_names(item, in_create_table, out);
     return;
   }
   if (!node.is_object()) return;
@@ -84,12 +103,13 @@ void defined_names(const Node& node, std::vector<NamedObject>& out) {
       std::string name = value.get<std::string>();
       if (key == "colname") out.push_back({"column", name, "sa.Column(\"{0}\", ...)"});
       if (key == "conname")
-        out.push_back({"constraint", name, constraint_call(text(node, "contype"))});
+        out.push_back(
+            {"constraint", name, constraint_call(text(node, "contype"), in_create_table)});
       if (key == "idxname")
         out.push_back({"index", name, "op.create_index(\"{0}\", \"{1}\", ...)"});
       if (key == "newname") out.push_back({"new", name, rename_call(text(node, "renameType"))});
     }
-    defined_names(value, out);
+    defined_names(value, in_create_table, out);
   }
 }
 
@@ -106,7 +126,7 @@ std::vector<NamedObject> named_objects(const Statement& statement) {
     names.push_back({"sequence", relname("sequence"), "sa.Sequence(\"{0}\")"});
   if (kind == "CreateEnumStmt")
     names.push_back({"type", last_name(items(node, "typeName")), "sa.Enum(..., name=\"{0}\")"});
-  defined_names(node, names);
+  defined_names(node, kind == "CreateStmt", names);
   return names;
 }
 

@@ -74,6 +74,36 @@ TEST_SUITE("lint/identifier_rules") {
               "the convention");
   }
 
+  TEST_CASE("identifier-too-long: a constraint of a new table is named in op.create_table") {
+    std::string name = "ck_" + std::string(61, 'c');
+    std::string cut = name.substr(0, 63);
+    auto help = [](const std::string& sql) {
+      Findings found = with_rule(lint(sql), "identifier-too-long");
+      REQUIRE(found.size() == 1);
+      return found[0].help;
+    };
+    CHECK(help("CREATE TABLE t (a TEXT, CONSTRAINT " + name + " CHECK (a <> ''));") ==
+          "name it in at most 63 bytes where the migration names it, e.g. "
+          "`op.create_table(\"t\", ..., sa.CheckConstraint(..., name=\"" +
+              cut +
+              "\"))`; for names the MetaData's naming_convention generates, shorten the "
+              "convention");
+    CHECK(help("CREATE TABLE t (a TEXT CONSTRAINT " + name + " UNIQUE);")
+              .find("`op.create_table(\"t\", ..., sa.UniqueConstraint(..., name=\"" + cut +
+                    "\"))`") != std::string::npos);
+    CHECK(
+        help("CREATE TABLE t (a BIGINT, CONSTRAINT " + name + " FOREIGN KEY (a) REFERENCES t (a));")
+            .find("`op.create_table(\"t\", ..., sa.ForeignKeyConstraint([...], [...], name=\"" +
+                  cut + "\"))`") != std::string::npos);
+    CHECK(help("CREATE TABLE t (a BIGINT, CONSTRAINT " + name + " PRIMARY KEY (a));")
+              .find("`op.create_table(\"t\", ..., sa.PrimaryKeyConstraint(..., name=\"" + cut +
+                    "\"))`") != std::string::npos);
+    // On an existing table: the op. call that adds it.
+    CHECK(help("ALTER TABLE t ADD CONSTRAINT " + name + " UNIQUE (a);")
+              .find("`op.create_unique_constraint(\"" + cut + "\", \"t\", [...])`") !=
+          std::string::npos);
+  }
+
   TEST_CASE("identifier-too-long: a name SQLAlchemy refused to render fails the migration") {
     std::string index = "ix_" + std::string(70, 'a');
     Findings found = refused("CREATE INDEX " + index + " ON account (email);", {index});

@@ -35,6 +35,13 @@ std::optional<std::string_view> directive_of(std::string_view comment) {
   return std::nullopt;
 }
 
+/// Whether `statement` opens a batch block: `with op.batch_alter_table(...) as batch_op:`.
+bool opens_batch(const PythonStatement& statement) {
+  return statement.tokens.front().text == "with" &&
+         std::any_of(statement.tokens.begin(), statement.tokens.end(),
+                     [](const python::Token& token) { return token.text == "batch_alter_table"; });
+}
+
 bool is_rule(std::span<const checks::RuleInfo> rules, std::string_view id) {
   return std::any_of(rules.begin(), rules.end(),
                      [&](const checks::RuleInfo& rule) { return rule.id == id; });
@@ -107,17 +114,27 @@ bool Ignores::above(int comment_line, int statement_line) const {
   return true;
 }
 
+std::vector<Ignores::Lines> Ignores::places_for(int line) const {
+  const PythonStatement* statement = file_.statement_at(line);
+  if (statement == nullptr) return {{line, line}};
+  std::vector<Lines> places = {{statement->first_line, statement->last_line}};
+  for (const PythonStatement* block : file_.enclosing_blocks(*statement))
+    if (opens_batch(*block)) places.push_back({block->first_line, block->last_line});
+  return places;
+}
+
 bool Ignores::covers(const Finding& finding) const {
   if (finding.rule == "bad-ignore") return false;
-  const PythonStatement* statement = file_.statement_at(finding.line);
-  int first = statement != nullptr ? statement->first_line : finding.line;
-  int last = statement != nullptr ? statement->last_line : finding.line;
+  std::vector<Lines> places = places_for(finding.line);
   return std::any_of(ignores_.begin(), ignores_.end(), [&](const Ignore& ignore) {
     if (std::find(ignore.rules.begin(), ignore.rules.end(), finding.rule) == ignore.rules.end())
       return false;
     if (ignore.whole_file) return true;
     if (finding.line <= 0) return false;
-    return (first <= ignore.line && ignore.line <= last) || above(ignore.line, first);
+    return std::any_of(places.begin(), places.end(), [&](const Lines& place) {
+      return (place.first <= ignore.line && ignore.line <= place.last) ||
+             above(ignore.line, place.first);
+    });
   });
 }
 

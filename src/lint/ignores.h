@@ -1,8 +1,10 @@
 // Ignore comments: `# alembic-gate: ignore[rule-id, ...] reason` silences those rules on the
 // statement it is written on (any of its lines) or on the statement right below the block of
-// comment lines it stands in; `# alembic-gate: ignore-file[rule-id, ...] reason` silences them in
-// the whole file. A reason is required. An ignore without a reason, naming a rule that does not
-// exist, or not written as above silences nothing and is itself a `bad-ignore` finding.
+// comment lines it stands in; on a `with op.batch_alter_table(...)` statement, also on every
+// statement of its block (the batch_op calls whose findings sit on their own lines);
+// `# alembic-gate: ignore-file[rule-id, ...] reason` silences them in the whole file. A reason is
+// required. An ignore without a reason, naming a rule that does not exist, or not written as above
+// silences nothing and is itself a `bad-ignore` finding.
 #pragma once
 
 #include <set>
@@ -38,6 +40,12 @@ class Ignores {
   const Findings& problems() const { return problems_; }
 
  private:
+  /// The lines of a statement.
+  struct Lines {
+    int first = 0;
+    int last = 0;
+  };
+
   const MigrationFile& file_;
   std::string path_;
   std::vector<Ignore> ignores_;
@@ -48,6 +56,9 @@ class Ignores {
             std::span<const checks::RuleInfo> rules);
   void bad(int line, std::string message);
   bool above(int comment_line, int statement_line) const;
+  /// Where an ignore for a finding at `line` may stand: its statement, and the `with` statement
+  /// of each batch block around it (or the line alone, outside every statement).
+  std::vector<Lines> places_for(int line) const;
 };
 
 /// The bad-ignore rule's catalog entry.

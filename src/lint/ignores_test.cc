@@ -80,6 +80,34 @@ TEST_SUITE("lint/ignores") {
     CHECK(read.ignores.covers(finding("ban-drop-column", 1)));
   }
 
+  TEST_CASE("on a batch block's with statement: every statement of the block") {
+    Read read(
+        "def upgrade():\n"
+        "    with op.batch_alter_table('t') as batch_op:  # alembic-gate: ignore[ban-drop-column] "
+        "unused since v3\n"
+        "        batch_op.drop_column('a')\n"
+        "        if True:\n"
+        "            batch_op.drop_column('b')\n"
+        "    op.drop_column('t', 'c')\n"
+        "    # alembic-gate: ignore[ban-drop-column] the comment lines above the with count too\n"
+        "    with op.batch_alter_table(\n"
+        "        't',\n"
+        "    ) as batch_op:\n"
+        "        batch_op.drop_column('d')\n"
+        "    with op.batch_alter_table('u') as batch_op:\n"
+        "        batch_op.drop_column('e')\n"
+        "    with open('x') as f:  # alembic-gate: ignore[ban-drop-column] not a batch\n"
+        "        op.drop_column('t', 'f')\n");
+    REQUIRE(read.ignores.ignores().size() == 3);
+    CHECK(read.ignores.covers(finding("ban-drop-column", 3)));
+    CHECK(read.ignores.covers(finding("ban-drop-column", 5)));        // nested deeper in the block
+    CHECK_FALSE(read.ignores.covers(finding("ban-drop-column", 6)));  // after the block
+    CHECK_FALSE(read.ignores.covers(finding("empty-downgrade", 3)));  // another rule
+    CHECK(read.ignores.covers(finding("ban-drop-column", 11)));
+    CHECK_FALSE(read.ignores.covers(finding("ban-drop-column", 13)));  // a block without one
+    CHECK_FALSE(read.ignores.covers(finding("ban-drop-column", 15)));  // not a batch block
+  }
+
   TEST_CASE("bad ignores silence nothing and are findings on their line") {
     Read read(
         "op.drop_column('t', 'a')  # alembic-gate: ignore[ban-drop-column]\n"

@@ -66,7 +66,7 @@ void drop_index(const Judgement& judgement, const Node& drop) {
     if (judgement.schema.is_new_index(name) || (table && !judgement.existing(*table))) continue;
     // Autogenerate drops a table's indexes before the table: dropping the table takes the same
     // lock anyway, and ban-drop-table reports it.
-    if (table && judgement.revision.drops(*table)) continue;
+    if (table && judgement.outlook.drops(*table)) continue;
     judgement.report(
         "require-concurrent-index-deletion",
         fmt::format("DROP INDEX {} takes an ACCESS EXCLUSIVE lock on {}, blocking all reads and "

@@ -41,8 +41,15 @@ Result<std::unique_ptr<MigrationFile>> MigrationFile::read(const std::filesystem
   return std::make_unique<MigrationFile>(std::move(*source));
 }
 
+int MigrationFile::column_of(const Token& token) const {
+  size_t offset = static_cast<size_t>(token.text.data() - source_.data());
+  size_t newline = source_.rfind('\n', offset);  // the token itself is no newline
+  return static_cast<int>(newline == std::string::npos ? offset : offset - newline - 1);
+}
+
 void MigrationFile::add(const python::LogicalLine& line) {
-  PythonStatement statement{line.tokens, line.first_line, line.last_line, line.indented};
+  PythonStatement statement{line.tokens, line.first_line, line.last_line, line.indented,
+                            column_of(line.tokens.front())};
   size_t colon = statement.tokens.front().text == "def" ? header_colon(statement.tokens) : 0;
   if (colon == 0 || colon + 1 == statement.tokens.size()) {
     statements_.push_back(std::move(statement));
@@ -54,6 +61,7 @@ void MigrationFile::add(const python::LogicalLine& line) {
       statement.last_line,
       true};
   body.first_line = body.tokens.front().line;
+  body.indent = column_of(body.tokens.front());
   statement.tokens.resize(colon + 1);
   statement.last_line = statement.tokens.back().line;
   statements_.push_back(std::move(statement));
@@ -80,6 +88,19 @@ const PythonStatement* MigrationFile::statement_at(int line) const {
     return s.first_line <= line && line <= s.last_line;
   });
   return it == statements_.end() ? nullptr : &*it;
+}
+
+std::vector<const PythonStatement*> MigrationFile::enclosing_blocks(
+    const PythonStatement& statement) const {
+  std::vector<const PythonStatement*> headers;
+  int indent = statement.indent;
+  // Walking up, the first statement indented less than everything since is a block's header.
+  for (size_t i = static_cast<size_t>(&statement - statements_.data()); i-- > 0 && indent > 0;) {
+    if (statements_[i].indent >= indent) continue;
+    headers.push_back(&statements_[i]);
+    indent = statements_[i].indent;
+  }
+  return headers;
 }
 
 }  // namespace ag::lint

@@ -22,6 +22,7 @@ struct PythonStatement {
   int first_line = 0;
   int last_line = 0;
   bool indented = false;
+  int indent = 0;  ///< The column of its first token (0 at module level).
 };
 
 /// A function defined at module level.
@@ -54,6 +55,10 @@ class MigrationFile {
   /// The statement whose lines include `line`, or nullptr.
   const PythonStatement* statement_at(int line) const;
 
+  /// The headers of the blocks `statement` stands in (`def ...:`, `with ...:`), innermost
+  /// first. Contract: `statement` is one of statements().
+  std::vector<const PythonStatement*> enclosing_blocks(const PythonStatement& statement) const;
+
  private:
   std::string source_;
   std::vector<PythonStatement> statements_;
@@ -61,6 +66,8 @@ class MigrationFile {
   bool complete_ = true;
 
   void add(const python::LogicalLine& line);
+  /// The column `token` (a view into source_) starts at on its line.
+  int column_of(const python::Token& token) const;
 };
 
 }  // namespace ag::lint

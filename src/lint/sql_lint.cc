@@ -67,9 +67,16 @@ class OfflineLint {
     std::filesystem::path env_py = context_.project.script_location / "env.py";
     sources.env_py = context_.project.relative(env_py);
     Result<std::string> source = read_file(env_py);
-    sources.env_sets_lock_timeout = source && env_sets_lock_timeout(*source);
-    if (sources.env_sets_lock_timeout)
+    EnvLockTimeout read = source ? env_lock_timeout(*source) : EnvLockTimeout{};
+    sources.env_sets_lock_timeout = read.sets;
+    if (read.sets)
       context_.log("lint: env.py sets a lock_timeout on its connection (a string literal in it)");
+    if (read.stopped) {
+      context_.log(fmt::format(
+          "lint: env.py could not be read past line {} ({}), so a lock_timeout it sets on its "
+          "connection after that line is not seen (require-lock-timeout may report it missing)",
+          read.stopped->line, read.stopped->message));
+    }
     return sources;
   }
 

@@ -32,13 +32,31 @@ int line_at(std::string_view text, size_t offset) {
 }
 
 /// The statement's text: libpg_query gives byte offsets; a missing length means "to the end".
-std::string text_of(std::string_view sql, const nlohmann::json& raw) {
+/// `offset` receives where the text starts in `sql`.
+std::string text_of(std::string_view sql, const nlohmann::json& raw, size_t& offset) {
   size_t start = std::min<size_t>(raw.value("stmt_location", 0), sql.size());
   size_t length = raw.value("stmt_len", 0);
   std::string_view text = length == 0 ? sql.substr(start) : sql.substr(start, length);
-  text = trim(text);
-  if (text.ends_with(';')) text = trim(text.substr(0, text.size() - 1));
-  return std::string(text);
+  std::string_view trimmed = trim(text);
+  offset = start + static_cast<size_t>(trimmed.data() - text.data());
+  if (trimmed.ends_with(';')) trimmed = trim(trimmed.substr(0, trimmed.size() - 1));
+  return std::string(trimmed);
+}
+
+/// Makes every "location" in `node` (a byte offset into the parsed SQL) an offset into the
+/// statement's own text, which starts at `offset`.
+void rebase_locations(nlohmann::json& node, size_t offset) {
+  if (node.is_array()) {
+    for (nlohmann::json& item : node) rebase_locations(item, offset);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (auto& [key, value] : node.items()) {
+    if (key == "location" && value.is_number_integer() && value.get<long>() >= 0)
+      value = value.get<long>() - static_cast<long>(offset);
+    else
+      rebase_locations(value, offset);
+  }
 }
 
 }  // namespace
@@ -55,8 +73,12 @@ Result<std::vector<ParsedStatement>> parse_sql(std::string_view sql) {
   nlohmann::json tree = nlohmann::json::parse(parsed.tree(), nullptr, false);
   if (tree.is_discarded()) return Error{"libpg_query returned a parse tree that is not JSON"};
   std::vector<ParsedStatement> statements;
-  for (nlohmann::json& raw : tree["stmts"])
-    statements.push_back({text_of(owned, raw), std::move(raw["stmt"])});
+  for (nlohmann::json& raw : tree["stmts"]) {
+    size_t offset = 0;
+    std::string text = text_of(owned, raw, offset);
+    rebase_locations(raw["stmt"], offset);
+    statements.push_back({std::move(text), std::move(raw["stmt"])});
+  }
   return statements;
 }
 

@@ -13,8 +13,10 @@ namespace ag::lint {
 
 /// One statement as PostgreSQL's parser read it.
 struct ParsedStatement {
-  std::string text;     ///< The statement's own text, trimmed, without the terminator.
-  nlohmann::json tree;  ///< One node, e.g. {"IndexStmt": {...}}, in libpg_query's JSON form.
+  std::string text;  ///< The statement's own text, trimmed, without the terminator.
+  /// One node, e.g. {"IndexStmt": {...}}, in libpg_query's JSON form; its "location"s are byte
+  /// offsets into `text` (-1: unknown).
+  nlohmann::json tree;
 };
 
 /// The statements in `sql` (one or several; blanks and comments alone yield none). An Error

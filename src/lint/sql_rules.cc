@@ -57,10 +57,11 @@ constexpr std::array kRules = {
     RuleInfo{"adding-field-with-default", kCheck, Severity::error,
              "column added to an existing table with a volatile default, serial or identity",
              "Since PostgreSQL 11 a constant (or stable, like now()) default is stored once and "
-             "costs nothing; a volatile default (random(), gen_random_uuid(), nextval() of a "
-             "serial), an identity or a stored generated column rewrites the whole table under an "
-             "ACCESS EXCLUSIVE lock instead: all reads and writes wait until it is done. A "
-             "function PostgreSQL does not ship may be volatile: reported as a warning.",
+             "costs nothing; a volatile default (random(), gen_random_uuid(), uuid_generate_v4(), "
+             "nextval() of a serial), an identity or a stored generated column rewrites the whole "
+             "table under an ACCESS EXCLUSIVE lock instead: all reads and writes wait until it is "
+             "done. A function alembic-gate does not know may be volatile: reported as a "
+             "warning.",
              "Add the column without that default, set the default for new rows with "
              "`op.alter_column(..., server_default=...)`, and backfill existing rows in batches."},
     RuleInfo{"adding-not-nullable-field", kCheck, Severity::error,

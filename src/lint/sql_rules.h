@@ -28,7 +28,7 @@ struct Judgement {
   const Statement& statement;
   const SchemaModel& schema;
   const SessionState& session;
-  const RevisionOutlook& revision;
+  const RevisionOutlook& outlook;
   Findings& out;
 
   /// Whether `table` existed before this revision: every table the revision did not create.

@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string_view>
 
-#include "lint/builtin_functions.h"
+#include "lint/function_volatility.h"
+#include "lint/sql_parse.h"
+#include "util/text.h"
 
 namespace ag::lint {
 namespace {
@@ -32,16 +35,36 @@ std::string_view sql_spelling(std::string_view name) {
 const Node kEmptyList = Node::array();
 const Node kEmptyObject = Node::object();
 
-/// How a called function behaves: a built-in's volatility; nullopt for a function PostgreSQL
-/// does not ship (qualified with another schema than pg_catalog, or not a built-in name).
-std::optional<Volatility> call_volatility(const Node& function_name) {
-  const Node& parts = items(function_name, "funcname");
-  if (parts.size() > 1 && string_value(parts[parts.size() - 2]) != "pg_catalog")
-    return std::nullopt;
-  return builtin_volatility(last_name(parts));
+/// How volatile a FuncCall's function is; nullopt when unknown (function_volatility).
+std::optional<Volatility> call_volatility(const Node& call) {
+  const Node& parts = items(call, "funcname");
+  std::string schema = parts.size() > 1 ? string_value(parts[parts.size() - 2]) : "";
+  return function_volatility(schema, last_name(parts));
 }
 
-/// The calls in `node` (depth first) that make it volatile: the first volatile built-in in
+/// A name part as SQL writes it: quoted unless it reads the same unquoted (lower case letters,
+/// digits, _ and $, not starting with a digit or $).
+std::string written_part(const std::string& part) {
+  bool plain =
+      !part.empty() && (std::islower(static_cast<unsigned char>(part[0])) || part[0] == '_');
+  for (char c : part)
+    plain = plain && (std::islower(static_cast<unsigned char>(c)) ||
+                      std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '$');
+  if (plain) return part;
+  std::string quoted = "\"";
+  for (char c : part) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+/// A FuncCall as a message shows it: its name as written, qualifier included: app.new_token().
+std::string written_call(const Node& call) {
+  std::vector<std::string> parts;
+  for (const Node& part : items(call, "funcname"))
+    parts.push_back(written_part(string_value(part)));
+  return fmt::format("{}()", fmt::join(parts, "."));
+}
+
+/// The calls in `node` (depth first) that make it volatile: the first volatile function in
 /// `known`, the first function of unknown volatility in `unknown`.
 void volatile_calls(const Node& node, std::optional<std::string>& known,
                     std::optional<std::string>& unknown) {
@@ -53,12 +76,41 @@ void volatile_calls(const Node& node, std::optional<std::string>& known,
   for (const auto& [key, value] : node.items()) {
     if (key == "FuncCall") {
       std::optional<Volatility> volatility = call_volatility(value);
-      std::string call = last_name(items(value, "funcname")) + "()";
-      if (volatility == Volatility::volatile_ && !known) known = call;
-      if (!volatility && !unknown) unknown = call;
+      if (volatility == Volatility::volatile_ && !known) known = written_call(value);
+      if (!volatility && !unknown) unknown = written_call(value);
     }
     volatile_calls(value, known, unknown);
   }
+}
+
+/// The smallest "location" in `node` (the offset of its first token), or -1 when it has none.
+long first_location(const Node& node) {
+  long first = -1;
+  auto take = [&first](long location) {
+    if (location >= 0 && (first < 0 || location < first)) first = location;
+  };
+  if (node.is_array()) {
+    for (const Node& item : node) take(first_location(item));
+  } else if (node.is_object()) {
+    for (const auto& [key, value] : node.items())
+      take(key == "location" && value.is_number_integer() ? value.get<long>()
+                                                          : first_location(value));
+  }
+  return first;
+}
+
+/// The expression that starts at `start` of `statement`: the shortest text from there to a comma
+/// (the next command) or the end that PostgreSQL's parser reads whole (a comma inside brackets
+/// or quotes leaves it unbalanced); "" when there is none.
+std::string expression_from(std::string_view statement, size_t start) {
+  for (size_t end = start; end <= statement.size(); ++end) {
+    if (end < statement.size() && statement[end] != ',') continue;
+    std::string candidate(trim(statement.substr(start, end - start)));
+    if (candidate.empty()) continue;  // "SELECT" alone parses
+    Result<std::vector<ParsedStatement>> parsed = parse_sql("SELECT " + candidate);
+    if (parsed && parsed->size() == 1) return candidate;
+  }
+  return "";
 }
 
 /// numeric's (precision, scale); scale 0 when only the precision is given.
@@ -178,6 +230,19 @@ std::optional<VolatileCall> volatile_part(const Node& expression) {
   if (known) return VolatileCall{*known, true};
   if (unknown) return VolatileCall{*unknown, false};
   return std::nullopt;
+}
+
+std::string written_expression(const Node& expression, std::string_view statement) {
+  long location = first_location(expression);
+  if (location < 0 || static_cast<size_t>(location) >= statement.size()) return "";
+  for (size_t start = static_cast<size_t>(location);;) {
+    if (std::string found = expression_from(statement, start); !found.empty()) return found;
+    // Parentheses around its first token are no node of their own: take in one more.
+    size_t before =
+        start == 0 ? std::string_view::npos : statement.find_last_not_of(" \t\r\n", start - 1);
+    if (before == std::string_view::npos || statement[before] != '(') return "";
+    start = before;
+  }
 }
 
 }  // namespace ag::lint

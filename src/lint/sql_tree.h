@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ag::lint {
@@ -71,17 +72,22 @@ bool binary_coercible(const TypeRef& before, const TypeRef& after);
 
 /// A function call that makes an expression volatile (computed for each row), or may.
 struct VolatileCall {
-  std::string call;   ///< "random()".
-  bool known = true;  ///< A built-in PostgreSQL declares VOLATILE; false: a function it does not
-                      ///< ship, whose volatility the linter cannot know (a user-defined function
-                      ///< is VOLATILE unless declared STABLE or IMMUTABLE).
+  std::string call;   ///< The function as written, qualifier included: "random()", "app.f()".
+  bool known = true;  ///< VOLATILE as far as alembic-gate knows (function_volatility.h); false:
+                      ///< a function it does not know, whose volatility it cannot tell (a
+                      ///< user-defined function is VOLATILE unless declared STABLE or IMMUTABLE).
 };
 
-/// The call that makes `expression` volatile: the first volatile built-in (random(), nextval(),
-/// clock_timestamp()), else the first function PostgreSQL does not ship; nullopt when every
-/// call is a stable or immutable built-in (now(), date_trunc(), lower()) and for constants,
-/// casts and CURRENT_TIMESTAMP: then it is computed once, not for every row.
+/// The call that makes `expression` volatile: the first volatile function (random(), nextval(),
+/// clock_timestamp(), uuid_generate_v4()), else the first function alembic-gate does not know;
+/// nullopt when every call is a known stable or immutable one (now(), date_trunc(), lower()) and
+/// for constants, casts and CURRENT_TIMESTAMP: then it is computed once, not for every row.
 std::optional<VolatileCall> volatile_part(const Node& expression);
+
+/// The text of `expression`, a node of the statement whose text is `statement` (its locations
+/// are offsets into that text), as written: "lower(email)", "(a + b)::int"; "" when the tree
+/// does not say where it is.
+std::string written_expression(const Node& expression, std::string_view statement);
 
 /// The value of `key` in `node` without copying it; an empty object when absent (or when `node`
 /// is not an object), so that lookups chain: child(child(command, "def"), "Constraint").

@@ -23,7 +23,7 @@ Node expression(const std::string& spelled) {
       .tree["CreateStmt"]["tableElts"][0]["ColumnDef"]["constraints"][0]["Constraint"]["raw_expr"];
 }
 
-/// What volatile_part finds in `spelled`: "random()" for a volatile built-in, "f()?" for a
+/// What volatile_part finds in `spelled`: "random()" for a volatile function, "f()?" for a
 /// function of unknown volatility, "" when the expression is computed once.
 std::string volatility(const std::string& spelled) {
   std::optional<VolatileCall> found = volatile_part(expression(spelled));
@@ -74,20 +74,34 @@ TEST_SUITE("lint/sql_tree") {
     CHECK(volatility("1 + floor(random() * 10)::int") == "random()");
     CHECK(volatility("nextval('s')") == "nextval()");
     CHECK(volatility("gen_random_uuid()") == "gen_random_uuid()");
-    CHECK(volatility("pg_catalog.clock_timestamp()") == "clock_timestamp()");
+    CHECK(volatility("pg_catalog.clock_timestamp()") == "pg_catalog.clock_timestamp()");
     CHECK(volatility("lower(md5(clock_timestamp()::text))") == "clock_timestamp()");
     // A volatile built-in is named before a function of unknown volatility around it.
     CHECK(volatility("my_token(random())") == "random()");
   }
 
-  TEST_CASE("volatile defaults: a function PostgreSQL does not ship has unknown volatility") {
+  TEST_CASE("volatile defaults: uuid-ossp's and pgcrypto's, and newer releases' built-ins") {
+    CHECK(volatility("uuid_generate_v4()") == "uuid_generate_v4()");
+    CHECK(volatility("extensions.uuid_generate_v1()") == "extensions.uuid_generate_v1()");
+    CHECK(volatility("public.gen_random_uuid()") == "public.gen_random_uuid()");
+    CHECK(volatility("encode(gen_random_bytes(16), 'hex')") == "gen_random_bytes()");
+    CHECK(volatility("random_normal()") == "random_normal()");
+    CHECK(volatility("uuidv7()") == "uuidv7()");
+    // uuid-ossp's IMMUTABLE functions are not in the list: unknown.
+    CHECK(volatility("uuid_generate_v5(uuid_ns_url(), 'x')") == "uuid_generate_v5()?");
+  }
+
+  TEST_CASE("volatile defaults: a function alembic-gate does not know has unknown volatility") {
     CHECK(volatility("my_function()") == "my_function()?");
-    CHECK(volatility("public.my_function()") == "my_function()?");
     CHECK(volatility("lower(my_function())") == "my_function()?");
+    // The name as written, qualifier included.
+    CHECK(volatility("public.my_function()") == "public.my_function()?");
+    CHECK(volatility("app.new_token()") == "app.new_token()?");
     // Qualified with another schema than pg_catalog: a user's function, whatever its name.
-    CHECK(volatility("app.now()") == "now()?");
+    CHECK(volatility("app.now()") == "app.now()?");
     // Quoted upper case is another name: every built-in is lower case.
-    CHECK(volatility("\"NOW\"()") == "NOW()?");
+    CHECK(volatility("\"NOW\"()") == "\"NOW\"()?");
+    CHECK(volatility("\"My App\".\"Token\"\"s\"()") == "\"My App\".\"Token\"\"s\"()?");
   }
 
   TEST_CASE("stable and immutable defaults") {
@@ -115,6 +129,25 @@ TEST_SUITE("lint/sql_tree") {
       CAPTURE(std::string(spelled));
       CHECK(volatility(spelled).empty());
     }
+  }
+
+  TEST_CASE("expressions as written: a type change's USING clauses") {
+    // Two statements in one text: the tree's locations are offsets into each statement's own.
+    Result<std::vector<ParsedStatement>> parsed = parse_sql(
+        "SELECT 1;\n"
+        "ALTER TABLE t ALTER COLUMN a TYPE integer USING (a + b)::int, "
+        "ALTER COLUMN c TYPE text USING replace(c, ',', ';'), "
+        "ALTER COLUMN d TYPE numeric(10, 2) USING ((d)) / 100, "
+        "ALTER COLUMN e TYPE bigint USING e");
+    REQUIRE(parsed.ok());
+    const ParsedStatement& alter = (*parsed)[1];
+    std::vector<std::string> written;
+    for (const Node& command : alter.tree["AlterTableStmt"]["cmds"])
+      written.push_back(written_expression(
+          command["AlterTableCmd"]["def"]["ColumnDef"]["raw_default"], alter.text));
+    CHECK(written ==
+          std::vector<std::string>{"(a + b)::int", "replace(c, ',', ';')", "((d)) / 100", "e"});
+    CHECK(written_expression(Node::object(), alter.text).empty());
   }
 
   TEST_CASE("names: qualified, public, and NOT NULL checks") {

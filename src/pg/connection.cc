@@ -234,19 +234,37 @@ Result<QueryResult> Connection::exec(const std::string& sql, const std::vector<P
   return outcome(native(), raw);
 }
 
+Status Connection::prepare(const std::string& sql, int parameters, Prepared& statement) {
+  if (statement.runs > 0) {
+    Status deallocated = run("DEALLOCATE " + statement.name);
+    if (!deallocated) return deallocated;
+  }
+  Result<QueryResult> prepared = outcome(
+      native(), PQprepare(native(), statement.name.c_str(), sql.c_str(), parameters, nullptr));
+  if (!prepared) return prepared.error();
+  if (statement.runs > 0) statement.replan_at = std::min(2 * statement.replan_at, 256);
+  statement.runs = 0;
+  return ok();
+}
+
 Result<QueryResult> Connection::exec_cached(const std::string& sql,
                                             const std::vector<Param>& params) {
   auto found = prepared_.find(sql);
-  if (found == prepared_.end()) {
-    std::string name = fmt::format("alembic_gate_{}", prepared_.size() + 1);
-    Result<QueryResult> prepared = outcome(
-        native(),
-        PQprepare(native(), name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr));
-    if (!prepared) return prepared;
-    found = prepared_.emplace(sql, name).first;
+  bool fresh = found == prepared_.end();
+  if (fresh) {
+    found = prepared_.emplace(sql, Prepared{fmt::format("alembic_gate_{}", prepared_.size() + 1)})
+                .first;
   }
+  Prepared& statement = found->second;
+  if (fresh || statement.runs >= statement.replan_at) {
+    if (Status prepared = prepare(sql, static_cast<int>(params.size()), statement); !prepared) {
+      if (fresh) prepared_.erase(found);
+      return prepared.error();
+    }
+  }
+  ++statement.runs;
   std::vector<const char*> values = param_values(params);
-  PGresult* raw = PQexecPrepared(native(), found->second.c_str(), static_cast<int>(values.size()),
+  PGresult* raw = PQexecPrepared(native(), statement.name.c_str(), static_cast<int>(values.size()),
                                  values.data(), nullptr, nullptr, 0);
   return outcome(native(), raw);
 }

@@ -60,7 +60,10 @@ class Connection {
   Result<QueryResult> exec(const std::string& sql, const std::vector<Param>& params = {});
 
   /// As exec(), through a statement prepared on first use on this connection and reused after:
-  /// for large catalog queries run many times, where planning would dominate.
+  /// for large catalog queries run many times, where planning would dominate. The statement is
+  /// prepared again after 16 runs, then after twice as many each time up to every 256: a plan
+  /// made on an empty database's catalog (nested loops over a handful of rows) takes ten times
+  /// as long once migrations have filled it.
   Result<QueryResult> exec_cached(const std::string& sql, const std::vector<Param>& params = {});
 
   /// Runs a script of several statements without parameters (simple query protocol).
@@ -82,8 +85,17 @@ class Connection {
   };
   explicit Connection(pg_conn* connection) : connection_(connection) {}
 
+  /// A statement exec_cached() prepared.
+  struct Prepared {
+    std::string name;
+    int runs = 0;        ///< Since it was (last) prepared.
+    int replan_at = 16;  ///< Prepared again when `runs` reaches it.
+  };
+  /// Prepares `sql` as `statement.name`; deallocates an earlier statement of that name first.
+  Status prepare(const std::string& sql, int parameters, Prepared& statement);
+
   std::unique_ptr<pg_conn, Finish> connection_;
-  std::map<std::string, std::string> prepared_;  ///< SQL text -> statement name (exec_cached).
+  std::map<std::string, Prepared> prepared_;  ///< SQL text -> its statement (exec_cached).
 };
 
 /// One attempt: connects with `params` (PQconnectdbParams, no URL expansion), then checks the

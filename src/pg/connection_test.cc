@@ -143,12 +143,28 @@ TEST_SUITE("pg") {
 
     Status script = connection.run("CREATE TEMP TABLE t (a int); INSERT INTO t VALUES (1), (2)");
     CHECK(script.ok());
-    for (int i = 0; i < 2; ++i) {  // prepared on first use, reused after
+    auto prepared_at = [&] {
+      Result<QueryResult> row = connection.exec(
+          "SELECT prepare_time::text FROM pg_prepared_statements WHERE statement LIKE '%a > $1%'");
+      REQUIRE(row.ok());
+      REQUIRE(row->rows() == 1);
+      return std::string(row->text(0, 0));
+    };
+    std::string first;
+    for (int i = 0; i < 16; ++i) {  // prepared on first use, reused after
       Result<QueryResult> cached =
           connection.exec_cached("SELECT count(*) FROM t WHERE a > $1", {"0"});
       REQUIRE(cached.ok());
       CHECK(cached->text(0, 0) == "2");
+      if (i == 0) first = prepared_at();
+      CHECK(prepared_at() == first);
     }
+    // The 17th run prepares it again (planned anew for the catalog as it is now).
+    Result<QueryResult> replanned =
+        connection.exec_cached("SELECT count(*) FROM t WHERE a > $1", {"1"});
+    REQUIRE(replanned.ok());
+    CHECK(replanned->text(0, 0) == "1");
+    CHECK(prepared_at() > first);
     Status failed = connection.run("SELECT 1/0");
     REQUIRE_FALSE(failed.ok());
     CHECK(failed.error().message == "division by zero (SQLSTATE 22012)");

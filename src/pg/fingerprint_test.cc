@@ -35,6 +35,16 @@ Fingerprint of_database(Connection& connection) {
   return computed(pinned(connection), connection);
 }
 
+/// A scratch database holding every kind of object, with two sessions: the catalog's reader
+/// and one that changes the database meanwhile, as a migration would.
+struct Sessions {
+  ScratchDatabase scratch = testing::scratch_database();
+  Connection catalog = open(scratch.params());
+  Connection migration = open(scratch.params());
+
+  Sessions() { run(catalog, std::string(kEveryKind)); }
+};
+
 // Every user relation, locked as a migration altering it would (ACCESS EXCLUSIVE), until the
 // transaction ends (LOCK TABLE refuses materialized views; refreshing one locks it so).
 constexpr std::string_view kLockEverything = R"sql(
@@ -52,10 +62,9 @@ REFRESH MATERIALIZED VIEW post_counts;
 
 TEST_SUITE("pg") {
   TEST_CASE("pg: a database-scope fingerprint never waits for another session's locks") {
-    ScratchDatabase scratch = testing::scratch_database();
-    Connection catalog = open(scratch.params());
-    Connection migration = open(scratch.params());
-    run(catalog, std::string(kEveryKind));
+    Sessions sessions;
+    Connection& catalog = sessions.catalog;
+    Connection& migration = sessions.migration;
     Fingerprint unlocked = of_database(catalog);
 
     run(migration, std::string(kLockEverything));
@@ -69,10 +78,9 @@ TEST_SUITE("pg") {
   }
 
   TEST_CASE("pg: a pinned fingerprint describes the state it was pinned on") {
-    ScratchDatabase scratch = testing::scratch_database();
-    Connection catalog = open(scratch.params());
-    Connection migration = open(scratch.params());
-    run(catalog, std::string(kEveryKind));
+    Sessions sessions;
+    Connection& catalog = sessions.catalog;
+    Connection& migration = sessions.migration;
     Fingerprint before = of_database(catalog);
 
     // Work another session has not committed yet never shows, whatever it changes.

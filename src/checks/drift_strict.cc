@@ -100,7 +100,7 @@ bool excluded(const pg::ObjectKey& key, const ModelComparison& comparison) {
 
 /// A sequence a column owns (serial): its column's default says all there is to compare.
 bool owned_sequence(const pg::ObjectKey& key, const pg::Attributes& attributes) {
-  return key.kind == "sequence" && attribute_of(key, attributes, "owned by").has_value();
+  return key.kind == "sequence" && pg::attribute_of(key, attributes, "owned by").has_value();
 }
 
 /// The objects both catalogs are compared on.

@@ -9,6 +9,8 @@
 namespace ag::checks {
 namespace {
 
+using pg::attribute_of;
+
 std::string qualified_name(const std::string& schema, const std::string& name) {
   return pg::quote_identifier(schema) + "." + pg::quote_identifier(name);
 }
@@ -60,15 +62,6 @@ std::optional<std::string> add_domain_constraint(const pg::ObjectKey& key,
 }
 
 }  // namespace
-
-std::optional<std::string> attribute_of(const pg::ObjectKey& key, const pg::Attributes& values,
-                                        std::string_view name) {
-  const pg::ObjectKind* kind = pg::find_object_kind(key.kind);
-  if (kind == nullptr) return std::nullopt;
-  for (size_t i = 0; i < kind->attributes.size() && i < values.size(); ++i)
-    if (kind->attributes[i].name == name) return values[i];
-  return std::nullopt;
-}
 
 std::vector<std::string> prerequisite_statements(const pg::Snapshot& migrated,
                                                  const std::vector<alembic::ModelType>& created,

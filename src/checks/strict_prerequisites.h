@@ -5,21 +5,14 @@
 // the enum types the models do make are left to them, so that their values are compared.
 #pragma once
 
-#include <optional>
 #include <set>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "alembic/model_comparison.h"
 #include "pg/snapshot.h"
 
 namespace ag::checks {
-
-/// The value of the attribute `name` of a snapshot object (its kind's attribute list); nullopt
-/// when absent or when the kind has no such attribute.
-std::optional<std::string> attribute_of(const pg::ObjectKey& key, const pg::Attributes& values,
-                                        std::string_view name);
 
 /// The SQL statements, one each, that recreate in an empty database: the schemas of what follows;
 /// every extension of `migrated` but plpgsql (always there), in its schema and version; its enum

@@ -137,19 +137,18 @@ SourceLine place_of(const pg::ObjectKey& key, const ModelPlaces& places, const S
   return places.env_py();
 }
 
-/// Recreates in `built` what the models use but only the migrations make (strict_prerequisites.h).
-/// A statement that fails is logged: create_all() then says what it missed.
+/// Recreates in `built` what the models use but only the migrations make (strict_prerequisites.h),
+/// in an order that works. What still fails is logged: create_all() then says what it missed.
 void recreate_prerequisites(const CheckContext& context, Sandbox& built,
                             const pg::Snapshot& migrated, const ModelComparison& comparison,
                             const Schemas& schemas) {
-  for (const std::string& statement :
-       prerequisite_statements(migrated, comparison.types, schemas.defaults())) {
-    if (Status made = built.catalog().run(statement); !made) {
-      context.log(
-          fmt::format("drift-strict: could not recreate in the models' database what the "
-                      "migrations made ({}): {}",
-                      statement, made.error().message));
-    }
+  for (const FailedStatement& failed : run_in_dependency_order(
+           built.catalog(),
+           prerequisite_statements(migrated, comparison.types, schemas.defaults()))) {
+    context.log(fmt::format(
+        "drift-strict: could not recreate in the models' database what the migrations made ({}): "
+        "{}",
+        failed.statement, failed.error.message));
   }
 }
 

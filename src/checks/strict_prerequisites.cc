@@ -95,4 +95,19 @@ std::vector<std::string> prerequisite_statements(const pg::Snapshot& migrated,
   return statements;
 }
 
+std::vector<FailedStatement> run_in_dependency_order(pg::Connection& connection,
+                                                     std::vector<std::string> statements) {
+  std::vector<FailedStatement> failed;
+  while (!statements.empty()) {
+    failed.clear();
+    for (const std::string& statement : statements) {
+      if (Status ran = connection.run(statement); !ran) failed.push_back({statement, ran.error()});
+    }
+    if (failed.size() == statements.size()) break;  // no progress: nothing else will help
+    statements.clear();
+    for (const FailedStatement& failure : failed) statements.push_back(failure.statement);
+  }
+  return failed;
+}
+
 }  // namespace ag::checks

@@ -45,13 +45,15 @@ TEST_SUITE("drift-strict prerequisites") {
       ALTER DOMAIN code ADD CONSTRAINT code_short CHECK (length(VALUE) < 10) NOT VALID;
       CREATE DOMAIN handle AS ext.citext;
       CREATE DOMAIN billing.cheerful AS mood CHECK (VALUE <> 'sad');
+      CREATE DOMAIN amount AS positive_int CHECK (VALUE < 1000000);
     )sql");
     pg::Snapshot expected = types_and_extensions(migrated);
 
+    // amount, over positive_int, sorts before it: made on the second pass.
     std::vector<alembic::ModelType> created{{"", "made_by_models", "", "switches", "state"}};
-    for (const std::string& statement : prerequisite_statements(expected, created, {"public"})) {
-      run(built, statement);
-    }
+    std::vector<FailedStatement> failed =
+        run_in_dependency_order(built, prerequisite_statements(expected, created, {"public"}));
+    CHECK(failed.empty());
 
     CHECK(pg::diff_snapshots(expected, types_and_extensions(built)) ==
           std::vector<std::string>{"enum type made_by_models is missing after but existed before"});
@@ -77,6 +79,20 @@ TEST_SUITE("drift-strict prerequisites") {
     // The same name in another schema than the models' default one is not theirs.
     CHECK(prerequisite_statements(migrated, created, {"audit"}).back() ==
           R"(CREATE TYPE "public"."mood" AS ENUM ('sad'))");
+  }
+
+  TEST_CASE("statements that keep failing are returned, once the others are made") {
+    pg::ScratchDatabase database = pg::testing::scratch_database();
+    pg::Connection connection = open(database.params());
+    std::vector<FailedStatement> failed =
+        run_in_dependency_order(connection, {"CREATE DOMAIN over_b AS b", "CREATE DOMAIN c AS nope",
+                                             "CREATE DOMAIN b AS a", "CREATE DOMAIN a AS integer"});
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0].statement == "CREATE DOMAIN c AS nope");
+    CHECK(failed[0].error.message.find("type \"nope\" does not exist") != std::string::npos);
+    CHECK(pg::testing::query_value(connection,
+                                   "SELECT count(*) FROM pg_type WHERE typname IN ('a', 'b', "
+                                   "'over_b')") == "3");
   }
 }
 

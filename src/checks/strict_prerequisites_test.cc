@@ -24,6 +24,14 @@ pg::Snapshot types_and_extensions(pg::Connection& connection) {
   return kept;
 }
 
+/// The statements that failed and why, for a failed check's message.
+std::string described(const std::vector<FailedStatement>& failed) {
+  std::string text;
+  for (const FailedStatement& failure : failed)
+    text += failure.statement + ": " + failure.error.message + "\n";
+  return text;
+}
+
 }  // namespace
 
 TEST_SUITE("drift-strict prerequisites") {
@@ -46,14 +54,22 @@ TEST_SUITE("drift-strict prerequisites") {
       CREATE DOMAIN handle AS ext.citext;
       CREATE DOMAIN billing.cheerful AS mood CHECK (VALUE <> 'sad');
       CREATE DOMAIN amount AS positive_int CHECK (VALUE < 1000000);
+      CREATE COLLATION billing.c_copy FROM "C";
+      CREATE DOMAIN billing.code AS text COLLATE billing.c_copy;
+      SET search_path = billing, public;
+      CREATE DOMAIN billing.price_currency AS currency DEFAULT 'EUR';
+      RESET search_path;
     )sql");
+    // Collations are not recreated: one the models' database has (from its template, say).
+    run(built, R"sql(CREATE SCHEMA billing; CREATE COLLATION billing.c_copy FROM "C")sql");
     pg::Snapshot expected = types_and_extensions(migrated);
 
-    // amount, over positive_int, sorts before it: made on the second pass.
+    // amount, over positive_int, sorts before it: made on the second pass. price_currency's
+    // default was written under another search_path ('EUR'::currency) and reads qualified.
     std::vector<alembic::ModelType> created{{"", "made_by_models", "", "switches", "state"}};
     std::vector<FailedStatement> failed =
         run_in_dependency_order(built, prerequisite_statements(expected, created, {"public"}));
-    CHECK(failed.empty());
+    CHECK_MESSAGE(failed.empty(), described(failed));
 
     CHECK(pg::diff_snapshots(expected, types_and_extensions(built)) ==
           std::vector<std::string>{"enum type made_by_models is missing after but existed before"});

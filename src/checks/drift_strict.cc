@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "alembic/error_summary.h"
 #include "checks/strict_prerequisites.h"
@@ -81,16 +83,61 @@ bool reported(const pg::ObjectKey& key, const ModelComparison& comparison, const
       });
 }
 
+/// How a description (pg_describe_object()) writes the identifier `name`, as quote_ident() does:
+/// quoted, unless it reads as an identifier; then plainly, or quoted when it is a keyword.
+std::vector<std::string> identifier_spellings(const std::string& name) {
+  auto lower_or_underscore = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+  bool plain = !name.empty() && lower_or_underscore(name[0]) &&
+               std::all_of(name.begin(), name.end(), [&](char c) {
+                 return lower_or_underscore(c) || (c >= '0' && c <= '9');
+               });
+  std::vector<std::string> spellings{pg::quote_identifier(name)};
+  if (plain) spellings.push_back(name);
+  return spellings;
+}
+
+/// How a description writes the relation `name` of `schema`: qualified unless in public (the
+/// snapshot's search_path).
+std::vector<std::string> relation_spellings(const std::string& schema, const std::string& name) {
+  std::vector<std::string> names = identifier_spellings(name);
+  if (schema == "public") return names;
+  std::vector<std::string> qualified;
+  for (const std::string& schema_name : identifier_spellings(schema))
+    for (const std::string& relation : names) qualified.push_back(schema_name + "." + relation);
+  return qualified;
+}
+
+/// Whether `key`, of the kind "comment" (a comment on a table, view or sequence, one of its
+/// columns or indexes, named as pg_describe_object() names it: "column email of table users",
+/// "index app.ix_users_email"; its parent the table), is on what `object` excluded: the table,
+/// the column, the index (or the index of a unique constraint).
+bool comment_on(const pg::ObjectKey& key, const alembic::ExcludedObject& object) {
+  if (key.parent != object.table) return false;
+  if (object.type == "table") return true;
+  std::vector<std::string> names;
+  if (object.type == "column") {
+    for (std::string_view relation_kind : {"table", "foreign table", "view", "materialized view"})
+      for (const std::string& relation : relation_spellings(key.schema, object.table))
+        names.push_back(fmt::format("column {} of {} {}", object.name, relation_kind, relation));
+  } else {
+    for (const std::string& index : relation_spellings(key.schema, object.name))
+      names.push_back("index " + index);
+  }
+  return std::find(names.begin(), names.end(), key.name) != names.end();
+}
+
 /// Whether env.py's include_object or include_name left the object out: a column it excluded,
 /// an index or constraint it excluded (by its name on the table, whatever Alembic called it: a
-/// unique constraint is also an index), anything in a schema it excluded. Excluded tables are
-/// left out of the snapshots already (snapshot_options).
+/// unique constraint is also an index), a comment on any of them or on an excluded table,
+/// anything in a schema it excluded. Excluded tables are left out of the snapshots already
+/// (snapshot_options).
 bool excluded(const pg::ObjectKey& key, const ModelComparison& comparison) {
   return std::any_of(
       comparison.excluded.begin(), comparison.excluded.end(),
       [&](const alembic::ExcludedObject& object) {
         if (object.schema != key.schema) return false;
         if (object.type == "schema") return true;
+        if (key.kind == "comment") return comment_on(key, object);
         if (object.type == "table" || object.table != key.parent || object.name != key.name)
           return false;
         return object.type == "column" ? key.kind == "column"

@@ -43,10 +43,14 @@ Requests:
          the run goes on with the next one.
   {"op": "upgrade", "stamp": [IDS]}  -> {}          every database env.py migrates, to the heads,
                                                    as `alembic upgrade heads`; IDS are stamped
-  {"op": "drift"}     -> {"runs", "diffs", "excluded", "models", "types", "env_py", "metadata_line"}
+  {"op": "drift", "types": BOOL}
+      -> {"runs", "diffs", "excluded", "models", "types", "types_error", "env_py", "metadata_line"}
          Alembic's autogenerate comparison, as `alembic check` makes it (see Worker.drift);
-         "excluded": what env.py's include_object / include_name left out; "types": the enum
-         types (and domains) metadata.create_all() would create itself
+         "excluded": what env.py's include_object / include_name left out; with "types" (the
+         strict comparison needs them), "types": the enum types (and domains)
+         metadata.create_all() would create itself, else null; null too when SQLAlchemy could
+         not tell (a DDL event listener of the models failing on a mock connection), and
+         "types_error" says why
   {"op": "create_all"} -> {"tables"}               metadata.create_all() of every target_metadata
 A failure inside a session (a step raising) ends it: the failing request gets the error, and
 the next request must be "open" again.
@@ -476,7 +480,9 @@ def types_created(metadata):
     """The named types (enum types; domains in SQLAlchemy 2.0) that metadata.create_all() creates
     itself on PostgreSQL, as SQLAlchemy decides it (create_type=False, native_enum=False, ARRAY
     items, TypeDecorators): the DDL of a create_all() on a mock engine, which runs nothing. Each
-    with the first column that uses it, where the models declare it."""
+    with the first column that uses it, where the models declare it. The models' DDL event
+    listeners run too, on a connection that cannot execute (execute() returns None, no
+    exec_driver_sql, server_version_info None): one may raise, and so does this."""
     import sqlalchemy
 
     created = []
@@ -870,12 +876,18 @@ class Worker:
                      for upgrade_ops in script.upgrade_ops_list
                      for diff in flatten(upgrade_ops.as_diffs())]
             models = ModelSources(self.version_dirs).describe(metadatas)
-            types = [entry for metadata in metadatas for entry in types_created(metadata)]
         except Exception as exc:
             self.channel.fail(describe_error(exc, self.version_dirs, self.env_py, [self.project_dir]))
             return
+        types, types_error = None, None
+        if request.get("types"):
+            try:
+                types = [entry for metadata in metadatas for entry in types_created(metadata)]
+            except Exception as exc:  # the models' DDL event listeners ran on a mock connection
+                types_error = describe_error(exc, self.version_dirs, self.env_py, [self.project_dir])
         self.channel.ok(runs=runs, diffs=diffs, excluded=excluded, models=models, types=types,
-                        env_py=self.env_py, metadata_line=assignment_line(self.env_py, "target_metadata"))
+                        types_error=types_error, env_py=self.env_py,
+                        metadata_line=assignment_line(self.env_py, "target_metadata"))
 
     def revision_context(self):
         """Alembic's RevisionContext, made as `alembic check` makes it."""

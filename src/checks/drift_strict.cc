@@ -184,6 +184,23 @@ SourceLine place_of(const pg::ObjectKey& key, const ModelPlaces& places, const S
   return places.env_py();
 }
 
+/// The types create_all() makes itself. When SQLAlchemy could not tell (a DDL event listener of
+/// the models failed on its mock engine), none, and the log says what that costs: every enum
+/// type of the migrations is made first, and create_all() skips those it finds.
+std::vector<alembic::ModelType> types_made_by_models(const CheckContext& context,
+                                                     const ModelComparison& comparison) {
+  if (comparison.types) return *comparison.types;
+  Error why = comparison.types_error.value_or(Error{"the worker gave no reason"});
+  std::string at =
+      why.line > 0 ? fmt::format(" (at {}:{})", context.project.relative(why.where), why.line) : "";
+  context.log(fmt::format(
+      "drift-strict: could not tell which enum types metadata.create_all() creates itself: {}{}; "
+      "every enum type of the migrations is made first, so the values of those the models "
+      "declare are not compared",
+      alembic::summarize_error(why.message), at));
+  return {};
+}
+
 /// Recreates in `built` what the models use but only the migrations make (strict_prerequisites.h),
 /// in an order that works. What still fails is logged: create_all() then says what it missed.
 void recreate_prerequisites(const CheckContext& context, Sandbox& built,
@@ -191,7 +208,8 @@ void recreate_prerequisites(const CheckContext& context, Sandbox& built,
                             const Schemas& schemas) {
   for (const FailedStatement& failed : run_in_dependency_order(
            built.catalog(),
-           prerequisite_statements(migrated, comparison.types, schemas.defaults()))) {
+           prerequisite_statements(migrated, types_made_by_models(context, comparison),
+                                   schemas.defaults()))) {
     context.log(fmt::format(
         "drift-strict: could not recreate in the models' database what the migrations made ({}): "
         "{}",

@@ -118,6 +118,8 @@ TEST_SUITE("worker") {
       }
     }
     CHECK(failure.message.find("IntegrityError") != std::string::npos);
+    CHECK(failure.kind == "IntegrityError");
+    CHECK_FALSE(alembic::is_alembic_incompatibility(failure));
     CHECK(failure.message.find("(SQLSTATE 23502)") != std::string::npos);
     CHECK(failure.where.ends_with("a222a95716f9_make_account_email_required.py"));
     CHECK(failure.line == 20);
@@ -126,6 +128,15 @@ TEST_SUITE("worker") {
     REQUIRE(reopened.ok());
     CHECK(reopened->size() == 1);  // the revisions before the failing one stay applied
     CHECK(worker->close().ok());
+  }
+
+  TEST_CASE("an Alembic incompatibility is told by the exception's class, not by its text") {
+    CHECK(alembic::is_alembic_incompatibility(Error{
+        "AlembicIncompatible: Alembic 9.0 has no RevisionStep", "", 0, "", "AlembicIncompatible"}));
+    // A message quoting one (a log line, a project's own error) is not one.
+    CHECK_FALSE(alembic::is_alembic_incompatibility(
+        Error{"AlembicIncompatible: Alembic 9.0 has no RevisionStep", "", 0, "", "RuntimeError"}));
+    CHECK_FALSE(alembic::is_alembic_incompatibility(Error{"AlembicIncompatible: quoted"}));
   }
 
   TEST_CASE("no interpreter with Alembic: an error saying what to install") {

@@ -39,7 +39,7 @@ Error python_error(const json& error) {
   }
   int line = error.contains("line") && error["line"].is_number() ? error["line"].get<int>() : 0;
   return Error{message, text_of(error.value("file", json())), line,
-               text_of(error.value("traceback", json()))};
+               text_of(error.value("traceback", json())), text_of(error["type"])};
 }
 
 std::optional<std::string> optional_text(const json& value) {
@@ -116,7 +116,7 @@ bool is_missing_module(const Error& error) {
 }  // namespace
 
 bool is_alembic_incompatibility(const Error& error) {
-  return error.message.starts_with("AlembicIncompatible:");
+  return error.kind == "AlembicIncompatible";
 }
 
 std::vector<std::string> interpreter_candidates(const std::string& configured) {

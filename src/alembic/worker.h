@@ -26,8 +26,9 @@ struct WorkerOptions {
 };
 
 /// Whether a request failed because this Alembic lacks a part of its own that the worker uses as
-/// Alembic's commands do (worker.py's AlembicIncompatible; its message names the version): not
-/// the project's fault, so the check cannot run.
+/// Alembic's commands do (the exception worker.py raised is an AlembicIncompatible, by
+/// Error::kind; its message names the version): not the project's fault, so the check cannot
+/// run.
 bool is_alembic_incompatibility(const Error& error);
 
 /// The interpreters to try, in order: `configured` alone when set, else python3 on PATH, then

@@ -466,6 +466,18 @@ def per_migration_transaction(context):
         raise incompatible("MigrationContext.begin_transaction(_per_migration=...)", "upgrade") from None
 
 
+def revision_step(revision_map, revision, is_upgrade, command):
+    """The step Alembic's own loop runs for one revision: RevisionStep(revision_map, revision,
+    is_upgrade) (not public API, unchanged from Alembic 1.8 to 1.13)."""
+    from alembic.runtime import migration
+
+    step_class = alembic_internal(migration, "RevisionStep", command)
+    try:
+        return step_class(revision_map, revision, is_upgrade)
+    except TypeError:
+        raise incompatible("RevisionStep(revision_map, revision, is_upgrade)", command) from None
+
+
 def inner_types(type_):
     """A column's type and the types inside it: an ARRAY's items, a TypeDecorator's impl."""
     import sqlalchemy
@@ -657,7 +669,7 @@ class Worker:
         if self.session["started"]:
             return  # env.py ran migrations a second time (several databases): nothing more to do
         self.session["started"] = True
-        if getattr(context, "_in_external_transaction", False):
+        if alembic_internal(context, "_in_external_transaction", "upgrade"):
             # Every step would stay uncommitted until env.py ends, unseen by the catalog checks.
             self.channel.fail({"type": "EnvironmentError", "file": self.env_py, "line": None,
                                "message": "env.py runs the migrations inside a transaction it began "
@@ -684,15 +696,14 @@ class Worker:
                 if op != "step":
                     raise ValueError(f"{op!r} is not a request inside a session")
                 step = self.make_step(request)
+                # Alembic's DDL memo (e.g. which enum types it created) lives as long as the
+                # migration context; a command run anew starts with an empty one, so each step
+                # does too.
+                alembic_internal(context.impl, "memo", "upgrade").clear()
             except Exception as exc:
                 self.channel.fail(describe_error(exc, self.version_dirs, self.env_py))
                 self.session["answered"] = True
                 raise SessionFailed() from exc
-            # Alembic's DDL memo (e.g. which enum types it created) lives as long as the migration
-            # context; a command run anew starts with an empty one, so each step does too.
-            memo = getattr(getattr(context, "impl", None), "memo", None)
-            if isinstance(memo, dict):
-                memo.clear()
             started = time.monotonic()
             self.held_seconds = 0.0
             yield step  # Alembic runs it, then asks for the next one
@@ -700,12 +711,11 @@ class Worker:
             self.channel.ok(seconds=time.monotonic() - started - self.held_seconds)
 
     def make_step(self, request):
-        from alembic.runtime.migration import RevisionStep
-
         revision_map = self.script.revision_map
         revision = revision_map.get_revision(request["revision"])
         self.fresh_module(revision)
-        step = RevisionStep(revision_map, revision, request["direction"] == "up")
+        upgrade = request["direction"] == "up"
+        step = revision_step(revision_map, revision, upgrade, "upgrade" if upgrade else "downgrade")
         if request.get("stamp"):
             # Alembic's own bookkeeping of the version table, without running the migration.
             step.migration_fn = stamp_instead_of_running
@@ -758,7 +768,6 @@ class Worker:
     def offline(self, request):
         """Runs env.py in offline mode through the given revisions; see the module docstring."""
         from alembic.runtime.environment import EnvironmentContext
-        from alembic.runtime.migration import RevisionStep
 
         revision_map = self.script.revision_map
         revisions = [revision_map.get_revision(r) for r in request["revisions"]]
@@ -784,7 +793,7 @@ class Worker:
             ran.append(True)
             recorder.watch_identifiers(context.dialect)
             for revision in revisions:
-                step = RevisionStep(revision_map, revision, True)
+                step = revision_step(revision_map, revision, True, "upgrade --sql")
                 step.migration_fn = guarded(step)
                 recorder.step = step
                 yield step
@@ -1035,14 +1044,18 @@ class QueuedOperations(list):
 
 @contextlib.contextmanager
 def batch_lines_recorded(recorder):
-    """Every batch made while the block runs queues into a QueuedOperations."""
-    from alembic.operations.batch import BatchOperationsImpl
+    """Every batch made while the block runs queues into a QueuedOperations (BatchOperationsImpl
+    and its `batch`: not public API, unchanged from Alembic 1.8 to 1.13)."""
+    try:
+        from alembic.operations.batch import BatchOperationsImpl
+    except ImportError:
+        raise incompatible("alembic.operations.batch.BatchOperationsImpl", "upgrade --sql") from None
 
     init = BatchOperationsImpl.__init__
 
     def init_recorded(impl, *args, **kw):
         init(impl, *args, **kw)
-        impl.batch = QueuedOperations(recorder, impl.batch)
+        impl.batch = QueuedOperations(recorder, alembic_internal(impl, "batch", "upgrade --sql"))
 
     BatchOperationsImpl.__init__ = init_recorded
     try:

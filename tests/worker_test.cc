@@ -16,13 +16,14 @@ struct Scratch {
   alembic::WorkerOptions options;
 };
 
-Scratch scratch_for(std::string_view project) {
+/// A scratch database and the options of a worker on `project`, a fixture of `folder`.
+Scratch scratch_for(std::string_view project, std::string_view folder = "roundtrip") {
   Result<pg::DatabaseUrl> url = pg::parse_database_url(postgres_url());
   REQUIRE(url.ok());
   Result<pg::ScratchDatabase> database = pg::ScratchDatabase::create(*url);
   REQUIRE(database.ok());
   alembic::WorkerOptions options;
-  options.project_dir = fixture(std::string("roundtrip/") + std::string(project));
+  options.project_dir = fixture(std::string(folder) + "/" + std::string(project));
   options.config_file = options.project_dir / "alembic.ini";
   options.url = database->python_url();
   options.url_env = {"DATABASE_URL"};
@@ -118,6 +119,8 @@ TEST_SUITE("worker") {
       }
     }
     CHECK(failure.message.find("IntegrityError") != std::string::npos);
+    CHECK(failure.kind == "IntegrityError");
+    CHECK_FALSE(alembic::is_alembic_incompatibility(failure));
     CHECK(failure.message.find("(SQLSTATE 23502)") != std::string::npos);
     CHECK(failure.where.ends_with("a222a95716f9_make_account_email_required.py"));
     CHECK(failure.line == 20);
@@ -126,6 +129,38 @@ TEST_SUITE("worker") {
     REQUIRE(reopened.ok());
     CHECK(reopened->size() == 1);  // the revisions before the failing one stay applied
     CHECK(worker->close().ok());
+  }
+
+  TEST_CASE("an Alembic incompatibility is told by the exception's class, not by its text") {
+    CHECK(alembic::is_alembic_incompatibility(Error{
+        "AlembicIncompatible: Alembic 9.0 has no RevisionStep", "", 0, "", "AlembicIncompatible"}));
+    // A message quoting one (a log line, a project's own error) is not one.
+    CHECK_FALSE(alembic::is_alembic_incompatibility(
+        Error{"AlembicIncompatible: Alembic 9.0 has no RevisionStep", "", 0, "", "RuntimeError"}));
+    CHECK_FALSE(alembic::is_alembic_incompatibility(Error{"AlembicIncompatible: quoted"}));
+  }
+
+  TEST_CASE("an Alembic without RevisionStep: a step and an offline run say so, as such") {
+    // The fixture's env.py deletes alembic.runtime.migration.RevisionStep, as a release might.
+    Scratch scratch = scratch_for("alembic_changed_steps", "drift");
+    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options);
+    REQUIRE(worker.ok());
+    Result<std::vector<alembic::RevisionInfo>> revisions = worker->revisions();
+    REQUIRE(revisions.ok());
+    REQUIRE(worker->open().ok());
+    Result<alembic::StepDone> step = worker->step(revisions->front().id, alembic::Direction::up);
+    REQUIRE_FALSE(step.ok());
+    CHECK(alembic::is_alembic_incompatibility(step.error()));
+    CHECK(step.error().message.find(" has no alembic.runtime.migration.RevisionStep, which "
+                                    "alembic-gate uses as `alembic upgrade` does") !=
+          std::string::npos);
+
+    Result<alembic::OfflineSql> offline = worker->offline_sql({revisions->front().id});
+    REQUIRE_FALSE(offline.ok());
+    CHECK(alembic::is_alembic_incompatibility(offline.error()));
+    CHECK(offline.error().message.find(" has no alembic.runtime.migration.RevisionStep, which "
+                                       "alembic-gate uses as `alembic upgrade --sql` does") !=
+          std::string::npos);
   }
 
   TEST_CASE("no interpreter with Alembic: an error saying what to install") {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "util/result.h"
+
 namespace ag::alembic {
 
 /// One difference, in the terms of Alembic's compare_metadata() format.
@@ -78,7 +80,11 @@ struct ModelComparison {
   std::vector<ModelDifference> differences;
   std::vector<ExcludedObject> excluded;  ///< What env.py's filters left out.
   std::vector<TableSource> models;       ///< Every table of every target_metadata.
-  std::vector<ModelType> types;          ///< The types create_all() makes itself.
+  /// The types create_all() makes itself, when asked for (strict mode) and SQLAlchemy could tell.
+  std::optional<std::vector<ModelType>> types;
+  /// Why `types` is unknown though asked for: the models' DDL event listeners failed when
+  /// create_all() ran on a mock engine (at the listener's line).
+  std::optional<Error> types_error;
   std::filesystem::path env_py;
   int metadata_line = 0;  ///< Of the `target_metadata = ...` assignment in env.py; 0: not found.
 

@@ -39,7 +39,7 @@ Error python_error(const json& error) {
   }
   int line = error.contains("line") && error["line"].is_number() ? error["line"].get<int>() : 0;
   return Error{message, text_of(error.value("file", json())), line,
-               text_of(error.value("traceback", json()))};
+               text_of(error.value("traceback", json())), text_of(error["type"])};
 }
 
 std::optional<std::string> optional_text(const json& value) {
@@ -86,11 +86,16 @@ ModelComparison comparison_of(const json& body) {
     comparison.excluded.push_back({text_of(item["type"]), text_of(item["schema"]),
                                    text_of(item["table"]), text_of(item["name"])});
   }
-  for (const json& item : body["types"]) {
-    comparison.types.push_back({text_of(item["schema"]), text_of(item["name"]),
-                                text_of(item["table_schema"]), text_of(item["table"]),
-                                text_of(item["column"])});
+  if (body["types"].is_array()) {
+    std::vector<ModelType>& types = comparison.types.emplace();
+    for (const json& item : body["types"]) {
+      types.push_back({text_of(item["schema"]), text_of(item["name"]),
+                       text_of(item["table_schema"]), text_of(item["table"]),
+                       text_of(item["column"])});
+    }
   }
+  if (body.value("types_error", json()).is_object())
+    comparison.types_error = python_error(body["types_error"]);
   for (const json& model : body["models"]) {
     comparison.models.push_back({text_of(model["schema"]),
                                  text_of(model["table"]),
@@ -111,7 +116,7 @@ bool is_missing_module(const Error& error) {
 }  // namespace
 
 bool is_alembic_incompatibility(const Error& error) {
-  return error.message.starts_with("AlembicIncompatible:");
+  return error.kind == "AlembicIncompatible";
 }
 
 std::vector<std::string> interpreter_candidates(const std::string& configured) {
@@ -298,9 +303,9 @@ Status Worker::upgrade_to_heads(const std::vector<std::string>& stamp, seconds t
   return ok();
 }
 
-Result<ModelComparison> Worker::compare_models() {
-  Result<Reply> reply =
-      request(R"({"op": "drift"})", step_timeout_, "comparing the models with the database");
+Result<ModelComparison> Worker::compare_models(bool created_types) {
+  Result<Reply> reply = request(json{{"op", "drift"}, {"types", created_types}}.dump(),
+                                step_timeout_, "comparing the models with the database");
   if (!reply) return reply.error();
   try {
     return comparison_of(reply->body);

@@ -26,8 +26,9 @@ struct WorkerOptions {
 };
 
 /// Whether a request failed because this Alembic lacks a part of its own that the worker uses as
-/// Alembic's commands do (worker.py's AlembicIncompatible; its message names the version): not
-/// the project's fault, so the check cannot run.
+/// Alembic's commands do (the exception worker.py raised is an AlembicIncompatible, by
+/// Error::kind; its message names the version): not the project's fault, so the check cannot
+/// run.
 bool is_alembic_incompatibility(const Error& error);
 
 /// The interpreters to try, in order: `configured` alone when set, else python3 on PATH, then
@@ -143,8 +144,10 @@ class Worker {
   /// Alembic's autogenerate comparison of env.py's target_metadata with the database, through
   /// env.py as `alembic revision --autogenerate` runs it (its filters and compare options apply);
   /// writes no revision file. Not inside a session. A failure (env.py or the models raising)
-  /// points at the innermost line of the project's own code.
-  Result<ModelComparison> compare_models();
+  /// points at the innermost line of the project's own code. With `created_types`, also which
+  /// types create_all() makes itself (ModelComparison::types; a create_all() on a mock engine,
+  /// which runs the models' DDL event listeners: their failure is types_error, not an Error).
+  Result<ModelComparison> compare_models(bool created_types);
 
   /// metadata.create_all() of env.py's target_metadata in this worker's database (and the
   /// schemas its tables name). Not inside a session.

@@ -44,10 +44,14 @@ Requests:
          "failures" and the run goes on with the next one.
   {"op": "upgrade", "stamp": [IDS]}  -> {}          every database env.py migrates, to the heads,
                                                    as `alembic upgrade heads`; IDS are stamped
-  {"op": "drift"}     -> {"runs", "diffs", "excluded", "models", "types", "env_py", "metadata_line"}
+  {"op": "drift", "types": BOOL}
+      -> {"runs", "diffs", "excluded", "models", "types", "types_error", "env_py", "metadata_line"}
          Alembic's autogenerate comparison, as `alembic check` makes it (see Worker.drift);
-         "excluded": what env.py's include_object / include_name left out; "types": the enum
-         types (and domains) metadata.create_all() would create itself
+         "excluded": what env.py's include_object / include_name left out; with "types" (the
+         strict comparison needs them), "types": the enum types (and domains)
+         metadata.create_all() would create itself, else null; null too when SQLAlchemy could
+         not tell (a DDL event listener of the models failing on a mock connection), and
+         "types_error" says why
   {"op": "create_all"} -> {"tables"}               metadata.create_all() of every target_metadata
 A failure inside a session (a step raising) ends it: the failing request gets the error, and
 the next request must be "open" again.
@@ -463,6 +467,18 @@ def per_migration_transaction(context):
         raise incompatible("MigrationContext.begin_transaction(_per_migration=...)", "upgrade") from None
 
 
+def revision_step(revision_map, revision, is_upgrade, command):
+    """The step Alembic's own loop runs for one revision: RevisionStep(revision_map, revision,
+    is_upgrade) (not public API, unchanged from Alembic 1.8 to 1.13)."""
+    from alembic.runtime import migration
+
+    step_class = alembic_internal(migration, "RevisionStep", command)
+    try:
+        return step_class(revision_map, revision, is_upgrade)
+    except TypeError:
+        raise incompatible("RevisionStep(revision_map, revision, is_upgrade)", command) from None
+
+
 def inner_types(type_):
     """A column's type and the types inside it: an ARRAY's items, a TypeDecorator's impl."""
     import sqlalchemy
@@ -477,7 +493,9 @@ def types_created(metadata):
     """The named types (enum types; domains in SQLAlchemy 2.0) that metadata.create_all() creates
     itself on PostgreSQL, as SQLAlchemy decides it (create_type=False, native_enum=False, ARRAY
     items, TypeDecorators): the DDL of a create_all() on a mock engine, which runs nothing. Each
-    with the first column that uses it, where the models declare it."""
+    with the first column that uses it, where the models declare it. The models' DDL event
+    listeners run too, on a connection that cannot execute (execute() returns None, no
+    exec_driver_sql, server_version_info None): one may raise, and so does this."""
     import sqlalchemy
 
     created = []
@@ -652,7 +670,7 @@ class Worker:
         if self.session["started"]:
             return  # env.py ran migrations a second time (several databases): nothing more to do
         self.session["started"] = True
-        if getattr(context, "_in_external_transaction", False):
+        if alembic_internal(context, "_in_external_transaction", "upgrade"):
             # Every step would stay uncommitted until env.py ends, unseen by the catalog checks.
             self.channel.fail({"type": "EnvironmentError", "file": self.env_py, "line": None,
                                "message": "env.py runs the migrations inside a transaction it began "
@@ -679,15 +697,14 @@ class Worker:
                 if op != "step":
                     raise ValueError(f"{op!r} is not a request inside a session")
                 step = self.make_step(request)
+                # Alembic's DDL memo (e.g. which enum types it created) lives as long as the
+                # migration context; a command run anew starts with an empty one, so each step
+                # does too.
+                alembic_internal(context.impl, "memo", "upgrade").clear()
             except Exception as exc:
                 self.channel.fail(describe_error(exc, self.version_dirs, self.env_py))
                 self.session["answered"] = True
                 raise SessionFailed() from exc
-            # Alembic's DDL memo (e.g. which enum types it created) lives as long as the migration
-            # context; a command run anew starts with an empty one, so each step does too.
-            memo = getattr(getattr(context, "impl", None), "memo", None)
-            if isinstance(memo, dict):
-                memo.clear()
             started = time.monotonic()
             self.held_seconds = 0.0
             yield step  # Alembic runs it, then asks for the next one
@@ -695,12 +712,11 @@ class Worker:
             self.channel.ok(seconds=time.monotonic() - started - self.held_seconds)
 
     def make_step(self, request):
-        from alembic.runtime.migration import RevisionStep
-
         revision_map = self.script.revision_map
         revision = revision_map.get_revision(request["revision"])
         self.fresh_module(revision)
-        step = RevisionStep(revision_map, revision, request["direction"] == "up")
+        upgrade = request["direction"] == "up"
+        step = revision_step(revision_map, revision, upgrade, "upgrade" if upgrade else "downgrade")
         if request.get("stamp"):
             # Alembic's own bookkeeping of the version table, without running the migration.
             step.migration_fn = stamp_instead_of_running
@@ -753,7 +769,6 @@ class Worker:
     def offline(self, request):
         """Runs env.py in offline mode through the given revisions; see the module docstring."""
         from alembic.runtime.environment import EnvironmentContext
-        from alembic.runtime.migration import RevisionStep
 
         revision_map = self.script.revision_map
         revisions = [revision_map.get_revision(r) for r in request["revisions"]]
@@ -780,7 +795,7 @@ class Worker:
             ran.append(True)
             recorder.watch_identifiers(context.dialect)
             for revision in revisions:
-                step = RevisionStep(revision_map, revision, True)
+                step = revision_step(revision_map, revision, True, "upgrade --sql")
                 step.migration_fn = guarded(step)
                 recorder.step = step
                 yield step
@@ -872,12 +887,18 @@ class Worker:
                      for upgrade_ops in script.upgrade_ops_list
                      for diff in flatten(upgrade_ops.as_diffs())]
             models = ModelSources(self.version_dirs).describe(metadatas)
-            types = [entry for metadata in metadatas for entry in types_created(metadata)]
         except Exception as exc:
             self.channel.fail(describe_error(exc, self.version_dirs, self.env_py, [self.project_dir]))
             return
+        types, types_error = None, None
+        if request.get("types"):
+            try:
+                types = [entry for metadata in metadatas for entry in types_created(metadata)]
+            except Exception as exc:  # the models' DDL event listeners ran on a mock connection
+                types_error = describe_error(exc, self.version_dirs, self.env_py, [self.project_dir])
         self.channel.ok(runs=runs, diffs=diffs, excluded=excluded, models=models, types=types,
-                        env_py=self.env_py, metadata_line=assignment_line(self.env_py, "target_metadata"))
+                        types_error=types_error, env_py=self.env_py,
+                        metadata_line=assignment_line(self.env_py, "target_metadata"))
 
     def revision_context(self):
         """Alembic's RevisionContext, made as `alembic check` makes it."""
@@ -1026,14 +1047,18 @@ class QueuedOperations(list):
 
 @contextlib.contextmanager
 def batch_lines_recorded(recorder):
-    """Every batch made while the block runs queues into a QueuedOperations."""
-    from alembic.operations.batch import BatchOperationsImpl
+    """Every batch made while the block runs queues into a QueuedOperations (BatchOperationsImpl
+    and its `batch`: not public API, unchanged from Alembic 1.8 to 1.13)."""
+    try:
+        from alembic.operations.batch import BatchOperationsImpl
+    except ImportError:
+        raise incompatible("alembic.operations.batch.BatchOperationsImpl", "upgrade --sql") from None
 
     init = BatchOperationsImpl.__init__
 
     def init_recorded(impl, *args, **kw):
         init(impl, *args, **kw)
-        impl.batch = QueuedOperations(recorder, impl.batch)
+        impl.batch = QueuedOperations(recorder, alembic_internal(impl, "batch", "upgrade --sql"))
 
     BatchOperationsImpl.__init__ = init_recorded
     try:

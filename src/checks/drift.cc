@@ -304,7 +304,8 @@ class Drift {
   /// The worker's comparison; nullopt when there is none (a finding says why).
   std::optional<ModelComparison> compare() {
     auto started = std::chrono::steady_clock::now();
-    Result<ModelComparison> compared = sandbox_->worker().compare_models();
+    Result<ModelComparison> compared =
+        sandbox_->worker().compare_models(context_.settings.drift_strict);
     cost_.compare += seconds_since(started);
     if (!compared) return env_failed(compared.error());
     if (compared->databases.empty()) return never_ran_migrations();

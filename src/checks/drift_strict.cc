@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "alembic/error_summary.h"
 #include "checks/strict_prerequisites.h"
@@ -81,16 +83,61 @@ bool reported(const pg::ObjectKey& key, const ModelComparison& comparison, const
       });
 }
 
+/// How a description (pg_describe_object()) writes the identifier `name`, as quote_ident() does:
+/// quoted, unless it reads as an identifier; then plainly, or quoted when it is a keyword.
+std::vector<std::string> identifier_spellings(const std::string& name) {
+  auto lower_or_underscore = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+  bool plain = !name.empty() && lower_or_underscore(name[0]) &&
+               std::all_of(name.begin(), name.end(), [&](char c) {
+                 return lower_or_underscore(c) || (c >= '0' && c <= '9');
+               });
+  std::vector<std::string> spellings{pg::quote_identifier(name)};
+  if (plain) spellings.push_back(name);
+  return spellings;
+}
+
+/// How a description writes the relation `name` of `schema`: qualified unless in public (the
+/// snapshot's search_path).
+std::vector<std::string> relation_spellings(const std::string& schema, const std::string& name) {
+  std::vector<std::string> names = identifier_spellings(name);
+  if (schema == "public") return names;
+  std::vector<std::string> qualified;
+  for (const std::string& schema_name : identifier_spellings(schema))
+    for (const std::string& relation : names) qualified.push_back(schema_name + "." + relation);
+  return qualified;
+}
+
+/// Whether `key`, of the kind "comment" (a comment on a table, view or sequence, one of its
+/// columns or indexes, named as pg_describe_object() names it: "column email of table users",
+/// "index app.ix_users_email"; its parent the table), is on what `object` excluded: the table,
+/// the column, the index (or the index of a unique constraint).
+bool comment_on(const pg::ObjectKey& key, const alembic::ExcludedObject& object) {
+  if (key.parent != object.table) return false;
+  if (object.type == "table") return true;
+  std::vector<std::string> names;
+  if (object.type == "column") {
+    for (std::string_view relation_kind : {"table", "foreign table", "view", "materialized view"})
+      for (const std::string& relation : relation_spellings(key.schema, object.table))
+        names.push_back(fmt::format("column {} of {} {}", object.name, relation_kind, relation));
+  } else {
+    for (const std::string& index : relation_spellings(key.schema, object.name))
+      names.push_back("index " + index);
+  }
+  return std::find(names.begin(), names.end(), key.name) != names.end();
+}
+
 /// Whether env.py's include_object or include_name left the object out: a column it excluded,
 /// an index or constraint it excluded (by its name on the table, whatever Alembic called it: a
-/// unique constraint is also an index), anything in a schema it excluded. Excluded tables are
-/// left out of the snapshots already (snapshot_options).
+/// unique constraint is also an index), a comment on any of them or on an excluded table,
+/// anything in a schema it excluded. Excluded tables are left out of the snapshots already
+/// (snapshot_options).
 bool excluded(const pg::ObjectKey& key, const ModelComparison& comparison) {
   return std::any_of(
       comparison.excluded.begin(), comparison.excluded.end(),
       [&](const alembic::ExcludedObject& object) {
         if (object.schema != key.schema) return false;
         if (object.type == "schema") return true;
+        if (key.kind == "comment") return comment_on(key, object);
         if (object.type == "table" || object.table != key.parent || object.name != key.name)
           return false;
         return object.type == "column" ? key.kind == "column"
@@ -100,7 +147,7 @@ bool excluded(const pg::ObjectKey& key, const ModelComparison& comparison) {
 
 /// A sequence a column owns (serial): its column's default says all there is to compare.
 bool owned_sequence(const pg::ObjectKey& key, const pg::Attributes& attributes) {
-  return key.kind == "sequence" && attribute_of(key, attributes, "owned by").has_value();
+  return key.kind == "sequence" && pg::attribute_of(key, attributes, "owned by").has_value();
 }
 
 /// The objects both catalogs are compared on.
@@ -137,19 +184,36 @@ SourceLine place_of(const pg::ObjectKey& key, const ModelPlaces& places, const S
   return places.env_py();
 }
 
-/// Recreates in `built` what the models use but only the migrations make (strict_prerequisites.h).
-/// A statement that fails is logged: create_all() then says what it missed.
+/// The types create_all() makes itself. When SQLAlchemy could not tell (a DDL event listener of
+/// the models failed on its mock engine), none, and the log says what that costs: every enum
+/// type of the migrations is made first, and create_all() skips those it finds.
+std::vector<alembic::ModelType> types_made_by_models(const CheckContext& context,
+                                                     const ModelComparison& comparison) {
+  if (comparison.types) return *comparison.types;
+  Error why = comparison.types_error.value_or(Error{"the worker gave no reason"});
+  std::string at =
+      why.line > 0 ? fmt::format(" (at {}:{})", context.project.relative(why.where), why.line) : "";
+  context.log(fmt::format(
+      "drift-strict: could not tell which enum types metadata.create_all() creates itself: {}{}; "
+      "every enum type of the migrations is made first, so the values of those the models "
+      "declare are not compared",
+      alembic::summarize_error(why.message), at));
+  return {};
+}
+
+/// Recreates in `built` what the models use but only the migrations make (strict_prerequisites.h),
+/// in an order that works. What still fails is logged: create_all() then says what it missed.
 void recreate_prerequisites(const CheckContext& context, Sandbox& built,
                             const pg::Snapshot& migrated, const ModelComparison& comparison,
                             const Schemas& schemas) {
-  for (const std::string& statement :
-       prerequisite_statements(migrated, comparison.types, schemas.defaults())) {
-    if (Status made = built.catalog().run(statement); !made) {
-      context.log(
-          fmt::format("drift-strict: could not recreate in the models' database what the "
-                      "migrations made ({}): {}",
-                      statement, made.error().message));
-    }
+  for (const FailedStatement& failed : run_in_dependency_order(
+           built.catalog(),
+           prerequisite_statements(migrated, types_made_by_models(context, comparison),
+                                   schemas.defaults()))) {
+    context.log(fmt::format(
+        "drift-strict: could not recreate in the models' database what the migrations made ({}): "
+        "{}",
+        failed.statement, failed.error.message));
   }
 }
 

@@ -33,10 +33,12 @@ SourceLine ModelPlaces::object(std::string_view schema, std::string_view table,
 }
 
 SourceLine ModelPlaces::type(std::string_view schema, std::string_view name) const {
-  auto found = std::find_if(
-      comparison_.types.begin(), comparison_.types.end(),
-      [&](const alembic::ModelType& type) { return type.schema == schema && type.name == name; });
-  if (found == comparison_.types.end() || found->table.empty()) return env_py();
+  if (!comparison_.types) return env_py();
+  const std::vector<alembic::ModelType>& types = *comparison_.types;
+  auto found = std::find_if(types.begin(), types.end(), [&](const alembic::ModelType& type) {
+    return type.schema == schema && type.name == name;
+  });
+  if (found == types.end() || found->table.empty()) return env_py();
   return column(found->table_schema, found->table, found->column);
 }
 

@@ -9,6 +9,8 @@
 namespace ag::checks {
 namespace {
 
+using pg::attribute_of;
+
 std::string qualified_name(const std::string& schema, const std::string& name) {
   return pg::quote_identifier(schema) + "." + pg::quote_identifier(name);
 }
@@ -61,15 +63,6 @@ std::optional<std::string> add_domain_constraint(const pg::ObjectKey& key,
 
 }  // namespace
 
-std::optional<std::string> attribute_of(const pg::ObjectKey& key, const pg::Attributes& values,
-                                        std::string_view name) {
-  const pg::ObjectKind* kind = pg::find_object_kind(key.kind);
-  if (kind == nullptr) return std::nullopt;
-  for (size_t i = 0; i < kind->attributes.size() && i < values.size(); ++i)
-    if (kind->attributes[i].name == name) return values[i];
-  return std::nullopt;
-}
-
 std::vector<std::string> prerequisite_statements(const pg::Snapshot& migrated,
                                                  const std::vector<alembic::ModelType>& created,
                                                  const std::set<std::string>& default_schemas) {
@@ -100,6 +93,21 @@ std::vector<std::string> prerequisite_statements(const pg::Snapshot& migrated,
   for (std::vector<std::string>* part : {&extensions, &types, &domains})
     statements.insert(statements.end(), part->begin(), part->end());
   return statements;
+}
+
+std::vector<FailedStatement> run_in_dependency_order(pg::Connection& connection,
+                                                     std::vector<std::string> statements) {
+  std::vector<FailedStatement> failed;
+  while (!statements.empty()) {
+    failed.clear();
+    for (const std::string& statement : statements) {
+      if (Status ran = connection.run(statement); !ran) failed.push_back({statement, ran.error()});
+    }
+    if (failed.size() == statements.size()) break;  // no progress: nothing else will help
+    statements.clear();
+    for (const FailedStatement& failure : failed) statements.push_back(failure.statement);
+  }
+  return failed;
 }
 
 }  // namespace ag::checks

@@ -24,6 +24,14 @@ pg::Snapshot types_and_extensions(pg::Connection& connection) {
   return kept;
 }
 
+/// The statements that failed and why, for a failed check's message.
+std::string described(const std::vector<FailedStatement>& failed) {
+  std::string text;
+  for (const FailedStatement& failure : failed)
+    text += failure.statement + ": " + failure.error.message + "\n";
+  return text;
+}
+
 }  // namespace
 
 TEST_SUITE("drift-strict prerequisites") {
@@ -45,13 +53,23 @@ TEST_SUITE("drift-strict prerequisites") {
       ALTER DOMAIN code ADD CONSTRAINT code_short CHECK (length(VALUE) < 10) NOT VALID;
       CREATE DOMAIN handle AS ext.citext;
       CREATE DOMAIN billing.cheerful AS mood CHECK (VALUE <> 'sad');
+      CREATE DOMAIN amount AS positive_int CHECK (VALUE < 1000000);
+      CREATE COLLATION billing.c_copy FROM "C";
+      CREATE DOMAIN billing.code AS text COLLATE billing.c_copy;
+      SET search_path = billing, public;
+      CREATE DOMAIN billing.price_currency AS currency DEFAULT 'EUR';
+      RESET search_path;
     )sql");
+    // Collations are not recreated: one the models' database has (from its template, say).
+    run(built, R"sql(CREATE SCHEMA billing; CREATE COLLATION billing.c_copy FROM "C")sql");
     pg::Snapshot expected = types_and_extensions(migrated);
 
+    // amount, over positive_int, sorts before it: made on the second pass. price_currency's
+    // default was written under another search_path ('EUR'::currency) and reads qualified.
     std::vector<alembic::ModelType> created{{"", "made_by_models", "", "switches", "state"}};
-    for (const std::string& statement : prerequisite_statements(expected, created, {"public"})) {
-      run(built, statement);
-    }
+    std::vector<FailedStatement> failed =
+        run_in_dependency_order(built, prerequisite_statements(expected, created, {"public"}));
+    CHECK_MESSAGE(failed.empty(), described(failed));
 
     CHECK(pg::diff_snapshots(expected, types_and_extensions(built)) ==
           std::vector<std::string>{"enum type made_by_models is missing after but existed before"});
@@ -77,6 +95,20 @@ TEST_SUITE("drift-strict prerequisites") {
     // The same name in another schema than the models' default one is not theirs.
     CHECK(prerequisite_statements(migrated, created, {"audit"}).back() ==
           R"(CREATE TYPE "public"."mood" AS ENUM ('sad'))");
+  }
+
+  TEST_CASE("statements that keep failing are returned, once the others are made") {
+    pg::ScratchDatabase database = pg::testing::scratch_database();
+    pg::Connection connection = open(database.params());
+    std::vector<FailedStatement> failed =
+        run_in_dependency_order(connection, {"CREATE DOMAIN over_b AS b", "CREATE DOMAIN c AS nope",
+                                             "CREATE DOMAIN b AS a", "CREATE DOMAIN a AS integer"});
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0].statement == "CREATE DOMAIN c AS nope");
+    CHECK(failed[0].error.message.find("type \"nope\" does not exist") != std::string::npos);
+    CHECK(pg::testing::query_value(connection,
+                                   "SELECT count(*) FROM pg_type WHERE typname IN ('a', 'b', "
+                                   "'over_b')") == "3");
   }
 }
 

@@ -304,10 +304,15 @@ void add_types(std::vector<ObjectKind>& kinds) {
       .attributes = {
           {"base type", S::type, "format_type(t.typbasetype, t.typtypmod)"},
           {"nullability", S::bare, "CASE WHEN t.typnotnull THEN 'not null' ELSE 'nullable' END"},
-          {"default", S::named, "t.typdefault"},
+          // Both as they resolve under the read's search_path (public), so that the strict
+          // comparison can recreate the domain from them: not typdefault, the text written
+          // under the search_path of the migration that set it.
+          {"default", S::named, "pg_get_expr(t.typdefaultbin, 0)"},
           {"collation", S::named, R"sql(CASE WHEN t.typcollation <> bt.typcollation THEN
-              (SELECT quote_ident(c.collname) FROM pg_collation c
-               WHERE c.oid = t.typcollation) END)sql"},
+              (SELECT CASE WHEN c.collnamespace = 'pg_catalog'::regnamespace THEN ''
+                           ELSE c.collnamespace::regnamespace::text || '.' END
+                      || quote_ident(c.collname)
+               FROM pg_collation c WHERE c.oid = t.typcollation) END)sql"},
           owner, privileges},
       .from_sql = "FROM utype t JOIN pg_type bt ON bt.oid = t.typbasetype WHERE t.typtype = 'd'"});
   kinds.push_back({
@@ -487,7 +492,7 @@ routine AS MATERIALIZED (
 utype AS MATERIALIZED (
   SELECT t.oid, t.typname::text AS typname, t.typtype, t.typowner, t.typacl, t.typbasetype,
          t.typtypmod,
-         t.typnotnull, t.typdefault, t.typcollation, t.typrelid, ns.nspname
+         t.typnotnull, t.typdefaultbin, t.typcollation, t.typrelid, ns.nspname
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
   WHERE t.oid >= 16384 AND t.typtype IN ('e', 'd', 'c', 'r')
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)),

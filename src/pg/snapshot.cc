@@ -4,6 +4,15 @@
 
 namespace ag::pg {
 
+std::optional<std::string> attribute_of(const ObjectKey& key, const Attributes& values,
+                                        std::string_view name) {
+  const ObjectKind* kind = find_object_kind(key.kind);
+  if (kind == nullptr) return std::nullopt;
+  for (size_t i = 0; i < kind->attributes.size() && i < values.size(); ++i)
+    if (kind->attributes[i].name == name) return values[i];
+  return std::nullopt;
+}
+
 Result<Snapshot> take_snapshot(Connection& connection, const SnapshotOptions& options) {
   Result<QueryResult> rows = query_catalog(connection, facts_query(options));
   if (!rows) return Error{"catalog snapshot failed: " + rows.error().message, "", 0};

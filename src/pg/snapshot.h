@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pg/catalog_facts.h"
@@ -32,6 +33,11 @@ struct Snapshot {
 
   bool operator==(const Snapshot&) const = default;
 };
+
+/// The value of the attribute `name` of a snapshot object (by its kind's attribute list); nullopt
+/// when the object has none or its kind has no such attribute.
+std::optional<std::string> attribute_of(const ObjectKey& key, const Attributes& values,
+                                        std::string_view name);
 
 /// Reads every user object's facts (one query; see catalog_facts.h for what is covered).
 /// Contract: `connection` is idle; it is left idle, its session settings unchanged.

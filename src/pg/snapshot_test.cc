@@ -79,6 +79,17 @@ void check_round_trips(const std::vector<RoundTrip>& table) {
 }  // namespace
 
 TEST_SUITE("pg") {
+  TEST_CASE("pg: an object's attribute is read by its name in the kind's list") {
+    ObjectKey sequence{"sequence", "public", "", "orders_number_seq"};
+    Attributes values = {"bigint",        "1",        "1",         "1", "99", "no cycle",
+                         "orders.number", "postgres", std::nullopt};
+    CHECK(attribute_of(sequence, values, "owned by") == "orders.number");
+    CHECK(attribute_of(sequence, values, "maximum") == "99");
+    CHECK(attribute_of(sequence, values, "privileges") == std::nullopt);
+    CHECK(attribute_of(sequence, values, "colour") == std::nullopt);
+    CHECK(attribute_of({"no such kind", "", "", "x"}, values, "type") == std::nullopt);
+  }
+
   TEST_CASE("pg: snapshot round trips for schemas, extensions and tables") {
     check_round_trips({
         {"", "CREATE SCHEMA app", {"schema app exists after but did not before"}},

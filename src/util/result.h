@@ -14,6 +14,9 @@ struct Error {
   std::string where{};
   int line = 0;          ///< 1-based line in `where`; 0 when not applicable.
   std::string detail{};  ///< Longer text for the log: a traceback, a tool's output.
+  /// What kind of failure it is, when its source names one: for the Python worker's errors, the
+  /// exception's class ("AlembicIncompatible", "KeyError"). Empty otherwise.
+  std::string kind{};
 
   /// "where:line: message", "where: message" or just the message.
   [[nodiscard]] std::string describe() const {

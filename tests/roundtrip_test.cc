@@ -226,6 +226,19 @@ TEST_SUITE("roundtrip") {
   }
 
   TEST_CASE(
+      "an Alembic lacking what the worker uses is an infrastructure error, not the project's") {
+    // The fixture's env.py deletes alembic.runtime.migration.RevisionStep, as a release might.
+    GateRun run = run_gate(roundtrip_args(fixture("drift/alembic_changed_steps")));
+    CHECK(run.exit_code == 3);
+    CHECK(run.findings("env-failed").empty());
+    CHECK(run.findings("upgrade-failed").empty());
+    std::vector<nlohmann::json> found = run.findings("infrastructure");
+    REQUIRE(found.size() == 1);
+    CHECK(contains(found[0]["message"], "has no alembic.runtime.migration.RevisionStep"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE(
       "pyproject-only configuration with an Alembic too old to read it: exit 3 with what to do") {
     TempDir dir;
     dir.write("pyproject.toml", "[tool.alembic]\nscript_location = \"%(here)s/migrations\"\n");

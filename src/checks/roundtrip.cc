@@ -347,10 +347,14 @@ class RoundTrip {
   bool open_session(alembic::Worker& worker) {
     Result<std::vector<std::string>> heads = worker.open();
     if (heads) return true;
+    log_detail(heads.error());
+    if (alembic::is_alembic_incompatibility(heads.error())) {
+      broken(heads.error());
+      return false;
+    }
     add_error("env-failed", from_error(heads.error(), {}),
               "env.py failed: " + alembic::summarize_error(heads.error().message),
               "run `alembic upgrade head` locally against an empty database to reproduce");
-    log_detail(heads.error());
     return false;
   }
 
@@ -381,7 +385,9 @@ class RoundTrip {
                    fmt::format_string<std::string> what) {
     std::string subject = fmt::format(what, describe(index));
     log_detail(error);
-    if (!worker_.running() && !worker_.timed_out()) {  // the worker died: not the migration's fault
+    // The worker died, or this Alembic lacks what the worker relies on: not the migration's fault.
+    if ((!worker_.running() && !worker_.timed_out()) ||
+        alembic::is_alembic_incompatibility(error)) {
       broken(error);
       return;
     }

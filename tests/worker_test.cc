@@ -2,7 +2,6 @@
 #include <doctest/doctest.h>
 
 #include "alembic/worker.h"
-#include "pg/connection.h"
 #include "pg/database_url.h"
 #include "pg/scratch_database.h"
 #include "support/postgres.h"
@@ -67,40 +66,6 @@ TEST_SUITE("worker") {
     REQUIRE(current.ok());
     CHECK(current->empty());
     CHECK(worker.close().ok());
-  }
-
-  TEST_CASE("a held step commits only once before_commit returns, and not at all when it fails") {
-    Scratch scratch = scratch_for("linear_ok");
-    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options);
-    REQUIRE(worker.ok());
-    Result<pg::Connection> other = pg::connect(scratch.database.params());
-    REQUIRE(other.ok());
-    auto author_tables = [&] {
-      Result<pg::QueryResult> rows =
-          other->exec("SELECT count(*) FROM pg_class WHERE relname = 'author'");
-      REQUIRE(rows.ok());
-      return std::string(rows->text(0, 0));
-    };
-    REQUIRE(worker->open().ok());
-    int calls = 0;
-    std::string seen_meanwhile;
-    Result<alembic::StepDone> up = worker->step("140a37e59b3f", alembic::Direction::up, false, [&] {
-      ++calls;
-      seen_meanwhile = author_tables();
-    });
-    REQUIRE(up.ok());
-    CHECK(calls == 1);
-    CHECK(seen_meanwhile == "0");  // the migration ran, its transaction was still open
-    CHECK(author_tables() == "1");
-
-    // 810e51fde1af adds a column to author; run twice, the second upgrade fails before the hold.
-    REQUIRE(worker->step("810e51fde1af", alembic::Direction::up).ok());
-    REQUIRE(worker->step("810e51fde1af", alembic::Direction::down).ok());
-    REQUIRE(worker->step("810e51fde1af", alembic::Direction::up).ok());
-    Result<alembic::StepDone> again =
-        worker->step("810e51fde1af", alembic::Direction::up, false, [&] { ++calls; });
-    CHECK_FALSE(again.ok());
-    CHECK(calls == 1);
   }
 
   TEST_CASE("a failing step ends the session with the error at its line, the next open works") {

@@ -233,20 +233,14 @@ Result<std::vector<std::string>> Worker::open() {
   return strings_of(reply->body["heads"]);
 }
 
-Result<StepDone> Worker::step(const std::string& revision, Direction direction, bool stamp,
-                              const std::function<void()>& before_commit) {
+Result<StepDone> Worker::step(const std::string& revision, Direction direction, bool stamp) {
   json message = {{"op", "step"},
                   {"revision", revision},
                   {"direction", direction == Direction::up ? "up" : "down"},
-                  {"stamp", stamp},
-                  {"hold", static_cast<bool>(before_commit)}};
+                  {"stamp", stamp}};
   std::string doing =
       fmt::format("{} {}", direction == Direction::up ? "upgrading to" : "downgrading", revision);
   Result<Reply> reply = request(message.dump(), step_timeout_, doing);
-  if (reply && before_commit) {
-    before_commit();
-    reply = request(R"({"op": "commit"})", step_timeout_, doing);
-  }
   if (!reply) return reply.error();
   return StepDone{reply->body.value("seconds", 0.0)};
 }

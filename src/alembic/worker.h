@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -115,11 +114,7 @@ class Worker {
   /// Runs one revision up or down inside the session (stamped instead when `stamp`). A failure
   /// ends the session; its Error points at the failing line and carries the traceback in
   /// Error::detail. A step running past step_timeout stops the worker: every later call fails.
-  /// With `before_commit`, the migration's transaction waits for it once the migration has run
-  /// (the database as other sessions see it is still the one before this step), then commits;
-  /// it is not called when the migration fails.
-  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false,
-                        const std::function<void()>& before_commit = {});
+  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false);
 
   /// The revisions in the version table now, inside the session.
   Result<std::vector<std::string>> current();

@@ -18,11 +18,8 @@ Requests:
   {"op": "open"}       runs env.py online; the session stays open for the requests below
       -> {"heads": [...]}
   inside a session:
-    {"op": "step", "revision": ID, "direction": "up"|"down", "stamp": BOOL, "hold": BOOL}
-        -> {"seconds"}                            one revision, in Alembic's own RevisionStep;
-                                                   with "hold", first {"held": true} once the
-                                                   migration ran, its transaction still open,
-                                                   then {"op": "commit"} lets it commit
+    {"op": "step", "revision": ID, "direction": "up"|"down", "stamp": BOOL}
+        -> {"seconds"}                            one revision, in Alembic's own RevisionStep
     {"op": "current"}  -> {"heads": [...]}        the version table's revisions now
     {"op": "query", "sql": SQL}
         -> {"columns": [...], "rows": [[text or null...]...]}    on the migration connection
@@ -706,10 +703,9 @@ class Worker:
                 self.session["answered"] = True
                 raise SessionFailed() from exc
             started = time.monotonic()
-            self.held_seconds = 0.0
             yield step  # Alembic runs it, then asks for the next one
             # No heads here: reading the version table would cost as much again as a small step.
-            self.channel.ok(seconds=time.monotonic() - started - self.held_seconds)
+            self.channel.ok(seconds=time.monotonic() - started)
 
     def make_step(self, request):
         revision_map = self.script.revision_map
@@ -720,25 +716,7 @@ class Worker:
         if request.get("stamp"):
             # Alembic's own bookkeeping of the version table, without running the migration.
             step.migration_fn = stamp_instead_of_running
-        if request.get("hold"):
-            step.migration_fn = self.held_before_commit(step.migration_fn)
         return step
-
-    def held_before_commit(self, migration_fn):
-        """The migration, then a pause inside its transaction until the binary says "commit":
-        meanwhile the binary reads the catalog as it was before this step (nothing of it is
-        committed yet), while this step's work is done."""
-
-        @functools.wraps(migration_fn)  # Alembic logs "Running upgrade ..." from its name
-        def run(**kw):
-            migration_fn(**kw)
-            self.channel.ok(held=True)
-            waiting = time.monotonic()
-            request = self.channel.receive()
-            self.held_seconds = time.monotonic() - waiting
-            if request.get("op") != "commit":
-                raise ValueError(f"{request.get('op')!r} is not a request while a step is held")
-        return run
 
     def fresh_module(self, revision):
         """Each `alembic` command loads a revision's module anew, so module-level objects (an

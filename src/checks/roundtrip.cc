@@ -5,12 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
-#include <future>
 #include <map>
 #include <optional>
 
 #include "alembic/error_summary.h"
+#include "checks/fingerprint_queue.h"
 #include "pg/fingerprint.h"
 #include "pg/snapshot.h"
 #include "pg/snapshot_diff.h"
@@ -78,16 +77,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-/// A catalog fingerprint pinned on one state and computed on another thread while the worker
-/// runs the next step; that step commits only once it is computed (see RoundTrip::step).
-struct PendingFingerprint {
-  std::future<std::pair<Result<pg::Fingerprint>, double>> computing;  ///< With its seconds.
-  std::optional<Result<pg::Fingerprint>> result;                      ///< Once waited for.
-  size_t index = 0;  ///< The revision whose downgrade it checks (unused in the up pass).
-
-  bool started() const { return computing.valid() || result.has_value(); }
-};
-
 struct Place {
   std::string file;
   int line = 0;
@@ -101,18 +90,20 @@ class RoundTrip {
   }
 
   CheckOutcome run() {
-    if (!load_revisions() || !open_session(worker_)) return std::move(outcome_);
+    if (!load_revisions() || !start_fingerprints() || !open_session(worker_))
+      return std::move(outcome_);
     context_.log(fmt::format("roundtrip: {} revisions, up, down and up again, one at a time",
                              revisions_.size()));
     if (upgrade_all()) {
       size_t applied = downgrade_all();
       if (session_open_ && upgrade_again(applied)) close_session(worker_);
     }
+    settle_fingerprints();
     context_.log(fmt::format(
         "roundtrip: {} steps in {:.2f} s; {} catalog fingerprints computed alongside them in "
         "{:.2f} s, {:.2f} s of it waited for",
-        cost_.steps, cost_.step_seconds, cost_.fingerprints, cost_.fingerprint_seconds,
-        cost_.wait_seconds));
+        cost_.steps, cost_.step_seconds, fingerprints_->count(), fingerprints_->compute_seconds(),
+        fingerprints_->wait_seconds()));
     explain_suspects();
     flag_slow_revisions();
     return std::move(outcome_);
@@ -123,7 +114,10 @@ class RoundTrip {
   Sandbox& sandbox_;
   alembic::Worker& worker_;
   std::vector<RevisionInfo> revisions_;
-  std::vector<pg::Fingerprint> before_;  ///< before_[i]: the catalog before revision i's upgrade.
+  std::optional<FingerprintQueue> fingerprints_;
+  /// before_[i]: the catalog before revision i's upgrade (once computed).
+  std::vector<std::optional<pg::Fingerprint>> before_;
+  bool catalog_broken_ = false;  ///< A fingerprint could not be taken (reported once).
   /// Revisions after whose downgrade the fingerprint differed from before_: explained (or found
   /// equal after all) by explain_suspects().
   std::vector<size_t> suspects_;
@@ -131,9 +125,9 @@ class RoundTrip {
   bool session_open_ = true;  ///< False once a failed step ended the session for good.
   CheckOutcome outcome_;
   struct {
-    int steps = 0, fingerprints = 0;
-    double step_seconds = 0, fingerprint_seconds = 0, wait_seconds = 0;
-  } cost_;  ///< Where the time went, for the log.
+    int steps = 0;
+    double step_seconds = 0;
+  } cost_;  ///< Where the time went, for the log (and fingerprints_'s own figures).
 
   // -- the three passes ------------------------------------------------------------------------
 
@@ -148,24 +142,19 @@ class RoundTrip {
       return false;
     }
     revisions_ = std::move(*revisions);
+    before_.resize(revisions_.size());
     outcome_.timings.resize(revisions_.size());
     for (size_t i = 0; i < revisions_.size(); ++i) outcome_.timings[i].revision = revisions_[i].id;
     return true;
   }
 
-  // The fingerprint of each state is pinned (its snapshot taken) before the next step starts
-  // and computed while that step runs, which commits only once it is done: the two use both
-  // cores, and whatever the fingerprint looks up outside its snapshot (names of referenced
-  // objects) is still the state it describes.
+  // The fingerprint of each state is pinned (its snapshot taken) as soon as the state is
+  // reached and computed while the next steps run, on one of two connections.
 
   bool upgrade_all() {
     for (size_t i = 0; i < revisions_.size(); ++i) {
-      PendingFingerprint before = start_fingerprint(i);
-      if (!before.started()) return false;
-      Result<alembic::StepDone> done = step(i, Direction::up, &before);
-      const Result<pg::Fingerprint>& taken = wait_for(before);
-      if (!taken) return false;
-      before_.push_back(*taken);
+      if (!fingerprint(i)) return false;
+      Result<alembic::StepDone> done = step(i, Direction::up);
       if (!done) {
         step_failed("upgrade-failed", i, Direction::up, done.error(), "upgrade to {}");
         return false;
@@ -178,62 +167,69 @@ class RoundTrip {
   /// Returns how many revisions are still applied when the downgrades stop.
   size_t downgrade_all() {
     size_t applied = revisions_.size();
-    PendingFingerprint after;  // of the state the previous downgrade left
     while (applied > 0) {
       size_t i = applied - 1;
       if (revisions_[i].id == context_.settings.minimum_downgrade_revision) break;
-      Result<alembic::StepDone> done = step(i, Direction::down, &after);
-      if (!compare_after_downgrade(after)) return applied;
+      Result<alembic::StepDone> done = step(i, Direction::down);
       if (!done) {
         session_open_ = downgrade_failed(i, done.error());
-        return applied;
+        break;
       }
       outcome_.timings[i].downgrade_seconds = done->seconds;
       applied = i;
-      after = start_fingerprint(i);
-      if (!after.started()) return applied;
+      if (!fingerprint(after_downgrade(i))) break;
     }
-    compare_after_downgrade(after);
     return applied;
   }
 
-  /// Waits for the fingerprint of the state after a downgrade, if any, and compares it with the
-  /// one before that revision's upgrade. Returns false when it could not be taken (reported).
-  bool compare_after_downgrade(PendingFingerprint& after) {
-    if (!after.started()) return true;
-    const Result<pg::Fingerprint>& taken = wait_for(after);
-    if (taken && *taken != before_[after.index]) suspects_.push_back(after.index);
-    return taken.ok();
+  bool start_fingerprints() {
+    Result<pg::Connection*> second = sandbox_.second_catalog();
+    if (!second) {
+      broken(second.error());
+      return false;
+    }
+    fingerprints_.emplace(std::vector<pg::Connection*>{&sandbox_.catalog(), *second});
+    return true;
   }
 
-  /// Pins the catalog as it is now and computes its fingerprint on another thread; nothing
-  /// started (reported) when it cannot be pinned.
-  PendingFingerprint start_fingerprint(size_t index) {
-    Result<pg::PinnedFingerprint> pinned = pg::PinnedFingerprint::pin(sandbox_.catalog());
-    if (!pinned) {
-      broken(pinned.error());
-      return {};
-    }
-    ++cost_.fingerprints;
-    auto compute = [pinned = std::move(*pinned)]() mutable {
-      Clock::time_point start = Clock::now();
-      Result<pg::Fingerprint> fingerprint = pinned.compute();
-      return std::pair{std::move(fingerprint), seconds_since(start)};
-    };
-    return {std::async(std::launch::async, std::move(compute)), std::nullopt, index};
+  /// A fingerprint's tag: i for the state before revision i's upgrade (before_[i]); this for the
+  /// state after its downgrade.
+  size_t after_downgrade(size_t index) const { return revisions_.size() + index; }
+
+  /// Fingerprints the database as it is now (`tag`), meanwhile taking in the ones computed.
+  /// Returns false once one could not be taken (reported).
+  bool fingerprint(size_t tag) {
+    std::vector<FingerprintQueue::Done> done;
+    Status pushed = fingerprints_->push(tag, done);
+    if (!pushed) fail_catalog(pushed.error());
+    return take(done) && !catalog_broken_;
   }
 
-  /// The pending fingerprint, waited for the first time only; an error is reported then.
-  const Result<pg::Fingerprint>& wait_for(PendingFingerprint& pending) {
-    if (!pending.result) {
-      Clock::time_point start = Clock::now();
-      auto [fingerprint, seconds] = pending.computing.get();
-      cost_.wait_seconds += seconds_since(start);
-      cost_.fingerprint_seconds += seconds;
-      if (!fingerprint) broken(fingerprint.error());
-      pending.result = std::move(fingerprint);
+  /// Waits for the fingerprints still being computed and takes them in.
+  void settle_fingerprints() {
+    std::vector<FingerprintQueue::Done> done;
+    fingerprints_->drain(done);
+    take(done);
+  }
+
+  /// Keeps the fingerprints taken before upgrades; compares those taken after downgrades with
+  /// them, a difference making the revision a suspect. Returns false once one failed.
+  bool take(std::vector<FingerprintQueue::Done>& done) {
+    for (FingerprintQueue::Done& taken : done) {
+      if (!taken.fingerprint) fail_catalog(taken.fingerprint.error());
+      if (catalog_broken_) return false;
+      if (taken.tag < revisions_.size()) {
+        before_[taken.tag] = std::move(*taken.fingerprint);
+        continue;
+      }
+      size_t index = taken.tag - revisions_.size();
+      if (*taken.fingerprint != before_[index]) suspects_.push_back(index);
     }
-    return *pending.result;
+    return true;
+  }
+
+  void fail_catalog(const Error& error) {
+    if (!std::exchange(catalog_broken_, true)) broken(error);
   }
 
   bool upgrade_again(size_t applied) {
@@ -322,16 +318,10 @@ class RoundTrip {
     return std::find(skip.begin(), skip.end(), revision.id) != skip.end();
   }
 
-  /// Runs one step; when `fingerprint` is being computed, the step commits only after it is.
-  Result<alembic::StepDone> step(size_t index, Direction direction,
-                                 PendingFingerprint* fingerprint = nullptr) {
+  Result<alembic::StepDone> step(size_t index, Direction direction) {
     const RevisionInfo& revision = revisions_[index];
-    std::function<void()> before_commit;
-    if (fingerprint != nullptr && fingerprint->started())
-      before_commit = [this, fingerprint] { wait_for(*fingerprint); };
     Clock::time_point start = Clock::now();
-    Result<alembic::StepDone> done =
-        worker_.step(revision.id, direction, skipped(revision), before_commit);
+    Result<alembic::StepDone> done = worker_.step(revision.id, direction, skipped(revision));
     cost_.step_seconds += seconds_since(start);
     ++cost_.steps;
     keep_log_tail(worker_.take_log());

@@ -46,13 +46,6 @@ struct AttributeSpec {
   /// PostgreSQL can hash (not pg_node_tree, and not aclitem, whose hash is a weak sum: print
   /// those). Empty: `sql`.
   std::string_view fingerprint_sql = {};
-  /// For a fingerprint of FingerprintScope::database, when fingerprint_sql (or sql) opens the
-  /// object's table (pg_get_expr() with a table, pg_get_constraintdef() of a check, pg_get_*def():
-  /// they lock it) or reads the object itself through the catalog caches rather than the query's
-  /// snapshot: the fact as the catalog row stores it (expressions as node trees, with OIDs),
-  /// printed as text. Empty: fingerprint_sql (or sql), which must then do neither; naming *other*
-  /// objects through the caches (format_type(), ::regclass) is fine.
-  std::string_view stored_sql = {};
 };
 
 /// How a diff line names an object of a kind.
@@ -89,27 +82,21 @@ const ObjectKind* find_object_kind(std::string_view id);
 /// order, NULL-padded to N.
 std::string facts_query(const SnapshotOptions& options);
 
-/// What a fingerprint can be compared with.
-enum class FingerprintScope {
-  /// Any database's fingerprint (of a server of the same version): databases built by the same
-  /// DDL fingerprint equal. Deparses expressions, which locks their tables for an instant, so no
-  /// other session should be changing the database meanwhile.
-  portable,
-  /// Only the fingerprints of other states of the same database. Every object's own facts are
-  /// read under the query's snapshot (expressions as stored, OIDs and all) and no user table is
-  /// ever locked, so it may run while another session changes the database and commits: it
-  /// describes the database as the snapshot sees it. Objects dropped and made again (a table
-  /// recreated, a column added back) may fingerprint differently though their snapshots are
-  /// equal; the caller compares snapshots to be sure.
-  database,
-};
+/// One row: a 64-bit hash of every object's facts (fingerprint_sql where given) summed, so that
+/// no sort is needed, and the number of objects. Databases built by the same DDL fingerprint
+/// equal. `server_version` as PQserverVersion() gives it: how a row is hashed depends on it, so
+/// fingerprints compare only between servers of one version. Expressions are deparsed, which
+/// opens (and locks, for an instant) their tables.
+std::string fingerprint_query(const SnapshotOptions& options, int server_version);
 
-/// One row: a 64-bit hash of every object's facts (in the forms `scope` asks for) summed, so
-/// that no sort is needed, and the number of objects. `server_version` as PQserverVersion()
-/// gives it: how a row is hashed depends on it, so fingerprints compare only between servers of
-/// one version.
-std::string fingerprint_query(const SnapshotOptions& options, int server_version,
-                              FingerprintScope scope = FingerprintScope::portable);
+/// As fingerprint_query(), but of the catalog rows as they are stored, for comparing states of
+/// one database only: every column is read under the query's snapshot (expressions as node
+/// trees, other objects by OID; catalog caches, which see the latest committed state, are never
+/// asked for a row's own facts) and no user table is opened or locked, so it may run while
+/// another session changes the database and commits. An object dropped and made again (a table
+/// recreated, a column added back) stores new OIDs and numbers, so the fingerprint may differ
+/// though snapshots are equal: the caller compares snapshots to be sure. The count is of rows.
+std::string stored_fingerprint_query(const SnapshotOptions& options, int server_version);
 
 /// Runs a catalog query read-only, with the settings that change how definitions print fixed
 /// (search_path = public, so public objects print unqualified; DateStyle, IntervalStyle, ...),

@@ -18,9 +18,8 @@ Result<Fingerprint> fingerprint_of(Result<QueryResult> row) {
 }  // namespace
 
 Result<Fingerprint> take_fingerprint(Connection& connection, const SnapshotOptions& options) {
-  return fingerprint_of(query_catalog(
-      connection,
-      fingerprint_query(options, connection.server_version(), FingerprintScope::portable)));
+  return fingerprint_of(
+      query_catalog(connection, fingerprint_query(options, connection.server_version())));
 }
 
 Result<PinnedFingerprint> PinnedFingerprint::pin(Connection& connection, SnapshotOptions options) {
@@ -39,8 +38,7 @@ PinnedFingerprint::~PinnedFingerprint() {
 Result<Fingerprint> PinnedFingerprint::compute() {
   Connection& connection = *std::exchange(connection_, nullptr);
   return fingerprint_of(finish_catalog_read(
-      connection,
-      fingerprint_query(options_, connection.server_version(), FingerprintScope::database)));
+      connection, stored_fingerprint_query(options_, connection.server_version())));
 }
 
 }  // namespace ag::pg

@@ -20,18 +20,16 @@ struct Fingerprint {
   bool operator==(const Fingerprint&) const = default;
 };
 
-/// A FingerprintScope::portable fingerprint: one query computed on the server. Contract:
+/// A portable fingerprint (fingerprint_query()): one query computed on the server. Contract:
 /// `connection` is idle, and no other session changes the database meanwhile; the connection is
 /// left idle, its session settings unchanged (the statement stays prepared on it for the next
 /// call).
 Result<Fingerprint> take_fingerprint(Connection& connection, const SnapshotOptions& options = {});
 
-/// A FingerprintScope::database fingerprint in two halves, so that another session can work on
-/// the database while it is computed (the roundtrip check runs the next migration meanwhile):
-/// pin() fixes the state it describes, compute() computes it, maybe on another thread. What the
-/// other session has not committed never shows; what it commits meanwhile shows only in the names
-/// of objects that others refer to (the enum label a default names), never in an object's own
-/// facts. The roundtrip check lets the next migration commit only after compute().
+/// A stored fingerprint (stored_fingerprint_query(): for states of one database) in two halves,
+/// so that another session can work on the database while it is computed (the roundtrip check
+/// runs the next migrations meanwhile): pin() fixes the state it describes, compute() computes
+/// it, maybe on another thread, whatever the other session commits in between.
 class PinnedFingerprint {
  public:
   /// Pins the database's catalog as it is now (pin_catalog(): one round trip). Contract:

@@ -1,0 +1,55 @@
+#include "checks/fingerprint_queue.h"
+
+#include <chrono>
+
+namespace ag::checks {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+FingerprintQueue::FingerprintQueue(std::vector<pg::Connection*> connections)
+    : idle_(std::move(connections)) {}
+
+FingerprintQueue::~FingerprintQueue() {
+  std::vector<Done> ignored;
+  drain(ignored);
+}
+
+Status FingerprintQueue::push(size_t tag, std::vector<Done>& done) {
+  if (idle_.empty()) finish_oldest(done);
+  pg::Connection* connection = idle_.back();
+  Result<pg::PinnedFingerprint> pinned = pg::PinnedFingerprint::pin(*connection);
+  if (!pinned) return pinned.error();
+  idle_.pop_back();
+  ++count_;
+  auto compute = [pinned = std::move(*pinned)]() mutable {
+    Clock::time_point start = Clock::now();
+    Result<pg::Fingerprint> fingerprint = pinned.compute();
+    return std::pair{std::move(fingerprint), seconds_since(start)};
+  };
+  in_flight_.push_back({tag, connection, std::async(std::launch::async, std::move(compute))});
+  return ok();
+}
+
+void FingerprintQueue::drain(std::vector<Done>& done) {
+  while (!in_flight_.empty()) finish_oldest(done);
+}
+
+void FingerprintQueue::finish_oldest(std::vector<Done>& done) {
+  InFlight& oldest = in_flight_.front();
+  Clock::time_point start = Clock::now();
+  auto [fingerprint, seconds] = oldest.computing.get();
+  wait_seconds_ += seconds_since(start);
+  compute_seconds_ += seconds;
+  done.push_back({oldest.tag, std::move(fingerprint)});
+  idle_.push_back(oldest.connection);
+  in_flight_.pop_front();
+}
+
+}  // namespace ag::checks

@@ -5,7 +5,7 @@
 // Creates a scratch database on the server (dropped at the end), builds TABLES (default 200)
 // tables with columns, a primary key, a unique constraint, indexes, a check and a foreign key
 // to the previous table, then prints the median (and fastest) time of 100 fingerprints of each
-// scope (portable; database: pinned, then computed, as the roundtrip check takes them) and of 20
+// kind (portable; stored: pinned, then computed, as the roundtrip check takes them) and of 20
 // snapshots.
 // bench/snapshot.sh starts a throwaway server and runs this against it.
 #include <fmt/format.h>
@@ -101,9 +101,9 @@ int main(int argc, char** argv) {
   fmt::print("{} tables, {} catalog objects\n", tables, objects);
   fmt::print("fingerprint, portable: {:.2f} ms (median of 100; fastest {:.2f} ms)\n",
              fingerprint.median_ms, fingerprint.fastest_ms);
-  fmt::print("fingerprint, database: {:.2f} ms (median of 100; fastest {:.2f} ms)\n",
+  fmt::print("fingerprint, stored:   {:.2f} ms (median of 100; fastest {:.2f} ms)\n",
              pinned.median_ms, pinned.fastest_ms);
-  fmt::print("snapshot:              {:.2f} ms (median of 20; fastest {:.2f} ms)\n", snapshot.median_ms,
-             snapshot.fastest_ms);
+  fmt::print("snapshot:              {:.2f} ms (median of 20; fastest {:.2f} ms)\n",
+             snapshot.median_ms, snapshot.fastest_ms);
   return 0;
 }

@@ -665,9 +665,10 @@ SELECT sum(h)::text, count(*) FROM hashes)sql",
 
 namespace {
 
-/// Opens the read-only transaction catalog queries run in; `isolation` is "READ COMMITTED" or
-/// "REPEATABLE READ".
-Status begin_catalog_read(Connection& connection, std::string_view isolation) {
+/// Opens the read-only transaction catalog queries run in, in one round trip; `isolation` is
+/// "READ COMMITTED" or "REPEATABLE READ", `then` statements to run at once in it.
+Status begin_catalog_read(Connection& connection, std::string_view isolation,
+                          std::string_view then = "") {
   if (!connection.idle())
     return Error{"catalog snapshot: the connection is inside a transaction", "", 0};
   // Everything that changes how pg_get_*def() and format_type() print, fixed for this transaction;
@@ -678,8 +679,8 @@ Status begin_catalog_read(Connection& connection, std::string_view isolation) {
                   "SET LOCAL quote_all_identifiers = off; SET LOCAL DateStyle = 'ISO, YMD'; "
                   "SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1; "
                   "SET LOCAL bytea_output = 'hex'; SET LOCAL jit = off; "
-                  "SET LOCAL statement_timeout = '2min'",
-                  isolation));
+                  "SET LOCAL statement_timeout = '2min'{}",
+                  isolation, then));
   if (!begun) (void)connection.run("ROLLBACK");
   return begun;
 }
@@ -699,11 +700,8 @@ Result<QueryResult> query_catalog(Connection& connection, const std::string& sql
 }
 
 Status pin_catalog(Connection& connection) {
-  if (Status begun = begin_catalog_read(connection, "REPEATABLE READ"); !begun) return begun;
   // The snapshot is taken by the transaction's first query, not by BEGIN.
-  Status pinned = connection.run("SELECT 1");
-  if (!pinned) (void)connection.run("ROLLBACK");
-  return pinned;
+  return begin_catalog_read(connection, "REPEATABLE READ", "; SELECT 1");
 }
 
 }  // namespace ag::pg

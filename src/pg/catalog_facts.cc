@@ -649,10 +649,12 @@ std::string stored_fingerprint_query(const SnapshotOptions& options, int server_
     selects.push_back(select_row_hash(fmt::format("{}, {}", i, kStoredRows[i].values),
                                       kStoredRows[i].from, server_version >= 140000));
   }
+  // comp scans pg_class for its rare relkind 'c' rows: starting from utype, which holds every
+  // table's row type too, cost an index lookup per table.
   return for_server_version(
       fmt::format(R"sql({}comp AS MATERIALIZED (
-  SELECT t.typrelid AS oid FROM utype t JOIN pg_class c ON c.oid = t.typrelid
-  WHERE t.typtype = 'c' AND c.relkind = 'c'),
+  SELECT c.oid FROM pg_class c
+  WHERE c.relkind = 'c' AND c.reltype IN (SELECT oid FROM utype WHERE typtype = 'c')),
 idx AS MATERIALIZED (
   SELECT i.indexrelid AS oid FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM rel)),
 hashes (h) AS (

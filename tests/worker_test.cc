@@ -1,11 +1,15 @@
 // The Python worker through its C++ client: the protocol against real Alembic and PostgreSQL.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "alembic/worker.h"
 #include "pg/database_url.h"
 #include "pg/scratch_database.h"
 #include "support/postgres.h"
 #include "support/run_gate.h"
+#include "support/temp_dir.h"
 
 namespace ag::test {
 namespace {
@@ -126,6 +130,25 @@ TEST_SUITE("worker") {
     CHECK(offline.error().message.find(" has no alembic.runtime.migration.RevisionStep, which "
                                        "alembic-gate uses as `alembic upgrade --sql` does") !=
           std::string::npos);
+  }
+
+  TEST_CASE("a python3 on PATH that cannot run the worker: /usr/bin/python3 is tried next") {
+    TempDir bin;
+    std::filesystem::path fake = bin.write("python3",
+                                           "#!/bin/sh\n"
+                                           "echo 'SyntaxError: invalid syntax' >&2\n"
+                                           "exit 1\n");
+    std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+    struct RestorePath {
+      std::string saved = std::getenv("PATH");
+      ~RestorePath() { setenv("PATH", saved.c_str(), 1); }
+    } restore;
+    std::string path = bin.path().string() + ":" + restore.saved;
+    REQUIRE(setenv("PATH", path.c_str(), 1) == 0);
+    Scratch scratch = scratch_for("linear_ok");
+    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options);
+    REQUIRE(worker.ok());
+    CHECK(worker->versions().interpreter == "/usr/bin/python3");
   }
 
   TEST_CASE("no interpreter with Alembic: an error saying what to install") {

@@ -167,7 +167,10 @@ Result<Worker> Worker::start(const WorkerOptions& options) {
     Worker worker(std::move(*child), options.step_timeout);
     Result<Reply> reply =
         worker.request(start.dump(), kStartTimeout, "loading the Alembic configuration");
-    if (!reply && is_missing_module(reply.error())) {
+    // An interpreter that lacks Alembic, or cannot run the worker at all (a Python 2 named
+    // python3 ends at once), is no reason to give up: the next one may do.
+    bool ended = !worker.alive_ && !worker.timed_out_;
+    if (!reply && (ended || is_missing_module(reply.error()))) {
       tried.push_back(fmt::format("{}: {}", interpreter, reply.error().message));
       continue;
     }

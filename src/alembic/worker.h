@@ -31,7 +31,8 @@ struct WorkerOptions {
 bool is_alembic_incompatibility(const Error& error);
 
 /// The interpreters to try, in order: `configured` alone when set, else python3 on PATH, then
-/// /usr/bin/python3.
+/// /usr/bin/python3. The next one is tried when one cannot be started, ends before answering,
+/// or cannot import Alembic or SQLAlchemy.
 std::vector<std::string> interpreter_candidates(const std::string& configured);
 
 /// What the interpreter runs.

@@ -151,6 +151,29 @@ TEST_SUITE("worker") {
     CHECK(worker->versions().interpreter == "/usr/bin/python3");
   }
 
+  TEST_CASE("a worker launched ahead of its database is the one started") {
+    Scratch scratch = scratch_for("linear_ok");
+    scratch.options.python = "/usr/bin/python3";
+    alembic::WorkerLaunch launch =
+        alembic::WorkerLaunch::begin(scratch.options.python, scratch.options.project_dir);
+    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options, std::move(launch));
+    REQUIRE(worker.ok());
+    CHECK(worker->versions().interpreter == "/usr/bin/python3");
+    Result<std::vector<alembic::RevisionInfo>> revisions = worker->revisions();
+    REQUIRE(revisions.ok());
+    CHECK(revisions->size() == 4);
+  }
+
+  TEST_CASE("a launch that could not start its interpreter is reported by start") {
+    Scratch scratch = scratch_for("linear_ok");
+    scratch.options.python = "/nonexistent/python3";
+    alembic::WorkerLaunch launch =
+        alembic::WorkerLaunch::begin(scratch.options.python, scratch.options.project_dir);
+    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options, std::move(launch));
+    REQUIRE_FALSE(worker.ok());
+    CHECK(worker.error().message.find("/nonexistent/python3: ") != std::string::npos);
+  }
+
   TEST_CASE("no interpreter with Alembic: an error saying what to install") {
     Scratch scratch = scratch_for("linear_ok");
     scratch.options.python = "/nonexistent/python3";

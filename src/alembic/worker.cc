@@ -113,6 +113,16 @@ bool is_missing_module(const Error& error) {
          error.message.starts_with("ImportError:");
 }
 
+Result<process::Subprocess> spawn_worker(const std::string& interpreter,
+                                         const std::filesystem::path& project_dir) {
+  process::Options spawn_options;
+  spawn_options.cwd = project_dir;
+  spawn_options.stdin_stream = process::Stream::pipe;
+  spawn_options.env["PYTHONDONTWRITEBYTECODE"] = "1";  // leave no __pycache__ in the project
+  spawn_options.env["PYTHONUNBUFFERED"] = "1";
+  return process::Subprocess::spawn({interpreter, "-c", std::string(kWorkerSource)}, spawn_options);
+}
+
 }  // namespace
 
 bool is_alembic_incompatibility(const Error& error) {
@@ -145,7 +155,14 @@ Worker::~Worker() {
   child_.terminate(std::chrono::milliseconds(2000));
 }
 
-Result<Worker> Worker::start(const WorkerOptions& options) {
+WorkerLaunch WorkerLaunch::begin(const std::string& python,
+                                 const std::filesystem::path& project_dir) {
+  std::string interpreter = interpreter_candidates(python).front();
+  Result<process::Subprocess> child = spawn_worker(interpreter, project_dir);
+  return WorkerLaunch(std::move(interpreter), project_dir, std::move(child));
+}
+
+Result<Worker> Worker::start(const WorkerOptions& options, std::optional<WorkerLaunch> launched) {
   json start = {{"op", "start"},
                 {"project", options.project_dir.string()},
                 {"config", options.config_file.string()},
@@ -153,13 +170,11 @@ Result<Worker> Worker::start(const WorkerOptions& options) {
                 {"url_env", options.url_env}};
   std::vector<std::string> tried;
   for (const std::string& interpreter : interpreter_candidates(options.python)) {
-    process::Options spawn_options;
-    spawn_options.cwd = options.project_dir;
-    spawn_options.stdin_stream = process::Stream::pipe;
-    spawn_options.env["PYTHONDONTWRITEBYTECODE"] = "1";  // leave no __pycache__ in the project
-    spawn_options.env["PYTHONUNBUFFERED"] = "1";
+    bool use_launched = launched && launched->interpreter_ == interpreter &&
+                        launched->project_dir_ == options.project_dir;
     Result<process::Subprocess> child =
-        process::Subprocess::spawn({interpreter, "-c", std::string(kWorkerSource)}, spawn_options);
+        use_launched ? std::move(launched->child_) : spawn_worker(interpreter, options.project_dir);
+    launched.reset();  // only ever the first candidate
     if (!child) {
       tried.push_back(fmt::format("{}: {}", interpreter, child.error().message));
       continue;

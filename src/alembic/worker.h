@@ -92,12 +92,36 @@ struct OfflineSql {
   std::vector<OfflineFailure> failures;
 };
 
+/// A worker's first interpreter started ahead of its database: it imports Alembic and SQLAlchemy
+/// (a third of a second) while the caller starts the server and creates the database. Handed to
+/// Worker::start; dropped unused, its process is stopped.
+class WorkerLaunch {
+ public:
+  /// Starts the first of interpreter_candidates(`python`) in `project_dir`; a failure to start
+  /// it is kept for Worker::start to report.
+  static WorkerLaunch begin(const std::string& python, const std::filesystem::path& project_dir);
+
+ private:
+  friend class Worker;
+  WorkerLaunch(std::string interpreter, std::filesystem::path project_dir,
+               Result<process::Subprocess> child)
+      : interpreter_(std::move(interpreter)),
+        project_dir_(std::move(project_dir)),
+        child_(std::move(child)) {}
+
+  std::string interpreter_;
+  std::filesystem::path project_dir_;
+  Result<process::Subprocess> child_;
+};
+
 class Worker {
  public:
-  /// Starts the interpreter and loads the project's Alembic configuration. Errors (the caller
-  /// maps them to exit 3): no interpreter, Alembic or SQLAlchemy not importable (the message says
-  /// what to install), the configuration cannot be loaded.
-  static Result<Worker> start(const WorkerOptions& options);
+  /// Starts the interpreter (`launched`'s when it was started for this interpreter and project)
+  /// and loads the project's Alembic configuration. Errors (the caller maps them to exit 3): no
+  /// interpreter, Alembic or SQLAlchemy not importable (the message says what to install), the
+  /// configuration cannot be loaded.
+  static Result<Worker> start(const WorkerOptions& options,
+                              std::optional<WorkerLaunch> launched = std::nullopt);
 
   Worker(Worker&& other) noexcept;
   Worker& operator=(Worker&&) = delete;

@@ -1045,8 +1045,18 @@ def batch_lines_recorded(recorder):
         BatchOperationsImpl.__init__ = init
 
 
+def preload():
+    """Imports what "start" needs while the binary is still getting the database ready (the
+    worker may be started ahead of it). A failure is left for "start" to meet and report."""
+    with contextlib.suppress(Exception):
+        import alembic.config  # noqa: F401
+        import alembic.script  # noqa: F401
+        import sqlalchemy  # noqa: F401
+
+
 def main():
     channel = Channel()
+    preload()
     worker = Worker(channel)
     handlers = {"start": worker.start, "revisions": worker.revisions, "open": worker.open,
                 "offline": worker.offline, "upgrade": worker.upgrade, "drift": worker.drift,

@@ -58,7 +58,8 @@ Result<pg::Connection*> Sandbox::second_catalog() {
 Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
                                                const config::Settings& settings,
                                                const project::Project& project,
-                                               const pg::LogLine& log) {
+                                               const pg::LogLine& log,
+                                               std::optional<alembic::WorkerLaunch> launched) {
   std::unique_ptr<Sandbox> sandbox(new Sandbox());
   pg::ScratchOptions options;
   options.allow_configured_database = settings.allow_configured_database;
@@ -88,7 +89,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
   worker.url = with_project_driver(sandbox->scratch_->python_url(), project.sqlalchemy_url);
   worker.url_env = settings.database_url_env;
   worker.step_timeout = std::chrono::seconds(settings.step_timeout);
-  Result<alembic::Worker> started = alembic::Worker::start(worker);
+  Result<alembic::Worker> started = alembic::Worker::start(worker, std::move(launched));
   if (!started) return started.error();
   sandbox->worker_.emplace(std::move(*started));
   const alembic::Versions& versions = sandbox->worker_->versions();
@@ -126,9 +127,12 @@ Result<Sandbox*> Workspace::shared() {
 }
 
 Result<std::unique_ptr<Sandbox>> Workspace::open_another() {
+  // Python imports Alembic while the server starts and the scratch database is made.
+  alembic::WorkerLaunch launch =
+      alembic::WorkerLaunch::begin(settings_.python, project_.working_directory);
   Result<Server*> server = this->server();
   if (!server) return server.error();
-  return Sandbox::open(**server, settings_, project_, log_);
+  return Sandbox::open(**server, settings_, project_, log_, std::move(launch));
 }
 
 }  // namespace ag::checks

@@ -39,13 +39,13 @@ class Server {
 
 class Sandbox {
  public:
-  /// Creates a scratch database on `server`, connects to it and starts the worker. Errors are
-  /// infrastructure errors (exit 3): unreachable server, bad credentials, no CREATEDB, no Python
-  /// with Alembic, an unloadable Alembic config. Nothing is left behind on an error.
-  static Result<std::unique_ptr<Sandbox>> open(const Server& server,
-                                               const config::Settings& settings,
-                                               const project::Project& project,
-                                               const pg::LogLine& log);
+  /// Creates a scratch database on `server`, connects to it and starts the worker (`launched`,
+  /// when given: see alembic::WorkerLaunch). Errors are infrastructure errors (exit 3):
+  /// unreachable server, bad credentials, no CREATEDB, no Python with Alembic, an unloadable
+  /// Alembic config. Nothing is left behind on an error.
+  static Result<std::unique_ptr<Sandbox>> open(
+      const Server& server, const config::Settings& settings, const project::Project& project,
+      const pg::LogLine& log, std::optional<alembic::WorkerLaunch> launched = std::nullopt);
 
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;

@@ -33,6 +33,12 @@ Scratch scratch_for(std::string_view project, std::string_view folder = "roundtr
   return {std::move(*database), options};
 }
 
+/// A worker started as a Sandbox starts it: its interpreter launched first.
+Result<alembic::Worker> start_launched(const alembic::WorkerOptions& options) {
+  return alembic::Worker::start(options,
+                                alembic::WorkerLaunch::begin(options.python, options.project_dir));
+}
+
 }  // namespace
 
 TEST_SUITE("worker") {
@@ -154,9 +160,7 @@ TEST_SUITE("worker") {
   TEST_CASE("a worker launched ahead of its database is the one started") {
     Scratch scratch = scratch_for("linear_ok");
     scratch.options.python = "/usr/bin/python3";
-    alembic::WorkerLaunch launch =
-        alembic::WorkerLaunch::begin(scratch.options.python, scratch.options.project_dir);
-    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options, std::move(launch));
+    Result<alembic::Worker> worker = start_launched(scratch.options);
     REQUIRE(worker.ok());
     CHECK(worker->versions().interpreter == "/usr/bin/python3");
     Result<std::vector<alembic::RevisionInfo>> revisions = worker->revisions();
@@ -167,9 +171,7 @@ TEST_SUITE("worker") {
   TEST_CASE("a launch that could not start its interpreter is reported by start") {
     Scratch scratch = scratch_for("linear_ok");
     scratch.options.python = "/nonexistent/python3";
-    alembic::WorkerLaunch launch =
-        alembic::WorkerLaunch::begin(scratch.options.python, scratch.options.project_dir);
-    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options, std::move(launch));
+    Result<alembic::Worker> worker = start_launched(scratch.options);
     REQUIRE_FALSE(worker.ok());
     CHECK(worker.error().message.find("/nonexistent/python3: ") != std::string::npos);
   }

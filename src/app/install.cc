@@ -7,6 +7,7 @@
 #include "alembic/worker.h"
 #include "process/subprocess.h"
 #include "report/workflow_commands.h"
+#include "util/stopwatch.h"
 #include "util/text.h"
 
 namespace ag {
@@ -91,7 +92,7 @@ Status run_command(const std::string& command, const python::VirtualEnv& env,
 
 Result<python::VirtualEnv> install_dependencies(const config::Settings& settings,
                                                 const pg::LogLine& log, const pg::LogLine& group) {
-  auto start = std::chrono::steady_clock::now();
+  Stopwatch stopwatch;
   LogFrame frame(log, group, settings.install);
   Result<std::string> base = base_interpreter(settings.python);
   if (!base) return base.error();
@@ -100,8 +101,7 @@ Result<python::VirtualEnv> install_dependencies(const config::Settings& settings
   log(fmt::format("install: virtual environment {} made from {}", env->folder().string(), *base));
   if (Status done = run_command(settings.install, *env, settings.working_directory, log); !done)
     return done.error();
-  log(fmt::format("install: done in {:.1f} s; Alembic runs with {}",
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+  log(fmt::format("install: done in {:.1f} s; Alembic runs with {}", stopwatch.seconds(),
                   env->python().string()));
   return env;
 }

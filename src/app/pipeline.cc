@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <functional>
 
 #include "checks/drift.h"
 #include "checks/heads.h"
 #include "checks/lint.h"
 #include "checks/roundtrip.h"
+#include "util/stopwatch.h"
 
 namespace ag {
 namespace {
@@ -29,9 +29,9 @@ CheckFunction implementation(std::string_view name) {
 }
 
 CheckOutcome run_check(std::string_view name, const checks::CheckContext& context) {
-  auto start = std::chrono::steady_clock::now();
+  Stopwatch stopwatch;
   CheckOutcome outcome = implementation(name)(context);
-  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  outcome.seconds = stopwatch.seconds();
   if (outcome.status == CheckStatus::error) return outcome;
   bool failing =
       std::any_of(outcome.findings.begin(), outcome.findings.end(),

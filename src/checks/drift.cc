@@ -10,6 +10,7 @@
 #include "alembic/error_summary.h"
 #include "checks/drift_strict.h"
 #include "checks/model_places.h"
+#include "util/stopwatch.h"
 
 namespace ag::checks {
 namespace {
@@ -279,11 +280,11 @@ class Drift {
   }
 
   std::optional<ModelComparison> upgrade_and_compare() {
-    auto started = std::chrono::steady_clock::now();
+    Stopwatch stopwatch;
     std::chrono::seconds limit = std::chrono::seconds(context_.settings.step_timeout) *
                                  static_cast<int>(context_.graph.revisions().size() + 1);
     Status upgraded = sandbox_->worker().upgrade_to_heads(context_.settings.skip_revisions, limit);
-    cost_.upgrade += seconds_since(started);
+    cost_.upgrade += stopwatch.seconds();
     if (!upgraded) {
       if (alembic::is_alembic_incompatibility(upgraded.error()))
         return broken(Error{upgraded.error().message});
@@ -303,10 +304,10 @@ class Drift {
 
   /// The worker's comparison; nullopt when there is none (a finding says why).
   std::optional<ModelComparison> compare() {
-    auto started = std::chrono::steady_clock::now();
+    Stopwatch stopwatch;
     Result<ModelComparison> compared =
         sandbox_->worker().compare_models(context_.settings.drift_strict);
-    cost_.compare += seconds_since(started);
+    cost_.compare += stopwatch.seconds();
     if (!compared) return env_failed(compared.error());
     if (compared->databases.empty()) return never_ran_migrations();
     return std::move(*compared);
@@ -324,13 +325,13 @@ class Drift {
   }
 
   void strict(const ModelComparison& comparison, const ModelPlaces& places) {
-    auto started = std::chrono::steady_clock::now();
+    Stopwatch stopwatch;
     Result<Findings> found = compare_catalogs(context_, *sandbox_, comparison, places);
     if (!found) {
       broken(found.error());
       return;
     }
-    cost_.strict += seconds_since(started);
+    cost_.strict += stopwatch.seconds();
     outcome_.findings.insert(outcome_.findings.end(), found->begin(), found->end());
   }
 
@@ -394,10 +395,6 @@ class Drift {
     outcome_.findings.push_back({std::string(kCheck), std::string(rule_id), rule(rule_id).severity,
                                  std::move(message), place.file, place.line, place.line, "",
                                  std::move(help)});
-  }
-
-  static double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 };
 

@@ -1,17 +1,8 @@
 #include "checks/fingerprint_queue.h"
 
-#include <chrono>
+#include "util/stopwatch.h"
 
 namespace ag::checks {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-}  // namespace
 
 FingerprintQueue::FingerprintQueue(std::vector<pg::Connection*> connections)
     : idle_(std::move(connections)) {}
@@ -29,9 +20,9 @@ Status FingerprintQueue::push(size_t tag, std::vector<Done>& done) {
   idle_.pop_back();
   ++count_;
   auto compute = [pinned = std::move(*pinned)]() mutable {
-    Clock::time_point start = Clock::now();
+    Stopwatch stopwatch;
     Result<pg::Fingerprint> fingerprint = pinned.compute();
-    return std::pair{std::move(fingerprint), seconds_since(start)};
+    return std::pair{std::move(fingerprint), stopwatch.seconds()};
   };
   in_flight_.push_back({tag, connection, std::async(std::launch::async, std::move(compute))});
   return ok();
@@ -43,9 +34,9 @@ void FingerprintQueue::drain(std::vector<Done>& done) {
 
 void FingerprintQueue::finish_oldest(std::vector<Done>& done) {
   InFlight& oldest = in_flight_.front();
-  Clock::time_point start = Clock::now();
+  Stopwatch waiting;
   auto [fingerprint, seconds] = oldest.computing.get();
-  wait_seconds_ += seconds_since(start);
+  wait_seconds_ += waiting.seconds();
   compute_seconds_ += seconds;
   done.push_back({oldest.tag, std::move(fingerprint)});
   idle_.push_back(oldest.connection);

@@ -4,7 +4,6 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <optional>
 
@@ -13,6 +12,7 @@
 #include "pg/fingerprint.h"
 #include "pg/snapshot.h"
 #include "pg/snapshot_diff.h"
+#include "util/stopwatch.h"
 #include "util/text.h"
 
 namespace ag::checks {
@@ -70,12 +70,6 @@ constexpr RuleInfo kRules[] = {
      "may hold locks meanwhile.",
      "Batch the data changes, or build indexes concurrently."},
 };
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 struct Place {
   std::string file;
@@ -320,9 +314,9 @@ class RoundTrip {
 
   Result<alembic::StepDone> step(size_t index, Direction direction) {
     const RevisionInfo& revision = revisions_[index];
-    Clock::time_point start = Clock::now();
+    Stopwatch stopwatch;
     Result<alembic::StepDone> done = worker_.step(revision.id, direction, skipped(revision));
-    cost_.step_seconds += seconds_since(start);
+    cost_.step_seconds += stopwatch.seconds();
     ++cost_.steps;
     keep_log_tail(worker_.take_log());
     return done;

@@ -11,6 +11,7 @@
 #include "lint/sql_review.h"
 #include "lint/sql_rules.h"
 #include "util/file.h"
+#include "util/stopwatch.h"
 
 namespace ag::lint {
 namespace {
@@ -25,7 +26,7 @@ class OfflineLint {
       : context_(context), in_scope_(revisions.begin(), revisions.end()) {}
 
   Findings run() {
-    auto started = std::chrono::steady_clock::now();
+    Stopwatch stopwatch;
     Result<alembic::Worker> worker = alembic::Worker::start(options());
     if (!worker) return notice(worker.error(), "the Python worker could not start");
     Result<std::vector<alembic::RevisionInfo>> known = worker->revisions();
@@ -38,12 +39,11 @@ class OfflineLint {
     for (const alembic::OfflineFailure& failure : sql->failures)
       if (in_scope_.contains(failure.revision)) findings.push_back(revision_failed(failure));
     in_upgrade_order(findings, history);
-    context_.log(fmt::format(
-        "lint: SQL of {} revisions ({} in scope, {} texts printed) read offline "
-        "and judged in {:.2f} s: {} findings",
-        history.size(), in_scope_.size(), sql->statements.size(),
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-        findings.size()));
+    context_.log(
+        fmt::format("lint: SQL of {} revisions ({} in scope, {} texts printed) read offline "
+                    "and judged in {:.2f} s: {} findings",
+                    history.size(), in_scope_.size(), sql->statements.size(), stopwatch.seconds(),
+                    findings.size()));
     return findings;
   }
 

@@ -89,6 +89,23 @@ TEST_SUITE("roundtrip") {
     check_scratch_dropped(run);
   }
 
+  TEST_CASE("a trace no earlier downgrade removes is reported once, replayed once") {
+    GateRun run = roundtrip("downgrade_leaves_type");
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("downgrade-leaves-trace");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["file"] ==
+          file_of("downgrade_leaves_type",
+                  "migrations/versions/23eae0c669f7_add_author_status_enum.py"));
+    CHECK(found[0]["line"] == 34);
+    CHECK(contains(found[0]["message"],
+                   "enum type author_status exists after the downgrade but did not before the "
+                   "upgrade"));
+    // The three earlier downgrades leave the same type behind: not suspects of their own.
+    CHECK(contains(run.err, "roundtrip: 1 downgrade(s) left the catalog fingerprint different"));
+    check_scratch_dropped(run);
+  }
+
   TEST_CASE("a downgrade that fails points at the failing line with the database's message") {
     GateRun run = roundtrip("downgrade_fails");
     CHECK(run.exit_code == 1);

@@ -112,9 +112,11 @@ class RoundTrip {
   /// before_[i]: the catalog before revision i's upgrade (once computed).
   std::vector<std::optional<pg::Fingerprint>> before_;
   bool catalog_broken_ = false;  ///< A fingerprint could not be taken (reported once).
-  /// Revisions after whose downgrade the fingerprint differed from before_: explained (or found
-  /// equal after all) by explain_suspects().
+  /// Revisions after whose downgrade the fingerprint differed from before_ otherwise than after
+  /// the previous downgrade: explained (or found equal after all) by explain_suspects().
   std::vector<size_t> suspects_;
+  /// The difference from before_ after the last downgrade compared (zero: none).
+  pg::Fingerprint left_over_;
   std::string log_tail_;
   bool session_open_ = true;  ///< False once a failed step ended the session for good.
   CheckOutcome outcome_;
@@ -207,7 +209,7 @@ class RoundTrip {
   }
 
   /// Keeps the fingerprints taken before upgrades; compares those taken after downgrades with
-  /// them, a difference making the revision a suspect. Returns false once one failed.
+  /// them, a new difference making the revision a suspect. Returns false once one failed.
   bool take(std::vector<FingerprintQueue::Done>& done) {
     for (FingerprintQueue::Done& taken : done) {
       if (!taken.fingerprint) fail_catalog(taken.fingerprint.error());
@@ -216,8 +218,12 @@ class RoundTrip {
         before_[taken.tag] = std::move(*taken.fingerprint);
         continue;
       }
+      // What a downgrade leaves behind shows again after each earlier one (until one drops it),
+      // as the same difference: only a downgrade that changes it is replayed to be explained.
       size_t index = taken.tag - revisions_.size();
-      if (*taken.fingerprint != before_[index]) suspects_.push_back(index);
+      pg::Fingerprint difference = taken.fingerprint->minus(*before_[index]);
+      if (difference != pg::Fingerprint{} && difference != left_over_) suspects_.push_back(index);
+      left_over_ = difference;
     }
     return true;
   }
@@ -260,8 +266,8 @@ class RoundTrip {
       }
     }
     context_.log(fmt::format(
-        "roundtrip: the catalog fingerprint differed after {} downgrade(s); replayed alone in a "
-        "clean database, {} left a trace",
+        "roundtrip: {} downgrade(s) left the catalog fingerprint different in a way of their "
+        "own; replayed alone in a clean database, {} left a trace",
         suspects_.size(), traces));
   }
 

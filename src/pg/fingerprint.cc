@@ -6,10 +6,20 @@
 namespace ag::pg {
 namespace {
 
+/// A sum of 64-bit hashes as PostgreSQL prints it (a numeric, maybe negative; empty for no
+/// rows), modulo 2^128.
+__extension__ unsigned __int128 sum_of(std::string_view decimal) {
+  bool negative = decimal.starts_with('-');
+  if (negative) decimal.remove_prefix(1);
+  __extension__ unsigned __int128 sum = 0;
+  for (char digit : decimal) sum = sum * 10 + static_cast<unsigned>(digit - '0');
+  return negative ? 0 - sum : sum;
+}
+
 Result<Fingerprint> fingerprint_of(Result<QueryResult> row) {
   if (!row) return Error{"catalog fingerprint failed: " + row.error().message, "", 0};
   Fingerprint fingerprint;
-  fingerprint.digest = std::string(row->text(0, 0));
+  fingerprint.sum = sum_of(row->text(0, 0));
   std::string_view count = row->text(0, 1);
   std::from_chars(count.data(), count.data() + count.size(), fingerprint.objects);
   return fingerprint;

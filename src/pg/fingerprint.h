@@ -14,10 +14,16 @@
 namespace ag::pg {
 
 struct Fingerprint {
-  std::string digest;  ///< The sum of the objects' 64-bit hashes, in decimal.
-  long objects = 0;    ///< How many objects went into it.
+  /// The sum of the objects' 64-bit hashes, modulo 2^128. A sum: the difference between the
+  /// fingerprints of two states depends only on the rows in which they differ.
+  __extension__ unsigned __int128 sum = 0;
+  long objects = 0;  ///< How many objects went into it.
 
   bool operator==(const Fingerprint&) const = default;
+  /// The difference between this state and `earlier` (zero when they are equal).
+  Fingerprint minus(const Fingerprint& earlier) const {
+    return {sum - earlier.sum, objects - earlier.objects};
+  }
 };
 
 /// A portable fingerprint (fingerprint_query()): one query computed on the server. Contract:

@@ -95,6 +95,25 @@ TEST_SUITE("pg") {
     CHECK(of_database(catalog) != before);
   }
 
+  TEST_CASE("pg: the difference between two fingerprints depends only on what differs") {
+    ScratchDatabase scratch = testing::scratch_database();
+    Connection connection = open(scratch.params());
+    run(connection, std::string(kEveryKind));
+    Fingerprint start = of_database(connection);
+    run(connection, "CREATE TYPE left_behind AS ENUM ('a')");
+    Fingerprint with_type = of_database(connection);
+    run(connection, "CREATE TABLE extra (id serial PRIMARY KEY)");
+    Fingerprint with_both = of_database(connection);
+    run(connection, "DROP TYPE left_behind");
+    Fingerprint with_table = of_database(connection);
+
+    // The type sets apart the states with it from those without it, whatever else they hold.
+    CHECK(with_type.minus(start) != Fingerprint{});
+    CHECK(with_both.minus(with_table) == with_type.minus(start));
+    CHECK(with_table.minus(start) != with_type.minus(start));
+    CHECK(start.minus(start) == Fingerprint{});
+  }
+
   TEST_CASE("pg: stored fingerprints tell states of one database apart") {
     ScratchDatabase scratch = testing::scratch_database();
     Connection connection = open(scratch.params());

@@ -497,11 +497,14 @@ std::string fingerprint_form(const AttributeSpec& attribute) {
   return fmt::format("({})::text", attribute.sql);
 }
 
-/// `SELECT <the 64-bit hash of ROW(values)> <from>`. PostgreSQL 14 and later hash a row value by
-/// value (`native`); before, the row is printed as text first.
-std::string select_row_hash(const std::string& values, std::string_view from, bool native) {
-  return native ? fmt::format("SELECT hash_record_extended(ROW({}), 0)\n  {}", values, from)
-                : fmt::format("SELECT hashtextextended(ROW({})::text, 0)\n  {}", values, from);
+/// `SELECT <leading><the 64-bit hash of ROW(values)> <from>`. PostgreSQL 14 and later hash a row
+/// value by value (`native`); before, the row is printed as text first.
+std::string select_row_hash(const std::string& values, std::string_view from, bool native,
+                            std::string_view leading = "") {
+  return native
+             ? fmt::format("SELECT {}hash_record_extended(ROW({}), 0)\n  {}", leading, values, from)
+             : fmt::format("SELECT {}hashtextextended(ROW({})::text, 0)\n  {}", leading, values,
+                           from);
 }
 
 /// The kind's rows for a portable fingerprint: one hash per object of its identity, its
@@ -518,66 +521,95 @@ std::string select_hash(const ObjectKind& kind, bool native) {
   return select_row_hash(values, kind.from_sql, native);
 }
 
-// The catalog rows a stored fingerprint hashes, one set per catalog: the columns that decide what
-// an object is (never the ones PostgreSQL updates in place or by itself: relpages, reltuples,
-// relfrozenxid, statistics), read as stored. Only the rows of what the snapshot covers: `rel`
-// (tables, views, sequences), `idx` (their indexes), `comp` (standalone composite types),
-// `routine`, `utype` (enum, domain, range and those composite types), `ns`. Every column is read
-// from the row under the query's snapshot; the few printed as text (node trees, ACLs, to_jsonb of
-// the rare routines and triggers) name other objects at most, never the row's own facts.
+// The catalog rows a stored fingerprint hashes: the columns that decide what an object is (never
+// the ones PostgreSQL updates in place or by itself: relpages, reltuples, relfrozenxid,
+// statistics), read as stored. Every column is read from the row under the query's snapshot; the
+// few printed as text (node trees, ACLs, to_jsonb of the rare routines and triggers) name other
+// objects at most, never the row's own facts.
+//
+// Rows are summed per relation where they can be: `unit` holds the relations the snapshot covers
+// (tables, views, sequences, foreign tables: not indexes or composite types), and a relation's
+// sum covers its own row and those of its columns, defaults, constraints, indexes, triggers,
+// policies, rules, sequence options and comments. Whatever changes them locks the relation (or
+// one of its indexes) until its transaction ends, so a caller that knows which relations a
+// transaction locked reads only those again. Everything else (schemas, types, routines, other
+// comments, and relation ACLs, which GRANT changes without a lock) is summed apart, always read.
 struct StoredRows {
   std::string_view values;
   std::string_view from;
+  std::string_view relation = {};  ///< The relation the row belongs to; empty: the rest.
 };
+
+constexpr std::string_view kRelationRowValues =
+    "c.oid, c.relname, c.relnamespace, c.relkind, c.relpersistence, c.relowner, c.reloptions, "
+    "c.relispartition, c.relpartbound::text, c.relrowsecurity, c.relforcerowsecurity, "
+    "c.relispopulated, c.relam";
 
 // clang-format off
 constexpr StoredRows kStoredRows[] = {
-    {"n.oid, n.nspname, n.nspowner, n.nspacl::text",
-     "FROM pg_namespace n WHERE n.oid IN (SELECT oid FROM ns)"},
-    {"e.extname, e.extversion, e.extnamespace", "FROM pg_extension e"},
-    {"c.oid, c.relname, c.relnamespace, c.relkind, c.relpersistence, c.relowner, c.relacl::text, "
-     "c.reloptions, c.relispartition, c.relpartbound::text, c.relrowsecurity, "
-     "c.relforcerowsecurity, c.relispopulated, c.relam",
-     "FROM pg_class c WHERE c.oid IN (SELECT oid FROM rel UNION ALL SELECT oid FROM idx "
-     "UNION ALL SELECT oid FROM comp)"},
+    {kRelationRowValues, "FROM pg_class c WHERE c.oid {in_units}", "c.oid"},
+    {kRelationRowValues,  // an index's own row
+     "FROM pg_class c JOIN pg_index x ON x.indexrelid = c.oid "
+     "WHERE x.indrelid {in_units}", "x.indrelid"},
+    {"i.indexrelid, i.indrelid, i.indisunique, i.indisvalid, i.indimmediate, i.indkey, "
+     "i.indclass, i.indoption, i.indcollation, i.indnkeyatts, i.indexprs::text, i.indpred::text, "
+     "{nulls_not_distinct}",
+     "FROM pg_index i WHERE i.indrelid {in_units}", "i.indrelid"},
     {"pt.partrelid, pt.partstrat, pt.partnatts, pt.partdefid, pt.partattrs, pt.partclass, "
      "pt.partcollation, pt.partexprs::text",
-     "FROM pg_partitioned_table pt WHERE pt.partrelid IN (SELECT oid FROM rel)"},
+     "FROM pg_partitioned_table pt WHERE pt.partrelid {in_units}", "pt.partrelid"},
     {"i.inhrelid, i.inhparent, i.inhseqno",
-     "FROM pg_inherits i WHERE i.inhrelid IN (SELECT oid FROM rel UNION ALL SELECT oid FROM idx)"},
+     "FROM pg_inherits i WHERE i.inhrelid {in_units}", "i.inhrelid"},
+    {"i.inhrelid, i.inhparent, i.inhseqno",  // a partitioned index's partitions
+     "FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid "
+     "WHERE x.indrelid {in_units}", "x.indrelid"},
     {"a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.atthasdef, "
      "a.attidentity, a.attgenerated, a.attcollation",
-     "FROM pg_attribute a WHERE a.attrelid >= 16384 AND a.attnum > 0 AND NOT a.attisdropped "
-     "AND a.attrelid IN (SELECT oid FROM rel WHERE relkind <> 'S' UNION ALL SELECT oid FROM comp)"},
+     "FROM pg_attribute a WHERE a.attrelid {in_tables} "
+     "AND a.attnum > 0 AND NOT a.attisdropped", "a.attrelid"},
     {"d.adrelid, d.adnum, d.adbin::text",
-     "FROM pg_attrdef d WHERE d.adrelid IN (SELECT oid FROM rel)"},
+     "FROM pg_attrdef d WHERE d.adrelid {in_units}", "d.adrelid"},
     {"co.conname, co.connamespace, co.contype, co.condeferrable, co.condeferred, "
      "co.convalidated, co.conrelid, co.contypid, co.conindid, co.confrelid, co.confupdtype, "
      "co.confdeltype, co.confmatchtype, co.conkey, co.confkey, co.conexclop, co.conbin::text, "
      "co.connoinherit, {fk_set_columns}",
-     "FROM pg_constraint co WHERE co.conrelid IN (SELECT oid FROM rel) "
-     "OR co.contypid IN (SELECT oid FROM utype)"},
-    {"i.indexrelid, i.indrelid, i.indisunique, i.indisvalid, i.indimmediate, i.indkey, "
-     "i.indclass, i.indoption, i.indcollation, i.indnkeyatts, i.indexprs::text, i.indpred::text, "
-     "{nulls_not_distinct}",
-     "FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM rel)"},
+     "FROM pg_constraint co WHERE co.conrelid {in_units}", "co.conrelid"},
     {"s.seqrelid, s.seqtypid, s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcycle",
-     "FROM pg_sequence s WHERE s.seqrelid IN (SELECT oid FROM rel)"},
+     "FROM pg_sequence s WHERE s.seqrelid {in_units}", "s.seqrelid"},
     {"d.objid, d.refobjid, d.refobjsubid, d.deptype",  // a sequence's owner
      "FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 "
-     "AND d.objid IN (SELECT oid FROM rel WHERE relkind = 'S') "
-     "AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')"},
+     "AND d.objid {in_sequences} "
+     "AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')",
+     "d.objid"},
     {"r.ev_class, r.rulename, r.ev_type, r.ev_enabled, r.is_instead, r.ev_qual::text, "
      "r.ev_action::text",
-     "FROM pg_rewrite r WHERE r.ev_class IN (SELECT oid FROM rel)"},
+     "FROM pg_rewrite r WHERE r.ev_class {in_units}", "r.ev_class"},
+    {"(to_jsonb(t) - 'oid')::text",
+     "FROM pg_trigger t WHERE t.tgrelid {in_units} AND NOT t.tgisinternal",
+     "t.tgrelid"},
+    {"p.polname, p.polrelid, p.polcmd, p.polpermissive, p.polroles, p.polqual::text, "
+     "p.polwithcheck::text",
+     "FROM pg_policy p WHERE p.polrelid {in_units}", "p.polrelid"},
+    {"d.objoid, d.classoid, d.objsubid, d.description",  // on the relation and its columns
+     "FROM pg_description d WHERE d.classoid = 'pg_class'::regclass "
+     "AND d.objoid {in_units}", "d.objoid"},
+    // The rest.
+    {"n.oid, n.nspname, n.nspowner, n.nspacl::text",
+     "FROM pg_namespace n WHERE n.oid IN (SELECT oid FROM ns)"},
+    {"e.extname, e.extversion, e.extnamespace", "FROM pg_extension e"},
+    {"u.oid, u.relacl::text", "FROM every_unit u WHERE u.relacl IS NOT NULL"},
+    {kRelationRowValues, "FROM pg_class c WHERE c.oid IN (SELECT oid FROM comp)"},
+    {"a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.atthasdef, "
+     "a.attidentity, a.attgenerated, a.attcollation",
+     "FROM pg_attribute a WHERE a.attrelid IN (SELECT oid FROM comp) AND a.attnum > 0 "
+     "AND NOT a.attisdropped"},
+    {"co.conname, co.connamespace, co.contype, co.condeferrable, co.condeferred, "
+     "co.convalidated, co.conrelid, co.contypid, co.conbin::text",
+     "FROM pg_constraint co "
+     "WHERE co.contypid = ANY (ARRAY(SELECT oid FROM utype WHERE typtype = 'd'))"},
     {"(to_jsonb(p) - 'oid')::text", "FROM pg_proc p WHERE p.oid IN (SELECT oid FROM routine)"},
     {"(to_jsonb(a))::text",
      "FROM pg_aggregate a WHERE a.aggfnoid::oid IN (SELECT oid FROM routine)"},
-    {"(to_jsonb(t) - 'oid')::text",
-     "FROM pg_trigger t WHERE t.tgrelid IN (SELECT oid FROM rel) AND NOT t.tgisinternal"},
-    {"p.polname, p.polrelid, p.polcmd, p.polpermissive, p.polroles, p.polqual::text, "
-     "p.polwithcheck::text",
-     "FROM pg_policy p WHERE p.polrelid IN (SELECT oid FROM rel)"},
     {"t.oid, t.typname, t.typnamespace, t.typtype, t.typowner, t.typacl::text, t.typbasetype, "
      "t.typtypmod, t.typnotnull, t.typdefaultbin::text, t.typcollation, t.typrelid",
      "FROM pg_type t WHERE t.oid IN (SELECT oid FROM utype WHERE typtype IN ('e', 'd', 'r') "
@@ -587,14 +619,13 @@ constexpr StoredRows kStoredRows[] = {
     {"r.rngtypid, r.rngsubtype, r.rngcollation, r.rngsubopc, r.rngcanonical::oid, "
      "r.rngsubdiff::oid",
      "FROM pg_range r WHERE r.rngtypid IN (SELECT oid FROM utype)"},
-    {"d.objoid, d.classoid, d.objsubid, d.description",
+    {"d.objoid, d.classoid, d.objsubid, d.description",  // on anything but a relation
      "FROM pg_description d "
      "WHERE (d.objoid >= 16384 OR d.classoid = 'pg_namespace'::regclass "
      "AND d.objoid IN (SELECT oid FROM ns)) "
      "AND d.classoid <> 'pg_extension'::regclass "
      "AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = d.classoid AND ext.objid = d.objoid) "
-     "AND (d.classoid <> 'pg_class'::regclass OR d.objoid IN (SELECT oid FROM rel UNION ALL "
-     "SELECT oid FROM idx UNION ALL SELECT oid FROM comp))"},
+     "AND NOT (d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM every_unit))"},
 };
 // clang-format on
 
@@ -642,27 +673,57 @@ std::string fingerprint_query(const SnapshotOptions& options, int server_version
       server_version);
 }
 
-std::string stored_fingerprint_query(const SnapshotOptions& options, int server_version) {
+std::string stored_fingerprint_query(const SnapshotOptions& options, int server_version,
+                                     bool touched_only) {
   std::vector<std::string> selects;
   for (size_t i = 0; i < std::size(kStoredRows); ++i) {
+    const StoredRows& rows = kStoredRows[i];
     // The set's number first: rows of two catalogs never hash alike by chance of their columns.
-    selects.push_back(select_row_hash(fmt::format("{}, {}", i, kStoredRows[i].values),
-                                      kStoredRows[i].from, server_version >= 140000));
+    std::string relation =
+        rows.relation.empty() ? "NULL::int8, " : fmt::format("{}::int8, ", rows.relation);
+    selects.push_back(select_row_hash(fmt::format("{}, {}", i, rows.values), rows.from,
+                                      server_version >= 140000, relation));
   }
+  // Whole, each catalog is read once and joined to the relations by hashing; touched only, the
+  // few relations are looked up by index in each catalog, whatever the planner expects of the
+  // catalog statistics.
+  auto in = [&](std::string_view which) {
+    return touched_only ? fmt::format("= ANY (ARRAY(SELECT oid FROM unit{}))", which)
+                        : fmt::format("IN (SELECT oid FROM unit{})", which);
+  };
+
+  std::string hashes = replace_all(
+      replace_all(
+          replace_all(fmt::format("{}", fmt::join(selects, "\nUNION ALL\n")), "{in_units}", in("")),
+          "{in_tables}", in(" WHERE relkind <> 'S'")),
+      "{in_sequences}", in(" WHERE relkind = 'S'"));
+  // A relation is read again when it was locked, or one of its indexes was (ALTER INDEX locks
+  // the index alone).
+  std::string_view touched =
+      touched_only ? "\n  WHERE oid = ANY ($1::oid[]) OR oid IN "
+                     "(SELECT x.indrelid FROM pg_index x WHERE x.indexrelid = ANY ($1::oid[]))"
+                   : "";
   // comp scans pg_class for its rare relkind 'c' rows: starting from utype, which holds every
   // table's row type too, cost an index lookup per table.
-  return for_server_version(
-      fmt::format(R"sql({}comp AS MATERIALIZED (
+  return for_server_version(fmt::format(R"sql({}every_unit AS MATERIALIZED (
+  SELECT c.oid, c.relkind, c.relacl FROM pg_class c
+  WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+    AND c.relnamespace IN (SELECT oid FROM ns)
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
+    AND c.oid NOT IN (SELECT oid FROM excluded)),
+unit AS MATERIALIZED (
+  SELECT oid, relkind FROM every_unit{}),
+comp AS MATERIALIZED (
   SELECT c.oid FROM pg_class c
   WHERE c.relkind = 'c' AND c.reltype IN (SELECT oid FROM utype WHERE typtype = 'c')),
-idx AS MATERIALIZED (
-  SELECT i.indexrelid AS oid FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM rel)),
-hashes (h) AS (
+hashes (relation, h) AS (
 {}
 )
-SELECT sum(h)::text, count(*) FROM hashes)sql",
-                  common_table_expressions(options), fmt::join(selects, "\nUNION ALL\n")),
-      server_version);
+SELECT relation, sum(h)::text, count(*) FROM hashes GROUP BY relation
+UNION ALL
+SELECT -1, sum(oid::int8)::text, count(*) FROM every_unit)sql",
+                                        common_table_expressions(options), touched, hashes),
+                            server_version);
 }
 
 namespace {
@@ -687,23 +748,40 @@ Status begin_catalog_read(Connection& connection, std::string_view isolation,
   return begun;
 }
 
+// A scratch database plans with the catalog statistics it was created with (template0's, a few
+// rows per catalog) while migrations fill it with thousands, or with statistics autovacuum took
+// at any time meanwhile: plans follow them, not the query. Reading whole catalogs, nested loops
+// of index lookups cost the stored fingerprint twice what hash joins do on 200 tables (and small
+// schemas nothing measurable); reading a few relations, a scan of a whole catalog costs ten
+// times what looking them up does.
+constexpr std::string_view kPlanForWholeCatalogs =
+    "SET LOCAL enable_seqscan = on; SET LOCAL enable_nestloop = off";
+constexpr std::string_view kPlanForFewRows =
+    "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan";
+
 }  // namespace
 
-Result<QueryResult> finish_catalog_read(Connection& connection, const std::string& sql) {
+Result<QueryResult> query_catalog(Connection& connection, const std::string& sql) {
+  if (Status begun = begin_catalog_read(connection, "READ COMMITTED"); !begun) return begun.error();
   Result<QueryResult> rows = connection.exec_cached(sql);
   Status ended = connection.run(rows ? "COMMIT" : "ROLLBACK");
   if (rows && !ended) return ended.error();
   return rows;
 }
 
-Result<QueryResult> query_catalog(Connection& connection, const std::string& sql) {
-  if (Status begun = begin_catalog_read(connection, "READ COMMITTED"); !begun) return begun.error();
-  return finish_catalog_read(connection, sql);
+Status pin_catalog(Connection& connection, bool whole_catalogs) {
+  // The snapshot is taken by the transaction's first query, not by BEGIN.
+  return begin_catalog_read(
+      connection, "REPEATABLE READ",
+      fmt::format("; {}; SELECT 1", whole_catalogs ? kPlanForWholeCatalogs : kPlanForFewRows));
 }
 
-Status pin_catalog(Connection& connection) {
-  // The snapshot is taken by the transaction's first query, not by BEGIN.
-  return begin_catalog_read(connection, "REPEATABLE READ", "; SELECT 1");
+Status end_catalog_read(Connection& connection) {
+  return connection.run("COMMIT");
+}
+
+Status plan_for_whole_catalogs(Connection& connection) {
+  return connection.run(std::string(kPlanForWholeCatalogs));
 }
 
 }  // namespace ag::pg

@@ -95,8 +95,18 @@ std::string fingerprint_query(const SnapshotOptions& options, int server_version
 /// asked for a row's own facts) and no user table is opened or locked, so it may run while
 /// another session changes the database and commits. An object dropped and made again (a table
 /// recreated, a column added back) stores new OIDs and numbers, so the fingerprint may differ
-/// though snapshots are equal: the caller compares snapshots to be sure. The count is of rows.
-std::string stored_fingerprint_query(const SnapshotOptions& options, int server_version);
+/// though snapshots are equal: the caller compares snapshots to be sure.
+///
+/// Rows of (relation, sum, count), the sums to be added up by the caller: one per relation the
+/// snapshot covers (tables, views, sequences: `relation` its OID), of the hashes of its own
+/// catalog rows and those of its columns, indexes, constraints, triggers, policies, comments
+/// (whatever changes them locks the relation or one of its indexes); one (`relation` NULL) of
+/// everything else; and one (`relation` -1) whose sum adds up the OIDs of every such relation
+/// and whose count is their number. Counts are of rows. With `touched_only`, relations get a row
+/// only if they or one of their indexes are among $1 (an oid[]: what a transaction locked); the
+/// other two rows are always whole.
+std::string stored_fingerprint_query(const SnapshotOptions& options, int server_version,
+                                     bool touched_only);
 
 /// Runs a catalog query read-only, with the settings that change how definitions print fixed
 /// (search_path = public, so public objects print unqualified; DateStyle, IntervalStyle, ...),
@@ -106,13 +116,20 @@ Result<QueryResult> query_catalog(Connection& connection, const std::string& sql
 
 /// A catalog read in two halves, for a catalog that other sessions are changing: pin_catalog()
 /// opens query_catalog()'s transaction at REPEATABLE READ and takes its snapshot now (one round
-/// trip); finish_catalog_read() then runs `sql` (prepared once) under that snapshot and ends the
-/// transaction, however long after and whatever other sessions committed meanwhile. What `sql`
-/// reads from catalog tables is the catalog as it was when pinned; what it reads through the
-/// catalog caches (pg_get_*def(), format_type(), ::regclass) is the latest committed.
-/// Contract: pin_catalog() on an idle connection; between the two calls the connection is used
-/// for nothing else (from any one thread at a time).
-Status pin_catalog(Connection& connection);
-Result<QueryResult> finish_catalog_read(Connection& connection, const std::string& sql);
+/// trip); statements run on the connection afterwards (exec_cached(), any number) read the
+/// catalog as it was when pinned, however long after and whatever other sessions committed
+/// meanwhile; end_catalog_read() ends the transaction. What they read through the catalog caches
+/// (pg_get_*def(), format_type(), ::regclass) is the latest committed. Statements are planned
+/// (when first run on the connection) for reading whole catalogs, as plan_for_whole_catalogs()
+/// sets, or else for looking a few rows up by index.
+/// Contract: pin_catalog() on an idle connection; until end_catalog_read() the connection is
+/// used for nothing else (from any one thread at a time).
+Status pin_catalog(Connection& connection, bool whole_catalogs);
+Status end_catalog_read(Connection& connection);
+
+/// From now to the end of the transaction, statements first run (planned) on `connection` read
+/// catalogs whole and join them by hashing, not by nested loops of index lookups: the planner
+/// cannot tell which is right from a scratch database's catalog statistics (see the definition).
+Status plan_for_whole_catalogs(Connection& connection);
 
 }  // namespace ag::pg

@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 
 #include "pg/connection.h"
 #include "pg/database_url.h"
+#include "pg/locked_relations.h"
 #include "pg/scratch_database.h"
 #include "support/postgres.h"
 
@@ -57,6 +60,28 @@ inline std::string query_value(Connection& connection, const std::string& sql,
   REQUIRE(result->rows() > 0);
   return std::string(result->text(0, 0));
 }
+
+/// A session changing the database as migration steps do: each statement in a transaction of
+/// its own, and what it locked told (TransactionLocks), as the worker tells it.
+class StepSession {
+ public:
+  explicit StepSession(Connection& connection) : connection_(connection) {
+    step("SELECT 1");  // the first transaction told has none before it
+  }
+
+  std::optional<std::vector<uint32_t>> step(const std::string& sql) {
+    run(connection_, "BEGIN");
+    run(connection_, sql);
+    Result<QueryResult> last = connection_.exec(std::string(locked_relations_sql()));
+    REQUIRE_MESSAGE(last.ok(), (last.ok() ? "" : last.error().message));
+    run(connection_, "COMMIT");
+    return locks_.take(last->text(0, 0), last->text(0, 1));
+  }
+
+ private:
+  Connection& connection_;
+  TransactionLocks locks_;
+};
 
 inline bool database_exists(const std::string& name) {
   Connection server = open_server();

@@ -25,6 +25,12 @@ std::string text_of(const json& value) {
   return value.is_string() ? value.get<std::string>() : "";
 }
 
+/// The text of a row's cell (a row as the worker sends it: a list of texts and nulls); "" when
+/// null or missing.
+std::string cell_of(const json& row, size_t column) {
+  return row.is_array() && column < row.size() ? text_of(row[column]) : "";
+}
+
 std::vector<std::string> strings_of(const json& value) {
   std::vector<std::string> out;
   for (const json& item : value) out.push_back(item.get<std::string>());
@@ -246,21 +252,29 @@ Result<std::vector<RevisionInfo>> Worker::revisions() {
 }
 
 Result<std::vector<std::string>> Worker::open() {
+  locks_ = {};  // a session of its own: its transactions follow none of the last one's
   Result<Reply> reply = request(R"({"op": "open"})", step_timeout_, "running env.py");
   if (!reply) return reply.error();
   return strings_of(reply->body["heads"]);
 }
 
-Result<StepDone> Worker::step(const std::string& revision, Direction direction, bool stamp) {
+Result<StepDone> Worker::step(const std::string& revision, Direction direction, bool stamp,
+                              bool locks) {
   json message = {{"op", "step"},
                   {"revision", revision},
                   {"direction", direction == Direction::up ? "up" : "down"},
                   {"stamp", stamp}};
+  if (locks) message["watch"] = pg::locked_relations_sql();
   std::string doing =
       fmt::format("{} {}", direction == Direction::up ? "upgrading to" : "downgrading", revision);
   Result<Reply> reply = request(message.dump(), step_timeout_, doing);
   if (!reply) return reply.error();
-  return StepDone{reply->body.value("seconds", 0.0)};
+  StepDone done{reply->body.value("seconds", 0.0), std::nullopt};
+  if (locks) {
+    const json& row = reply->body.value("watched", json());
+    done.locked = locks_.take(cell_of(row, 0), cell_of(row, 1));
+  }
+  return done;
 }
 
 Result<std::vector<std::string>> Worker::current() {

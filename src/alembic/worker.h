@@ -4,12 +4,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "alembic/model_comparison.h"
+#include "pg/locked_relations.h"
 #include "process/subprocess.h"
 #include "util/result.h"
 
@@ -56,6 +58,10 @@ enum class Direction { up, down };
 
 struct StepDone {
   double seconds = 0;  ///< In Alembic, from the step's start to its commit.
+  /// When asked for: the OIDs of the relations the step's transaction locked
+  /// (pg/locked_relations.h); nullopt when unknown (it committed midway, or the step before was
+  /// not asked).
+  std::optional<std::vector<uint32_t>> locked;
 };
 
 struct Rows {
@@ -136,10 +142,12 @@ class Worker {
   /// import error in env.py, no connection) carries the best location: Error::where/line.
   Result<std::vector<std::string>> open();
 
-  /// Runs one revision up or down inside the session (stamped instead when `stamp`). A failure
-  /// ends the session; its Error points at the failing line and carries the traceback in
-  /// Error::detail. A step running past step_timeout stops the worker: every later call fails.
-  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false);
+  /// Runs one revision up or down inside the session (stamped instead when `stamp`); with
+  /// `locks`, also tells which relations it locked. A failure ends the session; its Error points
+  /// at the failing line and carries the traceback in Error::detail. A step running past
+  /// step_timeout stops the worker: every later call fails.
+  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false,
+                        bool locks = false);
 
   /// The revisions in the version table now, inside the session.
   Result<std::vector<std::string>> current();
@@ -193,6 +201,7 @@ class Worker {
   Versions versions_;
   bool alive_ = true;
   bool timed_out_ = false;
+  pg::TransactionLocks locks_;  ///< The session's steps, as far as their locks tell.
 };
 
 }  // namespace ag::alembic

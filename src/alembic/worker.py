@@ -18,8 +18,14 @@ Requests:
   {"op": "open"}       runs env.py online; the session stays open for the requests below
       -> {"heads": [...]}
   inside a session:
-    {"op": "step", "revision": ID, "direction": "up"|"down", "stamp": BOOL}
-        -> {"seconds"}                            one revision, in Alembic's own RevisionStep
+    {"op": "step", "revision": ID, "direction": "up"|"down", "stamp": BOOL, "watch": SQL}
+        -> {"seconds", "watched": [text or null...]}
+                                                  one revision, in Alembic's own RevisionStep;
+                                                  "watch" (optional) is run on the migration
+                                                  connection right after the revision's migration
+                                                  function, in its transaction (before Alembic
+                                                  updates the version table and commits), and
+                                                  "watched" is its first row
     {"op": "current"}  -> {"heads": [...]}        the version table's revisions now
     {"op": "query", "sql": SQL}
         -> {"columns": [...], "rows": [[text or null...]...]}    on the migration connection
@@ -694,6 +700,8 @@ class Worker:
                 if op != "step":
                     raise ValueError(f"{op!r} is not a request inside a session")
                 step = self.make_step(request)
+                if request.get("watch"):
+                    step.migration_fn = self.watched(context, step.migration_fn, request["watch"])
                 # Alembic's DDL memo (e.g. which enum types it created) lives as long as the
                 # migration context; a command run anew starts with an empty one, so each step
                 # does too.
@@ -705,7 +713,20 @@ class Worker:
             started = time.monotonic()
             yield step  # Alembic runs it, then asks for the next one
             # No heads here: reading the version table would cost as much again as a small step.
-            self.channel.ok(seconds=time.monotonic() - started)
+            reply = {"seconds": time.monotonic() - started}
+            if "watched" in self.session:
+                reply["watched"] = self.session.pop("watched")
+            self.channel.ok(**reply)
+
+    def watched(self, context, migration_fn, sql):
+        """The migration function, followed by the query `sql` in its transaction."""
+        @functools.wraps(migration_fn)  # Alembic logs the function's name ("Running upgrade ...")
+        def run(**kw):
+            migration_fn(**kw)
+            row = context.connection.exec_driver_sql(sql).first()
+            self.session["watched"] = [None if v is None else str(v) for v in row or ()]
+
+        return run
 
     def make_step(self, request):
         revision_map = self.script.revision_map

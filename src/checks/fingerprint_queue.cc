@@ -12,16 +12,23 @@ FingerprintQueue::~FingerprintQueue() {
   drain(ignored);
 }
 
-Status FingerprintQueue::push(size_t tag, std::vector<Done>& done) {
+Status FingerprintQueue::push(size_t tag, std::optional<std::vector<uint32_t>> locked,
+                              std::vector<Done>& done) {
   if (idle_.empty()) finish_oldest(done);
   pg::Connection* connection = idle_.back();
-  Result<pg::PinnedFingerprint> pinned = pg::PinnedFingerprint::pin(*connection);
+  Result<pg::PinnedFingerprint> pinned =
+      pg::PinnedFingerprint::pin(*connection, {}, std::move(locked));
   if (!pinned) return pinned.error();
   idle_.pop_back();
   ++count_;
-  auto compute = [pinned = std::move(*pinned)]() mutable {
+  std::promise<void> ready;
+  auto compute = [this, pinned = std::move(*pinned),
+                  before = std::exchange(sums_ready_, ready.get_future().share()),
+                  ready = std::move(ready)]() mutable {
+    if (before.valid()) before.wait();  // the sums are at the state pushed before
     Stopwatch stopwatch;
-    Result<pg::Fingerprint> fingerprint = pinned.compute();
+    Result<pg::Fingerprint> fingerprint = pinned.compute(sums_);
+    ready.set_value();
     return std::pair{std::move(fingerprint), stopwatch.seconds()};
   };
   in_flight_.push_back({tag, connection, std::async(std::launch::async, std::move(compute))});

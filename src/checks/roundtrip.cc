@@ -94,10 +94,11 @@ class RoundTrip {
     }
     settle_fingerprints();
     context_.log(fmt::format(
-        "roundtrip: {} steps in {:.2f} s; {} catalog fingerprints computed alongside them in "
-        "{:.2f} s, {:.2f} s of it waited for",
-        cost_.steps, cost_.step_seconds, fingerprints_->count(), fingerprints_->compute_seconds(),
-        fingerprints_->wait_seconds()));
+        "roundtrip: {} steps in {:.2f} s; {} catalog fingerprints ({} of them reading the whole "
+        "catalog, the others what steps locked) computed alongside them in {:.2f} s, {:.2f} s of "
+        "it waited for",
+        cost_.steps, cost_.step_seconds, fingerprints_->count(), fingerprints_->whole_reads(),
+        fingerprints_->compute_seconds(), fingerprints_->wait_seconds()));
     explain_suspects();
     flag_slow_revisions();
     return std::move(outcome_);
@@ -117,6 +118,8 @@ class RoundTrip {
   std::vector<size_t> suspects_;
   /// The difference from before_ after the last downgrade compared (zero: none).
   pg::Fingerprint left_over_;
+  /// The relations the steps since the last fingerprint locked (nullopt: unknown, read all).
+  std::optional<std::vector<uint32_t>> locked_since_fingerprint_;
   std::string log_tail_;
   bool session_open_ = true;  ///< False once a failed step ended the session for good.
   CheckOutcome outcome_;
@@ -150,7 +153,7 @@ class RoundTrip {
   bool upgrade_all() {
     for (size_t i = 0; i < revisions_.size(); ++i) {
       if (!fingerprint(i)) return false;
-      Result<alembic::StepDone> done = step(i, Direction::up);
+      Result<alembic::StepDone> done = step(i, Direction::up, Watch::locks);
       if (!done) {
         step_failed("upgrade-failed", i, Direction::up, done.error(), "upgrade to {}");
         return false;
@@ -166,7 +169,7 @@ class RoundTrip {
     while (applied > 0) {
       size_t i = applied - 1;
       if (revisions_[i].id == context_.settings.minimum_downgrade_revision) break;
-      Result<alembic::StepDone> done = step(i, Direction::down);
+      Result<alembic::StepDone> done = step(i, Direction::down, Watch::locks);
       if (!done) {
         session_open_ = downgrade_failed(i, done.error());
         break;
@@ -196,7 +199,8 @@ class RoundTrip {
   /// Returns false once one could not be taken (reported).
   bool fingerprint(size_t tag) {
     std::vector<FingerprintQueue::Done> done;
-    Status pushed = fingerprints_->push(tag, done);
+    Status pushed = fingerprints_->push(
+        tag, std::exchange(locked_since_fingerprint_, std::vector<uint32_t>{}), done);
     if (!pushed) fail_catalog(pushed.error());
     return take(done) && !catalog_broken_;
   }
@@ -234,7 +238,7 @@ class RoundTrip {
 
   bool upgrade_again(size_t applied) {
     for (size_t i = applied; i < revisions_.size(); ++i) {
-      Result<alembic::StepDone> done = step(i, Direction::up);
+      Result<alembic::StepDone> done = step(i, Direction::up, Watch::nothing);
       if (!done) {
         step_failed("reupgrade-failed", i, Direction::up, done.error(),
                     "upgrade to {}, run again after the downgrades,");
@@ -318,14 +322,27 @@ class RoundTrip {
     return std::find(skip.begin(), skip.end(), revision.id) != skip.end();
   }
 
-  Result<alembic::StepDone> step(size_t index, Direction direction) {
+  /// What a step tells besides its outcome: which relations it locked, for the next fingerprint.
+  enum class Watch { nothing, locks };
+
+  Result<alembic::StepDone> step(size_t index, Direction direction, Watch watch) {
     const RevisionInfo& revision = revisions_[index];
     Stopwatch stopwatch;
-    Result<alembic::StepDone> done = worker_.step(revision.id, direction, skipped(revision));
+    Result<alembic::StepDone> done =
+        worker_.step(revision.id, direction, skipped(revision), watch == Watch::locks);
     cost_.step_seconds += stopwatch.seconds();
     ++cost_.steps;
     keep_log_tail(worker_.take_log());
+    if (done && watch == Watch::locks) add_locked(done->locked);
     return done;
+  }
+
+  void add_locked(const std::optional<std::vector<uint32_t>>& locked) {
+    if (!locked)
+      locked_since_fingerprint_.reset();
+    else if (locked_since_fingerprint_)
+      locked_since_fingerprint_->insert(locked_since_fingerprint_->end(), locked->begin(),
+                                        locked->end());
   }
 
   /// What Alembic and the project printed lately: shown when a step fails, never unbounded.

@@ -134,8 +134,8 @@ int main(int argc, char** argv) {
   fmt::print("fingerprint, stored, read whole: {:.2f} ms (median of 100; fastest {:.2f} ms)\n",
              pinned.median_ms, pinned.fastest_ms);
   fmt::print(
-      "fingerprint, stored, after a step locking {} relations: {:.2f} ms (median of 100; fastest "
-      "{:.2f} ms)\n",
+      "fingerprint, stored, after a step that locked {} relation(s): {:.2f} ms (median of "
+      "100; fastest {:.2f} ms)\n",
       locked->size(), after_step.median_ms, after_step.fastest_ms);
   fmt::print("snapshot:              {:.2f} ms (median of 20; fastest {:.2f} ms)\n",
              snapshot.median_ms, snapshot.fastest_ms);

@@ -20,7 +20,7 @@ struct Project {
   fs::path script_location;
   std::vector<fs::path> version_locations;
   bool recursive_version_locations = false;
-  std::string file_template;             ///< Alembic's default when unset.
+  std::string file_template;   ///< Alembic's default when unset.
   std::string sqlalchemy_url;  ///< sqlalchemy.url of the ini as written (often a placeholder).
   std::vector<fs::path> revision_files;  ///< Sorted; what Alembic would load.
 

@@ -33,10 +33,13 @@ Scratch scratch_for(std::string_view project, std::string_view folder = "roundtr
   return {std::move(*database), options};
 }
 
-/// A worker started as a Sandbox starts it: its interpreter launched first.
-Result<alembic::Worker> start_launched(const alembic::WorkerOptions& options) {
-  return alembic::Worker::start(options,
-                                alembic::WorkerLaunch::begin(options.python, options.project_dir));
+/// A worker started as a Sandbox starts it: its interpreter launched first (whose process,
+/// when it started, is put in `launched_pid`).
+Result<alembic::Worker> start_launched(const alembic::WorkerOptions& options,
+                                       pid_t* launched_pid = nullptr) {
+  alembic::WorkerLaunch launch = alembic::WorkerLaunch::begin(options.python, options.project_dir);
+  if (launched_pid != nullptr) *launched_pid = launch.pid();
+  return alembic::Worker::start(options, std::move(launch));
 }
 
 }  // namespace
@@ -160,8 +163,11 @@ TEST_SUITE("worker") {
   TEST_CASE("a worker launched ahead of its database is the one started") {
     Scratch scratch = scratch_for("linear_ok");
     scratch.options.python = "/usr/bin/python3";
-    Result<alembic::Worker> worker = start_launched(scratch.options);
+    pid_t launched = 0;
+    Result<alembic::Worker> worker = start_launched(scratch.options, &launched);
     REQUIRE(worker.ok());
+    CHECK(launched != 0);
+    CHECK(worker->pid() == launched);  // not a second process
     CHECK(worker->versions().interpreter == "/usr/bin/python3");
     Result<std::vector<alembic::RevisionInfo>> revisions = worker->revisions();
     REQUIRE(revisions.ok());

@@ -271,7 +271,7 @@ Result<StepDone> Worker::step(const std::string& revision, Direction direction, 
   if (!reply) return reply.error();
   StepDone done{reply->body.value("seconds", 0.0), std::nullopt};
   if (locks) {
-    const json& row = reply->body.value("watched", json());
+    json row = reply->body.value("watched", json());
     done.locked = locks_.take(cell_of(row, 0), cell_of(row, 1));
   }
   return done;

@@ -107,6 +107,9 @@ class WorkerLaunch {
   /// it is kept for Worker::start to report.
   static WorkerLaunch begin(const std::string& python, const std::filesystem::path& project_dir);
 
+  /// The process started (0 when it could not be).
+  [[nodiscard]] pid_t pid() const { return child_ ? child_->pid() : 0; }
+
  private:
   friend class Worker;
   WorkerLaunch(std::string interpreter, std::filesystem::path project_dir,
@@ -189,6 +192,9 @@ class Worker {
 
   /// True once a request ran past its timeout (the worker was stopped then).
   bool timed_out() const { return timed_out_; }
+
+  /// The interpreter's process.
+  [[nodiscard]] pid_t pid() const { return child_.pid(); }
 
  private:
   struct Reply;

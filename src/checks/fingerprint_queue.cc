@@ -21,9 +21,11 @@ Status FingerprintQueue::push(size_t tag, std::optional<std::vector<uint32_t>> l
   if (!pinned) return pinned.error();
   idle_.pop_back();
   ++count_;
+  // The future is taken before the promise moves into the lambda: captures are initialized in
+  // no order the language promises.
   std::promise<void> ready;
-  auto compute = [this, pinned = std::move(*pinned),
-                  before = std::exchange(sums_ready_, ready.get_future().share()),
+  std::shared_future<void> before = std::exchange(sums_ready_, ready.get_future().share());
+  auto compute = [this, pinned = std::move(*pinned), before = std::move(before),
                   ready = std::move(ready)]() mutable {
     if (before.valid()) before.wait();  // the sums are at the state pushed before
     Stopwatch stopwatch;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Times catalog fingerprints and full snapshots on a 200-table schema, on a throwaway PostgreSQL
-# cluster started for the purpose (tests/postgres_cluster.sh) and removed afterwards.
+# Times the roundtrip's catalog readings and full snapshots on a 200-table schema, on a
+# throwaway PostgreSQL cluster started for the purpose (tests/postgres_cluster.sh) and removed
+# afterwards.
 #
 # usage: bench/snapshot.sh [SNAPSHOT_BENCH] [TABLES]
 #

@@ -1,13 +1,13 @@
-// Times catalog fingerprints and full snapshots on a 200-table schema.
+// Times the roundtrip's catalog readings and full snapshots on a 200-table schema.
 //
 //   snapshot-bench DATABASE_URL [TABLES]
 //
 // Creates a scratch database on the server (dropped at the end), builds TABLES (default 200)
 // tables with columns, a primary key, a unique constraint, indexes, a check and a foreign key
-// to the previous table, then prints the median (and fastest) time of 100 fingerprints of each
-// kind and of 20 snapshots. Fingerprints: portable; stored, read whole (pinned, then computed);
-// stored, after a step (a column added to a table in the middle, the relations that locked read
-// again from the parts of the state before), as the roundtrip check takes them.
+// to the previous table, then prints the median (and fastest) time of 100 readings of each kind
+// and of 20 snapshots. Readings (pg::relation_facts_function, as the worker makes them inside a
+// step's transaction): whole; of what a step touched (a column added to a table in the middle,
+// inside the transaction, rolled back after each run).
 // bench/snapshot.sh starts a throwaway server and runs this against it.
 #include <fmt/format.h>
 
@@ -19,10 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "pg/catalog_facts.h"
 #include "pg/connection.h"
 #include "pg/database_url.h"
-#include "pg/fingerprint.h"
-#include "pg/locked_relations.h"
 #include "pg/scratch_database.h"
 #include "pg/snapshot.h"
 
@@ -63,19 +62,11 @@ Timing time_runs(int runs, const std::function<bool()>& step) {
   return {times[times.size() / 2], times.front()};
 }
 
-/// The relations `sql` locks, run as a migration step is (rolled back, changing nothing), after
-/// a transaction of its own (TransactionLocks tells only a transaction that follows another).
-std::optional<std::vector<uint32_t>> locked_by(Connection& connection, const std::string& sql) {
-  ag::pg::TransactionLocks locks;
-  std::optional<std::vector<uint32_t>> locked;
-  for (const std::string& statement : {std::string("SELECT 1"), sql}) {
-    if (!connection.run("BEGIN") || !connection.run(statement)) return std::nullopt;
-    auto last = connection.exec(std::string(ag::pg::locked_relations_sql()));
-    (void)connection.run("ROLLBACK");
-    if (!last) return std::nullopt;
-    locked = locks.take(last->text(0, 0), last->text(0, 1));
-  }
-  return locked;
+/// Runs a reading function; false (said) on a failure.
+bool read(Connection& connection, const std::string& call) {
+  auto rows = connection.exec("SELECT count(*) FROM " + call);
+  if (!rows) fmt::print(stderr, "{}\n", rows.error().message);
+  return rows.ok();
 }
 
 int fail(const std::string& message) {
@@ -98,46 +89,32 @@ int main(int argc, char** argv) {
   for (int number = 1; number <= tables; ++number) ddl += table_ddl(number);
   if (auto built = connection->run(ddl); !built) return fail(built.error().message);
 
-  long objects = 0;
-  Timing fingerprint = time_runs(100, [&] {
-    auto result = ag::pg::take_fingerprint(*connection);
-    if (!result) fmt::print(stderr, "{}\n", result.error().message);
-    objects = result ? result->objects : 0;
-    return result.ok();
-  });
-  ag::pg::RelationSums sums;
-  Timing pinned = time_runs(100, [&] {
-    auto pin = ag::pg::PinnedFingerprint::pin(*connection);
-    sums = {};
-    auto result = pin ? pin->compute(sums) : ag::Result<ag::pg::Fingerprint>(pin.error());
-    if (!result) fmt::print(stderr, "{}\n", result.error().message);
-    return result.ok();
-  });
-  auto locked = locked_by(
-      *connection, fmt::format("ALTER TABLE t{} ADD COLUMN extra integer", (tables + 1) / 2));
-  if (!locked) return fail("cannot tell what a step locks");
-  Timing after_step = time_runs(100, [&] {
-    auto pin = ag::pg::PinnedFingerprint::pin(*connection, {}, *locked);
-    ag::pg::RelationSums before = sums;
-    auto result = pin ? pin->compute(before) : ag::Result<ag::pg::Fingerprint>(pin.error());
-    if (!result) fmt::print(stderr, "{}\n", result.error().message);
-    return result.ok() && before.whole_reads() == sums.whole_reads();
-  });
+  for (bool whole : {true, false}) {
+    auto defined = connection->run(
+        ag::pg::relation_facts_function({}, whole ? "ag_read_whole" : "ag_read_touched", !whole));
+    if (!defined) return fail(defined.error().message);
+  }
+  Timing whole = time_runs(100, [&] { return read(*connection, "pg_temp.ag_read_whole(0)"); });
+  auto step = connection->run(fmt::format(
+      "BEGIN; CREATE TEMP TABLE start AS SELECT txid_snapshot_xmax(txid_current_snapshot()) % "
+      "4294967296 AS xid; ALTER TABLE t{} ADD COLUMN extra integer",
+      (tables + 1) / 2));
+  if (!step) return fail(step.error().message);
+  Timing touched = time_runs(
+      100, [&] { return read(*connection, "pg_temp.ag_read_touched((SELECT xid FROM start))"); });
+  (void)connection->run("ROLLBACK");
   Timing snapshot = time_runs(20, [&] {
     auto result = ag::pg::take_snapshot(*connection);
     if (!result) fmt::print(stderr, "{}\n", result.error().message);
     return result.ok();
   });
-  fmt::print("{} tables, {} catalog objects\n", tables, objects);
-  fmt::print("fingerprint, portable: {:.2f} ms (median of 100; fastest {:.2f} ms)\n",
-             fingerprint.median_ms, fingerprint.fastest_ms);
-  fmt::print("fingerprint, stored, read whole: {:.2f} ms (median of 100; fastest {:.2f} ms)\n",
-             pinned.median_ms, pinned.fastest_ms);
+  fmt::print("{} tables\n", tables);
+  fmt::print("reading, whole: {:.2f} ms (median of 100; fastest {:.2f} ms)\n", whole.median_ms,
+             whole.fastest_ms);
   fmt::print(
-      "fingerprint, stored, after a step that locked {} relation(s): {:.2f} ms (median of "
-      "100; fastest {:.2f} ms)\n",
-      locked->size(), after_step.median_ms, after_step.fastest_ms);
-  fmt::print("snapshot:              {:.2f} ms (median of 20; fastest {:.2f} ms)\n",
-             snapshot.median_ms, snapshot.fastest_ms);
+      "reading, after a step that added a column: {:.2f} ms (median of 100; fastest {:.2f} ms)\n",
+      touched.median_ms, touched.fastest_ms);
+  fmt::print("snapshot: {:.2f} ms (median of 20; fastest {:.2f} ms)\n", snapshot.median_ms,
+             snapshot.fastest_ms);
   return 0;
 }

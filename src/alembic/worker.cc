@@ -25,12 +25,6 @@ std::string text_of(const json& value) {
   return value.is_string() ? value.get<std::string>() : "";
 }
 
-/// The text of a row's cell (a row as the worker sends it: a list of texts and nulls); "" when
-/// null or missing.
-std::string cell_of(const json& row, size_t column) {
-  return row.is_array() && column < row.size() ? text_of(row[column]) : "";
-}
-
 std::vector<std::string> strings_of(const json& value) {
   std::vector<std::string> out;
   for (const json& item : value) out.push_back(item.get<std::string>());
@@ -48,10 +42,37 @@ Error python_error(const json& error) {
                text_of(error.value("traceback", json())), text_of(error["type"])};
 }
 
+/// A row of query results: text or null per cell.
+Row row_of(const json& row) {
+  Row cells;
+  for (const json& cell : row)
+    cells.push_back(cell.is_null() ? std::nullopt : std::optional(cell.get<std::string>()));
+  return cells;
+}
+
 std::optional<std::string> optional_text(const json& value) {
   if (value.is_boolean()) return value.get<bool>() ? "nullable" : "not null";  // modify_nullable
   if (value.is_null()) return std::nullopt;
   return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+std::optional<Error> python_error_in(const json& body, const char* field) {
+  const json& error = body.value(field, json());
+  if (!error.is_object()) return std::nullopt;
+  return python_error(error);
+}
+
+std::optional<CatalogRows> catalog_rows_in(const json& body, const char* field) {
+  const json& reading = body.value(field, json());
+  if (!reading.is_object()) return std::nullopt;
+  CatalogRows rows{.whole = reading.value("whole", false), .rows = {}};
+  for (const json& row : reading["rows"]) rows.rows.push_back(row_of(row));
+  return rows;
+}
+
+TripState trip_state_of(const std::string& state) {
+  if (state == "reupgraded") return TripState::reupgraded;
+  return state == "unknown" ? TripState::unknown : TripState::exact;
 }
 
 SourcePlace place_of(const json& pair) {  // [file, line]
@@ -252,28 +273,39 @@ Result<std::vector<RevisionInfo>> Worker::revisions() {
 }
 
 Result<std::vector<std::string>> Worker::open() {
-  locks_ = {};  // a session of its own: its transactions follow none of the last one's
   Result<Reply> reply = request(R"({"op": "open"})", step_timeout_, "running env.py");
   if (!reply) return reply.error();
   return strings_of(reply->body["heads"]);
 }
 
-Result<StepDone> Worker::step(const std::string& revision, Direction direction, bool stamp,
-                              bool locks) {
+Result<StepDone> Worker::step(const std::string& revision, Direction direction, bool stamp) {
   json message = {{"op", "step"},
                   {"revision", revision},
                   {"direction", direction == Direction::up ? "up" : "down"},
                   {"stamp", stamp}};
-  if (locks) message["watch"] = pg::locked_relations_sql();
   std::string doing =
       fmt::format("{} {}", direction == Direction::up ? "upgrading to" : "downgrading", revision);
   Result<Reply> reply = request(message.dump(), step_timeout_, doing);
   if (!reply) return reply.error();
-  StepDone done{reply->body.value("seconds", 0.0), std::nullopt};
-  if (locks) {
-    json row = reply->body.value("watched", json());
-    done.locked = locks_.take(cell_of(row, 0), cell_of(row, 1));
-  }
+  return StepDone{reply->body.value("seconds", 0.0)};
+}
+
+Result<RoundTripDone> Worker::roundtrip(const RoundTripRequest& trip) {
+  json message = {{"op", "roundtrip"}, {"revision", trip.revision},       {"stamp", trip.stamp},
+                  {"trio", trip.trio}, {"read_before", trip.read_before}, {"define", trip.define}};
+  Result<Reply> reply = request(message.dump(), step_timeout_,
+                                fmt::format("upgrading to {} and back", trip.revision));
+  if (!reply) return reply.error();
+  const json& body = reply->body;
+  RoundTripDone done{.seconds = body.value("seconds", 0.0),
+                     .up_seconds = body.value("up_seconds", 0.0),
+                     .down_seconds = body.value("down_seconds", 0.0),
+                     .down_error = python_error_in(body, "down_error"),
+                     .reup_error = python_error_in(body, "reup_error"),
+                     .before = catalog_rows_in(body, "before"),
+                     .after_down = catalog_rows_in(body, "after_down"),
+                     .after = catalog_rows_in(body, "after"),
+                     .state = trip_state_of(body.value("state", "exact"))};
   return done;
 }
 
@@ -289,11 +321,7 @@ Result<Rows> Worker::query(const std::string& sql) {
       request(json{{"op", "query"}, {"sql", sql}}.dump(), step_timeout_, "querying the catalog");
   if (!reply) return reply.error();
   Rows rows{strings_of(reply->body["columns"]), {}};
-  for (const json& row : reply->body["rows"]) {
-    std::vector<std::optional<std::string>>& cells = rows.rows.emplace_back();
-    for (const json& cell : row)
-      cells.push_back(cell.is_null() ? std::nullopt : std::optional(cell.get<std::string>()));
-  }
+  for (const json& row : reply->body["rows"]) rows.rows.push_back(row_of(row));
   return rows;
 }
 

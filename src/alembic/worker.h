@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "alembic/model_comparison.h"
-#include "pg/locked_relations.h"
 #include "process/subprocess.h"
 #include "util/result.h"
 
@@ -58,15 +57,52 @@ enum class Direction { up, down };
 
 struct StepDone {
   double seconds = 0;  ///< In Alembic, from the step's start to its commit.
-  /// When asked for: the OIDs of the relations the step's transaction locked
-  /// (pg/locked_relations.h); nullopt when unknown (it committed midway, or the step before was
-  /// not asked).
-  std::optional<std::vector<uint32_t>> locked;
 };
+
+using Row = std::vector<std::optional<std::string>>;
 
 struct Rows {
   std::vector<std::string> columns;
-  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::vector<Row> rows;
+};
+
+/// A revision's roundtrip step (Worker::roundtrip): its upgrade, in its own transaction, and with
+/// `trio` its downgrade and the upgrade again in a savepoint rolled back afterwards, so that the
+/// step leaves the database as the upgrade made it. The catalog is read with functions that
+/// `define` creates in pg_temp (sent once per session): pg::relation_facts_function() as
+/// `ag_read_whole` and `ag_read_touched`.
+struct RoundTripRequest {
+  std::string revision;
+  bool stamp = false;        ///< Stamped instead of run (skip-revisions): nothing else happens.
+  bool trio = false;         ///< Also the downgrade and the upgrade again.
+  bool read_before = false;  ///< Read the whole catalog before the upgrade, too.
+  std::vector<std::string> define;
+};
+
+/// A catalog reading made inside the step: pg::relation_facts_function()'s rows.
+struct CatalogRows {
+  bool whole = false;  ///< Every relation read, not only those touched.
+  std::vector<Row> rows;
+};
+
+/// What the database holds when a roundtrip step ends.
+enum class TripState {
+  exact,       ///< As the upgrade made it (the savepoint was rolled back), or no trio.
+  reupgraded,  ///< As the downgrade and the second upgrade left it: the migration committed
+               ///< midway, which ended the savepoint.
+  unknown,     ///< That, and the downgrade or the second upgrade failed: the session has ended.
+};
+
+struct RoundTripDone {
+  double seconds = 0;     ///< The whole step, in Alembic.
+  double up_seconds = 0;  ///< The upgrade alone.
+  double down_seconds = 0;
+  std::optional<Error> down_error;        ///< The downgrade raised (then no second upgrade).
+  std::optional<Error> reup_error;        ///< The second upgrade raised.
+  std::optional<CatalogRows> before;      ///< With read_before.
+  std::optional<CatalogRows> after_down;  ///< After a downgrade that succeeded.
+  std::optional<CatalogRows> after;       ///< When the step ends (not when `unknown`).
+  TripState state = TripState::exact;
 };
 
 /// Where a text printed in offline mode came from.
@@ -145,12 +181,15 @@ class Worker {
   /// import error in env.py, no connection) carries the best location: Error::where/line.
   Result<std::vector<std::string>> open();
 
-  /// Runs one revision up or down inside the session (stamped instead when `stamp`); with
-  /// `locks`, also tells which relations it locked. A failure ends the session; its Error points
-  /// at the failing line and carries the traceback in Error::detail. A step running past
-  /// step_timeout stops the worker: every later call fails.
-  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false,
-                        bool locks = false);
+  /// Runs one revision up or down inside the session (stamped instead when `stamp`). A failure
+  /// ends the session; its Error points at the failing line and carries the traceback in
+  /// Error::detail. A step running past step_timeout stops the worker: every later call fails.
+  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false);
+
+  /// One revision's roundtrip step inside the session (see RoundTripRequest). A failing upgrade
+  /// is an Error and ends the session, as step()'s; a failing downgrade or second upgrade is
+  /// reported in RoundTripDone.
+  Result<RoundTripDone> roundtrip(const RoundTripRequest& request);
 
   /// The revisions in the version table now, inside the session.
   Result<std::vector<std::string>> current();
@@ -207,7 +246,6 @@ class Worker {
   Versions versions_;
   bool alive_ = true;
   bool timed_out_ = false;
-  pg::TransactionLocks locks_;  ///< The session's steps, as far as their locks tell.
 };
 
 }  // namespace ag::alembic

@@ -18,14 +18,20 @@ Requests:
   {"op": "open"}       runs env.py online; the session stays open for the requests below
       -> {"heads": [...]}
   inside a session:
-    {"op": "step", "revision": ID, "direction": "up"|"down", "stamp": BOOL, "watch": SQL}
-        -> {"seconds", "watched": [text or null...]}
-                                                  one revision, in Alembic's own RevisionStep;
-                                                  "watch" (optional) is run on the migration
-                                                  connection right after the revision's migration
-                                                  function, in its transaction (before Alembic
-                                                  updates the version table and commits), and
-                                                  "watched" is its first row
+    {"op": "step", "revision": ID, "direction": "up"|"down", "stamp": BOOL}
+        -> {"seconds"}                            one revision, in Alembic's own RevisionStep
+    {"op": "roundtrip", "revision": ID, "stamp": BOOL, "trio": BOOL, "read_before": BOOL,
+     "define": [SQL...]}
+        -> {"seconds", "up_seconds", "down_seconds", "down_error", "reup_error",
+            "before", "after_down", "after", "state"}
+                                                  the revision's upgrade step; with "trio", its
+                                                  downgrade and upgrade again in a savepoint
+                                                  rolled back (see RoundTrip). "define": SQL run
+                                                  first (the binary's reading functions, once per
+                                                  session); "before" / "after_down" / "after":
+                                                  {"whole", "rows"} as those functions read the
+                                                  catalog; "state": "exact", "reupgraded" or
+                                                  "unknown" (then the session has ended)
     {"op": "current"}  -> {"heads": [...]}        the version table's revisions now
     {"op": "query", "sql": SQL}
         -> {"columns": [...], "rows": [[text or null...]...]}    on the migration connection
@@ -146,8 +152,9 @@ def describe_error(exc, version_dirs, env_py, source_dirs=()):
 
 def gate_environment(config, script, fn):
     """The project's environment, with one change: every revision runs in a transaction of its
-    own, so each step is committed when the next one is asked for and the binary can read the
-    catalog from its own connection between steps."""
+    own, as `alembic upgrade` does with transaction_per_migration, so that what a step locked
+    (what the roundtrip reads again) is that step's alone. An env.py that opens its own
+    transaction around the migrations keeps it: the steps then run in savepoints of it."""
     from alembic.runtime.environment import EnvironmentContext
 
     environment = EnvironmentContext(config, script, fn=fn)
@@ -553,6 +560,123 @@ def record_exclusions(opts, excluded, default_schema):
         opts["include_name"] = recorded_name
 
 
+class RoundTrip:
+    """One revision's upgrade, then its downgrade and the upgrade again, inside the upgrade's own
+    transaction. The downgrade and the second upgrade run in a savepoint that is rolled back, so
+    the step leaves the database exactly as the upgrade made it, whatever they did; the catalog
+    is read (by the binary's functions, defined in pg_temp) after the downgrade and at the end.
+    Each run loads the revision's module anew and clears Alembic's memo, as separate `alembic`
+    commands would. A migration that commits midway (autocommit_block) ends the savepoints: what
+    the downgrade and the second upgrade left then stays, and the report says so."""
+
+    def __init__(self, worker, context, request):
+        self.worker = worker
+        self.context = context
+        self.request = request
+        self.revision = worker.script.revision_map.get_revision(request["revision"])
+        self.report = {}
+
+    def around(self, upgrade):
+        @functools.wraps(upgrade)  # Alembic logs the function's name ("Running upgrade ...")
+        def run(**kw):
+            self.run(upgrade, kw)
+
+        return run
+
+    def sql(self, text):
+        return self.context.connection.exec_driver_sql(text)
+
+    def read(self, whole, start):
+        function = "ag_read_whole" if whole else "ag_read_touched"
+        rows = self.sql(f"SELECT * FROM pg_temp.{function}({int(start)})")
+        return {"whole": whole, "rows": [[None if v is None else str(v) for v in row] for row in rows]}
+
+    def run(self, upgrade, kw):
+        session = self.worker.session
+        isolated = self.context.connection.in_transaction()
+        for definition in self.request.get("define", []):
+            self.sql(definition)
+        if isolated:
+            self.sql("SAVEPOINT ag_step")  # its writes get xids from `start` on
+        start = self.sql("SELECT mod(txid_snapshot_xmax(txid_current_snapshot()), 4294967296)").scalar()
+        if self.request.get("read_before"):
+            self.report["before"] = self.read(True, start)
+        session["committed_midway"] = False
+        self.report["up_seconds"] = self.timed(upgrade, kw)
+        whole = not isolated or session["committed_midway"]
+        if self.request.get("trio"):
+            whole = self.down_and_up(kw, start, whole)
+        self.report["after"] = self.read(whole, start)
+        if not whole:
+            self.sql("RELEASE SAVEPOINT ag_step")
+
+    def down_and_up(self, kw, start, whole):
+        """The downgrade and the second upgrade, rolled back when the savepoint survives them.
+        Returns whether the catalog must now be read whole."""
+        session = self.worker.session
+        if not whole:
+            self.sql("SAVEPOINT ag_trio")
+        module = self.worker.load_again(self.revision.path)
+        failed = self.attempt("down", module.downgrade, kw)
+        if not failed:
+            self.report["after_down"] = self.read(whole or session["committed_midway"], start)
+            failed = self.attempt("reup", self.worker.load_again(self.revision.path).upgrade, kw)
+        if not whole and not session["committed_midway"]:
+            self.sql("ROLLBACK TO SAVEPOINT ag_trio")
+            self.report["state"] = "exact"
+            return False
+        self.report["state"] = "unknown" if failed else "reupgraded"
+        if failed:  # the transaction it failed in cannot go on: the session ends here
+            session["answered"] = True
+            self.worker.channel.ok(seconds=self.report["up_seconds"], **self.report)
+            raise SessionFailed()
+        return True
+
+    def attempt(self, which, fn, kw):
+        """Runs a migration function; a failure is reported, not raised. Returns whether it
+        failed."""
+        try:
+            self.report[f"{which}_seconds"] = self.timed(fn, kw)
+            return False
+        except Exception as exc:
+            self.report[f"{which}_error"] = describe_error(exc, self.worker.version_dirs,
+                                                           self.worker.env_py)
+            return True
+
+    def timed(self, fn, kw):
+        alembic_internal(self.context.impl, "memo", "upgrade").clear()
+        started = time.monotonic()
+        fn(**kw)
+        return time.monotonic() - started
+
+
+def engine_like(connection):
+    """`connection`, able to stand for the Engine some env.py files expect in
+    config.attributes["connection"] (pytest-alembic's recipe: `with connectable.connect() as
+    connection:`): connect() hands out this same connection, left open by the `with` block. Used
+    as a Connection (Alembic's cookbook recipe), it is one."""
+    class EngineLike(type(connection)):
+        def connect(self, *args, **kw):
+            return contextlib.nullcontext(self)
+
+    connection.__class__ = EngineLike
+    return connection
+
+
+def autocommit_noticed(context, session):
+    """Wraps the context's autocommit_block() so that a migration committing midway is known: the
+    savepoints of a RoundTrip end there."""
+    block = alembic_internal(context, "autocommit_block", "upgrade")
+
+    @contextlib.contextmanager
+    def noticed():
+        session["committed_midway"] = True
+        with block():
+            yield
+
+    context.autocommit_block = noticed
+
+
 class Worker:
     def __init__(self, channel):
         self.channel = channel
@@ -647,7 +771,9 @@ class Worker:
     @contextlib.contextmanager
     def env_connection(self, commit):
         """Alembic's connection sharing recipe: env.py finds a connection to the scratch database
-        in config.attributes["connection"] (not for async URLs: env.py makes its own engine)."""
+        in config.attributes["connection"] (not for async URLs: env.py makes its own engine).
+        It also serves env.py files written for pytest-alembic, which put an Engine there: see
+        engine_like()."""
         if not self.pass_connection:
             yield
             return
@@ -655,7 +781,7 @@ class Worker:
 
         engine = sqlalchemy.create_engine(self.url, poolclass=sqlalchemy.pool.NullPool)
         try:
-            connection = engine.connect()
+            connection = engine_like(engine.connect())
             self.config.attributes["connection"] = connection
             try:
                 yield
@@ -673,15 +799,7 @@ class Worker:
         if self.session["started"]:
             return  # env.py ran migrations a second time (several databases): nothing more to do
         self.session["started"] = True
-        if alembic_internal(context, "_in_external_transaction", "upgrade"):
-            # Every step would stay uncommitted until env.py ends, unseen by the catalog checks.
-            self.channel.fail({"type": "EnvironmentError", "file": self.env_py, "line": None,
-                               "message": "env.py runs the migrations inside a transaction it began "
-                                          "itself (e.g. `with engine.begin()`), so each revision "
-                                          "cannot commit on its own; use `engine.connect()` and "
-                                          "`context.begin_transaction()` as Alembic's template does"})
-            self.session["answered"] = True
-            raise SessionFailed()
+        autocommit_noticed(context, self.session)
         self.channel.ok(heads=list(context.get_current_heads()))
         while True:
             request = self.channel.receive()
@@ -697,11 +815,13 @@ class Worker:
                 if op == "current":
                     self.channel.ok(heads=list(context.get_current_heads()))
                     continue
-                if op != "step":
+                if op not in ("step", "roundtrip"):
                     raise ValueError(f"{op!r} is not a request inside a session")
                 step = self.make_step(request)
-                if request.get("watch"):
-                    step.migration_fn = self.watched(context, step.migration_fn, request["watch"])
+                trip = None
+                if op == "roundtrip" and not request.get("stamp"):
+                    trip = RoundTrip(self, context, request)
+                    step.migration_fn = trip.around(step.migration_fn)
                 # Alembic's DDL memo (e.g. which enum types it created) lives as long as the
                 # migration context; a command run anew starts with an empty one, so each step
                 # does too.
@@ -713,26 +833,13 @@ class Worker:
             started = time.monotonic()
             yield step  # Alembic runs it, then asks for the next one
             # No heads here: reading the version table would cost as much again as a small step.
-            reply = {"seconds": time.monotonic() - started}
-            if "watched" in self.session:
-                reply["watched"] = self.session.pop("watched")
-            self.channel.ok(**reply)
-
-    def watched(self, context, migration_fn, sql):
-        """The migration function, followed by the query `sql` in its transaction."""
-        @functools.wraps(migration_fn)  # Alembic logs the function's name ("Running upgrade ...")
-        def run(**kw):
-            migration_fn(**kw)
-            row = context.connection.exec_driver_sql(sql).first()
-            self.session["watched"] = [None if v is None else str(v) for v in row or ()]
-
-        return run
+            self.channel.ok(seconds=time.monotonic() - started, **(trip.report if trip else {}))
 
     def make_step(self, request):
         revision_map = self.script.revision_map
         revision = revision_map.get_revision(request["revision"])
         self.fresh_module(revision)
-        upgrade = request["direction"] == "up"
+        upgrade = request.get("direction", "up") == "up"
         step = revision_step(revision_map, revision, upgrade, "upgrade" if upgrade else "downgrade")
         if request.get("stamp"):
             # Alembic's own bookkeeping of the version table, without running the migration.

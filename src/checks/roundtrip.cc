@@ -8,10 +8,8 @@
 #include <optional>
 
 #include "alembic/error_summary.h"
-#include "checks/fingerprint_queue.h"
-#include "pg/fingerprint.h"
-#include "pg/snapshot.h"
-#include "pg/snapshot_diff.h"
+#include "pg/catalog_facts.h"
+#include "pg/catalog_state.h"
 #include "util/stopwatch.h"
 #include "util/text.h"
 
@@ -31,21 +29,24 @@ constexpr RuleInfo kRules[] = {
      "Reproduce with `alembic upgrade REVISION` on an empty database and fix the failing "
      "operation."},
     {"downgrade-failed", "roundtrip", Severity::error, "A downgrade raises.",
-     "Rolling this revision back fails, so a bad deploy cannot be undone with "
-     "`alembic downgrade`.",
-     "Reproduce with `alembic downgrade REVISION-1` right after upgrading to it, and fix the "
+     "Rolling this revision back right after its upgrade fails, so a bad deploy cannot be undone "
+     "with `alembic downgrade`. Each revision's downgrade runs on its own, on the database its "
+     "upgrade just made: one that only works after a later revision's downgrade fails here.",
+     "Reproduce with `alembic upgrade REVISION` then `alembic downgrade REVISION-1`, and fix the "
      "downgrade."},
     {"downgrade-leaves-trace", "roundtrip", Severity::error,
      "A downgrade does not undo its upgrade.",
-     "After the downgrade the database catalog differs from the one before the upgrade (a table, "
-     "column, index, constraint, type or privilege left behind or missing), so upgrading again or "
-     "deploying an older release meets a database it does not expect.",
+     "Right after the revision's upgrade and downgrade the database schema differs from the one "
+     "before the upgrade (a table, column, default, index, constraint or its actions, sequence, "
+     "type, enum label, view, function, comment or privilege left behind, missing or changed), "
+     "so upgrading again or deploying an older release meets a database it does not expect. "
+     "Column order is not compared: Alembic cannot put a restored column back in its place.",
      "Make the downgrade drop or restore exactly what the upgrade changed; the finding lists the "
      "differences."},
     {"reupgrade-failed", "roundtrip", Severity::error,
-     "An upgrade fails when run again after the downgrades.",
-     "The downgrades left something behind that the catalog comparison cannot see (a role, data "
-     "in another database) and the same upgrade no longer runs a second time.",
+     "An upgrade fails when run again after its downgrade.",
+     "The downgrade left something behind that the schema comparison does not cover (rows, a "
+     "role, data in another database) and the same upgrade no longer runs a second time.",
      "Make the downgrade remove what the upgrade creates, including cluster-wide objects."},
     {"step-timeout", "roundtrip", Severity::error,
      "A migration step runs longer than step-timeout.",
@@ -62,7 +63,7 @@ constexpr RuleInfo kRules[] = {
     {"downgrade-not-implemented", "roundtrip", Severity::warning,
      "A downgrade raises NotImplementedError.",
      "A deliberate one-way migration: downgrades stop there, so older releases cannot be "
-     "restored past it.",
+     "restored past it. The revisions after it are still judged.",
      "Keep it if the migration truly cannot be undone; otherwise write the downgrade."},
     {"slow-migration", "roundtrip", Severity::warning,
      "An upgrade or downgrade is slower than slow-migration-ms.",
@@ -76,64 +77,62 @@ struct Place {
   int line = 0;
 };
 
+const pg::DiffSides kTraceSides{"before the upgrade", "after the downgrade"};
+
+/// Each revision, in upgrade order, on its own: from the state its predecessors left, its
+/// upgrade, then its downgrade and the upgrade again in a savepoint that is rolled back (the
+/// worker's `roundtrip` step), so that whatever the downgrade did, the next revision starts from
+/// the state the upgrade made. The catalog read after the downgrade is compared with the one
+/// before the upgrade: a trace, a failing downgrade or a failing second upgrade is that
+/// revision's alone.
 class RoundTrip {
  public:
   RoundTrip(const CheckContext& context, Sandbox& sandbox)
-      : context_(context), sandbox_(sandbox), worker_(sandbox.worker()) {
+      : context_(context), worker_(sandbox.worker()) {
     outcome_.name = std::string(kCheck);
   }
 
   CheckOutcome run() {
-    if (!load_revisions() || !start_fingerprints() || !open_session(worker_))
-      return std::move(outcome_);
-    context_.log(fmt::format("roundtrip: {} revisions, up, down and up again, one at a time",
-                             revisions_.size()));
-    if (upgrade_all()) {
-      size_t applied = downgrade_all();
-      if (session_open_ && upgrade_again(applied)) close_session(worker_);
-    }
-    settle_fingerprints();
+    if (!load_revisions() || !open_session(worker_)) return std::move(outcome_);
     context_.log(fmt::format(
-        "roundtrip: {} steps in {:.2f} s; {} catalog fingerprints ({} of them reading the whole "
-        "catalog, the others what steps locked) computed alongside them in {:.2f} s, {:.2f} s of "
-        "it waited for",
-        cost_.steps, cost_.step_seconds, fingerprints_->count(), fingerprints_->whole_reads(),
-        fingerprints_->compute_seconds(), fingerprints_->wait_seconds()));
-    explain_suspects();
+        "roundtrip: {} revisions, each upgraded, downgraded and upgraded again on its own",
+        revisions_.size()));
+    Stopwatch stopwatch;
+    size_t judged = 0;
+    while (judged < revisions_.size() && roundtrip(judged)) ++judged;
+    if (session_open_) close_session(worker_);
+    context_.log(fmt::format(
+        "roundtrip: {} of {} revisions judged in {:.2f} s; {} catalog readings of what a step "
+        "touched, {} of the whole catalog",
+        judged, revisions_.size(), stopwatch.seconds(), readings_.touched, readings_.whole));
+    if (judged < revisions_.size() && judged + 1 < revisions_.size())
+      context_.log(fmt::format("roundtrip: the {} revisions after {} were not judged",
+                               revisions_.size() - judged - 1, revisions_[judged].id));
     flag_slow_revisions();
     return std::move(outcome_);
   }
 
  private:
   const CheckContext& context_;
-  Sandbox& sandbox_;
   alembic::Worker& worker_;
   std::vector<RevisionInfo> revisions_;
-  std::optional<FingerprintQueue> fingerprints_;
-  /// before_[i]: the catalog before revision i's upgrade (once computed).
-  std::vector<std::optional<pg::Fingerprint>> before_;
-  bool catalog_broken_ = false;  ///< A fingerprint could not be taken (reported once).
-  /// Revisions after whose downgrade the fingerprint differed from before_ otherwise than after
-  /// the previous downgrade: explained (or found equal after all) by explain_suspects().
-  std::vector<size_t> suspects_;
-  /// The difference from before_ after the last downgrade compared (zero: none).
-  pg::Fingerprint left_over_;
-  /// The relations the steps since the last fingerprint locked (nullopt: unknown, read all).
-  std::optional<std::vector<uint32_t>> locked_since_fingerprint_;
+  /// Revisions up to this index are not downgraded (minimum-downgrade-revision).
+  std::optional<size_t> last_kept_;
+  pg::CatalogState catalog_;  ///< The state the steps so far left.
+  bool catalog_known_ = false;
+  bool functions_defined_ = false;  ///< The reading functions exist in the worker's session.
   std::string log_tail_;
   bool session_open_ = true;  ///< False once a failed step ended the session for good.
   CheckOutcome outcome_;
   struct {
-    int steps = 0;
-    double step_seconds = 0;
-  } cost_;  ///< Where the time went, for the log (and fingerprints_'s own figures).
-
-  // -- the three passes ------------------------------------------------------------------------
+    int touched = 0;
+    int whole = 0;
+  } readings_;  ///< How the catalog was read, for the log.
 
   bool load_revisions() {
     Result<std::vector<RevisionInfo>> revisions = worker_.revisions();
     if (!revisions) {
-      add_error("revision-unloadable", from_error(revisions.error(), {}),
+      add_error("revision-unloadable", from_error(revisions.error(), {}), "",
                 "Alembic cannot load the revision files: " +
                     alembic::summarize_error(revisions.error().message),
                 "");
@@ -141,176 +140,108 @@ class RoundTrip {
       return false;
     }
     revisions_ = std::move(*revisions);
-    before_.resize(revisions_.size());
     outcome_.timings.resize(revisions_.size());
-    for (size_t i = 0; i < revisions_.size(); ++i) outcome_.timings[i].revision = revisions_[i].id;
-    return true;
-  }
-
-  // The fingerprint of each state is pinned (its snapshot taken) as soon as the state is
-  // reached and computed while the next steps run, on one of two connections.
-
-  bool upgrade_all() {
     for (size_t i = 0; i < revisions_.size(); ++i) {
-      if (!fingerprint(i)) return false;
-      Result<alembic::StepDone> done = step(i, Direction::up, Watch::locks);
-      if (!done) {
-        step_failed("upgrade-failed", i, Direction::up, done.error(), "upgrade to {}");
-        return false;
-      }
-      outcome_.timings[i].upgrade_seconds = done->seconds;
+      outcome_.timings[i].revision = revisions_[i].id;
+      if (revisions_[i].id == context_.settings.minimum_downgrade_revision) last_kept_ = i;
     }
     return true;
   }
 
-  /// Returns how many revisions are still applied when the downgrades stop.
-  size_t downgrade_all() {
-    size_t applied = revisions_.size();
-    while (applied > 0) {
-      size_t i = applied - 1;
-      if (revisions_[i].id == context_.settings.minimum_downgrade_revision) break;
-      Result<alembic::StepDone> done = step(i, Direction::down, Watch::locks);
-      if (!done) {
-        session_open_ = downgrade_failed(i, done.error());
-        break;
-      }
-      outcome_.timings[i].downgrade_seconds = done->seconds;
-      applied = i;
-      if (!fingerprint(after_downgrade(i))) break;
-    }
-    return applied;
-  }
-
-  bool start_fingerprints() {
-    Result<pg::Connection*> second = sandbox_.second_catalog();
-    if (!second) {
-      broken(second.error());
+  /// Revision `index`'s step. Returns whether the next revision can be judged: the database is
+  /// then in the state this revision's upgrade made.
+  bool roundtrip(size_t index) {
+    const RevisionInfo& revision = revisions_[index];
+    alembic::RoundTripRequest request{
+        .revision = revision.id,
+        .stamp = skipped(revision),
+        .trio = !skipped(revision) && (!last_kept_ || index > *last_kept_),
+        .read_before = !catalog_known_,
+        .define = {}};
+    if (!functions_defined_ && !request.stamp) request.define = reading_functions();
+    Result<alembic::RoundTripDone> done = worker_.roundtrip(request);
+    keep_log_tail(worker_.take_log());
+    if (!done) {
+      session_open_ = false;  // a failed step ends the session
+      step_failed("upgrade-failed", index, Direction::up, done.error(), "upgrade to {}");
       return false;
     }
-    fingerprints_.emplace(std::vector<pg::Connection*>{&sandbox_.catalog(), *second});
+    if (request.stamp) return true;
+    functions_defined_ = true;
+    outcome_.timings[index].upgrade_seconds = done->up_seconds;
+    if (request.trio && !done->down_error)
+      outcome_.timings[index].downgrade_seconds = done->down_seconds;
+    if (done->before && !take_reading(*done->before)) return false;
+    bool trace = judge(index, *done);
+    if (done->state == alembic::TripState::unknown) {
+      session_open_ = false;
+      return leaves_unknown(index, "its downgrade or second upgrade failed after it committed");
+    }
+    if (!done->after || !take_reading(*done->after)) return false;
+    if (done->state == alembic::TripState::reupgraded && trace)
+      return leaves_unknown(index, "its downgrade left a trace after it committed");
     return true;
   }
 
-  /// A fingerprint's tag: i for the state before revision i's upgrade (before_[i]); this for the
-  /// state after its downgrade.
-  size_t after_downgrade(size_t index) const { return revisions_.size() + index; }
-
-  /// Fingerprints the database as it is now (`tag`), meanwhile taking in the ones computed.
-  /// Returns false once one could not be taken (reported).
-  bool fingerprint(size_t tag) {
-    std::vector<FingerprintQueue::Done> done;
-    Status pushed = fingerprints_->push(
-        tag, std::exchange(locked_since_fingerprint_, std::vector<uint32_t>{}), done);
-    if (!pushed) fail_catalog(pushed.error());
-    return take(done) && !catalog_broken_;
+  /// The pg_temp functions the worker reads the catalog with, defined once per session.
+  static std::vector<std::string> reading_functions() {
+    pg::SnapshotOptions options;
+    return {pg::relation_facts_function(options, "ag_read_whole", false),
+            pg::relation_facts_function(options, "ag_read_touched", true)};
   }
 
-  /// Waits for the fingerprints still being computed and takes them in.
-  void settle_fingerprints() {
-    std::vector<FingerprintQueue::Done> done;
-    fingerprints_->drain(done);
-    take(done);
-  }
-
-  /// Keeps the fingerprints taken before upgrades; compares those taken after downgrades with
-  /// them, a new difference making the revision a suspect. Returns false once one failed.
-  bool take(std::vector<FingerprintQueue::Done>& done) {
-    for (FingerprintQueue::Done& taken : done) {
-      if (!taken.fingerprint) fail_catalog(taken.fingerprint.error());
-      if (catalog_broken_) return false;
-      if (taken.tag < revisions_.size()) {
-        before_[taken.tag] = std::move(*taken.fingerprint);
-        continue;
-      }
-      // What a downgrade leaves behind shows again after each earlier one (until one drops it),
-      // as the same difference: only a downgrade that changes it is replayed to be explained.
-      size_t index = taken.tag - revisions_.size();
-      pg::Fingerprint difference = taken.fingerprint->minus(*before_[index]);
-      if (difference != pg::Fingerprint{} && difference != left_over_) suspects_.push_back(index);
-      left_over_ = difference;
-    }
-    return true;
-  }
-
-  void fail_catalog(const Error& error) {
-    if (!std::exchange(catalog_broken_, true)) broken(error);
-  }
-
-  bool upgrade_again(size_t applied) {
-    for (size_t i = applied; i < revisions_.size(); ++i) {
-      Result<alembic::StepDone> done = step(i, Direction::up, Watch::nothing);
-      if (!done) {
-        step_failed("reupgrade-failed", i, Direction::up, done.error(),
-                    "upgrade to {}, run again after the downgrades,");
-        return false;
-      }
-    }
-    return true;
-  }
-
-  // -- explaining a difference: each suspect revision again, alone, in a clean sandbox -------
-
-  void explain_suspects() {
-    if (suspects_.empty()) return;
-    std::sort(suspects_.begin(), suspects_.end());
-    std::map<size_t, std::vector<std::string>> lines;
-    Status rebuilt = rebuild_and_diff(lines);
-    if (!rebuilt)
-      context_.log("roundtrip: cannot explain the differences: " + rebuilt.error().describe());
-    // A suspect whose own upgrade and downgrade leave the catalog as it was was only told apart
-    // by what fingerprints within one database also see (a column's number, a recreated object's
-    // OID) or by what a later revision's downgrade left (reported at that revision).
-    size_t traces = 0;
-    for (size_t index : suspects_) {
-      auto explained = lines.find(index);
-      if (explained == lines.end() ? !rebuilt : !explained->second.empty()) {
-        report_trace(index,
-                     explained == lines.end() ? std::vector<std::string>{} : explained->second);
-        ++traces;
-      }
-    }
+  /// A revision that commits midway (autocommit_block) ends the savepoint the trio relies on:
+  /// when it then fails or leaves a trace, no later revision starts from a state its
+  /// predecessors alone made.
+  bool leaves_unknown(size_t index, std::string_view why) {
     context_.log(fmt::format(
-        "roundtrip: {} downgrade(s) left the catalog fingerprint different in a way of their "
-        "own; replayed alone in a clean database, {} left a trace",
-        suspects_.size(), traces));
+        "roundtrip: {} commits midway (autocommit_block), and {}: the database is no longer the "
+        "one its upgrades make, so the later revisions are not judged",
+        revisions_[index].id, why));
+    return false;
   }
 
-  /// In a clean sandbox, upgrades up to each suspect, then compares the catalog before its
-  /// upgrade with the one after its upgrade and downgrade, and upgrades it again to go on.
-  Status rebuild_and_diff(std::map<size_t, std::vector<std::string>>& lines) {
-    Result<std::unique_ptr<Sandbox>> clean = context_.workspace.open_another();
-    if (!clean) return clean.error();
-    alembic::Worker& worker = (*clean)->worker();
-    if (Result<std::vector<std::string>> heads = worker.open(); !heads) return heads.error();
-    auto move = [&](size_t index, Direction direction) -> Status {
-      const RevisionInfo& revision = revisions_[index];
-      Result<alembic::StepDone> done = worker.step(revision.id, direction, skipped(revision));
-      if (!done) return done.error();
-      return ok();
-    };
-    size_t applied = 0;
-    for (size_t suspect : suspects_) {
-      for (; applied < suspect; ++applied) {
-        if (Status moved = move(applied, Direction::up); !moved) return moved;
-      }
-      Result<pg::Snapshot> before = pg::take_snapshot((*clean)->catalog());
-      if (!before) return before.error();
-      for (Direction direction : {Direction::up, Direction::down}) {
-        if (Status moved = move(suspect, direction); !moved) return moved;
-      }
-      Result<pg::Snapshot> after = pg::take_snapshot((*clean)->catalog());
-      if (!after) return after.error();
-      lines[suspect] =
-          pg::diff_snapshots(*before, *after, {"before the upgrade", "after the downgrade"});
+  /// The downgrade's outcome and the second upgrade's. Returns whether a trace was found.
+  bool judge(size_t index, const alembic::RoundTripDone& done) {
+    bool trace = false;
+    if (done.down_error) {
+      downgrade_failed(index, *done.down_error);
+    } else if (done.after_down) {
+      std::optional<pg::CatalogReading> reading = read(*done.after_down);
+      if (!reading) return false;
+      std::vector<std::string> lines = catalog_.differences(*reading, kTraceSides);
+      trace = !lines.empty();
+      if (trace) report_trace(index, lines);
     }
-    return worker.close();
+    if (done.reup_error)
+      step_failed("reupgrade-failed", index, Direction::up, *done.reup_error,
+                  "upgrade to {}, run again after its downgrade,");
+    return trace;
+  }
+
+  /// Makes `rows` the catalog's state. Returns false when they cannot be read (reported).
+  bool take_reading(const alembic::CatalogRows& rows) {
+    std::optional<pg::CatalogReading> reading = read(rows);
+    if (!reading) return false;
+    catalog_.apply(std::move(*reading));
+    catalog_known_ = true;
+    return true;
+  }
+
+  std::optional<pg::CatalogReading> read(const alembic::CatalogRows& rows) {
+    ++(rows.whole ? readings_.whole : readings_.touched);
+    Result<pg::CatalogReading> reading = pg::read_catalog_rows(rows.rows, rows.whole);
+    if (!reading) {
+      broken(reading.error());
+      return std::nullopt;
+    }
+    return std::move(*reading);
   }
 
   void report_trace(size_t index, const std::vector<std::string>& differences) {
-    std::string what = differences.empty() ? "the catalog differs from the one before its upgrade"
-                                           : fmt::format("{}", fmt::join(differences, "; "));
-    add_error("downgrade-leaves-trace", definition(index, Direction::down),
-              fmt::format("downgrade of {} leaves a trace: {}", describe(index), what),
+    add_error("downgrade-leaves-trace", definition(index, Direction::down), revisions_[index].id,
+              fmt::format("downgrade of {} leaves a trace: {}", describe(index),
+                          fmt::join(differences, "; ")),
               "make downgrade() undo every change upgrade() makes (drop what it creates, restore "
               "what it drops or alters)");
   }
@@ -322,29 +253,6 @@ class RoundTrip {
     return std::find(skip.begin(), skip.end(), revision.id) != skip.end();
   }
 
-  /// What a step tells besides its outcome: which relations it locked, for the next fingerprint.
-  enum class Watch { nothing, locks };
-
-  Result<alembic::StepDone> step(size_t index, Direction direction, Watch watch) {
-    const RevisionInfo& revision = revisions_[index];
-    Stopwatch stopwatch;
-    Result<alembic::StepDone> done =
-        worker_.step(revision.id, direction, skipped(revision), watch == Watch::locks);
-    cost_.step_seconds += stopwatch.seconds();
-    ++cost_.steps;
-    keep_log_tail(worker_.take_log());
-    if (done && watch == Watch::locks) add_locked(done->locked);
-    return done;
-  }
-
-  void add_locked(const std::optional<std::vector<uint32_t>>& locked) {
-    if (!locked)
-      locked_since_fingerprint_.reset();
-    else if (locked_since_fingerprint_)
-      locked_since_fingerprint_->insert(locked_since_fingerprint_->end(), locked->begin(),
-                                        locked->end());
-  }
-
   /// What Alembic and the project printed lately: shown when a step fails, never unbounded.
   void keep_log_tail(const std::string& text) {
     log_tail_ += text;
@@ -352,6 +260,7 @@ class RoundTrip {
   }
 
   bool open_session(alembic::Worker& worker) {
+    functions_defined_ = false;  // pg_temp lives as long as env.py's connection
     Result<std::vector<std::string>> heads = worker.open();
     if (heads) return true;
     log_detail(heads.error());
@@ -359,7 +268,7 @@ class RoundTrip {
       broken(heads.error());
       return false;
     }
-    add_error("env-failed", from_error(heads.error(), {}),
+    add_error("env-failed", from_error(heads.error(), {}), "",
               "env.py failed: " + alembic::summarize_error(heads.error().message),
               "run `alembic upgrade head` locally against an empty database to reproduce");
     return false;
@@ -368,24 +277,22 @@ class RoundTrip {
   void close_session(alembic::Worker& worker) {
     if (Status closed = worker.close(); !closed) {
       add_error(
-          "env-failed", from_error(closed.error(), {}),
+          "env-failed", from_error(closed.error(), {}), "",
           "env.py failed while finishing: " + alembic::summarize_error(closed.error().message), "");
     }
   }
 
-  /// Reports the failed downgrade; returns whether a session is open again for the last pass.
-  bool downgrade_failed(size_t index, const Error& error) {
+  void downgrade_failed(size_t index, const Error& error) {
     if (error.message.starts_with("NotImplementedError")) {
+      log_detail(error);
       add(Severity::warning, "downgrade-not-implemented",
-          from_error(error, definition(index, Direction::down)),
-          fmt::format("downgrade of {} raises NotImplementedError: a deliberate one-way migration; "
-                      "downgrades stop here",
+          from_error(error, definition(index, Direction::down)), revisions_[index].id,
+          fmt::format("downgrade of {} raises NotImplementedError: a deliberate one-way migration",
                       describe(index)),
           "");
-    } else {
-      step_failed("downgrade-failed", index, Direction::down, error, "downgrade of {}");
+      return;
     }
-    return worker_.running() && open_session(worker_);  // a failed step ends the session
+    step_failed("downgrade-failed", index, Direction::down, error, "downgrade of {}");
   }
 
   void step_failed(std::string_view rule, size_t index, Direction direction, const Error& error,
@@ -398,20 +305,29 @@ class RoundTrip {
       broken(error);
       return;
     }
+    const std::string& id = revisions_[index].id;
     if (worker_.timed_out()) {
-      add_error("step-timeout", definition(index, direction),
+      add_error("step-timeout", definition(index, direction), id,
                 fmt::format("{} did not finish within step-timeout ({} s) and was stopped", subject,
                             context_.settings.step_timeout),
                 "a migration that waits on a lock or sleeps hangs deploys too; raise step-timeout "
                 "only if it is really that slow");
       return;
     }
-    add_error(
-        rule, from_error(error, definition(index, direction)),
-        fmt::format("{} failed: {}", subject, alembic::summarize_error(error.message)),
-        fmt::format(
-            "reproduce with `alembic {} {}`", direction == Direction::up ? "upgrade" : "downgrade",
-            direction == Direction::up ? revisions_[index].id : revisions_[index].id + "-1"));
+    add_error(rule, from_error(error, definition(index, direction)), id,
+              fmt::format("{} failed: {}", subject, alembic::summarize_error(error.message)),
+              reproduce(rule, id));
+  }
+
+  /// The Alembic commands that reproduce a failure, from the state before the revision.
+  static std::string reproduce(std::string_view rule, const std::string& id) {
+    if (rule == "downgrade-failed")
+      return fmt::format("reproduce with `alembic upgrade {0}` then `alembic downgrade {0}-1`", id);
+    if (rule == "reupgrade-failed")
+      return fmt::format(
+          "reproduce with `alembic upgrade {0}`, `alembic downgrade {0}-1`, `alembic upgrade {0}`",
+          id);
+    return fmt::format("reproduce with `alembic upgrade {}`", id);
   }
 
   void flag_slow_revisions() {
@@ -421,7 +337,7 @@ class RoundTrip {
       for (auto [seconds, direction] : {std::pair{timing.upgrade_seconds, Direction::up},
                                         std::pair{timing.downgrade_seconds, Direction::down}}) {
         if (seconds <= limit) continue;
-        add(Severity::warning, "slow-migration", definition(i, direction),
+        add(Severity::warning, "slow-migration", definition(i, direction), revisions_[i].id,
             fmt::format("{} of {} took {:.1f} s on an empty database (slow-migration-ms is {})",
                         direction == Direction::up ? "upgrade" : "downgrade", describe(i), seconds,
                         context_.settings.slow_migration_ms),
@@ -430,8 +346,7 @@ class RoundTrip {
     }
   }
 
-  // -- findings
-  // ------------------------------------------------------------------------------------
+  // -- findings ------------------------------------------------------------------------------
 
   /// `abc123 ("add users")`.
   std::string describe(size_t index) const {
@@ -455,15 +370,22 @@ class RoundTrip {
     return {context_.project.relative(error.where), error.line};
   }
 
-  void add(Severity severity, std::string_view rule, const Place& place, std::string message,
-           std::string help) {
-    outcome_.findings.push_back({std::string(kCheck), std::string(rule), severity,
-                                 std::move(message), place.file, place.line, place.line, "",
-                                 std::move(help)});
+  void add(Severity severity, std::string_view rule, const Place& place, std::string revision,
+           std::string message, std::string help) {
+    outcome_.findings.push_back({.check = std::string(kCheck),
+                                 .rule = std::string(rule),
+                                 .severity = severity,
+                                 .message = std::move(message),
+                                 .file = place.file,
+                                 .line = place.line,
+                                 .end_line = place.line,
+                                 .revision = std::move(revision),
+                                 .help = std::move(help)});
   }
 
-  void add_error(std::string_view rule, const Place& place, std::string message, std::string help) {
-    add(Severity::error, rule, place, std::move(message), std::move(help));
+  void add_error(std::string_view rule, const Place& place, std::string revision,
+                 std::string message, std::string help) {
+    add(Severity::error, rule, place, std::move(revision), std::move(message), std::move(help));
   }
 
   void log_detail(const Error& error) {

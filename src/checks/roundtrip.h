@@ -9,12 +9,13 @@
 
 namespace ag::checks {
 
-/// On the shared sandbox, from base: upgrades one revision at a time to the heads (Alembic's
-/// order: branches, merges, several bases), fingerprinting the catalog after each; downgrades one
-/// at a time back to base (or to minimum-downgrade-revision), comparing each state with the one
-/// before that revision's upgrade; then upgrades to the heads again. skip-revisions are stamped,
-/// not run. A difference is explained in a fresh sandbox rebuilt up to the state before the
-/// revision (full snapshots only then). Leaves the sandbox at the heads, its session closed.
+/// On the shared sandbox, from base, one revision at a time in Alembic's upgrade order
+/// (branches, merges, several bases): its upgrade, then its downgrade and its upgrade again in a
+/// savepoint rolled back afterwards, so that each revision is judged on the state its
+/// predecessors' upgrades made, whatever another revision's downgrade did. The catalog read
+/// after the downgrade is compared with the one before the upgrade, by names (never OIDs or
+/// column numbers). Revisions up to minimum-downgrade-revision are only upgraded; skip-revisions
+/// are stamped, not run. Leaves the sandbox at the heads, its session closed.
 /// Findings: upgrade-failed, downgrade-failed, downgrade-leaves-trace, reupgrade-failed,
 /// step-timeout, env-failed, revision-unloadable (errors); downgrade-not-implemented,
 /// slow-migration (warnings). Infrastructure problems make the outcome status `error`.

@@ -46,15 +46,6 @@ std::string Server::description() const {
 
 Sandbox::~Sandbox() = default;
 
-Result<pg::Connection*> Sandbox::second_catalog() {
-  if (!second_catalog_) {
-    Result<pg::Connection> connection = pg::connect(scratch_->params());
-    if (!connection) return connection.error();
-    second_catalog_.emplace(std::move(*connection));
-  }
-  return &*second_catalog_;
-}
-
 Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
                                                const config::Settings& settings,
                                                const project::Project& project,

@@ -52,11 +52,8 @@ class Sandbox {
   /// Stops the worker, closes the connection, drops the scratch database.
   ~Sandbox();
 
-  /// A connection to the scratch database for catalog queries (fingerprints, snapshots).
+  /// A connection to the scratch database for catalog queries (snapshots).
   pg::Connection& catalog() { return *catalog_; }
-  /// Another one, connected on first use: the roundtrip check computes a fingerprint on each while
-  /// the migrations go on. Errors as open()'s.
-  Result<pg::Connection*> second_catalog();
   alembic::Worker& worker() { return *worker_; }
   /// "database alembic_gate_1f2e... on the embedded server", for messages.
   const std::string& description() const { return description_; }
@@ -68,7 +65,6 @@ class Sandbox {
   std::optional<pg::ScratchDatabase> scratch_;
   process::CleanupGuard drop_on_signal_;
   std::optional<pg::Connection> catalog_;
-  std::optional<pg::Connection> second_catalog_;
   std::optional<alembic::Worker> worker_;
   std::string description_;
 };

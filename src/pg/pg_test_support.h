@@ -13,9 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "pg/catalog_facts.h"
+#include "pg/catalog_state.h"
 #include "pg/connection.h"
 #include "pg/database_url.h"
-#include "pg/locked_relations.h"
 #include "pg/scratch_database.h"
 #include "support/postgres.h"
 
@@ -61,27 +62,27 @@ inline std::string query_value(Connection& connection, const std::string& sql,
   return std::string(result->text(0, 0));
 }
 
-/// A session changing the database as migration steps do: each statement in a transaction of
-/// its own, and what it locked told (TransactionLocks), as the worker tells it.
-class StepSession {
- public:
-  explicit StepSession(Connection& connection) : connection_(connection) {
-    step("SELECT 1");  // the first transaction told has none before it
-  }
-
-  std::optional<std::vector<uint32_t>> step(const std::string& sql) {
-    run(connection_, "BEGIN");
-    run(connection_, sql);
-    Result<QueryResult> last = connection_.exec(std::string(locked_relations_sql()));
-    REQUIRE_MESSAGE(last.ok(), (last.ok() ? "" : last.error().message));
-    run(connection_, "COMMIT");
-    return locks_.take(last->text(0, 0), last->text(0, 1));
-  }
-
- private:
-  Connection& connection_;
-  TransactionLocks locks_;
-};
+/// The roundtrip's reading of the catalog, as the worker makes it: pg_temp.ag_read_whole(), or
+/// ag_read_touched(start), each defined on `connection` when first used.
+inline CatalogReading read_catalog(Connection& connection, bool whole,
+                                   const std::string& start = "0") {
+  std::string name = whole ? "ag_read_whole" : "ag_read_touched";
+  if (query_value(connection,
+                  "SELECT count(*) FROM pg_proc WHERE proname = $1 "
+                  "AND pronamespace = pg_my_temp_schema()",
+                  {name}) == "0")
+    run(connection, relation_facts_function({}, name, !whole));
+  Result<QueryResult> rows =
+      connection.exec(fmt::format("SELECT * FROM pg_temp.{}({})", name, start));
+  REQUIRE_MESSAGE(rows.ok(), (rows.ok() ? "" : rows.error().message));
+  std::vector<std::vector<std::optional<std::string>>> cells(rows->rows());
+  for (int row = 0; row < rows->rows(); ++row)
+    for (int column = 0; column < rows->columns(); ++column)
+      cells[row].push_back(rows->optional_text(row, column));
+  Result<CatalogReading> reading = read_catalog_rows(cells, whole);
+  REQUIRE_MESSAGE(reading.ok(), (reading.ok() ? "" : reading.error().message));
+  return std::move(*reading);
+}
 
 inline bool database_exists(const std::string& name) {
   Connection server = open_server();

@@ -1,0 +1,156 @@
+#include "pg/catalog_state.h"
+
+#include <doctest/doctest.h>
+
+#include "pg/pg_test_support.h"
+
+namespace ag::pg {
+namespace {
+
+using testing::kEveryKind;
+using testing::open;
+using testing::run;
+
+const DiffSides kSides{"before", "after"};
+
+/// A migration's session on a scratch database holding every kind of object.
+struct Session {
+  ScratchDatabase scratch = testing::scratch_database();
+  Connection connection = open(scratch.params());
+
+  Session() { run(connection, std::string(kEveryKind)); }
+
+  CatalogReading read(bool whole, const std::string& start = "0") {
+    return testing::read_catalog(connection, whole, start);
+  }
+
+  /// Runs `change` in a transaction of its own, as a migration step, and reads what it touched
+  /// before committing.
+  CatalogReading step(const std::string& change) {
+    run(connection, "BEGIN");
+    std::string start = testing::query_value(
+        connection, "SELECT mod(txid_snapshot_xmax(txid_current_snapshot()), 4294967296)");
+    run(connection, change);
+    CatalogReading touched = read(false, start);
+    run(connection, "COMMIT");
+    return touched;
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("pg") {
+  TEST_CASE("pg: reading again only what a transaction touched gives the whole reading") {
+    Session session;
+    CatalogState state;
+    state.apply(session.read(true));
+    CHECK(state.differences(session.read(true), kSides).empty());
+
+    // Each change as a migration step; some change relations only through an index, through a
+    // name they print (a rename of what a foreign key, view, default or column type names), or
+    // no relation at all.
+    for (std::string_view change : {
+             "CREATE TABLE extra (id serial PRIMARY KEY, note text, owner bigint)",
+             "ALTER TABLE extra ADD COLUMN at timestamptz DEFAULT now()",
+             "CREATE INDEX ix_extra_note ON extra (note)",
+             "ALTER INDEX ix_extra_note RENAME TO ix_extra_note_2",
+             "ALTER INDEX ix_extra_note_2 SET (fillfactor = 50)",
+             "COMMENT ON INDEX ix_extra_note_2 IS 'by note'",
+             "COMMENT ON COLUMN extra.note IS 'free text'",
+             "COMMENT ON CONSTRAINT extra_pkey ON extra IS 'identity'",
+             "ALTER TABLE extra RENAME CONSTRAINT extra_pkey TO extra_pk",
+             "GRANT SELECT, INSERT ON extra TO PUBLIC",
+             "REVOKE INSERT ON extra FROM PUBLIC",
+             "ALTER TABLE extra ADD CONSTRAINT note_length CHECK (length(note) < 10)",
+             "ALTER TABLE extra ADD CONSTRAINT extra_owner FOREIGN KEY (owner) REFERENCES users "
+             "(id) ON DELETE SET NULL",
+             "ALTER TABLE users RENAME COLUMN id TO user_id",
+             "ALTER TABLE users RENAME TO members",
+             "ALTER TABLE members RENAME TO users",
+             "ALTER TABLE extra ALTER COLUMN note TYPE varchar(20)",
+             "ALTER TABLE extra SET SCHEMA app",
+             "ALTER SEQUENCE invoice_numbers INCREMENT 5",
+             "ALTER SEQUENCE app.extra_id_seq RENAME TO extra_ids",
+             "ALTER SEQUENCE app.extra_ids OWNED BY NONE",
+             "CREATE VIEW notes AS SELECT id, note FROM app.extra",
+             "CREATE OR REPLACE VIEW notes AS SELECT id, note, at FROM app.extra",
+             "ALTER TABLE app.extra RENAME COLUMN note TO remark",
+             "CREATE TRIGGER extra_touch BEFORE UPDATE ON app.extra FOR EACH ROW "
+             "EXECUTE FUNCTION touch()",
+             "ALTER TRIGGER extra_touch ON app.extra RENAME TO extra_touched",
+             "ALTER FUNCTION touch() RENAME TO touch_row",
+             "ALTER TABLE app.extra ENABLE ROW LEVEL SECURITY",
+             "CREATE POLICY mine ON app.extra USING (true)",
+             "ALTER TYPE mood ADD VALUE 'meh'",
+             "ALTER TYPE mood RENAME TO humour",
+             "ALTER DOMAIN posint ADD CONSTRAINT small CHECK (VALUE < 1000000)",
+             "ALTER DOMAIN posint RENAME TO positive_int",
+             "ALTER TYPE pair ADD ATTRIBUTE c integer",
+             "ALTER TYPE pair SET SCHEMA app",
+             "ALTER SCHEMA app RENAME TO application",
+             "ALTER TABLE events DETACH PARTITION events_2024",
+             "ALTER TABLE events ATTACH PARTITION events_2024 "
+             "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+             "CREATE INDEX ix_events_kind ON events (kind)",
+             "REFRESH MATERIALIZED VIEW post_counts",
+             "INSERT INTO cache VALUES ('k', '{}')",
+             "ALTER TABLE cache ALTER COLUMN value TYPE text",
+             "CREATE TABLE copied AS SELECT 1 AS x",
+             "DROP INDEX ux_users_name",
+             "ALTER TABLE users DROP COLUMN score CASCADE",
+             "DROP TABLE users CASCADE",
+             "DROP VIEW notes",
+             "DROP TABLE application.extra",
+         }) {
+      CAPTURE(change);
+      state.apply(session.step(std::string(change)));
+      std::vector<std::string> missed = state.differences(session.read(true), kSides);
+      CHECK_MESSAGE(missed.empty(), (missed.empty() ? "" : missed.front()));
+    }
+  }
+
+  TEST_CASE("pg: a column dropped and added back, or a table made again, is no difference") {
+    Session session;
+    CatalogState state;
+    state.apply(session.read(true));
+    CatalogReading restored = session.step(
+        "ALTER TABLE users DROP COLUMN name; "
+        "ALTER TABLE users ADD COLUMN name varchar(100) COLLATE \"C\"; "
+        "CREATE UNIQUE INDEX ux_users_name ON users (name DESC NULLS LAST); "
+        "DROP TABLE cache; "
+        "CREATE UNLOGGED TABLE cache (key text PRIMARY KEY, value jsonb) WITH (fillfactor = 70)");
+    CHECK(state.differences(restored, kSides).empty());
+  }
+
+  TEST_CASE("pg: what a downgrade changed is named with what differs") {
+    Session session;
+    CatalogState state;
+    state.apply(session.read(true));
+    CatalogReading changed = session.step(
+        "ALTER TABLE app.posts DROP CONSTRAINT posts_user_id_fkey; "
+        "ALTER TABLE app.posts ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY (user_id) "
+        "REFERENCES users (id) DEFERRABLE; "
+        "CREATE INDEX ix_left ON cache (value); "
+        "ALTER TYPE mood ADD VALUE 'meh'; "
+        "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RETURN NEW; END $$");
+    std::string lines;
+    for (const std::string& line : state.differences(changed, kSides)) lines += line + "\n";
+    CHECK(lines ==
+          "constraint posts_user_id_fkey on app.posts: definition FOREIGN KEY (user_id) "
+          "REFERENCES users(id) ON DELETE CASCADE before, FOREIGN KEY (user_id) REFERENCES "
+          "users(id) after\n"
+          "index ix_left on cache exists after but did not before\n"
+          "function touch(): definition differs\n"
+          "enum type mood: values 'sad', 'ok', 'happy' before, 'sad', 'ok', 'happy', 'meh' "
+          "after\n");
+  }
+
+  TEST_CASE("pg: a malformed reading is an error") {
+    CHECK_FALSE(read_catalog_rows({{std::nullopt}}, true).ok());
+    CHECK_FALSE(read_catalog_rows({{"x1", "table", "public", "", "t"}}, true).ok());
+    CHECK_FALSE(read_catalog_rows({{std::nullopt, "no such kind", "", "", ""}}, true).ok());
+  }
+}
+
+}  // namespace ag::pg

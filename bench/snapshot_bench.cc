@@ -94,14 +94,16 @@ int main(int argc, char** argv) {
         ag::pg::relation_facts_function({}, whole ? "ag_read_whole" : "ag_read_touched", !whole));
     if (!defined) return fail(defined.error().message);
   }
-  Timing whole = time_runs(100, [&] { return read(*connection, "pg_temp.ag_read_whole(0)"); });
+  Timing whole =
+      time_runs(100, [&] { return read(*connection, "pg_temp.ag_read_whole(0, '{}')"); });
   auto step = connection->run(fmt::format(
       "BEGIN; CREATE TEMP TABLE start AS SELECT txid_snapshot_xmax(txid_current_snapshot()) % "
       "4294967296 AS xid; ALTER TABLE t{} ADD COLUMN extra integer",
       (tables + 1) / 2));
   if (!step) return fail(step.error().message);
-  Timing touched = time_runs(
-      100, [&] { return read(*connection, "pg_temp.ag_read_touched((SELECT xid FROM start))"); });
+  Timing touched = time_runs(100, [&] {
+    return read(*connection, "pg_temp.ag_read_touched((SELECT xid FROM start), '{}')");
+  });
   (void)connection->run("ROLLBACK");
   Timing snapshot = time_runs(20, [&] {
     auto result = ag::pg::take_snapshot(*connection);

@@ -4,6 +4,9 @@
 // is gone afterwards.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "support/postgres.h"
 #include "support/run_gate.h"
 #include "support/scratch.h"
@@ -28,13 +31,56 @@ bool contains(const nlohmann::json& text, std::string_view part) {
   return text.get<std::string>().find(part) != std::string::npos;
 }
 
+/// Sets an environment variable of this process (so of the worker it starts) for a scope.
+class ScopedVariable {
+ public:
+  ScopedVariable(const char* name, const std::string& value) : name_(name) {
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedVariable() { ::unsetenv(name_); }
+  ScopedVariable(const ScopedVariable&) = delete;
+  ScopedVariable& operator=(const ScopedVariable&) = delete;
+
+ private:
+  const char* name_;
+};
+
+/// A finding a fixture must report: its rule, revision, file under migrations/versions/, line,
+/// and the message in full.
+struct Expected {
+  std::string rule;
+  std::string revision;
+  std::string file;
+  int line;
+  std::string message;
+};
+
+/// Checks that `run` reported exactly `expected`, in report order, and nothing else.
+void check_exactly(const GateRun& run, std::string_view fixture_name,
+                   const std::vector<Expected>& expected) {
+  nlohmann::json findings = run.report()["findings"];
+  REQUIRE(findings.size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(findings[i]["rule"] == expected[i].rule);
+    CHECK(findings[i]["revision"] == expected[i].revision);
+    CHECK(findings[i]["file"] == file_of(fixture_name, "migrations/versions/" + expected[i].file));
+    CHECK(findings[i]["line"] == expected[i].line);
+    CHECK(findings[i]["message"] == expected[i].message);
+  }
+}
+
 }  // namespace
 
 TEST_SUITE("roundtrip") {
   TEST_CASE(
-      "correct histories pass: linear, branched and merged, async, attributes, DATABASE_URL") {
-    for (std::string_view name : {"linear_ok", "branched_ok", "async_env", "attributes_connection",
-                                  "database_url_env", "transaction_per_migration_off"}) {
+      "correct histories pass: linear, branched and merged, async, attributes, DATABASE_URL, "
+      "columns dropped and restored, env.py recipes (SET then commit, autobegin, pytest-alembic's "
+      "Engine, the cookbook's Connection)") {
+    for (std::string_view name :
+         {"linear_ok", "branched_ok", "async_env", "attributes_connection", "database_url_env",
+          "transaction_per_migration_off", "column_restored", "env_search_path_commit",
+          "env_autobegin", "env_pytest_alembic", "env_cookbook_shared"}) {
       CAPTURE(name);
       GateRun run = roundtrip(name);
       INFO(run.err);
@@ -60,6 +106,126 @@ TEST_SUITE("roundtrip") {
     INFO(run.err);
     CHECK(run.exit_code == 0);
     CHECK(run.report()["findings"].empty());
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("three defects mid-history: each at its own revision with its detail, nothing else") {
+    // 35 revisions; the 32 correct ones around the defects (20 after the last) touch the same
+    // tables: an index and a column added there, columns dropped and restored, a rename.
+    const std::vector<Expected> expected = {
+        {"downgrade-leaves-trace", "f948d1784030",
+         "f948d1784030_add_order_shipped_at_and_created_at_.py", 29,
+         "downgrade of f948d1784030 (\"add order shipped_at and created_at index\") leaves a "
+         "trace: index ix_purchase_order_created_at on purchase_order exists after the downgrade "
+         "but did not before the upgrade"},
+        {"reupgrade-failed", "f948d1784030", "f948d1784030_add_order_shipped_at_and_created_at_.py",
+         24,
+         "upgrade to f948d1784030 (\"add order shipped_at and created_at index\"), run again "
+         "after its downgrade, failed: ProgrammingError: (psycopg2.errors.DuplicateTable) "
+         "relation \"ix_purchase_order_created_at\" already exists [SQL: CREATE INDEX "
+         "ix_purchase_order_created_at ON purchase_order (created_at)] (SQLSTATE 42P07)"},
+        {"downgrade-leaves-trace", "3a7c6088155f",
+         "3a7c6088155f_keep_orders_when_their_customer_is_.py", 36,
+         "downgrade of 3a7c6088155f (\"keep orders when their customer is deleted\") leaves a "
+         "trace: constraint fk_purchase_order_customer_id on purchase_order: definition FOREIGN "
+         "KEY (customer_id) REFERENCES customer(id) ON DELETE CASCADE before the upgrade, FOREIGN "
+         "KEY (customer_id) REFERENCES customer(id) after the downgrade"},
+        {"downgrade-failed", "6a42aa5bf365",
+         "6a42aa5bf365_add_unique_constraint_on_customer_email.py", 24,
+         "downgrade of 6a42aa5bf365 (\"add unique constraint on customer email\") failed: "
+         "ProgrammingError: (psycopg2.errors.UndefinedObject) constraint \"uq_customer_email\" "
+         "of relation \"customer\" does not exist [SQL: ALTER TABLE customer DROP CONSTRAINT "
+         "uq_customer_email] (SQLSTATE 42704)"},
+    };
+    GateRun run = roundtrip("realistic_defects");
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    check_exactly(run, "realistic_defects", expected);
+    CHECK(contains(run.err, "roundtrip: 35 of 35 revisions judged"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("the same history gives the same findings every time") {
+    nlohmann::json first = roundtrip("realistic_defects").report()["findings"];
+    REQUIRE(first.size() == 4);
+    for (int again = 0; again < 4; ++again) {
+      CAPTURE(again);
+      CHECK(roundtrip("realistic_defects").report()["findings"] == first);
+    }
+  }
+
+  TEST_CASE("each kind of defect, followed by correct revisions, is found with its detail") {
+    struct Case {
+      std::string fixture;
+      std::vector<Expected> expected;
+    };
+    const std::vector<Case> cases = {
+        {"sequence_not_restored",
+         {{"downgrade-leaves-trace", "77965bd21b6a",
+           "77965bd21b6a_switch_ticket_id_to_an_identity_column.py", 30,
+           "downgrade of 77965bd21b6a (\"switch ticket id to an identity column\") leaves a "
+           "trace: column ticket.id: default nextval('ticket_id_seq'::regclass) before the "
+           "upgrade, none after the downgrade; sequence ticket_id_seq is missing after the "
+           "downgrade but existed before the upgrade"},
+          {"reupgrade-failed", "77965bd21b6a",
+           "77965bd21b6a_switch_ticket_id_to_an_identity_column.py", 22,
+           "upgrade to 77965bd21b6a (\"switch ticket id to an identity column\"), run again "
+           "after its downgrade, failed: ProgrammingError: (psycopg2.errors.UndefinedTable) "
+           "sequence \"ticket_id_seq\" does not exist [SQL: DROP SEQUENCE ticket_id_seq] "
+           "(SQLSTATE 42P01)"}}},
+        {"fk_action_lost",
+         {{"downgrade-leaves-trace", "d9d2715256ba",
+           "d9d2715256ba_make_card_board_foreign_key_deferrable.py", 33,
+           "downgrade of d9d2715256ba (\"make card board foreign key deferrable\") leaves a "
+           "trace: constraint fk_card_board_id on card: definition FOREIGN KEY (board_id) "
+           "REFERENCES board(id) ON DELETE CASCADE before the upgrade, FOREIGN KEY (board_id) "
+           "REFERENCES board(id) after the downgrade"}}},
+        {"enum_value_left",
+         {{"downgrade-leaves-trace", "9f85f25dc993", "9f85f25dc993_add_urgent_task_priority.py", 34,
+           "downgrade of 9f85f25dc993 (\"add urgent task priority\") leaves a trace: enum type "
+           "task_priority: values 'low', 'normal', 'high' before the upgrade, 'low', 'normal', "
+           "'high', 'urgent' after the downgrade"}}},
+        {"downgrade_fails_alone",
+         {{"downgrade-failed", "ae8017ece70c", "ae8017ece70c_add_account_referrer.py", 26,
+           "downgrade of ae8017ece70c (\"add account referrer\") failed: ProgrammingError: "
+           "(psycopg2.errors.UndefinedObject) constraint \"fk_account_referred_by_id_account\" "
+           "of relation \"account\" does not exist [SQL: ALTER TABLE account DROP CONSTRAINT "
+           "fk_account_referred_by_id_account] (SQLSTATE 42704)"}}},
+    };
+    for (const Case& each : cases) {
+      CAPTURE(each.fixture);
+      GateRun run = roundtrip(each.fixture);
+      INFO(run.err);
+      CHECK(run.exit_code == 1);
+      check_exactly(run, each.fixture, each.expected);
+      check_scratch_dropped(run);
+    }
+  }
+
+  TEST_CASE("on SQLAlchemy 2.0 and Alembic 1.19 too: the env.py recipes, a defective history") {
+    // The peers' sources (../shared/peers beside the repository) stand for what pip installs;
+    // the worker's interpreter finds them on PYTHONPATH.
+    std::string peers = AG_SOURCE_DIR "/../shared/peers/";
+    INFO("the peers' sources: ", peers);
+    REQUIRE(std::filesystem::exists(peers + "sqlalchemy-2.0.52"));
+    ScopedVariable python_path(
+        "PYTHONPATH",
+        peers + "alembic-1.19.1:" + peers + "sqlalchemy-2.0.52:" + peers + "typing_extensions");
+    for (std::string_view name : {"env_search_path_commit", "env_autobegin", "env_pytest_alembic",
+                                  "env_cookbook_shared", "async_env", "attributes_connection"}) {
+      CAPTURE(name);
+      GateRun run = roundtrip(name);
+      INFO(run.err);
+      CHECK(contains(run.err, "Alembic 1.19.1, SQLAlchemy 2.0.52"));
+      CHECK(run.exit_code == 0);
+      CHECK(run.report()["findings"].empty());
+    }
+    GateRun run = roundtrip("realistic_defects");
+    nlohmann::json found = run.report()["findings"];
+    REQUIRE(found.size() == 4);
+    CHECK(found[0]["revision"] == "f948d1784030");
+    CHECK(found[2]["revision"] == "3a7c6088155f");
+    CHECK(found[3]["revision"] == "6a42aa5bf365");
     check_scratch_dropped(run);
   }
 

@@ -561,13 +561,17 @@ def record_exclusions(opts, excluded, default_schema):
 
 
 class RoundTrip:
-    """One revision's upgrade, then its downgrade and the upgrade again, inside the upgrade's own
-    transaction. The downgrade and the second upgrade run in a savepoint that is rolled back, so
-    the step leaves the database exactly as the upgrade made it, whatever they did; the catalog
-    is read (by the binary's functions, defined in pg_temp) after the downgrade and at the end.
-    Each run loads the revision's module anew and clears Alembic's memo, as separate `alembic`
-    commands would. A migration that commits midway (autocommit_block) ends the savepoints: what
-    the downgrade and the second upgrade left then stays, and the report says so."""
+    """One revision's upgrade, then its downgrade and the upgrade again, as separate `alembic`
+    commands would run them, yet leaving the database exactly as the upgrade made it. The
+    upgrade is committed (through Alembic's own autocommit_block(), which begins the next
+    transaction: PostgreSQL lets a transaction use what an earlier one committed, an enum value
+    say, that it would refuse to its own); the downgrade and the second upgrade run in a
+    savepoint that is rolled back. The catalog is read (by the binary's functions, defined in
+    pg_temp) after the upgrade and after the downgrade. Each run loads the revision's module
+    anew and clears Alembic's memo. Where the upgrade cannot be committed apart (env.py's own
+    transaction around the migrations, or none), all three run in the step's transaction. A
+    migration that commits midway itself ends the savepoint: what the downgrade and the second
+    upgrade left then stays, and the report says so."""
 
     def __init__(self, worker, context, request):
         self.worker = worker
@@ -586,51 +590,55 @@ class RoundTrip:
     def sql(self, text):
         return self.context.connection.exec_driver_sql(text)
 
-    def read(self, whole, start):
+    def read(self, whole, start, also=()):
         function = "ag_read_whole" if whole else "ag_read_touched"
-        rows = self.sql(f"SELECT * FROM pg_temp.{function}({int(start)})")
+        oids = ",".join(str(int(oid)) for oid in also)
+        rows = self.sql(f"SELECT * FROM pg_temp.{function}({int(start)}, '{{{oids}}}'::oid[])")
         return {"whole": whole, "rows": [[None if v is None else str(v) for v in row] for row in rows]}
 
     def run(self, upgrade, kw):
         session = self.worker.session
-        isolated = self.context.connection.in_transaction()
         for definition in self.request.get("define", []):
             self.sql(definition)
-        if isolated:
+        in_transaction = self.context.connection.in_transaction()
+        external = alembic_internal(self.context, "_in_external_transaction", "upgrade")
+        if in_transaction:
             self.sql("SAVEPOINT ag_step")  # its writes get xids from `start` on
         start = self.sql("SELECT mod(txid_snapshot_xmax(txid_current_snapshot()), 4294967296)").scalar()
         if self.request.get("read_before"):
             self.report["before"] = self.read(True, start)
         session["committed_midway"] = False
         self.report["up_seconds"] = self.timed(upgrade, kw)
-        whole = not isolated or session["committed_midway"]
-        if self.request.get("trio"):
-            whole = self.down_and_up(kw, start, whole)
-        self.report["after"] = self.read(whole, start)
-        if not whole:
-            self.sql("RELEASE SAVEPOINT ag_step")
+        whole = not in_transaction or session["committed_midway"]
+        after = self.report["after"] = self.read(whole, start)
+        if not self.request.get("trio"):
+            return
+        if not whole and not external:
+            with session["autocommit_block"]():  # commits the upgrade, begins the next one
+                pass
+        touched = [row[0] for row in after["rows"] if row[1] == "#touched"]
+        self.down_and_up(kw, start, whole, touched)
 
-    def down_and_up(self, kw, start, whole):
-        """The downgrade and the second upgrade, rolled back when the savepoint survives them.
-        Returns whether the catalog must now be read whole."""
+    def down_and_up(self, kw, start, whole, touched):
+        """The downgrade and the second upgrade, rolled back when the savepoint survives them."""
         session = self.worker.session
         if not whole:
             self.sql("SAVEPOINT ag_trio")
         module = self.worker.load_again(self.revision.path)
         failed = self.attempt("down", module.downgrade, kw)
         if not failed:
-            self.report["after_down"] = self.read(whole or session["committed_midway"], start)
+            self.report["after_down"] = self.read(whole or session["committed_midway"], start, touched)
             failed = self.attempt("reup", self.worker.load_again(self.revision.path).upgrade, kw)
         if not whole and not session["committed_midway"]:
             self.sql("ROLLBACK TO SAVEPOINT ag_trio")
             self.report["state"] = "exact"
-            return False
+            return
         self.report["state"] = "unknown" if failed else "reupgraded"
         if failed:  # the transaction it failed in cannot go on: the session ends here
             session["answered"] = True
             self.worker.channel.ok(seconds=self.report["up_seconds"], **self.report)
             raise SessionFailed()
-        return True
+        self.report["after"] = self.read(True, start)  # what they left is what stays
 
     def attempt(self, which, fn, kw):
         """Runs a migration function; a failure is reported, not raised. Returns whether it
@@ -665,8 +673,8 @@ def engine_like(connection):
 
 def autocommit_noticed(context, session):
     """Wraps the context's autocommit_block() so that a migration committing midway is known: the
-    savepoints of a RoundTrip end there."""
-    block = alembic_internal(context, "autocommit_block", "upgrade")
+    savepoints of a RoundTrip end there. The original stays in the session for RoundTrip."""
+    block = session["autocommit_block"] = alembic_internal(context, "autocommit_block", "upgrade")
 
     @contextlib.contextmanager
     def noticed():

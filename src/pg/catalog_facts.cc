@@ -507,8 +507,9 @@ std::string facts_query(const SnapshotOptions& options) {
 
 namespace {
 
-// What the current transaction touched since its xid counter stood at ag_start: relations it
-// locked or whose pg_class row it wrote (GRANT writes relacl without a lock); types, routines
+// What was touched since the xid counter stood at ag_start: relations the current transaction
+// locked, those in ag_also (what an earlier transaction of the same step touched: its locks are
+// gone), relations whose pg_class row was written (GRANT writes relacl without a lock); types, routines
 // and schemas it wrote, and what a written (renamed) schema holds; and the relations whose
 // objects name any of those through a dependency (a foreign key's referenced table and columns,
 // a view's tables, a default's sequence, a column's type, a trigger's function), since a rename
@@ -541,6 +542,8 @@ in_schema AS MATERIALIZED (
 changed AS MATERIALIZED (
   SELECT l.relation AS oid FROM pg_locks l
   WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.relation >= 16384
+  UNION
+  SELECT unnest(ag_also)
   UNION
   SELECT oid FROM written WHERE classid = 'pg_class'::regclass
   UNION
@@ -630,7 +633,7 @@ std::string relation_facts_function(const SnapshotOptions& options, std::string_
                       touched_only ? kTouched : ""),
                   fmt::join(selects, "\nUNION ALL\n"));
   return fmt::format(
-      "CREATE OR REPLACE FUNCTION pg_temp.{}(ag_start int8) RETURNS TABLE ({}) LANGUAGE plpgsql "
+      "CREATE OR REPLACE FUNCTION pg_temp.{}(ag_start int8, ag_also oid[]) RETURNS TABLE ({}) LANGUAGE plpgsql "
       "STABLE {}{} AS $ag_reading$\n#variable_conflict use_column\nBEGIN\nRETURN QUERY {};\nEND "
       "$ag_reading$",
       name, fmt::join(names, ", "), kReadingSettings, touched_only ? kFewRows : kWholeCatalogs,

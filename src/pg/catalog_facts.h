@@ -75,16 +75,17 @@ const ObjectKind* find_object_kind(std::string_view id);
 std::string facts_query(const SnapshotOptions& options);
 
 /// The roundtrip's catalog reading, made inside a migration's own transaction: the definition of
-/// a function `pg_temp.<name>(ag_start bigint)` (plpgsql, so that its plan is made once per
-/// session) returning facts_query()'s rows, each preceded by the OID of the relation the object
-/// belongs to (ObjectKind::of_relation; NULL for the rest). Definitions print as query_catalog()
-/// prints them: the function fixes the settings they depend on for its own run. The text
-/// attributes of objects that belong to no relation (routine bodies) come as `md5:<hash>`: they
-/// are read every time and may be long.
+/// a function `pg_temp.<name>(ag_start int8, ag_also oid[])` (plpgsql, so that its plan is made
+/// once per session) returning facts_query()'s rows, each preceded by the OID of the relation the
+/// object belongs to (ObjectKind::of_relation; NULL for the rest). Definitions print as
+/// query_catalog() prints them: the function fixes the settings they depend on for its own run. The
+/// text attributes of objects that belong to no relation (routine bodies) come as `md5:<hash>`:
+/// they are read every time and may be long.
 ///
 /// With `touched_only`, a relation's objects are read only when the relation was touched since
-/// the transaction's xid counter stood at `ag_start` (32 bits): it was locked by this session,
-/// its pg_class row written, or it names (by a dependency: a foreign key, a view, a default, a
+/// the xid counter stood at `ag_start` (32 bits): it was locked by the current transaction, is
+/// in `ag_also` (touched by an earlier transaction since), its pg_class row was written, or it
+/// names (by a dependency: a foreign key, a view, a default, a
 /// column's type) a relation, type, routine or schema touched or written. Whatever changes a
 /// relation's objects locks the relation or one of its indexes; whatever changes how a name
 /// prints writes the named object's row. Rows ('#touched' in the second column) list every

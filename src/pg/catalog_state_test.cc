@@ -20,8 +20,9 @@ struct Session {
 
   Session() { run(connection, std::string(kEveryKind)); }
 
-  CatalogReading read(bool whole, const std::string& start = "0") {
-    return testing::read_catalog(connection, whole, start);
+  CatalogReading read(bool whole, const std::string& start = "0",
+                      const std::vector<uint32_t>& also = {}) {
+    return testing::read_catalog(connection, whole, start, also);
   }
 
   /// Runs `change` in a transaction of its own, as a migration step, and reads what it touched
@@ -107,6 +108,26 @@ TEST_SUITE("pg") {
       std::vector<std::string> missed = state.differences(session.read(true), kSides);
       CHECK_MESSAGE(missed.empty(), (missed.empty() ? "" : missed.front()));
     }
+  }
+
+  TEST_CASE("pg: what an earlier transaction of the step touched is read again when named") {
+    // The worker commits an upgrade before its downgrade: the downgrade's transaction holds
+    // none of the upgrade's locks, and is told what the upgrade touched.
+    Session session;
+    CatalogState state;
+    state.apply(session.read(true));
+    std::string start = testing::query_value(
+        session.connection, "SELECT mod(txid_snapshot_xmax(txid_current_snapshot()), 4294967296)");
+    CatalogReading upgraded = session.step("COMMENT ON COLUMN cache.value IS 'cached'");
+    CHECK_FALSE(state.differences(upgraded, kSides).empty());
+    run(session.connection, "BEGIN");
+    CatalogReading unnamed = session.read(false, start);
+    CatalogReading named = session.read(false, start, upgraded.touched);
+    run(session.connection, "ROLLBACK");
+    CHECK(state.differences(unnamed, kSides).empty());  // no lock held tells of the comment
+    CHECK(state.differences(named, kSides) ==
+          std::vector<std::string>{
+              "comment on column value of table cache exists after but did not before"});
   }
 
   TEST_CASE("pg: a column dropped and added back, or a table made again, is no difference") {

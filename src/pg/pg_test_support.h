@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdint>
 #include <optional>
@@ -63,17 +64,18 @@ inline std::string query_value(Connection& connection, const std::string& sql,
 }
 
 /// The roundtrip's reading of the catalog, as the worker makes it: pg_temp.ag_read_whole(), or
-/// ag_read_touched(start), each defined on `connection` when first used.
+/// ag_read_touched(start, also), each defined on `connection` when first used.
 inline CatalogReading read_catalog(Connection& connection, bool whole,
-                                   const std::string& start = "0") {
+                                   const std::string& start = "0",
+                                   const std::vector<uint32_t>& also = {}) {
   std::string name = whole ? "ag_read_whole" : "ag_read_touched";
   if (query_value(connection,
                   "SELECT count(*) FROM pg_proc WHERE proname = $1 "
                   "AND pronamespace = pg_my_temp_schema()",
                   {name}) == "0")
     run(connection, relation_facts_function({}, name, !whole));
-  Result<QueryResult> rows =
-      connection.exec(fmt::format("SELECT * FROM pg_temp.{}({})", name, start));
+  Result<QueryResult> rows = connection.exec(fmt::format(
+      "SELECT * FROM pg_temp.{}({}, '{{{}}}'::oid[])", name, start, fmt::join(also, ",")));
   REQUIRE_MESSAGE(rows.ok(), (rows.ok() ? "" : rows.error().message));
   std::vector<std::vector<std::optional<std::string>>> cells(rows->rows());
   for (int row = 0; row < rows->rows(); ++row)

@@ -96,6 +96,8 @@ TEST_SUITE("pg") {
       Connection connection = open(scratch.params());
       run(connection, "CREATE TABLE t (a int); INSERT INTO t VALUES (1)");
       CHECK(query_value(connection, "SELECT current_database()") == scratch.name());
+      // Thrown away afterwards: commits need not wait for the disk.
+      CHECK(query_value(connection, "SHOW synchronous_commit") == "off");
     }
     CHECK(scratch.drop().ok());
     CHECK_FALSE(database_exists(scratch.name()));

@@ -3,7 +3,7 @@
 # in one run, on one throwaway PostgreSQL server, each on a fresh database:
 #
 #   (a) alembic-gate --checks roundtrip --database-url URL --working-directory DIR --format text
-#       (one revision at a time, a catalog fingerprint after each step, in alembic-gate's worker)
+#       (one revision at a time: upgrade, downgrade and upgrade again, the schema compared)
 #   (b) the loop a user writes by hand with Alembic's command line: N x `alembic upgrade +1`,
 #       N x `alembic downgrade -1`, N x `alembic upgrade +1` (one Python process per step)
 #   (c) the full cycle: `alembic upgrade head`, `alembic downgrade base`, `alembic upgrade head`

@@ -202,6 +202,35 @@ TEST_SUITE("roundtrip") {
     }
   }
 
+  TEST_CASE(
+      "after a revision that commits midway leaves a trace, the later ones are still judged") {
+    // Its savepoint ends at the commit: the next revisions go on in a new scratch database.
+    GateRun run = roundtrip("autocommit_trace");
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    check_exactly(
+        run, "autocommit_trace",
+        {{"downgrade-leaves-trace", "9e4b27c8a0f3",
+          "9e4b27c8a0f3_index_ticket_title_concurrently.py", 26,
+          "downgrade of 9e4b27c8a0f3 (\"index ticket title concurrently\") leaves a trace: index "
+          "ix_ticket_title on ticket exists after the downgrade but did not before the upgrade"},
+         {"reupgrade-failed", "9e4b27c8a0f3", "9e4b27c8a0f3_index_ticket_title_concurrently.py", 21,
+          "upgrade to 9e4b27c8a0f3 (\"index ticket title concurrently\"), run again after its "
+          "downgrade, failed: ProgrammingError: (psycopg2.errors.DuplicateTable) relation "
+          "\"ix_ticket_title\" already exists [SQL: CREATE INDEX CONCURRENTLY ix_ticket_title ON "
+          "ticket (title)] (SQLSTATE 42P07)"},
+         {"downgrade-leaves-trace", "b6f0e3a91c28", "b6f0e3a91c28_add_ticket_priority.py", 23,
+          "downgrade of b6f0e3a91c28 (\"add ticket priority\") leaves a trace: column "
+          "ticket.priority exists after the downgrade but did not before the upgrade"},
+         {"reupgrade-failed", "b6f0e3a91c28", "b6f0e3a91c28_add_ticket_priority.py", 20,
+          "upgrade to b6f0e3a91c28 (\"add ticket priority\"), run again after its downgrade, "
+          "failed: ProgrammingError: (psycopg2.errors.DuplicateColumn) column \"priority\" of "
+          "relation \"ticket\" already exists [SQL: ALTER TABLE ticket ADD COLUMN priority "
+          "INTEGER] (SQLSTATE 42701)"}});
+    CHECK(contains(run.err, "roundtrip: 5 of 5 revisions judged"));
+    check_scratch_dropped(run);  // both scratch databases
+  }
+
   TEST_CASE("on SQLAlchemy 2.0 and Alembic 1.19 too: the env.py recipes, a defective history") {
     // The peers' sources (../shared/peers beside the repository) stand for what pip installs;
     // the worker's interpreter finds them on PYTHONPATH.

@@ -88,19 +88,19 @@ const pg::DiffSides kTraceSides{"before the upgrade", "after the downgrade"};
 class RoundTrip {
  public:
   RoundTrip(const CheckContext& context, Sandbox& sandbox)
-      : context_(context), worker_(sandbox.worker()) {
+      : context_(context), worker_(&sandbox.worker()) {
     outcome_.name = std::string(kCheck);
   }
 
   CheckOutcome run() {
-    if (!load_revisions() || !open_session(worker_)) return std::move(outcome_);
+    if (!load_revisions() || !open_session(*worker_)) return std::move(outcome_);
     context_.log(fmt::format(
         "roundtrip: {} revisions, each upgraded, downgraded and upgraded again on its own",
         revisions_.size()));
     Stopwatch stopwatch;
     size_t judged = 0;
     while (judged < revisions_.size() && roundtrip(judged)) ++judged;
-    if (session_open_) close_session(worker_);
+    if (session_open_) close_session(*worker_);
     context_.log(fmt::format(
         "roundtrip: {} of {} revisions judged in {:.2f} s; {} catalog readings of what a step "
         "touched, {} of the whole catalog",
@@ -114,7 +114,7 @@ class RoundTrip {
 
  private:
   const CheckContext& context_;
-  alembic::Worker& worker_;
+  alembic::Worker* worker_;  ///< The shared sandbox's, renewed after a state no upgrade makes.
   std::vector<RevisionInfo> revisions_;
   /// Revisions up to this index are not downgraded (minimum-downgrade-revision).
   std::optional<size_t> last_kept_;
@@ -130,7 +130,7 @@ class RoundTrip {
   } readings_;  ///< How the catalog was read, for the log.
 
   bool load_revisions() {
-    Result<std::vector<RevisionInfo>> revisions = worker_.revisions();
+    Result<std::vector<RevisionInfo>> revisions = worker_->revisions();
     if (!revisions) {
       add_error("revision-unloadable", from_error(revisions.error(), {}), "",
                 "Alembic cannot load the revision files: " +
@@ -159,8 +159,8 @@ class RoundTrip {
         .read_before = !catalog_known_,
         .define = {}};
     if (!functions_defined_ && !request.stamp) request.define = reading_functions();
-    Result<alembic::RoundTripDone> done = worker_.roundtrip(request);
-    keep_log_tail(worker_.take_log());
+    Result<alembic::RoundTripDone> done = worker_->roundtrip(request);
+    keep_log_tail(worker_->take_log());
     if (!done) {
       session_open_ = false;  // a failed step ends the session
       step_failed("upgrade-failed", index, Direction::up, done.error(), "upgrade to {}");
@@ -175,11 +175,11 @@ class RoundTrip {
     bool trace = judge(index, *done);
     if (done->state == alembic::TripState::unknown) {
       session_open_ = false;
-      return leaves_unknown(index, "its downgrade or second upgrade failed after it committed");
+      return rebuilt(index, "its downgrade or second upgrade failed after it committed");
     }
     if (!done->after || !take_reading(*done->after)) return false;
     if (done->state == alembic::TripState::reupgraded && trace)
-      return leaves_unknown(index, "its downgrade left a trace after it committed");
+      return rebuilt(index, "its downgrade left a trace after it committed");
     return true;
   }
 
@@ -191,14 +191,33 @@ class RoundTrip {
   }
 
   /// A revision that commits midway (autocommit_block) ends the savepoint the trio relies on:
-  /// when it then fails or leaves a trace, no later revision starts from a state its
-  /// predecessors alone made.
-  bool leaves_unknown(size_t index, std::string_view why) {
+  /// when it then fails or leaves a trace, the database is no longer one the upgrades make. The
+  /// next revisions go on in a new scratch database, upgraded through `index` without checks.
+  /// Returns whether it could be made (else the later revisions are not judged: said).
+  bool rebuilt(size_t index, std::string_view why) {
     context_.log(fmt::format(
-        "roundtrip: {} commits midway (autocommit_block), and {}: the database is no longer the "
-        "one its upgrades make, so the later revisions are not judged",
+        "roundtrip: {} commits midway (autocommit_block), and {}: the next revisions go on in a "
+        "new scratch database, upgraded to it",
         revisions_[index].id, why));
-    return false;
+    if (session_open_) close_session(*worker_);
+    Result<Sandbox*> renewed = context_.workspace.renew_shared();
+    if (!renewed) {
+      broken(renewed.error());
+      return false;
+    }
+    worker_ = &(*renewed)->worker();
+    catalog_known_ = false;
+    session_open_ = open_session(*worker_);
+    for (size_t i = 0; session_open_ && i <= index; ++i) {
+      Result<alembic::StepDone> done =
+          worker_->step(revisions_[i].id, Direction::up, skipped(revisions_[i]));
+      keep_log_tail(worker_->take_log());
+      if (!done) {
+        session_open_ = false;
+        step_failed("upgrade-failed", i, Direction::up, done.error(), "upgrade to {}");
+      }
+    }
+    return session_open_;
   }
 
   /// The downgrade's outcome and the second upgrade's. Returns whether a trace was found.
@@ -300,13 +319,13 @@ class RoundTrip {
     std::string subject = fmt::format(what, describe(index));
     log_detail(error);
     // The worker died, or this Alembic lacks what the worker relies on: not the migration's fault.
-    if ((!worker_.running() && !worker_.timed_out()) ||
+    if ((!worker_->running() && !worker_->timed_out()) ||
         alembic::is_alembic_incompatibility(error)) {
       broken(error);
       return;
     }
     const std::string& id = revisions_[index].id;
-    if (worker_.timed_out()) {
+    if (worker_->timed_out()) {
       add_error("step-timeout", definition(index, direction), id,
                 fmt::format("{} did not finish within step-timeout ({} s) and was stopped", subject,
                             context_.settings.step_timeout),
@@ -389,7 +408,7 @@ class RoundTrip {
   }
 
   void log_detail(const Error& error) {
-    keep_log_tail(worker_.take_log());
+    keep_log_tail(worker_->take_log());
     if (!log_tail_.empty()) context_.log(std::exchange(log_tail_, {}));
     if (!error.detail.empty()) context_.log(error.detail);
   }

@@ -117,6 +117,11 @@ Result<Sandbox*> Workspace::shared() {
   return shared_.get();
 }
 
+Result<Sandbox*> Workspace::renew_shared() {
+  shared_.reset();  // its worker and database go first: one scratch database at a time
+  return shared();
+}
+
 Result<std::unique_ptr<Sandbox>> Workspace::open_another() {
   // Python imports Alembic while the server starts and the scratch database is made.
   alembic::WorkerLaunch launch =

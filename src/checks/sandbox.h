@@ -79,6 +79,10 @@ class Workspace {
   Result<Sandbox*> shared();
   /// Another sandbox on the same server, owned by the caller.
   Result<std::unique_ptr<Sandbox>> open_another();
+  /// Replaces the shared sandbox with a new one (the old one is dropped), for a check that can
+  /// no longer use the database it left: the roundtrip after a migration that committed midway
+  /// left it in a state no upgrade makes. Errors as open_another()'s.
+  Result<Sandbox*> renew_shared();
 
  private:
   Result<Server*> server();

@@ -466,15 +466,19 @@ std::string select_facts(const ObjectKind& kind, size_t columns) {
 }
 
 /// The kind's rows for the roundtrip's reading: the relation's OID (or NULL), then as
-/// select_facts(); text attributes of objects outside relations as their md5.
+/// select_facts(); text attributes of objects outside relations as the md5 of their text with
+/// runs of white space folded.
 std::string select_relation_facts(const ObjectKind& kind, size_t columns) {
   std::string sql = fmt::format("SELECT {}, {}::text, ({})::text, ({})::text, ({})::text",
                                 kind.of_relation ? "r.oid" : "NULL::oid", quote_literal(kind.id),
                                 kind.schema_sql, kind.parent_sql, kind.name_sql);
   for (const AttributeSpec& attribute : kind.attributes) {
     bool hashed = !kind.of_relation && attribute.style == AttributeStyle::text;
-    sql += hashed ? fmt::format(", 'md5:' || md5(({})::text)", attribute.sql)
-                  : fmt::format(", ({})::text", attribute.sql);
+    // A body written again with other line breaks or indentation is the same body.
+    sql += hashed
+               ? fmt::format(", 'md5:' || md5(regexp_replace(btrim(({})::text), '\\s+', ' ', 'g'))",
+                             attribute.sql)
+               : fmt::format(", ({})::text", attribute.sql);
   }
   for (size_t i = kind.attributes.size(); i < columns; ++i) sql += ", NULL::text";
   return sql + "\n  " + std::string(kind.from_sql);
@@ -509,8 +513,8 @@ namespace {
 
 // What was touched since the xid counter stood at ag_start: relations the current transaction
 // locked, those in ag_also (what an earlier transaction of the same step touched: its locks are
-// gone), relations whose pg_class row was written (GRANT writes relacl without a lock); types, routines
-// and schemas it wrote, and what a written (renamed) schema holds; and the relations whose
+// gone), relations whose pg_class row was written (GRANT writes relacl without a lock); types,
+// routines and schemas it wrote, and what a written (renamed) schema holds; and the relations whose
 // objects name any of those through a dependency (a foreign key's referenced table and columns,
 // a view's tables, a default's sequence, a column's type, a trigger's function), since a rename
 // changes how they print without locking them. An index stands for its table. Xids compare
@@ -588,7 +592,7 @@ constexpr std::string_view kReadingSettings =
 // loops of index lookups cost twice what hash joins do.
 constexpr std::string_view kFewRows =
     " SET enable_seqscan = off SET plan_cache_mode = force_generic_plan";
-constexpr std::string_view kWholeCatalogs = " SET enable_nestloop = off";
+constexpr std::string_view kWholeCatalogs = "";
 
 /// Opens the read-only transaction catalog queries run in, in one round trip; `isolation` is
 /// "READ COMMITTED" or "REPEATABLE READ", `then` statements to run at once in it.
@@ -633,7 +637,8 @@ std::string relation_facts_function(const SnapshotOptions& options, std::string_
                       touched_only ? kTouched : ""),
                   fmt::join(selects, "\nUNION ALL\n"));
   return fmt::format(
-      "CREATE OR REPLACE FUNCTION pg_temp.{}(ag_start int8, ag_also oid[]) RETURNS TABLE ({}) LANGUAGE plpgsql "
+      "CREATE OR REPLACE FUNCTION pg_temp.{}(ag_start int8, ag_also oid[]) RETURNS TABLE ({}) "
+      "LANGUAGE plpgsql "
       "STABLE {}{} AS $ag_reading$\n#variable_conflict use_column\nBEGIN\nRETURN QUERY {};\nEND "
       "$ag_reading$",
       name, fmt::join(names, ", "), kReadingSettings, touched_only ? kFewRows : kWholeCatalogs,

@@ -79,8 +79,9 @@ std::string facts_query(const SnapshotOptions& options);
 /// once per session) returning facts_query()'s rows, each preceded by the OID of the relation the
 /// object belongs to (ObjectKind::of_relation; NULL for the rest). Definitions print as
 /// query_catalog() prints them: the function fixes the settings they depend on for its own run. The
-/// text attributes of objects that belong to no relation (routine bodies) come as `md5:<hash>`:
-/// they are read every time and may be long.
+/// text attributes of objects that belong to no relation (routine bodies) come as `md5:<hash>`
+/// of the text with runs of white space folded: they are read every time and may be long, and a
+/// body written again with other line breaks is the same.
 ///
 /// With `touched_only`, a relation's objects are read only when the relation was touched since
 /// the xid counter stood at `ag_start` (32 bits): it was locked by the current transaction, is

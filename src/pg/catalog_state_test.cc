@@ -130,6 +130,16 @@ TEST_SUITE("pg") {
               "comment on column value of table cache exists after but did not before"});
   }
 
+  TEST_CASE("pg: a function written again with other white space is no difference") {
+    Session session;
+    CatalogState state;
+    state.apply(session.read(true));
+    CatalogReading rewritten = session.step(
+        "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "  BEGIN\n\n    NEW.created_at := now();  RETURN NEW;\n  END\n$$");
+    CHECK(state.differences(rewritten, kSides).empty());
+  }
+
   TEST_CASE("pg: a column dropped and added back, or a table made again, is no difference") {
     Session session;
     CatalogState state;

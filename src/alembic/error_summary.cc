@@ -1,5 +1,6 @@
 #include "alembic/error_summary.h"
 
+#include <regex>
 #include <string_view>
 
 #include "util/text.h"
@@ -12,7 +13,11 @@ constexpr size_t kMaxStatementLength = 300;
 }  // namespace
 
 std::string summarize_error(const std::string& message) {
-  std::string summary = message.substr(0, message.find('\n'));
+  // Python's default repr names an object by its address, which differs from run to run: the
+  // same history must give the same findings.
+  static const std::regex address(" object at 0x[0-9a-fA-F]+>");
+  std::string summary =
+      std::regex_replace(message.substr(0, message.find('\n')), address, " object>");
   size_t sql = message.find("\n[SQL: ");
   if (sql != std::string::npos) {
     size_t end = message.find("]\n", sql);

@@ -293,7 +293,8 @@ Result<StepDone> Worker::step(const std::string& revision, Direction direction, 
 Result<RoundTripDone> Worker::roundtrip(const RoundTripRequest& trip) {
   json message = {{"op", "roundtrip"}, {"revision", trip.revision},       {"stamp", trip.stamp},
                   {"trio", trip.trio}, {"read_before", trip.read_before}, {"define", trip.define}};
-  Result<Reply> reply = request(message.dump(), step_timeout_,
+  // Up to three migrations run in it, each allowed step_timeout.
+  Result<Reply> reply = request(message.dump(), trip.trio ? 3 * step_timeout_ : step_timeout_,
                                 fmt::format("upgrading to {} and back", trip.revision));
   if (!reply) return reply.error();
   const json& body = reply->body;

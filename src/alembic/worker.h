@@ -188,7 +188,7 @@ class Worker {
 
   /// One revision's roundtrip step inside the session (see RoundTripRequest). A failing upgrade
   /// is an Error and ends the session, as step()'s; a failing downgrade or second upgrade is
-  /// reported in RoundTripDone.
+  /// reported in RoundTripDone. With `trio`, it may take three times step_timeout.
   Result<RoundTripDone> roundtrip(const RoundTripRequest& request);
 
   /// The revisions in the version table now, inside the session.

@@ -298,8 +298,7 @@ Result<RoundTripDone> Worker::roundtrip(const RoundTripRequest& trip) {
                                 fmt::format("upgrading to {} and back", trip.revision));
   if (!reply) return reply.error();
   const json& body = reply->body;
-  RoundTripDone done{.seconds = body.value("seconds", 0.0),
-                     .up_seconds = body.value("up_seconds", 0.0),
+  RoundTripDone done{.up_seconds = body.value("up_seconds", 0.0),
                      .down_seconds = body.value("down_seconds", 0.0),
                      .down_error = python_error_in(body, "down_error"),
                      .reup_error = python_error_in(body, "reup_error"),

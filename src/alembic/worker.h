@@ -94,7 +94,6 @@ enum class TripState {
 };
 
 struct RoundTripDone {
-  double seconds = 0;     ///< The whole step, in Alembic.
   double up_seconds = 0;  ///< The upgrade alone.
   double down_seconds = 0;
   std::optional<Error> down_error;        ///< The downgrade raised (then no second upgrade).

@@ -560,6 +560,11 @@ def record_exclusions(opts, excluded, default_schema):
         opts["include_name"] = recorded_name
 
 
+def text_rows(result):
+    """A query's rows as the protocol carries them: text or null per cell."""
+    return [[None if v is None else str(v) for v in row] for row in result]
+
+
 class RoundTrip:
     """One revision's upgrade, then its downgrade and the upgrade again, as separate `alembic`
     commands would run them, yet leaving the database exactly as the upgrade made it. The
@@ -594,7 +599,7 @@ class RoundTrip:
         function = "ag_read_whole" if whole else "ag_read_touched"
         oids = ",".join(str(int(oid)) for oid in also)
         rows = self.sql(f"SELECT * FROM pg_temp.{function}({int(start)}, '{{{oids}}}'::oid[])")
-        return {"whole": whole, "rows": [[None if v is None else str(v) for v in row] for row in rows]}
+        return {"whole": whole, "rows": text_rows(rows)}
 
     def run(self, upgrade, kw):
         session = self.worker.session
@@ -934,7 +939,7 @@ class Worker:
     def query(self, context, sql):
         result = context.connection.exec_driver_sql(sql)
         columns = list(result.keys()) if result.returns_rows else []
-        rows = [[None if v is None else str(v) for v in row] for row in result] if result.returns_rows else []
+        rows = text_rows(result) if result.returns_rows else []
         self.channel.ok(columns=columns, rows=rows)
 
     # -- the models: the drift check -----------------------------------------------------------

@@ -105,7 +105,7 @@ class RoundTrip {
         "roundtrip: {} of {} revisions judged in {:.2f} s; {} catalog readings of what a step "
         "touched, {} of the whole catalog",
         judged, revisions_.size(), stopwatch.seconds(), readings_.touched, readings_.whole));
-    if (judged < revisions_.size() && judged + 1 < revisions_.size())
+    if (judged + 1 < revisions_.size())
       context_.log(fmt::format("roundtrip: the {} revisions after {} were not judged",
                                revisions_.size() - judged - 1, revisions_[judged].id));
     flag_slow_revisions();

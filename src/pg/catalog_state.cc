@@ -42,8 +42,11 @@ Result<CatalogReading> read_catalog_rows(
       continue;
     }
     const ObjectKind* kind = find_object_kind(*row[1]);
-    if (kind == nullptr || row.size() < kFirstAttribute + kind->attributes.size())
+    if (kind == nullptr)
       return Error{fmt::format("catalog reading: unknown kind '{}'", *row[1]), "", 0};
+    if (row.size() < kFirstAttribute + kind->attributes.size())
+      return Error{fmt::format("catalog reading: a row of kind '{}' lacks attributes", *row[1]), "",
+                   0};
     ObjectKey key{*row[1], row[2].value_or(""), row[3].value_or(""), row[4].value_or("")};
     Attributes attributes(
         row.begin() + kFirstAttribute,

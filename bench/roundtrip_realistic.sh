@@ -21,7 +21,7 @@
 # <= 1.2), with (a)/(d) for comparison with bench/roundtrip.sh. What alembic-gate reports is
 # listed under the table: on these histories every finding is a false one.
 #
-# usage: bench/roundtrip_realistic.sh [--gate PATH] [--skip LETTERS] [--keep] [N ...]
+# usage: bench/roundtrip_realistic.sh [--gate PATH] [--skip LETTERS] [--repeat R] [--keep] [N ...]
 #
 #   N ...            history sizes (default: 500): linear histories from
 #                    bench/gen_realistic_history.py DIR N (its default seed)
@@ -29,6 +29,9 @@
 #                    repository root). Builds nothing. Missing: (a) is reported as n/a and
 #                    the rest still runs.
 #   --skip LETTERS   skip measurements, e.g. --skip b (no pytest-alembic) or --skip bd
+#   --repeat R       measure R rounds of (a) (b) (c) (d), interleaved so that a slow phase of the
+#                    machine weighs on all of them alike, and report each one's median (the
+#                    single measurements are listed under the table); default 1
 #   --keep           keep the work folder (projects, logs, SQL, the server's log)
 #
 # Environment: PYTHON (default /usr/bin/python3; must import Alembic, SQLAlchemy, psycopg2 and
@@ -46,6 +49,7 @@ pytest_alembic=${PYTEST_ALEMBIC:-$repo_root/../shared/peers/pytest-alembic/src}
 gate=$repo_root/build/alembic-gate
 keep=${KEEP:-0}
 skip=""
+repeat=1
 sizes=()
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
@@ -55,6 +59,8 @@ while (($#)); do
         --gate=*) gate=${1#--gate=} ;;
         --skip) skip=${2:?--skip needs letters}; shift ;;
         --skip=*) skip=${1#--skip=} ;;
+        --repeat) repeat=${2:?--repeat needs a count}; shift ;;
+        --repeat=*) repeat=${1#--repeat=} ;;
         --keep) keep=1 ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "roundtrip_realistic.sh: unknown option $1" >&2; exit 2 ;;
@@ -64,6 +70,7 @@ while (($#)); do
     shift
 done
 ((${#sizes[@]})) || sizes=(500)
+[[ $repeat =~ ^[1-9][0-9]*$ ]] || { echo "roundtrip_realistic.sh: --repeat must be a positive integer: $repeat" >&2; exit 2; }
 [[ $gate == /* ]] || gate=$repo_root/$gate
 skipped() { [[ $skip == *$1* ]]; }
 "$python" -c 'import alembic, sqlalchemy, psycopg2' 2>/dev/null \
@@ -114,6 +121,11 @@ psql_admin() { psql -X -q -At -v ON_ERROR_STOP=1 "$server/postgres" "$@"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 sum() { awk 'BEGIN { s = 0; for (i = 1; i < ARGC; i++) s += ARGV[i]; printf "%.2f", s }' "$@"; }
+median() {  # median X...: the middle value (the mean of the two middle ones), or n/a if any is n/a
+    printf '%s\n' "$@" | sort -g | awk '!/^[0-9.]+$/ { bad = 1 } { v[NR] = $1 }
+        END { if (bad || NR == 0) print "n/a"; else if (NR % 2) printf "%.2f", v[(NR + 1) / 2];
+              else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 ratio() {  # ratio A B: A/B with two decimals, or n/a
     [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] || { echo "n/a"; return; }
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
@@ -256,12 +268,14 @@ run_sql() {
 
 # run_raw_ddl N: (d), sets result[N,d] and result[N,d_parts].
 run_raw_ddl() {
-    local url t sql_seconds d1 d2 d3
+    local url t d1 d2 d3
     progress "N=$n: (d) offline SQL through psql"
-    t=$(now)
-    offline_sql "$work/up_$n.sql" upgrade base:head
-    offline_sql "$work/down_$n.sql" downgrade head:base
-    sql_seconds=$(since "$t")
+    if [[ ! -s $work/down_$n.sql ]]; then  # made once, in the first round
+        t=$(now)
+        offline_sql "$work/up_$n.sql" upgrade base:head
+        offline_sql "$work/down_$n.sql" downgrade head:base
+        sql_seconds[$n]=$(since "$t")
+    fi
     url=$(fresh_db)
     d1=$(run_sql "$work/up_$n.sql" "$url")
     d2=$(run_sql "$work/down_$n.sql" "$url")
@@ -269,10 +283,10 @@ run_raw_ddl() {
     [[ $(current_revision "$url") == "$head" ]] || { echo "roundtrip_realistic.sh: (d) not at head" >&2; exit 1; }
     drop_db "$url"
     result[$n,d]=$(sum "$d1" "$d2" "$d3")
-    result[$n,d_parts]="$d1 / $d2 / $d3 (SQL generation, not counted: ${sql_seconds}s)"
+    result[$n,d_parts]="$d1 / $d2 / $d3 (SQL generation, not counted: ${sql_seconds[$n]}s)"
 }
 
-declare -A result
+declare -A result samples sql_seconds
 started=$(now)
 for n in "${sizes[@]}"; do
     project=$work/history_$n
@@ -280,18 +294,26 @@ for n in "${sizes[@]}"; do
     (cd "$project" && "$python" -m alembic heads >/dev/null 2>&1)  # warm the bytecode cache
     progress "N=$n: history generated (head $head)"
 
-    result[$n,a]=n/a
-    if skipped a; then result[$n,a_note]="skipped"
-    elif [[ ! -x $gate ]]; then result[$n,a_note]="no binary at $gate"
-    else run_gate
-    fi
-    if skipped b; then result[$n,b]=n/a; result[$n,b_note]="skipped"; else run_pytest_alembic; fi
-    if skipped c; then result[$n,c]=n/a; result[$n,c_parts]="skipped"; else run_cycle; fi
-    if skipped d; then result[$n,d]=n/a; result[$n,d_parts]="skipped"; else run_raw_ddl; fi
+    for ((round = 1; round <= repeat; round++)); do
+        ((repeat == 1)) || progress "N=$n: round $round of $repeat"
+        result[$n,a]=n/a
+        if skipped a; then result[$n,a_note]="skipped"
+        elif [[ ! -x $gate ]]; then result[$n,a_note]="no binary at $gate"
+        else run_gate
+        fi
+        if skipped b; then result[$n,b]=n/a; result[$n,b_note]="skipped"; else run_pytest_alembic; fi
+        if skipped c; then result[$n,c]=n/a; result[$n,c_parts]="skipped"; else run_cycle; fi
+        if skipped d; then result[$n,d]=n/a; result[$n,d_parts]="skipped"; else run_raw_ddl; fi
+        for m in a b c d; do samples[$n,$m]+="${samples[$n,$m]:+ }${result[$n,$m]}"; done
+    done
+    for m in a b c d; do
+        # shellcheck disable=SC2086  # the samples are words
+        result[$n,$m]=$(median ${samples[$n,$m]})
+    done
 done
 
 echo
-echo "Roundtrip benchmark, realistic linear histories: one fresh database per measurement, seconds"
+echo "Roundtrip benchmark, realistic linear histories: one fresh database per measurement, seconds$( ((repeat == 1)) || echo ", median of $repeat rounds")"
 echo "(PostgreSQL $(psql_admin -c 'SHOW server_version'), fsync $(psql_admin -c 'SHOW fsync'), synchronous_commit $(psql_admin -c 'SHOW synchronous_commit'); Alembic $("$python" -c 'import alembic; print(alembic.__version__)'), SQLAlchemy $("$python" -c 'import sqlalchemy; print(sqlalchemy.__version__)'); $(nproc) CPUs)"
 echo
 printf '| %5s | %16s | %18s | %14s | %11s | %16s | %16s | %7s |\n' N "(a) alembic-gate" "(b) pytest-alembic" "(c) full cycle" "(d) raw DDL" "(b)/(a) (>= 3)" "(a)/(c) (<= 1.2)" "(a)/(d)"
@@ -308,6 +330,7 @@ for n in "${sizes[@]}"; do
     echo "  (b) ${result[$n,b_note]}"
     echo "  (c) upgrade head / downgrade base / upgrade head: ${result[$n,c_parts]}"
     echo "  (d) psql up / down / up: ${result[$n,d_parts]}"
+    ((repeat == 1)) || echo "  rounds (a) ${samples[$n,a]}; (b) ${samples[$n,b]}; (c) ${samples[$n,c]}; (d) ${samples[$n,d]}"
     if [[ -n ${result[$n,a_findings]:-} ]]; then
         # Every downgrade of these histories is exact: a downgrade-leaves-trace is a false one.
         echo "  alembic-gate's findings, by rule:"

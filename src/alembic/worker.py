@@ -596,10 +596,17 @@ class RoundTrip:
         return self.context.connection.exec_driver_sql(text)
 
     def read(self, whole, start, also=()):
+        """A catalog reading: rows of text cells, fetched from the driver's own cursor and handed
+        on as they are (a whole reading has thousands)."""
         function = "ag_read_whole" if whole else "ag_read_touched"
         oids = ",".join(str(int(oid)) for oid in also)
-        rows = self.sql(f"SELECT * FROM pg_temp.{function}({int(start)}, '{{{oids}}}'::oid[])")
-        return {"whole": whole, "rows": text_rows(rows)}
+        cursor = self.context.connection.connection.cursor()
+        try:
+            cursor.execute(f"SELECT * FROM pg_temp.{function}({int(start)}, '{{{oids}}}'::oid[])")
+            # tuple(): some drivers' rows (asyncpg's Record) are no sequence JSON knows.
+            return {"whole": whole, "rows": [tuple(row) for row in cursor.fetchall()]}
+        finally:
+            cursor.close()
 
     def run(self, upgrade, kw):
         session = self.worker.session

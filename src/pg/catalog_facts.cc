@@ -27,6 +27,18 @@ constexpr std::string_view kConstraintDefinition =
                          '( DEFERRABLE)?( INITIALLY DEFERRED)?( NOT VALID)?$', ''))sql";
 constexpr std::string_view kValidation =
     "CASE WHEN co.convalidated THEN 'valid' ELSE 'not valid' END";
+// The unit a comment (pg_description d) is read again with: the relation or domain its object
+// belongs to, the composite type whose attribute it describes, or the object itself.
+constexpr std::string_view kCommentUnit = R"sql(coalesce(CASE d.classoid
+    WHEN 'pg_constraint'::regclass THEN (SELECT CASE WHEN co.conrelid <> 0 THEN co.conrelid
+                                                     ELSE co.contypid END
+                                         FROM pg_constraint co WHERE co.oid = d.objoid)
+    WHEN 'pg_trigger'::regclass THEN (SELECT tg.tgrelid FROM pg_trigger tg WHERE tg.oid = d.objoid)
+    WHEN 'pg_policy'::regclass THEN (SELECT pol.polrelid FROM pg_policy pol WHERE pol.oid = d.objoid)
+    WHEN 'pg_rewrite'::regclass THEN (SELECT rw.ev_class FROM pg_rewrite rw WHERE rw.oid = d.objoid)
+    WHEN 'pg_class'::regclass THEN (SELECT c.reltype FROM pg_class c
+                                    WHERE c.oid = d.objoid AND c.relkind = 'c')
+    END, d.objoid))sql";
 
 void add_namespaces(std::vector<ObjectKind>& kinds) {
   kinds.push_back({
@@ -35,7 +47,7 @@ void add_namespaces(std::vector<ObjectKind>& kinds) {
       .attributes = {
           {"owner", S::named, "pg_get_userbyid(ns.nspowner)"},
           {"privileges", S::named, "ns.nspacl::text"}},
-      .from_sql = "FROM ns"});
+      .from_sql = "FROM ns", .unit_sql = "ns.oid"});
   kinds.push_back({
       .id = "extension", .label = "extension", .naming = Naming::plain,
       .schema_sql = "''", .parent_sql = "''", .name_sql = "e.extname",
@@ -43,7 +55,7 @@ void add_namespaces(std::vector<ObjectKind>& kinds) {
           {"version", S::named, "e.extversion"},
           {"schema", S::named,
            "(SELECT n.nspname FROM pg_namespace n WHERE n.oid = e.extnamespace)"}},
-      .from_sql = "FROM pg_extension e"});
+      .from_sql = "FROM pg_extension e", .unit_sql = "e.oid"});
 }
 
 void add_tables(std::vector<ObjectKind>& kinds) {
@@ -189,7 +201,7 @@ void add_routines(std::vector<ObjectKind>& kinds) {
             {"definition", S::text, "pg_get_functiondef(p.oid)"},
             {"owner", S::named, "pg_get_userbyid(p.proowner)"},
             {"privileges", S::named, "p.proacl::text"}},
-        .from_sql = from});
+        .from_sql = from, .unit_sql = "p.oid"});
   }
   kinds.push_back({
       .id = "aggregate", .label = "aggregate", .naming = Naming::plain,
@@ -204,7 +216,7 @@ void add_routines(std::vector<ObjectKind>& kinds) {
               FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid))sql"},
           {"owner", S::named, "pg_get_userbyid(p.proowner)"},
           {"privileges", S::named, "p.proacl::text"}},
-      .from_sql = "FROM routine p WHERE p.prokind = 'a'"});
+      .from_sql = "FROM routine p WHERE p.prokind = 'a'", .unit_sql = "p.oid"});
 }
 
 void add_table_parts(std::vector<ObjectKind>& kinds) {
@@ -247,7 +259,7 @@ void add_types(std::vector<ObjectKind>& kinds) {
               SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
               FROM pg_enum e WHERE e.enumtypid = t.oid))sql"},
           owner, privileges},
-      .from_sql = "FROM utype t WHERE t.typtype = 'e'"});
+      .from_sql = "FROM utype t WHERE t.typtype = 'e'", .unit_sql = "t.oid"});
   kinds.push_back({
       .id = "domain", .label = "domain", .naming = Naming::plain,
       .schema_sql = "t.nspname", .parent_sql = "''", .name_sql = "t.typname",
@@ -264,7 +276,8 @@ void add_types(std::vector<ObjectKind>& kinds) {
                       || quote_ident(c.collname)
                FROM pg_collation c WHERE c.oid = t.typcollation) END)sql"},
           owner, privileges},
-      .from_sql = "FROM utype t JOIN pg_type bt ON bt.oid = t.typbasetype WHERE t.typtype = 'd'"});
+      .from_sql = "FROM utype t JOIN pg_type bt ON bt.oid = t.typbasetype WHERE t.typtype = 'd'",
+      .unit_sql = "t.oid"});
   kinds.push_back({
       .id = "domain constraint", .label = "constraint", .naming = Naming::on_parent,
       .parent_label = "domain", .parent_kinds = {"domain"},
@@ -274,7 +287,8 @@ void add_types(std::vector<ObjectKind>& kinds) {
           {"definition", S::named, kConstraintDefinition},
           {"validation", S::bare, kValidation}},
       .from_sql =
-          "FROM utype t JOIN pg_constraint co ON co.contypid = t.oid WHERE t.typtype = 'd'"});
+          "FROM utype t JOIN pg_constraint co ON co.contypid = t.oid WHERE t.typtype = 'd'",
+      .unit_sql = "t.oid"});
   kinds.push_back({
       .id = "composite type", .label = "composite type", .naming = Naming::plain,
       .schema_sql = "t.nspname", .parent_sql = "''", .name_sql = "t.typname",
@@ -287,12 +301,14 @@ void add_types(std::vector<ObjectKind>& kinds) {
               WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped))sql"},
           owner, privileges},
       .from_sql = "FROM utype t JOIN pg_class tc ON tc.oid = t.typrelid "
-                  "WHERE t.typtype = 'c' AND tc.relkind = 'c'"});
+                  "WHERE t.typtype = 'c' AND tc.relkind = 'c'",
+      .unit_sql = "t.oid"});
   kinds.push_back({
       .id = "range type", .label = "range type", .naming = Naming::plain,
       .schema_sql = "t.nspname", .parent_sql = "''", .name_sql = "t.typname",
       .attributes = {{"subtype", S::type, "format_type(rg.rngsubtype, NULL)"}, owner, privileges},
-      .from_sql = "FROM utype t JOIN pg_range rg ON rg.rngtypid = t.oid WHERE t.typtype = 'r'"});
+      .from_sql = "FROM utype t JOIN pg_range rg ON rg.rngtypid = t.oid WHERE t.typtype = 'r'",
+      .unit_sql = "t.oid"});
 }
 
 // Comments, in two kinds. `parent` names the table (or domain, sequence, view, schema) the
@@ -359,7 +375,8 @@ void add_comments(std::vector<ObjectKind>& kinds) {
                  OR EXISTS (SELECT FROM pg_depend dep
                             WHERE dep.classid = d.classoid AND dep.objid = d.objoid
                               AND dep.refclassid = 'pg_class'::regclass
-                              AND dep.refobjid = x.oid)))sql"});
+                              AND dep.refobjid = x.oid)))sql",
+      .unit_sql = kCommentUnit});
 }
 
 // clang-format on
@@ -406,11 +423,15 @@ std::vector<std::string> table_names(const std::vector<std::string>& excluded) {
 // what they depend on, the extension, rather than a scan of pg_depend) left out everywhere, the
 // excluded tables left out of rel. Whatever users create gets an OID from 16384 up
 // (FirstNormalObjectId, also after wraparound); only initdb's objects are below, so those
-// catalogs are read by an index range scan. (Schemas are few, and public is 2200.)
+// catalogs are read by an index range scan. (Schemas are few, and public is 2200.) With
+// `touched` (the CTEs that find the touched units), relations, routines and types are those
+// touched only.
 std::string common_table_expressions(const SnapshotOptions& options,
-                                     std::string_view rel_filter = "",
-                                     std::string_view first = "") {
-  return fmt::format(R"sql(WITH {3}ext AS MATERIALIZED (
+                                     std::string_view touched = "") {
+  std::string_view only_touched =
+      touched.empty() ? "" : " AND {}.oid = ANY (ARRAY(SELECT oid FROM touched))";
+  return fmt::format(
+      R"sql(WITH {3}ext AS MATERIALIZED (
   SELECT classid, objid FROM pg_depend
   WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'),
 ns AS MATERIALIZED (
@@ -440,17 +461,18 @@ routine AS MATERIALIZED (
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
     -- made with another object and dropped with it (range type constructors): part of that one
     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
-                                              AND d.objid = p.oid AND d.deptype = 'i')),
+                                              AND d.objid = p.oid AND d.deptype = 'i'){4}),
 utype AS MATERIALIZED (
   SELECT t.oid, t.typname::text AS typname, t.typtype, t.typowner, t.typacl, t.typbasetype,
          t.typtypmod,
          t.typnotnull, t.typdefaultbin, t.typcollation, t.typrelid, ns.nspname
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
   WHERE t.oid >= 16384 AND t.typtype IN ('e', 'd', 'c', 'r')
-    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)),
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid){5}),
 )sql",
-                     text_array(options.excluded_tables),
-                     text_array(table_names(options.excluded_tables)), rel_filter, first);
+      text_array(options.excluded_tables), text_array(table_names(options.excluded_tables)),
+      fmt::format(fmt::runtime(only_touched), "c"), touched,
+      fmt::format(fmt::runtime(only_touched), "p"), fmt::format(fmt::runtime(only_touched), "t"));
 }
 
 /// The kind's rows for a snapshot: kind, identity and the attributes as text, NULLs up to
@@ -465,13 +487,15 @@ std::string select_facts(const ObjectKind& kind, size_t columns) {
   return sql + "\n  " + std::string(kind.from_sql);
 }
 
-/// The kind's rows for the roundtrip's reading: the relation's OID (or NULL), then as
-/// select_facts(); text attributes of objects outside relations as the md5 of their text with
-/// runs of white space folded.
-std::string select_relation_facts(const ObjectKind& kind, size_t columns) {
-  std::string sql = fmt::format("SELECT {}, {}::text, ({})::text, ({})::text, ({})::text",
-                                kind.of_relation ? "r.oid" : "NULL::oid", quote_literal(kind.id),
-                                kind.schema_sql, kind.parent_sql, kind.name_sql);
+/// The kind's rows for the roundtrip's reading: the unit's OID, then as select_facts(); text
+/// attributes of objects outside relations as the md5 of their text with runs of white space
+/// folded. With `touched_only`, the rows of touched units only (relations are filtered where
+/// `rel` is made).
+std::string select_unit_facts(const ObjectKind& kind, size_t columns, bool touched_only) {
+  std::string sql =
+      fmt::format("SELECT ({})::oid AS unit, {}::text, ({})::text, ({})::text, ({})::text",
+                  kind.of_relation ? "r.oid" : kind.unit_sql, quote_literal(kind.id),
+                  kind.schema_sql, kind.parent_sql, kind.name_sql);
   for (const AttributeSpec& attribute : kind.attributes) {
     bool hashed = !kind.of_relation && attribute.style == AttributeStyle::text;
     // A body written again with other line breaks or indentation is the same body.
@@ -481,7 +505,10 @@ std::string select_relation_facts(const ObjectKind& kind, size_t columns) {
                : fmt::format(", ({})::text", attribute.sql);
   }
   for (size_t i = kind.attributes.size(); i < columns; ++i) sql += ", NULL::text";
-  return sql + "\n  " + std::string(kind.from_sql);
+  sql += "\n  " + std::string(kind.from_sql);
+  if (!touched_only || kind.of_relation) return sql;
+  return fmt::format("SELECT * FROM ({}) k WHERE k.unit = ANY (ARRAY(SELECT oid FROM touched))",
+                     sql);
 }
 
 }  // namespace
@@ -511,26 +538,28 @@ std::string facts_query(const SnapshotOptions& options) {
 
 namespace {
 
-// What was touched since the xid counter stood at ag_start: relations the current transaction
-// locked, those in ag_also (what an earlier transaction of the same step touched: its locks are
-// gone), relations whose pg_class row was written (GRANT writes relacl without a lock); types,
-// routines and schemas it wrote, and what a written (renamed) schema holds; and the relations whose
-// objects name any of those through a dependency (a foreign key's referenced table and columns,
-// a view's tables, a default's sequence, a column's type, a trigger's function), since a rename
-// changes how they print without locking them. An index stands for its table. Xids compare
-// modulo 2^32, as PostgreSQL's do.
-constexpr std::string_view kTouched = R"sql(written AS MATERIALIZED (
-  SELECT 'pg_class'::regclass AS classid, c.oid FROM pg_class c
-  WHERE c.oid >= 16384 AND mod(c.xmin::text::int8 - ag_start + 4294967296, 4294967296) < 2147483648
+// What was touched since the xid counter stood at ag_start: relations and objects the current
+// transaction locked (a drop locks each object it drops, a comment the object), those in ag_also
+// (what an earlier transaction of the same step touched: its locks are gone), relations, types,
+// routines, schemas and extensions whose row was written (GRANT writes an ACL without a lock),
+// the domains whose constraints were written, and what a written (renamed) schema holds; every
+// domain when a constraint was locked (a dropped domain constraint leaves nothing else); and what
+// names any of those through a dependency (a foreign key's referenced table and columns, a view's
+// tables, a default's sequence, a column's or an argument's type, a trigger's function), since a
+// rename changes how they print without locking them. An index stands for its table, a composite
+// type's relation for the type. `{since}` is the test that a row was written since ag_start:
+// xids compare modulo 2^32, as PostgreSQL's do.
+constexpr std::string_view kTouched = R"sql(locks AS MATERIALIZED (
+  SELECT l.locktype, l.relation, l.classid, l.objid FROM pg_locks l
+  WHERE l.pid = pg_backend_pid() AND l.locktype IN ('relation', 'object')),
+written AS MATERIALIZED (
+  SELECT 'pg_class'::regclass AS classid, oid FROM pg_class WHERE oid >= 16384 AND {since}
   UNION ALL
-  SELECT 'pg_type'::regclass, t.oid FROM pg_type t
-  WHERE t.oid >= 16384 AND mod(t.xmin::text::int8 - ag_start + 4294967296, 4294967296) < 2147483648
+  SELECT 'pg_type'::regclass, oid FROM pg_type WHERE oid >= 16384 AND {since}
   UNION ALL
-  SELECT 'pg_proc'::regclass, p.oid FROM pg_proc p
-  WHERE p.oid >= 16384 AND mod(p.xmin::text::int8 - ag_start + 4294967296, 4294967296) < 2147483648
+  SELECT 'pg_proc'::regclass, oid FROM pg_proc WHERE oid >= 16384 AND {since}
   UNION ALL
-  SELECT 'pg_namespace'::regclass, n.oid FROM pg_namespace n
-  WHERE mod(n.xmin::text::int8 - ag_start + 4294967296, 4294967296) < 2147483648),
+  SELECT 'pg_namespace'::regclass, oid FROM pg_namespace WHERE {since}),
 in_schema AS MATERIALIZED (
   SELECT 'pg_class'::regclass AS classid, c.oid FROM pg_class c
   WHERE EXISTS (SELECT FROM written WHERE classid = 'pg_namespace'::regclass)
@@ -544,8 +573,7 @@ in_schema AS MATERIALIZED (
   WHERE EXISTS (SELECT FROM written WHERE classid = 'pg_namespace'::regclass)
     AND p.pronamespace IN (SELECT oid FROM written WHERE classid = 'pg_namespace'::regclass)),
 changed AS MATERIALIZED (
-  SELECT l.relation AS oid FROM pg_locks l
-  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.relation >= 16384
+  SELECT relation AS oid FROM locks WHERE locktype = 'relation' AND relation >= 16384
   UNION
   SELECT unnest(ag_also)
   UNION
@@ -561,7 +589,11 @@ named AS MATERIALIZED (
 owner AS MATERIALIZED (
   SELECT CASE d.classid
       WHEN 'pg_class'::regclass THEN d.objid
-      WHEN 'pg_constraint'::regclass THEN (SELECT co.conrelid FROM pg_constraint co WHERE co.oid = d.objid)
+      WHEN 'pg_type'::regclass THEN d.objid
+      WHEN 'pg_proc'::regclass THEN d.objid
+      WHEN 'pg_constraint'::regclass THEN
+        (SELECT CASE WHEN co.conrelid <> 0 THEN co.conrelid ELSE co.contypid END
+         FROM pg_constraint co WHERE co.oid = d.objid)
       WHEN 'pg_attrdef'::regclass THEN (SELECT ad.adrelid FROM pg_attrdef ad WHERE ad.oid = d.objid)
       WHEN 'pg_rewrite'::regclass THEN (SELECT rw.ev_class FROM pg_rewrite rw WHERE rw.oid = d.objid)
       WHEN 'pg_trigger'::regclass THEN (SELECT tg.tgrelid FROM pg_trigger tg WHERE tg.oid = d.objid)
@@ -569,15 +601,27 @@ owner AS MATERIALIZED (
       END AS oid
   FROM named JOIN pg_depend d ON d.refclassid = named.classid AND d.refobjid = named.oid
   UNION ALL
-  SELECT oid FROM changed),
+  SELECT oid FROM named),
 touched AS MATERIALIZED (
-  SELECT DISTINCT coalesce(x.indrelid, c.oid) AS oid
-  FROM owner o LEFT JOIN pg_index x ON x.indexrelid = o.oid
-  LEFT JOIN pg_class c ON c.oid = o.oid AND c.relkind <> 'c'
-  WHERE o.oid >= 16384 AND (x.indrelid IS NOT NULL OR c.oid IS NOT NULL)
+  SELECT DISTINCT coalesce(x.indrelid, CASE WHEN c.relkind = 'c' THEN c.reltype END, o.oid) AS oid
+  FROM owner o LEFT JOIN pg_index x ON x.indexrelid = o.oid LEFT JOIN pg_class c ON c.oid = o.oid
+  WHERE o.oid IS NOT NULL
   UNION
-  SELECT oid FROM changed),
+  SELECT oid FROM changed
+  UNION
+  SELECT objid FROM locks WHERE locktype = 'object'
+  UNION
+  SELECT contypid FROM pg_constraint WHERE contypid >= 16384 AND {since}
+  UNION
+  SELECT oid FROM pg_extension WHERE {since}
+  UNION
+  SELECT oid FROM pg_type
+  WHERE oid >= 16384 AND typtype = 'd'
+    AND EXISTS (SELECT FROM locks WHERE classid = 'pg_constraint'::regclass)),
 )sql";
+// Whether the row's xmin (a 32-bit xid) comes at or after ag_start.
+constexpr std::string_view kWrittenSinceStart =
+    "mod(xmin::text::int8 - ag_start + 4294967296, 4294967296) < 2147483648";
 
 // Settings as query_catalog() fixes them, for the function's run only.
 constexpr std::string_view kReadingSettings =
@@ -620,29 +664,32 @@ Status begin_catalog_read(Connection& connection, std::string_view isolation,
 std::string relation_facts_function(const SnapshotOptions& options, std::string_view name,
                                     bool touched_only) {
   size_t columns = attribute_columns();
-  std::vector<std::string> names = {"relation oid", "kind text", "schema text", "parent text",
-                                    "name text"};
-  for (size_t i = 1; i <= columns; ++i) names.push_back(fmt::format("a{} text", i));
+  std::vector<std::string> names = {"unit", "kind", "schema", "parent", "name"};
+  for (size_t i = 1; i <= columns; ++i) names.push_back(fmt::format("a{}", i));
   std::vector<std::string> selects;
   for (const ObjectKind& kind : object_kinds())
-    selects.push_back(select_relation_facts(kind, columns));
+    selects.push_back(select_unit_facts(kind, columns, touched_only));
   if (touched_only) {
     std::string listed = "SELECT oid, '#touched'";
     for (size_t i = 0; i < columns + 3; ++i) listed += ", NULL::text";
     selects.push_back(listed + " FROM touched");
   }
-  std::string query =
-      fmt::format("{}facts AS (\n{}\n)\nSELECT * FROM facts",
-                  common_table_expressions(
-                      options, touched_only ? " AND c.oid IN (SELECT oid FROM touched)" : "",
-                      touched_only ? kTouched : ""),
-                  fmt::join(selects, "\nUNION ALL\n"));
+  // Every column text, the unit's OID too: the worker hands the rows on as they come.
+  std::vector<std::string> outputs = names;
+  outputs.front() = "unit::text";
+  std::string query = fmt::format(
+      "{}facts ({}) AS (\n{}\n)\nSELECT {} FROM facts",
+      common_table_expressions(
+          options, touched_only
+                       ? fmt::format(fmt::runtime(kTouched), fmt::arg("since", kWrittenSinceStart))
+                       : ""),
+      fmt::join(names, ", "), fmt::join(selects, "\nUNION ALL\n"), fmt::join(outputs, ", "));
   return fmt::format(
-      "CREATE OR REPLACE FUNCTION pg_temp.{}(ag_start int8, ag_also oid[]) RETURNS TABLE ({}) "
+      "CREATE OR REPLACE FUNCTION pg_temp.{}(ag_start int8, ag_also oid[]) RETURNS TABLE ({} text) "
       "LANGUAGE plpgsql "
       "STABLE {}{} AS $ag_reading$\n#variable_conflict use_column\nBEGIN\nRETURN QUERY {};\nEND "
       "$ag_reading$",
-      name, fmt::join(names, ", "), kReadingSettings, touched_only ? kFewRows : "", query);
+      name, fmt::join(names, " text, "), kReadingSettings, touched_only ? kFewRows : "", query);
 }
 
 Result<QueryResult> query_catalog(Connection& connection, const std::string& sql) {

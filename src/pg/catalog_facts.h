@@ -62,6 +62,10 @@ struct ObjectKind {
   /// The object belongs to a relation (`r` in from_sql: a table, view or sequence), whose
   /// changes lock it: the roundtrip reads it again only when that relation was touched.
   bool of_relation = false;
+  /// Otherwise, the OID of what the roundtrip reads it again with: its own (a schema, a type,
+  /// a routine), or the object it belongs to. A change to it writes that object's row or locks
+  /// it.
+  std::string_view unit_sql = {};
 };
 
 /// Every kind, in the order diff lines list them.
@@ -76,21 +80,25 @@ std::string facts_query(const SnapshotOptions& options);
 
 /// The roundtrip's catalog reading, made inside a migration's own transaction: the definition of
 /// a function `pg_temp.<name>(ag_start int8, ag_also oid[])` (plpgsql, so that its plan is made
-/// once per session) returning facts_query()'s rows, each preceded by the OID of the relation the
-/// object belongs to (ObjectKind::of_relation; NULL for the rest). Definitions print as
-/// query_catalog() prints them: the function fixes the settings they depend on for its own run. The
-/// text attributes of objects that belong to no relation (routine bodies) come as `md5:<hash>`
-/// of the text with runs of white space folded: they are read every time and may be long, and a
-/// body written again with other line breaks is the same.
+/// once per session) returning facts_query()'s rows, each preceded by the OID of its unit: the
+/// relation the object belongs to (ObjectKind::of_relation), or ObjectKind::unit_sql's (a
+/// schema, an extension, a type, a routine). Definitions print as query_catalog() prints them:
+/// the function fixes the settings they depend on for its own run. The text attributes of
+/// objects that belong to no relation (routine bodies) come as `md5:<hash>` of the text with
+/// runs of white space folded: they may be long, and a body written again with other line
+/// breaks is the same.
 ///
-/// With `touched_only`, a relation's objects are read only when the relation was touched since
-/// the xid counter stood at `ag_start` (32 bits): it was locked by the current transaction, is
-/// in `ag_also` (touched by an earlier transaction since), its pg_class row was written, or it
-/// names (by a dependency: a foreign key, a view, a default, a
-/// column's type) a relation, type, routine or schema touched or written. Whatever changes a
-/// relation's objects locks the relation or one of its indexes; whatever changes how a name
-/// prints writes the named object's row. Rows ('#touched' in the second column) list every
-/// relation OID touched, gone ones included. Without it, every relation is read.
+/// With `touched_only`, a unit's objects are read only when it was touched since the xid counter
+/// stood at `ag_start` (32 bits): it was locked by the current transaction (a relation, or an
+/// object that is dropped or commented on), is in `ag_also` (touched by an earlier transaction
+/// since), one of its catalog rows was written (GRANT writes relacl or proacl without a lock, ADD
+/// VALUE a pg_enum row), or it names (by a dependency: a foreign key, a view, a default, a
+/// column's or an argument's type) a relation, type, routine or schema touched or written.
+/// Whatever changes a unit's objects locks it, one of its indexes or one of its objects, or
+/// writes a row; whatever changes how a name prints writes the named object's row. A domain
+/// constraint dropped leaves only a lock on the constraint, whose row is gone: every domain is
+/// read then. Rows ('#touched' in the second column) list every unit touched, gone ones
+/// included. Without `touched_only`, every unit is read.
 std::string relation_facts_function(const SnapshotOptions& options, std::string_view name,
                                     bool touched_only);
 

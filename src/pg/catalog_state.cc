@@ -7,14 +7,15 @@
 namespace ag::pg {
 namespace {
 
-constexpr size_t kFirstAttribute = 5;  // after relation, kind, schema, parent, name
+constexpr size_t kFirstAttribute = 5;  // after unit, kind, schema, parent, name
 constexpr std::string_view kTouchedMarker = "#touched";
 
-Result<uint32_t> relation_of(const std::string& text) {
+Result<uint32_t> unit_of(const std::optional<std::string>& text) {
+  if (!text) return Error{"catalog reading: a row lacks its unit", "", 0};
   uint32_t oid = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), oid);
-  if (error != std::errc{} || end != text.data() + text.size())
-    return Error{fmt::format("catalog reading: relation '{}' is not an OID", text), "", 0};
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), oid);
+  if (error != std::errc{} || end != text->data() + text->size())
+    return Error{fmt::format("catalog reading: unit '{}' is not an OID", *text), "", 0};
   return oid;
 }
 
@@ -27,18 +28,14 @@ void merge(Snapshot& into, const Snapshot& from) {
 
 Result<CatalogReading> read_catalog_rows(
     const std::vector<std::vector<std::optional<std::string>>>& rows, bool whole) {
-  CatalogReading reading{.whole = whole, .touched = {}, .relations = {}, .rest = {}};
+  CatalogReading reading{.whole = whole, .touched = {}, .units = {}};
   for (const std::vector<std::optional<std::string>>& row : rows) {
     if (row.size() < kFirstAttribute || !row[1])
       return Error{"catalog reading: a row lacks its kind", "", 0};
-    std::optional<uint32_t> relation;
-    if (row[0]) {
-      Result<uint32_t> oid = relation_of(*row[0]);
-      if (!oid) return oid.error();
-      relation = *oid;
-    }
+    Result<uint32_t> unit = unit_of(row[0]);
+    if (!unit) return unit.error();
     if (*row[1] == kTouchedMarker) {
-      if (relation) reading.touched.push_back(*relation);
+      reading.touched.push_back(*unit);
       continue;
     }
     const ObjectKind* kind = find_object_kind(*row[1]);
@@ -51,31 +48,29 @@ Result<CatalogReading> read_catalog_rows(
     Attributes attributes(
         row.begin() + kFirstAttribute,
         row.begin() + static_cast<long>(kFirstAttribute + kind->attributes.size()));
-    Snapshot& into = relation ? reading.relations[*relation] : reading.rest;
-    into.objects.emplace(std::move(key), std::move(attributes));
+    reading.units[*unit].objects.emplace(std::move(key), std::move(attributes));
   }
   return reading;
 }
 
 void CatalogState::apply(CatalogReading reading) {
-  if (reading.whole) relations_.clear();
-  for (uint32_t relation : reading.touched) relations_.erase(relation);
-  for (auto& [relation, objects] : reading.relations) relations_[relation] = std::move(objects);
-  rest_ = std::move(reading.rest);
+  if (reading.whole) units_.clear();
+  for (uint32_t unit : reading.touched) units_.erase(unit);
+  for (auto& [unit, objects] : reading.units) units_[unit] = std::move(objects);
 }
 
 std::vector<std::string> CatalogState::differences(const CatalogReading& reading,
                                                    const DiffSides& sides) const {
-  Snapshot before = rest_, after = reading.rest;
+  Snapshot before, after;
   if (reading.whole) {
-    for (const auto& [relation, objects] : relations_) merge(before, objects);
+    for (const auto& [unit, objects] : units_) merge(before, objects);
   } else {
-    for (uint32_t relation : reading.touched) {
-      auto kept = relations_.find(relation);
-      if (kept != relations_.end()) merge(before, kept->second);
+    for (uint32_t unit : reading.touched) {
+      auto kept = units_.find(unit);
+      if (kept != units_.end()) merge(before, kept->second);
     }
   }
-  for (const auto& [relation, objects] : reading.relations) merge(after, objects);
+  for (const auto& [unit, objects] : reading.units) merge(after, objects);
   return diff_snapshots(before, after, sides);
 }
 

@@ -102,6 +102,34 @@ TEST_SUITE("pg") {
              "DROP TABLE users CASCADE",
              "DROP VIEW notes",
              "DROP TABLE application.extra",
+             // Objects that belong to no relation: a change writes their row or locks them.
+             "COMMENT ON FUNCTION touch_row() IS 'stamps rows'",
+             "COMMENT ON FUNCTION touch_row() IS NULL",
+             "REVOKE EXECUTE ON FUNCTION touch_row() FROM PUBLIC",
+             "GRANT USAGE ON SCHEMA application TO PUBLIC",
+             "COMMENT ON SCHEMA public IS 'standard'",
+             "REVOKE USAGE ON TYPE humour FROM PUBLIC",
+             "ALTER TYPE humour RENAME VALUE 'meh' TO 'fine'",
+             "COMMENT ON CONSTRAINT small ON DOMAIN positive_int IS 'bounded'",
+             "ALTER DOMAIN positive_int DROP CONSTRAINT small",
+             "ALTER DOMAIN positive_int SET DEFAULT 2",
+             "CREATE DOMAIN temper_now AS humour",
+             "CREATE FUNCTION add_one(humour) RETURNS integer LANGUAGE sql AS 'SELECT 1'",
+             "ALTER TYPE humour RENAME TO temper",
+             "COMMENT ON COLUMN application.pair.a IS 'first'",
+             "ALTER TYPE application.pair RENAME ATTRIBUTE a TO first",
+             "CREATE EXTENSION pg_trgm",
+             "DROP EXTENSION pg_trgm",
+             "CREATE SCHEMA spare",
+             "DROP SCHEMA spare",
+             "DROP FUNCTION add_one(temper)",
+             "DROP DOMAIN temper_now",
+             "DROP TYPE floatrange",
+             "DROP PROCEDURE noop(integer)",
+             "DROP AGGREGATE total(integer)",
+             "DROP TYPE application.pair",
+             "DROP TYPE temper",
+             "DROP FUNCTION touch_row() CASCADE",
          }) {
       CAPTURE(change);
       state.apply(session.step(std::string(change)));
@@ -128,6 +156,22 @@ TEST_SUITE("pg") {
     CHECK(state.differences(named, kSides) ==
           std::vector<std::string>{
               "comment on column value of table cache exists after but did not before"});
+  }
+
+  TEST_CASE("pg: an object an earlier transaction dropped is read again when named") {
+    Session session;
+    CatalogState state;
+    state.apply(session.read(true));
+    std::string start = testing::query_value(
+        session.connection, "SELECT mod(txid_snapshot_xmax(txid_current_snapshot()), 4294967296)");
+    CatalogReading upgraded = session.step("DROP PROCEDURE noop(integer)");
+    run(session.connection, "BEGIN");
+    CatalogReading unnamed = session.read(false, start);
+    CatalogReading named = session.read(false, start, upgraded.touched);
+    run(session.connection, "ROLLBACK");
+    CHECK(state.differences(unnamed, kSides).empty());  // no row and no lock tells of the drop
+    CHECK(state.differences(named, kSides) ==
+          std::vector<std::string>{"procedure noop(integer) is missing after but existed before"});
   }
 
   TEST_CASE("pg: a function written again with other white space is no difference") {
@@ -180,6 +224,7 @@ TEST_SUITE("pg") {
   TEST_CASE("pg: a malformed reading is an error") {
     CHECK_FALSE(read_catalog_rows({{std::nullopt}}, true).ok());
     CHECK_FALSE(read_catalog_rows({{"x1", "table", "public", "", "t"}}, true).ok());
+    CHECK_FALSE(read_catalog_rows({{std::nullopt, "table", "public", "", "t"}}, true).ok());
     CHECK_FALSE(read_catalog_rows({{std::nullopt, "no such kind", "", "", ""}}, true).ok());
   }
 }

@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   ag::graph::RevisionGraph graph(ag::graph::read_revision_scripts(project->revision_files));
-  ag::pg::LogLine log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  ag::checks::Workspace workspace(*settings, *project, log);
+  ag::LogLine log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  ag::sandbox::Workspace workspace(*settings, *project, log);
   ag::config::Environment environment = ag::config::process_environment();
   ag::checks::CheckContext context{*settings, *project, graph, workspace, log, environment};
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "checks/rule_catalog.h"
 #include "report/reporters.h"
 #include "support/sample_report.h"
 #include "util/file.h"
@@ -98,7 +99,8 @@ TEST_SUITE("golden files") {
 
   TEST_CASE("sarif") {
     Report report = sample_report();
-    check_golden("report.sarif", render([&](std::ostream& out) { write_sarif(report, out); }));
+    check_golden("report.sarif",
+                 render([&](std::ostream& out) { write_sarif(report, checks::all_rules(), out); }));
   }
 
   TEST_CASE("job summary") {

@@ -37,8 +37,8 @@ Linted lint_fixture(const std::string& name, const std::vector<std::string>& rev
   REQUIRE(project.ok());
   graph::RevisionGraph graph(graph::read_revision_scripts(project->revision_files));
   Linted out;
-  pg::LogLine log = [&out](const std::string& line) { out.log += line + "\n"; };
-  checks::Workspace workspace(*settings, *project, log);
+  LogLine log = [&out](const std::string& line) { out.log += line + "\n"; };
+  sandbox::Workspace workspace(*settings, *project, log);
   config::Environment no_environment = [](const std::string&) { return std::nullopt; };
   checks::CheckContext context{*settings, *project, graph, workspace, log, no_environment};
   out.findings = lint::lint_sql(context, revisions);

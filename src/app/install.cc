@@ -42,8 +42,7 @@ Result<std::string> base_interpreter(const std::string& configured) {
 /// header line elsewhere.
 class LogFrame {
  public:
-  LogFrame(const pg::LogLine& log, const pg::LogLine& group, const std::string& command)
-      : group_(group) {
+  LogFrame(const LogLine& log, const LogLine& group, const std::string& command) : group_(group) {
     if (group_) {
       group_("::group::install: " + escape_data(command));
     } else {
@@ -57,13 +56,13 @@ class LogFrame {
   }
 
  private:
-  const pg::LogLine& group_;
+  const LogLine& group_;
 };
 
 /// Runs `command` through /bin/sh in `env`, streaming its output (stderr joined to stdout) to
 /// `log`; the error names the command and ends with its last lines.
 Status run_command(const std::string& command, const python::VirtualEnv& env,
-                   const std::filesystem::path& cwd, const pg::LogLine& log) {
+                   const std::filesystem::path& cwd, const LogLine& log) {
   process::Options options;
   options.env = env.activation();
   options.env.emplace("PIP_DISABLE_PIP_VERSION_CHECK", "1");  // no index request for a notice
@@ -91,7 +90,7 @@ Status run_command(const std::string& command, const python::VirtualEnv& env,
 }  // namespace
 
 Result<python::VirtualEnv> install_dependencies(const config::Settings& settings,
-                                                const pg::LogLine& log, const pg::LogLine& group) {
+                                                const LogLine& log, const LogLine& group) {
   Stopwatch stopwatch;
   LogFrame frame(log, group, settings.install);
   Result<std::string> base = base_interpreter(settings.python);

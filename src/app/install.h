@@ -3,7 +3,7 @@
 #pragma once
 
 #include "config/settings.h"
-#include "pg/connection.h"
+#include "core/log_line.h"
 #include "python/virtual_env.h"
 
 namespace ag {
@@ -16,6 +16,6 @@ namespace ag {
 /// no interpreter, venv failed, the command failed (the message ends with its last lines of
 /// output).
 Result<python::VirtualEnv> install_dependencies(const config::Settings& settings,
-                                                const pg::LogLine& log, const pg::LogLine& group);
+                                                const LogLine& log, const LogLine& group);
 
 }  // namespace ag

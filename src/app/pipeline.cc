@@ -61,12 +61,12 @@ Report empty_report(const config::Settings& settings, const project::Project& pr
 }  // namespace
 
 Report run_pipeline(const config::Settings& settings, const project::Project& project,
-                    const pg::LogLine& log, const config::Environment& env,
+                    const LogLine& log, const config::Environment& env,
                     const PipelineObserver& observer) {
   Report report = empty_report(settings, project);
   graph::RevisionGraph graph(graph::read_revision_scripts(project.revision_files));
   report.graph = summarize(graph);
-  checks::Workspace workspace(settings, project, log);
+  sandbox::Workspace workspace(settings, project, log);
   checks::CheckContext context{settings, project, graph, workspace, log, env};
   for (std::string_view name : config::check_names()) {
     if (std::find(settings.checks.begin(), settings.checks.end(), name) == settings.checks.end())

@@ -6,9 +6,9 @@
 
 #include "config/raw_value.h"
 #include "config/settings.h"
-#include "pg/connection.h"
+#include "core/log_line.h"
+#include "core/report.h"
 #include "project/project.h"
-#include "report/report.h"
 
 namespace ag {
 
@@ -23,7 +23,7 @@ struct PipelineObserver {
 /// `log` receives progress and details (tracebacks, retries) as they happen; `env` is the run's
 /// environment (the lint check reads the pull request's event file from it).
 Report run_pipeline(const config::Settings& settings, const project::Project& project,
-                    const pg::LogLine& log, const config::Environment& env,
+                    const LogLine& log, const config::Environment& env,
                     const PipelineObserver& observer = {});
 
 /// A report for a project that could not be set up: one failed "project" step with `error`.

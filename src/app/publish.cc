@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "checks/rule_catalog.h"
 #include "report/reporters.h"
 #include "report/workflow_commands.h"
 #include "util/file.h"
@@ -95,7 +96,9 @@ std::optional<PublishFailure> publish(const Report& report, const config::Settin
   }
   if (!settings.sarif_file.empty()) {
     writer.write("SARIF report", "sarif-file", ExitCode::usage, folder / settings.sarif_file,
-                 rendered(report, write_sarif));
+                 rendered(report, [](const Report& done, std::ostream& out) {
+                   write_sarif(done, checks::all_rules(), out);
+                 }));
   }
   if (std::string summary = variable(env, "GITHUB_STEP_SUMMARY"); !summary.empty()) {
     writer.write("job summary", "GITHUB_STEP_SUMMARY", ExitCode::infrastructure, summary,

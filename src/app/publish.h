@@ -10,7 +10,7 @@
 #include "app/exit_code.h"
 #include "config/raw_value.h"
 #include "config/settings.h"
-#include "report/report.h"
+#include "core/report.h"
 #include "util/result.h"
 
 namespace ag {

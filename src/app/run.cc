@@ -54,9 +54,9 @@ bool use_color(const config::CommandLine& command_line, const config::Environmen
 /// made; the caller keeps that environment until the checks are done.
 Result<std::optional<python::VirtualEnv>> install(config::Settings& settings,
                                                   const config::Environment& env, Console& console,
-                                                  const pg::LogLine& log) {
+                                                  const LogLine& log) {
   if (settings.install.empty()) return std::optional<python::VirtualEnv>();
-  pg::LogLine group;  // on GitHub the install's output is folded into a group
+  LogLine group;  // on GitHub the install's output is folded into a group
   if (in_github_actions(env))
     group = [&console](const std::string& line) { console.command(line); };
   Result<python::VirtualEnv> made = install_dependencies(settings, log, group);
@@ -122,7 +122,7 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     partial.repository_root = root;
     report = setup_failure(*settings, partial, project.error());
   } else {
-    pg::LogLine log = [&console](const std::string& text) { console.log(text); };
+    LogLine log = [&console](const std::string& text) { console.log(text); };
     // The virtual environment lives until the checks are done.
     Result<std::optional<python::VirtualEnv>> environment = install(*settings, env, console, log);
     PipelineObserver observer;

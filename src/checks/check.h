@@ -4,13 +4,13 @@
 #include <span>
 #include <string>
 
-#include "checks/rule_info.h"
-#include "checks/sandbox.h"
 #include "config/raw_value.h"
 #include "config/settings.h"
+#include "core/report.h"
+#include "core/rule_info.h"
 #include "graph/revision_graph.h"
 #include "project/project.h"
-#include "report/report.h"
+#include "sandbox/sandbox.h"
 
 namespace ag::checks {
 
@@ -19,8 +19,8 @@ struct CheckContext {
   const config::Settings& settings;
   const project::Project& project;
   const graph::RevisionGraph& graph;
-  Workspace& workspace;    ///< The database side, made on first use.
-  const pg::LogLine& log;  ///< Progress and details for the log (stderr), one line at a time.
+  sandbox::Workspace& workspace;  ///< The database side, made on first use.
+  const LogLine& log;  ///< Progress and details for the log (stderr), one line at a time.
   const config::Environment& environment;  ///< The run's environment (GITHUB_EVENT_PATH, ...).
 };
 

@@ -250,8 +250,8 @@ class Drift {
 
  private:
   const CheckContext& context_;
-  Sandbox* sandbox_ = nullptr;    ///< Where the comparison runs.
-  std::unique_ptr<Sandbox> own_;  ///< A fresh sandbox, when the shared one would not do.
+  sandbox::Sandbox* sandbox_ = nullptr;    ///< Where the comparison runs.
+  std::unique_ptr<sandbox::Sandbox> own_;  ///< A fresh sandbox, when the shared one would not do.
   CheckOutcome outcome_;
   struct {
     double compare = 0, upgrade = 0, strict = 0;
@@ -263,7 +263,7 @@ class Drift {
   /// there, or upgraded when it is still empty; else a fresh one upgraded. nullopt when it
   /// could not be made (a finding says why). Without target_metadata, no upgrade is needed.
   std::optional<ModelComparison> compare_at_heads() {
-    Result<Sandbox*> shared = context_.workspace.shared();
+    Result<sandbox::Sandbox*> shared = context_.workspace.shared();
     if (!shared) return broken(shared.error());
     sandbox_ = *shared;
     if (sandbox_->worker().running()) {  // not stopped by a roundtrip step that timed out
@@ -272,7 +272,7 @@ class Drift {
       if (compared->nothing_applied()) return upgrade_and_compare();
     }
     // Elsewhere in the history (a roundtrip stopped there): start from an empty database.
-    Result<std::unique_ptr<Sandbox>> fresh = context_.workspace.open_another();
+    Result<std::unique_ptr<sandbox::Sandbox>> fresh = context_.workspace.open_another();
     if (!fresh) return broken(fresh.error());
     own_ = std::move(*fresh);
     sandbox_ = own_.get();

@@ -203,7 +203,7 @@ std::vector<alembic::ModelType> types_made_by_models(const CheckContext& context
 
 /// Recreates in `built` what the models use but only the migrations make (strict_prerequisites.h),
 /// in an order that works. What still fails is logged: create_all() then says what it missed.
-void recreate_prerequisites(const CheckContext& context, Sandbox& built,
+void recreate_prerequisites(const CheckContext& context, sandbox::Sandbox& built,
                             const pg::Snapshot& migrated, const ModelComparison& comparison,
                             const Schemas& schemas) {
   for (const FailedStatement& failed : run_in_dependency_order(
@@ -219,7 +219,7 @@ void recreate_prerequisites(const CheckContext& context, Sandbox& built,
 
 }  // namespace
 
-Result<Findings> compare_catalogs(const CheckContext& context, Sandbox& migrated,
+Result<Findings> compare_catalogs(const CheckContext& context, sandbox::Sandbox& migrated,
                                   const ModelComparison& comparison, const ModelPlaces& places) {
   Severity severity = strict_severity(context.settings);
   auto finding = [&](const SourceLine& place, std::string message, std::string_view help) {
@@ -230,7 +230,7 @@ Result<Findings> compare_catalogs(const CheckContext& context, Sandbox& migrated
   pg::SnapshotOptions options = snapshot_options(comparison);
   Result<pg::Snapshot> from_migrations = pg::take_snapshot(migrated.catalog(), options);
   if (!from_migrations) return from_migrations.error();
-  Result<std::unique_ptr<Sandbox>> built = context.workspace.open_another();
+  Result<std::unique_ptr<sandbox::Sandbox>> built = context.workspace.open_another();
   if (!built) return built.error();
   recreate_prerequisites(context, **built, *from_migrations, comparison, schemas);
   if (Status created = (*built)->worker().create_models(); !created) {

@@ -20,7 +20,7 @@ namespace ag::checks {
 /// model's line, with the drift-strict-severity; also one when create_all() itself fails. An
 /// Error when the second sandbox cannot be had or a catalog cannot be read (an infrastructure
 /// problem).
-Result<Findings> compare_catalogs(const CheckContext& context, Sandbox& migrated,
+Result<Findings> compare_catalogs(const CheckContext& context, sandbox::Sandbox& migrated,
                                   const alembic::ModelComparison& comparison,
                                   const ModelPlaces& places);
 

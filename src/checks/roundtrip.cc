@@ -87,7 +87,7 @@ const pg::DiffSides kTraceSides{"before the upgrade", "after the downgrade"};
 /// revision's alone.
 class RoundTrip {
  public:
-  RoundTrip(const CheckContext& context, Sandbox& sandbox)
+  RoundTrip(const CheckContext& context, sandbox::Sandbox& sandbox)
       : context_(context), worker_(&sandbox.worker()) {
     outcome_.name = std::string(kCheck);
   }
@@ -200,7 +200,7 @@ class RoundTrip {
         "new scratch database, upgraded to it",
         revisions_[index].id, why));
     if (session_open_) close_session(*worker_);
-    Result<Sandbox*> renewed = context_.workspace.renew_shared();
+    Result<sandbox::Sandbox*> renewed = context_.workspace.renew_shared();
     if (!renewed) {
       broken(renewed.error());
       return false;
@@ -424,7 +424,7 @@ class RoundTrip {
 }  // namespace
 
 CheckOutcome check_roundtrip(const CheckContext& context) {
-  Result<Sandbox*> sandbox = context.workspace.shared();
+  Result<sandbox::Sandbox*> sandbox = context.workspace.shared();
   if (!sandbox) return infrastructure_failure(kCheck, sandbox.error());
   return RoundTrip(context, **sandbox).run();
 }

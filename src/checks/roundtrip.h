@@ -5,7 +5,7 @@
 #include <span>
 
 #include "checks/check.h"
-#include "checks/rule_info.h"
+#include "core/rule_info.h"
 
 namespace ag::checks {
 

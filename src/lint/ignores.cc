@@ -16,12 +16,11 @@ constexpr std::string_view kMarker = "alembic-gate:";
 constexpr std::string_view kSyntax = "# alembic-gate: ignore[rule-id] reason";
 
 constexpr std::array kRules = {
-    checks::RuleInfo{
-        "bad-ignore", "lint", Severity::warning, "an ignore comment that cannot be used",
-        "An ignore comment must name existing rules and say why they do not apply; one that "
-        "does not silences nothing, so the findings it was meant for still show.",
-        "write `# alembic-gate: ignore[rule-id] reason` (or ignore-file[...] for the whole "
-        "file) with the rule ids of docs/rules/README.md and a reason"},
+    RuleInfo{"bad-ignore", "lint", Severity::warning, "an ignore comment that cannot be used",
+             "An ignore comment must name existing rules and say why they do not apply; one that "
+             "does not silences nothing, so the findings it was meant for still show.",
+             "write `# alembic-gate: ignore[rule-id] reason` (or ignore-file[...] for the whole "
+             "file) with the rule ids of docs/rules/README.md and a reason"},
 };
 
 /// The `alembic-gate:` part of a comment (`# alembic-gate: ...`, also after another comment
@@ -42,15 +41,14 @@ bool opens_batch(const PythonStatement& statement) {
                      [](const python::Token& token) { return token.text == "batch_alter_table"; });
 }
 
-bool is_rule(std::span<const checks::RuleInfo> rules, std::string_view id) {
+bool is_rule(std::span<const RuleInfo> rules, std::string_view id) {
   return std::any_of(rules.begin(), rules.end(),
-                     [&](const checks::RuleInfo& rule) { return rule.id == id; });
+                     [&](const RuleInfo& rule) { return rule.id == id; });
 }
 
 }  // namespace
 
-Ignores::Ignores(const MigrationFile& file, std::string path,
-                 std::span<const checks::RuleInfo> rules)
+Ignores::Ignores(const MigrationFile& file, std::string path, std::span<const RuleInfo> rules)
     : file_(file), path_(std::move(path)) {
   for (const python::Comment& comment : file.comments()) {
     if (comment.own_line) comment_lines_.insert(comment.line);
@@ -61,7 +59,7 @@ Ignores::Ignores(const MigrationFile& file, std::string path,
 }
 
 void Ignores::read(const python::Comment& comment, std::string_view directive,
-                   std::span<const checks::RuleInfo> rules) {
+                   std::span<const RuleInfo> rules) {
   Ignore ignore;
   ignore.line = comment.line;
   ignore.whole_file = directive.starts_with("ignore-file");
@@ -138,7 +136,7 @@ bool Ignores::covers(const Finding& finding) const {
   });
 }
 
-std::span<const checks::RuleInfo> ignore_rules() {
+std::span<const RuleInfo> ignore_rules() {
   return kRules;
 }
 

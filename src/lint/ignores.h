@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "checks/rule_info.h"
+#include "core/finding.h"
+#include "core/rule_info.h"
 #include "lint/migration_file.h"
-#include "report/finding.h"
 
 namespace ag::lint {
 
@@ -30,7 +30,7 @@ class Ignores {
  public:
   /// Reads the ignore comments of `file`, which is at `path` (relative to the repository root).
   /// `rules` are the rule ids an ignore may name.
-  Ignores(const MigrationFile& file, std::string path, std::span<const checks::RuleInfo> rules);
+  Ignores(const MigrationFile& file, std::string path, std::span<const RuleInfo> rules);
 
   /// True when a valid ignore of this file silences `finding` (bad-ignore findings never are).
   bool covers(const Finding& finding) const;
@@ -53,7 +53,7 @@ class Ignores {
   std::set<int> comment_lines_;  ///< Lines holding nothing but a comment.
 
   void read(const python::Comment& comment, std::string_view directive,
-            std::span<const checks::RuleInfo> rules);
+            std::span<const RuleInfo> rules);
   void bad(int line, std::string message);
   bool above(int comment_line, int statement_line) const;
   /// Where an ignore for a finding at `line` may stand: its statement, and the `with` statement
@@ -62,6 +62,6 @@ class Ignores {
 };
 
 /// The bad-ignore rule's catalog entry.
-std::span<const checks::RuleInfo> ignore_rules();
+std::span<const RuleInfo> ignore_rules();
 
 }  // namespace ag::lint

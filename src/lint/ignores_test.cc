@@ -10,8 +10,8 @@ namespace ag::lint {
 namespace {
 
 constexpr std::array kRules = {
-    checks::RuleInfo{"ban-drop-column", "lint", Severity::error, "", "", ""},
-    checks::RuleInfo{"empty-downgrade", "lint", Severity::warning, "", "", ""},
+    RuleInfo{"ban-drop-column", "lint", Severity::error, "", "", ""},
+    RuleInfo{"empty-downgrade", "lint", Severity::warning, "", "", ""},
 };
 
 Finding finding(std::string rule, int line) {

@@ -10,9 +10,9 @@
 namespace ag::lint {
 namespace {
 
-bool known(std::span<const checks::RuleInfo> catalog, std::string_view id) {
+bool known(std::span<const RuleInfo> catalog, std::string_view id) {
   return std::any_of(catalog.begin(), catalog.end(),
-                     [&](const checks::RuleInfo& rule) { return rule.id == id; });
+                     [&](const RuleInfo& rule) { return rule.id == id; });
 }
 
 Error unknown_rule(std::string_view setting, std::string_view id) {
@@ -38,14 +38,14 @@ void RuleSettings::apply(Findings& findings) const {
 
 Result<RuleSettings> read_rule_settings(const std::vector<std::string>& rules,
                                         const std::vector<std::string>& severities,
-                                        std::span<const checks::RuleInfo> catalog) {
+                                        std::span<const RuleInfo> catalog) {
   RuleSettings settings;
   if (rules.empty() || rules.front().starts_with("-")) {
-    for (const checks::RuleInfo& rule : catalog) settings.enabled.emplace(rule.id);
+    for (const RuleInfo& rule : catalog) settings.enabled.emplace(rule.id);
   }
   for (const std::string& item : rules) {
     if (item == "all") {
-      for (const checks::RuleInfo& rule : catalog) settings.enabled.emplace(rule.id);
+      for (const RuleInfo& rule : catalog) settings.enabled.emplace(rule.id);
       continue;
     }
     bool remove = item.starts_with("-");

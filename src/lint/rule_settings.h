@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/rule_info.h"
+#include "core/rule_info.h"
 #include "util/result.h"
 
 namespace ag::lint {
@@ -31,6 +31,6 @@ struct RuleSettings {
 /// severity.
 Result<RuleSettings> read_rule_settings(const std::vector<std::string>& rules,
                                         const std::vector<std::string>& severities,
-                                        std::span<const checks::RuleInfo> catalog);
+                                        std::span<const RuleInfo> catalog);
 
 }  // namespace ag::lint

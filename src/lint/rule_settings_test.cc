@@ -9,9 +9,9 @@ namespace ag::lint {
 namespace {
 
 constexpr std::array kRules = {
-    checks::RuleInfo{"a", "lint", Severity::error, "", "", ""},
-    checks::RuleInfo{"b", "lint", Severity::warning, "", "", ""},
-    checks::RuleInfo{"c", "lint", Severity::notice, "", "", ""},
+    RuleInfo{"a", "lint", Severity::error, "", "", ""},
+    RuleInfo{"b", "lint", Severity::warning, "", "", ""},
+    RuleInfo{"c", "lint", Severity::notice, "", "", ""},
 };
 
 using Ids = std::set<std::string, std::less<>>;

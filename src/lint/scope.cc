@@ -15,18 +15,18 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::array kRules = {
-    checks::RuleInfo{
+    RuleInfo{
         "lint-scope", "lint", Severity::notice,
         "the pull request's own migrations could not be told apart",
         "In a pull request the lint check looks only at the migration files the pull request "
         "adds or changes, which git tells from the base commit. When the clone lacks that commit "
         "(actions/checkout fetches one commit by default) or git is missing, every file is linted.",
         "give actions/checkout `fetch-depth: 0`, or set lint-since"},
-    checks::RuleInfo{"lint-since-unknown", "lint", Severity::error,
-                     "lint-since names no revision of the history",
-                     "lint-since must name a revision (its id or a unique prefix of it); nothing "
-                     "is linted while it names none.",
-                     "set lint-since to an existing revision id"},
+    RuleInfo{"lint-since-unknown", "lint", Severity::error,
+             "lint-since names no revision of the history",
+             "lint-since must name a revision (its id or a unique prefix of it); nothing "
+             "is linted while it names none.",
+             "set lint-since to an existing revision id"},
 };
 
 /// Every script index: the revisions in upgrade order, then the files the map left out (no
@@ -137,7 +137,7 @@ Scope select_scope(const checks::CheckContext& context) {
   return ScopeSelector(context).select();
 }
 
-std::span<const checks::RuleInfo> scope_rules() {
+std::span<const RuleInfo> scope_rules() {
   return kRules;
 }
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "checks/check.h"
-#include "checks/rule_info.h"
+#include "core/rule_info.h"
 
 namespace ag::lint {
 
@@ -28,6 +28,6 @@ struct Scope {
 Scope select_scope(const checks::CheckContext& context);
 
 /// lint-scope and lint-since-unknown.
-std::span<const checks::RuleInfo> scope_rules();
+std::span<const RuleInfo> scope_rules();
 
 }  // namespace ag::lint

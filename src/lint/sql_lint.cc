@@ -6,10 +6,10 @@
 #include <chrono>
 #include <set>
 
-#include "checks/sandbox.h"
 #include "lint/env_lock_timeout.h"
 #include "lint/sql_review.h"
 #include "lint/sql_rules.h"
+#include "sandbox/sandbox.h"
 #include "util/file.h"
 #include "util/stopwatch.h"
 
@@ -54,7 +54,7 @@ class OfflineLint {
     options.project_dir = context_.project.working_directory;
     options.config_file = context_.project.config_file;
     options.url =
-        checks::with_project_driver(std::string(kOfflineUrl), context_.project.sqlalchemy_url);
+        sandbox::with_project_driver(std::string(kOfflineUrl), context_.project.sqlalchemy_url);
     options.url_env = context_.settings.database_url_env;
     options.step_timeout = std::chrono::seconds(context_.settings.step_timeout);
     return options;
@@ -104,7 +104,7 @@ class OfflineLint {
   }
 
   Finding located(std::string_view rule, std::string message, const Error& error) const {
-    const checks::RuleInfo& info = sql_rule(rule);
+    const RuleInfo& info = sql_rule(rule);
     std::string file = error.where.empty() ? "" : context_.project.relative(error.where);
     return {std::string(info.check),
             std::string(rule),

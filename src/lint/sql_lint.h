@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "checks/check.h"
-#include "checks/rule_info.h"
-#include "report/finding.h"
+#include "core/finding.h"
+#include "core/rule_info.h"
 
 namespace ag::lint {
 
@@ -19,6 +19,6 @@ namespace ag::lint {
 Findings lint_sql(const checks::CheckContext& context, const std::vector<std::string>& revisions);
 /// The catalog of the SQL rules, with the notices' ids (unparsable-sql, offline-env-failed,
 /// offline-revision-failed); docs/rules/<id>.md describes each.
-std::span<const checks::RuleInfo> sql_rules();
+std::span<const RuleInfo> sql_rules();
 
 }  // namespace ag::lint

@@ -92,7 +92,7 @@ class Review {
   void unparsable(const EmittedSql& emitted, const Error& error) {
     std::string quoted = collapse_whitespace(emitted.sql);
     if (quoted.size() > kQuotedStatement) quoted = quoted.substr(0, kQuotedStatement) + "...";
-    const checks::RuleInfo& rule = sql_rule("unparsable-sql");
+    const RuleInfo& rule = sql_rule("unparsable-sql");
     findings_.push_back(
         {std::string(rule.check), std::string(rule.id), rule.severity,
          fmt::format("PostgreSQL's parser cannot read this statement ({}), so no SQL rule "

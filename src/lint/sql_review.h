@@ -8,7 +8,7 @@
 #include <string>
 
 #include "alembic/worker.h"
-#include "report/finding.h"
+#include "core/finding.h"
 
 namespace ag::lint {
 

@@ -11,7 +11,6 @@
 namespace ag::lint {
 namespace {
 
-using checks::RuleInfo;
 
 constexpr std::string_view kCheck = "lint";
 

@@ -8,11 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "checks/rule_info.h"
+#include "core/finding.h"
+#include "core/rule_info.h"
 #include "lint/schema_model.h"
 #include "lint/session_state.h"
 #include "lint/sql_statement.h"
-#include "report/finding.h"
 
 namespace ag::lint {
 
@@ -54,7 +54,7 @@ void judge_identifiers(const Judgement& judgement);   ///< identifier_rules.cc
 bool judge_lock_timeout(const Judgement& judgement);  ///< table_rules.cc; true when it reported
 
 /// The catalog entry of `id`; contract: `id` is one of sql_rules().
-const checks::RuleInfo& sql_rule(std::string_view id);
+const RuleInfo& sql_rule(std::string_view id);
 
 /// The schema argument of an Alembic operation on `table`: `, schema="s"`, or "" unqualified.
 std::string schema_keyword(const TableName& table);

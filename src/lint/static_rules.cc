@@ -13,7 +13,6 @@
 namespace ag::lint {
 namespace {
 
-using checks::RuleInfo;
 using python::Token;
 using python::TokenKind;
 
@@ -348,7 +347,7 @@ Findings static_findings(const graph::RevisionScript& script, const MigrationFil
   return StaticJudge(script, file, context).judge();
 }
 
-std::span<const checks::RuleInfo> static_rules() {
+std::span<const RuleInfo> static_rules() {
   return kRules;
 }
 

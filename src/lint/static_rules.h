@@ -5,12 +5,12 @@
 
 #include <span>
 
-#include "checks/rule_info.h"
+#include "core/finding.h"
+#include "core/rule_info.h"
 #include "graph/revision_script.h"
 #include "lint/application_modules.h"
 #include "lint/migration_file.h"
 #include "project/project.h"
-#include "report/finding.h"
 
 namespace ag::lint {
 
@@ -28,6 +28,6 @@ Findings static_findings(const graph::RevisionScript& script, const MigrationFil
 
 /// The static rules' catalog: missing-docstring, empty-message, empty-upgrade, empty-downgrade,
 /// imports-app-code, commit-inside-migration, filename-mismatch.
-std::span<const checks::RuleInfo> static_rules();
+std::span<const RuleInfo> static_rules();
 
 }  // namespace ag::lint

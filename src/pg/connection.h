@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/log_line.h"
 #include "pg/database_url.h"
 #include "util/result.h"
 
@@ -22,9 +23,6 @@ struct pg_conn;
 struct pg_result;
 
 namespace ag::pg {
-
-/// Receives one short line per event worth telling (a failed connection attempt, a drop failure).
-using LogLine = std::function<void(const std::string&)>;
 
 /// The oldest server alembic-gate supports, as PQserverVersion() numbers it.
 constexpr int kMinimumServerVersion = 120000;

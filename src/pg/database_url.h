@@ -99,11 +99,4 @@ Result<DatabaseUrl> parse_database_url(std::string_view url);
 /// between the first ':' after "://" and the last '@' before the host, and any password=VALUE.
 std::vector<std::string> url_secrets(std::string_view url);
 
-/// Decodes %XX escapes (and '+' as a space when `plus_is_space`). Contract: none; a malformed
-/// escape is kept as written.
-std::string percent_decode(std::string_view text, bool plus_is_space = false);
-
-/// Escapes everything but RFC 3986 unreserved characters.
-std::string percent_encode(std::string_view text);
-
 }  // namespace ag::pg

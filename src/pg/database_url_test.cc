@@ -284,14 +284,6 @@ TEST_SUITE("pg") {
     CHECK(ConnectionParams().server() == "the default socket");
   }
 
-  TEST_CASE("pg: percent escapes") {
-    CHECK(percent_decode("a%20b%2fc%zz%4") == "a b/c%zz%4");
-    CHECK(percent_decode("a+b", true) == "a b");
-    CHECK(percent_decode("a+b") == "a+b");
-    CHECK(percent_encode("alembic_gate-1.x~") == "alembic_gate-1.x~");
-    CHECK(percent_encode("a b/c@") == "a%20b%2Fc%40");
-  }
-
   TEST_CASE("pg: the credentials of a database-url, as written and decoded") {
     using Secrets = std::vector<std::string>;
     CHECK(url_secrets("postgresql://u:p%40ss@h/db") == Secrets{"p@ss", "p%40ss"});

@@ -20,6 +20,7 @@
 #include "pg/database_url.h"
 #include "pg/scratch_database.h"
 #include "support/postgres.h"
+#include "util/text.h"
 
 namespace ag::pg::testing {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "report/report.h"
+#include "core/report.h"
 
 namespace ag {
 

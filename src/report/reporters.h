@@ -2,10 +2,12 @@
 #pragma once
 
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 
-#include "report/report.h"
+#include "core/report.h"
+#include "core/rule_info.h"
 
 namespace ag {
 
@@ -36,9 +38,9 @@ void write_github(const Report& report, std::ostream& out, const GithubOptions& 
 /// The JSON report; the schema is docs/json-report.md.
 void write_json(const Report& report, std::ostream& out);
 
-/// SARIF 2.1.0 for GitHub code scanning: the catalog's rules, one result per finding with a file;
-/// findings without one become tool notifications.
-void write_sarif(const Report& report, std::ostream& out);
+/// SARIF 2.1.0 for GitHub code scanning: `rules` (every rule the tool can report), one result
+/// per finding with a file; findings without one become tool notifications.
+void write_sarif(const Report& report, std::span<const RuleInfo> rules, std::ostream& out);
 
 /// GitHub's limit of a step's job summary.
 constexpr size_t kSummaryLimit = 1024 * 1024;

@@ -3,8 +3,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "checks/rule_catalog.h"
-#include "pg/database_url.h"
 #include "report/reporters.h"
 #include "util/text.h"
 #include "version.h"
@@ -42,8 +40,8 @@ std::string rule_id(const Finding& finding) {
 /// the catalog lacks.
 class Rules {
  public:
-  Rules() {
-    for (const checks::RuleInfo& rule : checks::all_rules()) {
+  explicit Rules(std::span<const RuleInfo> catalog) {
+    for (const RuleInfo& rule : catalog) {
       add(rule.id,
           rule_json(rule.id, rule.check, rule.severity, rule.summary, rule.description, rule.help));
     }
@@ -109,14 +107,14 @@ std::string uri_path(std::string_view path) {
   for (size_t start = 0; start <= path.size();) {
     size_t slash = std::min(path.find('/', start), path.size());
     if (start > 0) uri += '/';
-    uri += pg::percent_encode(path.substr(start, slash - start));
+    uri += percent_encode(path.substr(start, slash - start));
     start = slash + 1;
   }
   return uri;
 }
 
-void write_sarif(const Report& report, std::ostream& out) {
-  Rules rules;
+void write_sarif(const Report& report, std::span<const RuleInfo> catalog, std::ostream& out) {
+  Rules rules(catalog);
   json results = json::array();
   json notifications = json::array();
   for (const Finding& original : report.findings()) {

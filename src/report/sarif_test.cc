@@ -17,7 +17,7 @@ namespace {
 
 nlohmann::json sarif(const Report& report) {
   std::ostringstream out;
-  write_sarif(report, out);
+  write_sarif(report, checks::all_rules(), out);
   return nlohmann::json::parse(out.str());
 }
 
@@ -57,7 +57,7 @@ TEST_SUITE("report/sarif") {
       CHECK((level == "error" || level == "warning" || level == "note"));
     }
     CHECK(ids.size() == checks::all_rules().size() + 1);  // the catalog and the unknown rule
-    const checks::RuleInfo* heads = checks::find_rule("multiple-heads");
+    const RuleInfo* heads = checks::find_rule("multiple-heads");
     REQUIRE(heads != nullptr);
     for (const nlohmann::json& rule : rules) {
       if (rule["id"] != "multiple-heads") continue;

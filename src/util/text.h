@@ -33,4 +33,11 @@ std::string replace_all(std::string_view text, std::string_view from, std::strin
 /// end of a tool's output, for an error message.
 std::string last_lines(std::string_view text, std::size_t count);
 
+/// Decodes %XX escapes (and '+' as a space when `plus_is_space`). Contract: none; a malformed
+/// escape is kept as written.
+std::string percent_decode(std::string_view text, bool plus_is_space = false);
+
+/// Escapes everything but RFC 3986 unreserved characters.
+std::string percent_encode(std::string_view text);
+
 }  // namespace ag

@@ -33,6 +33,14 @@ TEST_SUITE("util/text") {
     CHECK(last_lines("", 3).empty());
     CHECK(last_lines("\n\n", 3).empty());
   }
+
+  TEST_CASE("percent escapes") {
+    CHECK(percent_decode("a%20b%2fc%zz%4") == "a b/c%zz%4");
+    CHECK(percent_decode("a+b", true) == "a b");
+    CHECK(percent_decode("a+b") == "a+b");
+    CHECK(percent_encode("alembic_gate-1.x~") == "alembic_gate-1.x~");
+    CHECK(percent_encode("a b/c@") == "a%20b%2Fc%40");
+  }
 }
 
 }  // namespace ag

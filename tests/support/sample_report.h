@@ -3,7 +3,7 @@
 
 #include <cstddef>
 
-#include "report/report.h"
+#include "core/report.h"
 
 namespace ag::test {
 

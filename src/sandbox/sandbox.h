@@ -19,7 +19,7 @@
 #include "process/interrupts.h"
 #include "project/project.h"
 
-namespace ag::checks {
+namespace ag::sandbox {
 
 class Server {
  public:
@@ -45,7 +45,7 @@ class Sandbox {
   /// Alembic config. Nothing is left behind on an error.
   static Result<std::unique_ptr<Sandbox>> open(
       const Server& server, const config::Settings& settings, const project::Project& project,
-      const pg::LogLine& log, std::optional<alembic::WorkerLaunch> launched = std::nullopt);
+      const LogLine& log, std::optional<alembic::WorkerLaunch> launched = std::nullopt);
 
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
@@ -72,7 +72,7 @@ class Sandbox {
 /// The run's server and sandboxes, made on first use.
 class Workspace {
  public:
-  Workspace(const config::Settings& settings, const project::Project& project, pg::LogLine log);
+  Workspace(const config::Settings& settings, const project::Project& project, LogLine log);
   ~Workspace();
 
   /// The sandbox the checks share (roundtrip leaves it at the heads for drift).
@@ -89,7 +89,7 @@ class Workspace {
 
   const config::Settings& settings_;
   const project::Project& project_;
-  pg::LogLine log_;
+  LogLine log_;
   std::unique_ptr<Server> server_;  // declared first: destroyed after the sandbox
   std::unique_ptr<Sandbox> shared_;
   std::optional<Error>
@@ -100,4 +100,4 @@ class Workspace {
 /// (postgresql+asyncpg:// in alembic.ini) stays async on a server given without a driver.
 std::string with_project_driver(const std::string& python_url, const std::string& ini_url);
 
-}  // namespace ag::checks
+}  // namespace ag::sandbox

@@ -1,8 +1,8 @@
-#include "checks/sandbox.h"
+#include "sandbox/sandbox.h"
 
 #include <fmt/format.h>
 
-namespace ag::checks {
+namespace ag::sandbox {
 namespace {
 
 /// "+asyncpg" for postgresql+asyncpg://..., else "".
@@ -48,8 +48,7 @@ Sandbox::~Sandbox() = default;
 
 Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
                                                const config::Settings& settings,
-                                               const project::Project& project,
-                                               const pg::LogLine& log,
+                                               const project::Project& project, const LogLine& log,
                                                std::optional<alembic::WorkerLaunch> launched) {
   std::unique_ptr<Sandbox> sandbox(new Sandbox());
   pg::ScratchOptions options;
@@ -89,8 +88,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
   return sandbox;
 }
 
-Workspace::Workspace(const config::Settings& settings, const project::Project& project,
-                     pg::LogLine log)
+Workspace::Workspace(const config::Settings& settings, const project::Project& project, LogLine log)
     : settings_(settings), project_(project), log_(std::move(log)) {}
 
 Workspace::~Workspace() = default;
@@ -131,4 +129,4 @@ Result<std::unique_ptr<Sandbox>> Workspace::open_another() {
   return Sandbox::open(**server, settings_, project_, log_, std::move(launch));
 }
 
-}  // namespace ag::checks
+}  // namespace ag::sandbox

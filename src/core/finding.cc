@@ -1,4 +1,4 @@
-#include "report/finding.h"
+#include "core/finding.h"
 
 #include <fmt/format.h>
 

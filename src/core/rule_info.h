@@ -4,12 +4,12 @@
 #include <span>
 #include <string_view>
 
-#include "report/finding.h"
+#include "core/finding.h"
 
-namespace ag::checks {
+namespace ag {
 
 /// One rule a check can report. Each check keeps its rules in one static table and exposes it as a
-/// std::span<const RuleInfo>; rule_catalog() (the report side) concatenates them.
+/// std::span<const RuleInfo>; checks::all_rules() concatenates them.
 struct RuleInfo {
   std::string_view id;       ///< Stable id, e.g. "multiple-heads"; what findings carry in `rule`.
   std::string_view check;    ///< The check that reports it: "heads", "lint", "roundtrip", "drift".
@@ -19,4 +19,4 @@ struct RuleInfo {
   std::string_view help;  ///< The fix in general terms (a finding's own help is more specific).
 };
 
-}  // namespace ag::checks
+}  // namespace ag

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "checks/lint/sql_lint.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
 #include "graph/revision_graph.h"
-#include "lint/sql_lint.h"
 
 namespace {
 
@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     Timed timed;
     for (int run = 0; run < runs; ++run) {
       auto start = Clock::now();
-      timed.findings = ag::lint::lint_sql(context, scope).size();
+      timed.findings = ag::checks::lint::lint_sql(context, scope).size();
       timed.seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
     }
     report(what, timed);

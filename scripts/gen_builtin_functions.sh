@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates src/lint/builtin_functions.cc: PostgreSQL's built-in functions (pg_catalog in
+# Regenerates src/checks/lint/builtin_functions.cc: PostgreSQL's built-in functions (pg_catalog in
 # pg_proc) with their volatility, by which adding-field-with-default judges a column's default.
 #
-#   scripts/gen_builtin_functions.sh URL [URL...] > src/lint/builtin_functions.cc
+#   scripts/gen_builtin_functions.sh URL [URL...] > src/checks/lint/builtin_functions.cc
 #
 # Each URL is a libpq connection string of a running server (any database; nothing is written).
 # Give servers of every major version the action supports (12 to 17): the table is the union of
@@ -11,7 +11,7 @@
 # only the server calls (taking or returning internal, cstring, trigger or a handler type) are
 # left out: no default calls them.
 set -euo pipefail
-[ $# -ge 1 ] || { echo "usage: $0 URL [URL...] > src/lint/builtin_functions.cc" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 URL [URL...] > src/checks/lint/builtin_functions.cc" >&2; exit 2; }
 
 query="
 SELECT p.proname, p.provolatile
@@ -43,12 +43,12 @@ cat <<HEADER
 // edit. Regenerate with that script (its header says how; give it servers of 12 to 17 for the
 // union of their names). A name with overloads of different volatility has the most volatile.
 // clang-format off
-#include "lint/builtin_functions.h"
+#include "checks/lint/builtin_functions.h"
 
 #include <algorithm>
 #include <iterator>
 
-namespace ag::lint {
+namespace ag::checks::lint {
 namespace {
 
 constexpr BuiltinFunction kBuiltinFunctions[] = {
@@ -73,5 +73,5 @@ std::optional<Volatility> builtin_volatility(std::string_view name) {
   return found->volatility;
 }
 
-}  // namespace ag::lint
+}  // namespace ag::checks::lint
 FOOTER

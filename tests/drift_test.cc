@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "checks/drift.h"
+#include "checks/drift/drift.h"
 #include "support/postgres.h"
 #include "support/run_gate.h"
 #include "support/scratch.h"
@@ -378,7 +378,7 @@ TEST_SUITE("drift") {
 
   TEST_CASE("every rule is in the catalog once, with the check's name") {
     std::vector<std::string_view> ids;
-    for (const RuleInfo& rule : checks::drift_rules()) {
+    for (const RuleInfo& rule : checks::drift::rules()) {
       CHECK(rule.check == "drift");
       CHECK(rule.id.starts_with("drift-"));
       CHECK(!rule.summary.empty());

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "checks/rule_catalog.h"
+#include "checks/registry.h"
 #include "report/reporters.h"
 #include "support/sample_report.h"
 #include "util/file.h"

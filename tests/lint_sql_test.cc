@@ -8,10 +8,10 @@
 
 #include <filesystem>
 
+#include "checks/lint/sql_lint.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
 #include "graph/revision_graph.h"
-#include "lint/sql_lint.h"
 #include "support/run_gate.h"
 
 namespace ag::test {
@@ -41,7 +41,7 @@ Linted lint_fixture(const std::string& name, const std::vector<std::string>& rev
   sandbox::Workspace workspace(*settings, *project, log);
   config::Environment no_environment = [](const std::string&) { return std::nullopt; };
   checks::CheckContext context{*settings, *project, graph, workspace, log, no_environment};
-  out.findings = lint::lint_sql(context, revisions);
+  out.findings = checks::lint::lint_sql(context, revisions);
   return out;
 }
 

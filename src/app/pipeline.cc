@@ -3,34 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
 
-#include "checks/drift.h"
-#include "checks/heads.h"
-#include "checks/lint.h"
-#include "checks/roundtrip.h"
+#include "checks/registry.h"
 #include "util/stopwatch.h"
 
 namespace ag {
 namespace {
 
-using CheckFunction = std::function<CheckOutcome(const checks::CheckContext&)>;
-
-CheckOutcome heads(const checks::CheckContext& context) {
-  return {"heads", CheckStatus::passed, checks::check_heads(context), 0, {}};
-}
-
-/// The check called `name`, one of config::check_names().
-CheckFunction implementation(std::string_view name) {
-  if (name == "heads") return heads;
-  if (name == "lint") return checks::check_lint;
-  if (name == "roundtrip") return checks::check_roundtrip;
-  return checks::check_drift;
-}
-
-CheckOutcome run_check(std::string_view name, const checks::CheckContext& context) {
+CheckOutcome run_check(const checks::CheckEntry& check, const checks::CheckContext& context) {
   Stopwatch stopwatch;
-  CheckOutcome outcome = implementation(name)(context);
+  CheckOutcome outcome = check.run(context);
   outcome.seconds = stopwatch.seconds();
   if (outcome.status == CheckStatus::error) return outcome;
   bool failing =
@@ -68,11 +50,12 @@ Report run_pipeline(const config::Settings& settings, const project::Project& pr
   report.graph = summarize(graph);
   sandbox::Workspace workspace(settings, project, log);
   checks::CheckContext context{settings, project, graph, workspace, log, env};
-  for (std::string_view name : config::check_names()) {
-    if (std::find(settings.checks.begin(), settings.checks.end(), name) == settings.checks.end())
+  for (const checks::CheckEntry& check : checks::registry()) {
+    if (std::find(settings.checks.begin(), settings.checks.end(), check.name) ==
+        settings.checks.end())
       continue;
-    if (observer.started) observer.started(std::string(name));
-    report.checks.push_back(run_check(name, context));
+    if (observer.started) observer.started(std::string(check.name));
+    report.checks.push_back(run_check(check, context));
     if (observer.finished) observer.finished(report.checks.back());
   }
   return report;

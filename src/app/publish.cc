@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "checks/rule_catalog.h"
+#include "checks/registry.h"
 #include "report/reporters.h"
 #include "report/workflow_commands.h"
 #include "util/file.h"

@@ -8,7 +8,7 @@
 #include "app/install.h"
 #include "app/pipeline.h"
 #include "app/publish.h"
-#include "checks/lint.h"
+#include "checks/lint/lint.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
 #include "pg/database_url.h"
@@ -106,7 +106,7 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     console.error(settings.error().describe());
     return ExitCode::usage;
   }
-  if (Status lint = checks::validate_lint_settings(*settings); !lint) {
+  if (Status lint = checks::lint::validate_settings(*settings); !lint) {
     console.error(lint.error().describe());
     return ExitCode::usage;
   }

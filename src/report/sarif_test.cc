@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "checks/rule_catalog.h"
+#include "checks/registry.h"
 #include "report/reporters.h"
 #include "support/sample_report.h"
 

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "app/run.h"
-#include "checks/rule_catalog.h"
+#include "checks/registry.h"
 #include "support/postgres.h"
 
 namespace ag::test {

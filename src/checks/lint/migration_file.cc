@@ -1,0 +1,106 @@
+#include "checks/lint/migration_file.h"
+
+#include <algorithm>
+
+#include "util/file.h"
+
+namespace ag::checks::lint {
+namespace {
+
+using python::Token;
+
+/// Index of the ':' that ends a `def` header (the first one outside brackets), or 0.
+size_t header_colon(const std::vector<Token>& tokens) {
+  int depth = 0;
+  for (size_t i = 1; i < tokens.size(); ++i) {
+    depth += python::bracket_step(tokens[i]);
+    if (depth == 0 && tokens[i].text == ":") return i;
+  }
+  return 0;
+}
+
+}  // namespace
+
+MigrationFile::MigrationFile(std::string source) : source_(std::move(source)) {
+  python::Lexer lexer(source_, /*keep_comments=*/true);
+  while (true) {
+    Result<const python::LogicalLine*> line = lexer.next();
+    if (!line) {
+      complete_ = false;
+      break;
+    }
+    if (*line == nullptr) break;
+    if (!(*line)->tokens.empty()) add(**line);
+  }
+  comments_ = lexer.comments();
+}
+
+Result<std::unique_ptr<MigrationFile>> MigrationFile::read(const std::filesystem::path& path) {
+  Result<std::string> source = read_file(path);
+  if (!source) return source.error();
+  return std::make_unique<MigrationFile>(std::move(*source));
+}
+
+int MigrationFile::column_of(const Token& token) const {
+  size_t offset = static_cast<size_t>(token.text.data() - source_.data());
+  size_t newline = source_.rfind('\n', offset);  // the token itself is no newline
+  return static_cast<int>(newline == std::string::npos ? offset : offset - newline - 1);
+}
+
+void MigrationFile::add(const python::LogicalLine& line) {
+  PythonStatement statement{line.tokens, line.first_line, line.last_line, line.indented,
+                            column_of(line.tokens.front())};
+  size_t colon = statement.tokens.front().text == "def" ? header_colon(statement.tokens) : 0;
+  if (colon == 0 || colon + 1 == statement.tokens.size()) {
+    statements_.push_back(std::move(statement));
+    return;
+  }
+  PythonStatement body{
+      {statement.tokens.begin() + static_cast<long>(colon) + 1, statement.tokens.end()},
+      0,
+      statement.last_line,
+      true};
+  body.first_line = body.tokens.front().line;
+  body.indent = column_of(body.tokens.front());
+  statement.tokens.resize(colon + 1);
+  statement.last_line = statement.tokens.back().line;
+  statements_.push_back(std::move(statement));
+  statements_.push_back(std::move(body));
+}
+
+std::optional<Function> MigrationFile::function(std::string_view name) const {
+  for (size_t i = statements_.size(); i-- > 0;) {  // the last definition is the one Python keeps
+    const PythonStatement& header = statements_[i];
+    if (header.indented || header.tokens.size() < 2 || header.tokens[0].text != "def" ||
+        header.tokens[1].text != name) {
+      continue;
+    }
+    size_t end = i + 1;
+    while (end < statements_.size() && statements_[end].indented) ++end;
+    return Function{header.tokens[1].text, header.first_line,
+                    std::span(statements_).subspan(i + 1, end - i - 1)};
+  }
+  return std::nullopt;
+}
+
+const PythonStatement* MigrationFile::statement_at(int line) const {
+  auto it = std::find_if(statements_.begin(), statements_.end(), [&](const PythonStatement& s) {
+    return s.first_line <= line && line <= s.last_line;
+  });
+  return it == statements_.end() ? nullptr : &*it;
+}
+
+std::vector<const PythonStatement*> MigrationFile::enclosing_blocks(
+    const PythonStatement& statement) const {
+  std::vector<const PythonStatement*> headers;
+  int indent = statement.indent;
+  // Walking up, the first statement indented less than everything since is a block's header.
+  for (size_t i = static_cast<size_t>(&statement - statements_.data()); i-- > 0 && indent > 0;) {
+    if (statements_[i].indent >= indent) continue;
+    headers.push_back(&statements_[i]);
+    indent = statements_[i].indent;
+  }
+  return headers;
+}
+
+}  // namespace ag::checks::lint

@@ -1,0 +1,27 @@
+// What a pull request changes, for the lint check's scope: the base commit GitHub names in the
+// event file, and the files git sees changed since then.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/raw_value.h"
+#include "util/result.h"
+
+namespace ag::checks::lint {
+
+/// The base commit of the pull request this run is for: `pull_request.base.sha` in the event file
+/// GITHUB_EVENT_PATH names. nullopt when the run is not for a pull request (no variable, an
+/// unreadable or malformed file, no such field).
+std::optional<std::string> pull_request_base(const config::Environment& env);
+
+/// The files added or changed (not deleted) between `base` and HEAD as the pull request shows
+/// them (`git diff base...HEAD`: from their merge base), absolute and normalized. Runs git in
+/// `folder`. Errors: git missing, `folder` not in a repository, `base` not in the clone (a
+/// shallow checkout: actions/checkout fetches one commit unless fetch-depth says otherwise).
+Result<std::vector<std::filesystem::path>> changed_files(const std::filesystem::path& folder,
+                                                         const std::string& base);
+
+}  // namespace ag::checks::lint

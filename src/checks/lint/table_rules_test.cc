@@ -1,0 +1,130 @@
+#include <doctest/doctest.h>
+
+#include "checks/lint/review_test_support.h"
+
+namespace ag::checks::lint {
+
+using test::lint;
+using test::rules;
+using test::SqlRun;
+using test::with_rule;
+using Rules = std::vector<std::string>;
+
+namespace {
+constexpr const char* kAccount = "CREATE TABLE account (id BIGINT PRIMARY KEY, name TEXT);";
+}
+
+TEST_SUITE("lint/table_rules") {
+  TEST_CASE("DROP TABLE and renaming a table that existed before the revision") {
+    Findings dropped = lint("DROP TABLE account;", kAccount);
+    REQUIRE(rules(dropped) == Rules{"ban-drop-table"});
+    CHECK(dropped[0].severity == Severity::warning);
+    CHECK(dropped[0].message ==
+          "DROP TABLE account deletes its data for good and breaks every running instance of the "
+          "application that still uses it");
+    CHECK(dropped[0].help ==
+          "stop using it first: remove account's model and deploy that; then drop it in a later "
+          "release and say so: `op.drop_table(\"account\")  # alembic-gate: ignore[ban-drop-table] "
+          "unused since <release>`");
+    Findings renamed = lint("ALTER TABLE account RENAME TO member;", kAccount);
+    REQUIRE(rules(renamed) == Rules{"renaming-table"});
+    CHECK(renamed[0].message ==
+          "renaming table account to member breaks every running instance of the application "
+          "that still uses the old name, until the new code is everywhere");
+    CHECK(renamed[0].help.find("op.execute(\"CREATE VIEW account AS SELECT * FROM member\")") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("dropping or renaming a table the revision created is safe") {
+    CHECK(lint("CREATE TABLE tmp (a TEXT);\nALTER TABLE tmp RENAME TO tmp2;\nDROP TABLE tmp2;")
+              .empty());
+  }
+
+  TEST_CASE("require-lock-timeout: a blocking lock on an existing table, no lock_timeout") {
+    Findings found = SqlRun()
+                         .revision("r0")
+                         .op(kAccount)
+                         .revision("r1")
+                         .alembic("BEGIN;")
+                         .op("CREATE TABLE note (id BIGINT PRIMARY KEY);", 12)
+                         .op("ALTER TABLE account ADD COLUMN nickname TEXT;", 13)
+                         .op("ALTER TABLE account ADD COLUMN bio TEXT;", 14)
+                         .alembic("COMMIT;")
+                         .review();
+    REQUIRE(rules(found) == Rules{"require-lock-timeout"});  // once per revision
+    CHECK(found[0].severity == Severity::warning);
+    CHECK(found[0].line == 13);
+    CHECK(found[0].message ==
+          "ALTER TABLE needs an ACCESS EXCLUSIVE lock on existing table account and no "
+          "lock_timeout is set: while it waits behind a long-running transaction, all later "
+          "reads and writes of account wait behind it");
+  }
+
+  TEST_CASE("require-lock-timeout: SHARE locks block writes only") {
+    Findings found = SqlRun()
+                         .revision("r1")
+                         .op("COMMIT; CREATE INDEX CONCURRENTLY ix_a ON account (name); BEGIN;")
+                         .op("CREATE TABLE note (id BIGINT PRIMARY KEY, account_id BIGINT "
+                             "REFERENCES account (id));",
+                             7)
+                         .review();
+    REQUIRE(rules(found) == Rules{"require-lock-timeout"});
+    CHECK(found[0].line == 7);
+    CHECK(
+        found[0].message.starts_with("CREATE TABLE needs a SHARE ROW EXCLUSIVE lock on "
+                                     "existing table account"));
+    CHECK(found[0].message.ends_with("all later writes of account wait behind it"));
+  }
+
+  TEST_CASE("require-lock-timeout: a timeout set by env.py or the revision silences it") {
+    auto run = [](SqlRun& sql) {
+      return with_rule(sql.op("ALTER TABLE account DROP COLUMN name;").review(),
+                       "require-lock-timeout");
+    };
+    SqlRun from_env;
+    from_env.env("SET lock_timeout = '5s';").revision("r1");
+    CHECK(run(from_env).empty());
+    SqlRun from_revision;
+    from_revision.revision("r1").op("SET lock_timeout TO '2s';");
+    CHECK(run(from_revision).empty());
+    SqlRun by_set_config;
+    by_set_config.revision("r1").op("SELECT set_config('lock_timeout', '3s', false);");
+    CHECK(run(by_set_config).empty());
+    SqlRun local;
+    local.revision("r1").alembic("BEGIN;").op("SET LOCAL lock_timeout = '1s';");
+    CHECK(run(local).empty());
+  }
+
+  TEST_CASE("require-lock-timeout: what does not count as a timeout") {
+    auto reported = [](SqlRun& sql) {
+      return !with_rule(sql.op("ALTER TABLE account DROP COLUMN name;").review(),
+                        "require-lock-timeout")
+                  .empty();
+    };
+    SqlRun zero;
+    zero.env("SET lock_timeout = 0;").revision("r1");
+    CHECK(reported(zero));
+    SqlRun reset;
+    reset.env("SET lock_timeout = '5s';").revision("r1").op("RESET lock_timeout;");
+    CHECK(reported(reset));
+    SqlRun local_ended;  // SET LOCAL ends with its transaction (an autocommit block commits it)
+    local_ended.revision("r1").alembic("BEGIN;").op("SET LOCAL lock_timeout = '1s';").op("COMMIT;");
+    CHECK(reported(local_ended));
+    SqlRun previous_revision;  // a revision's own SET counts for that revision only
+    previous_revision.revision("r0").op("SET lock_timeout = '5s';").revision("r1");
+    CHECK(reported(previous_revision));
+  }
+
+  TEST_CASE("require-lock-timeout: locks on tables the revision created, or weak locks, are fine") {
+    CHECK(SqlRun()
+              .revision("r1")
+              .op("CREATE TABLE t (a TEXT);")
+              .op("CREATE INDEX ix ON t (a);")
+              .op("ALTER TABLE t ADD COLUMN b TEXT;")
+              .op("ALTER TABLE account VALIDATE CONSTRAINT ck;")
+              .review()
+              .empty());
+  }
+}
+
+}  // namespace ag::checks::lint

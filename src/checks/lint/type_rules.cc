@@ -1,0 +1,145 @@
+// prefer-bigint-over-int, prefer-text-field, prefer-timestamptz, prefer-jsonb: the types of new
+// columns.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "checks/lint/sql_rules.h"
+
+namespace ag::checks::lint {
+namespace {
+
+/// A column a statement creates (or gives a new type), with its table.
+struct ColumnType {
+  TableName table;
+  std::string column;
+  TypeRef type;
+  bool retyped = false;  ///< ALTER COLUMN TYPE: a varchar limit there is usually a widening.
+};
+
+bool narrow_integer(const TypeRef& type) {
+  static constexpr std::array<std::string_view, 6> kNarrow = {"int2",    "int4",        "serial",
+                                                              "serial4", "smallserial", "serial2"};
+  return !type.array && std::find(kNarrow.begin(), kNarrow.end(), type.name) != kNarrow.end();
+}
+
+bool has_primary_key(const Node& column) {
+  return std::any_of(items(column, "constraints").begin(), items(column, "constraints").end(),
+                     [](const Node& constraint) {
+                       return text(child(constraint, "Constraint"), "contype") == "CONSTR_PRIMARY";
+                     });
+}
+
+/// The single column of a table-level PRIMARY KEY, or "".
+std::string primary_key_column(const Node& constraint) {
+  const Node& keys = items(constraint, "keys");
+  return text(constraint, "contype") == "CONSTR_PRIMARY" && keys.size() == 1 ? string_value(keys[0])
+                                                                             : "";
+}
+
+/// What the statement declares: the columns and their types, and its new single-column primary
+/// keys.
+struct Declared {
+  std::vector<ColumnType> columns;
+  std::vector<std::string> primary_keys;
+};
+
+Declared declared(const Statement& statement) {
+  Declared out;
+  std::string kind = statement.kind();
+  const Node& node = statement.node();
+  TableName table = table_name(child(node, "relation"));
+  auto column_def = [&](const Node& column) {
+    out.columns.push_back({table, text(column, "colname"), type_of(child(column, "typeName"))});
+    if (has_primary_key(column)) out.primary_keys.push_back(text(column, "colname"));
+  };
+  if (kind == "CreateStmt") {
+    for (const Node& element : items(node, "tableElts")) {
+      if (element.contains("ColumnDef")) column_def(element["ColumnDef"]);
+      std::string key = primary_key_column(child(element, "Constraint"));
+      if (!key.empty()) out.primary_keys.push_back(key);
+    }
+  }
+  if (kind != "AlterTableStmt" || text(node, "objtype") != "OBJECT_TABLE") return out;
+  for (const Node& item : items(node, "cmds")) {
+    const Node& command = child(item, "AlterTableCmd");
+    std::string subtype = text(command, "subtype");
+    const Node& definition = child(command, "def");
+    if (subtype == "AT_AddColumn") column_def(child(definition, "ColumnDef"));
+    if (subtype == "AT_AlterColumnType") {
+      out.columns.push_back({table, text(command, "name"),
+                             type_of(child(child(definition, "ColumnDef"), "typeName")), true});
+    }
+    std::string key = primary_key_column(child(definition, "Constraint"));
+    if (subtype == "AT_AddConstraint" && !key.empty()) out.primary_keys.push_back(key);
+  }
+  return out;
+}
+
+void narrow_primary_key(const Judgement& judgement, const TableName& table,
+                        const std::string& column, const TypeRef& type) {
+  judgement.report(
+      "prefer-bigint-over-int",
+      fmt::format("primary key {}.{} is {}, which runs out at {}; widening it later rewrites {} "
+                  "and every table referencing it under ACCESS EXCLUSIVE locks",
+                  table.display(), column, type.display(),
+                  type.name == "int2" || type.name.find("small") == 0 || type.name == "serial2"
+                      ? "32,767"
+                      : "2,147,483,647",
+                  table.display()),
+      fmt::format("`sa.Column(\"{}\", sa.BigInteger(), primary_key=True)`", column));
+}
+
+void judge_column_type(const Judgement& judgement, const ColumnType& column) {
+  std::string where = column.table.display() + "." + column.column;
+  if (column.type.name == "varchar" && !column.type.modifiers.empty() && !column.retyped) {
+    int limit = column.type.modifiers[0];
+    judgement.report(
+        "prefer-text-field",
+        fmt::format("{} is {}: lowering that limit later is an ALTER COLUMN TYPE that scans {} "
+                    "under an ACCESS EXCLUSIVE lock, while a CHECK on a text column can be "
+                    "replaced without blocking",
+                    where, column.type.display(), column.table.display()),
+        fmt::format("`sa.Column(\"{0}\", sa.Text())`, with `sa.CheckConstraint(\"char_length({0}) "
+                    "<= {1}\")` if the limit matters",
+                    column.column, limit));
+  }
+  if (column.type.name == "timestamp") {
+    judgement.report(
+        "prefer-timestamptz",
+        fmt::format("{} is timestamp without time zone: its values carry no zone, so they mean "
+                    "different instants to servers, sessions and clients in different time zones",
+                    where),
+        fmt::format("`sa.Column(\"{}\", sa.DateTime(timezone=True))`", column.column));
+  }
+  if (column.type.name == "json") {
+    judgement.report(
+        "prefer-jsonb",
+        fmt::format("{} is json: PostgreSQL keeps the text as written and reparses it on every "
+                    "access, and cannot index it with GIN nor compare it with =; jsonb can",
+                    where),
+        fmt::format("`sa.Column(\"{}\", postgresql.JSONB())` (from sqlalchemy.dialects import "
+                    "postgresql)",
+                    column.column));
+  }
+}
+
+}  // namespace
+
+void judge_types(const Judgement& judgement) {
+  Declared found = declared(judgement.statement);
+  for (const ColumnType& column : found.columns) judge_column_type(judgement, column);
+  TableName table = table_name(child(judgement.statement.node(), "relation"));
+  for (const std::string& key : found.primary_keys) {
+    auto declared_here =
+        std::find_if(found.columns.begin(), found.columns.end(),
+                     [&](const ColumnType& column) { return column.column == key; });
+    std::optional<TypeRef> type = declared_here != found.columns.end()
+                                      ? std::optional(declared_here->type)
+                                      : judgement.schema.column_type(table, key);
+    if (type && narrow_integer(*type)) narrow_primary_key(judgement, table, key, *type);
+  }
+}
+
+}  // namespace ag::checks::lint

@@ -1,0 +1,66 @@
+#include <doctest/doctest.h>
+
+#include "checks/lint/review_test_support.h"
+
+namespace ag::checks::lint {
+
+using test::lint;
+using test::rules;
+using Rules = std::vector<std::string>;
+
+TEST_SUITE("lint/type_rules") {
+  TEST_CASE("prefer-bigint-over-int: new integer primary keys") {
+    Findings found = lint("CREATE TABLE account (id INTEGER NOT NULL, PRIMARY KEY (id));");
+    REQUIRE(rules(found) == Rules{"prefer-bigint-over-int"});
+    CHECK(found[0].message ==
+          "primary key account.id is integer, which runs out at 2,147,483,647; widening it later "
+          "rewrites account and every table referencing it under ACCESS EXCLUSIVE locks");
+    CHECK(found[0].help == "`sa.Column(\"id\", sa.BigInteger(), primary_key=True)`");
+    CHECK(rules(lint("CREATE TABLE t (id SERIAL PRIMARY KEY);")) ==
+          Rules{"prefer-bigint-over-int"});
+    Findings small = lint("CREATE TABLE t (id SMALLINT PRIMARY KEY);");
+    REQUIRE(rules(small) == Rules{"prefer-bigint-over-int"});
+    CHECK(small[0].message.find("smallint, which runs out at 32,767") != std::string::npos);
+    CHECK(rules(lint("ALTER TABLE t ADD PRIMARY KEY (id);", "CREATE TABLE t (id INT NOT NULL);")) ==
+          Rules{"disallowed-unique-constraint", "prefer-bigint-over-int"});
+  }
+
+  TEST_CASE("prefer-bigint-over-int: bigint, uuid and composite keys are fine") {
+    CHECK(lint("CREATE TABLE a (id BIGINT PRIMARY KEY);\n"
+               "CREATE TABLE b (id UUID PRIMARY KEY);\n"
+               "CREATE TABLE c (x INT, y INT, PRIMARY KEY (x, y));\n"
+               "CREATE TABLE d (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n INT);")
+              .empty());
+  }
+
+  TEST_CASE("prefer-text-field: new varchar(n) columns") {
+    Findings found = lint("CREATE TABLE a (id BIGINT PRIMARY KEY, email VARCHAR(320));");
+    REQUIRE(rules(found) == Rules{"prefer-text-field"});
+    CHECK(found[0].severity == Severity::notice);
+    CHECK(found[0].message ==
+          "a.email is varchar(320): lowering that limit later is an ALTER COLUMN TYPE that scans a "
+          "under an ACCESS EXCLUSIVE lock, while a CHECK on a text column can be replaced without "
+          "blocking");
+    CHECK(found[0].help ==
+          "`sa.Column(\"email\", sa.Text())`, with `sa.CheckConstraint(\"char_length(email) <= "
+          "320\")` if the limit matters");
+    CHECK(lint("CREATE TABLE a (id BIGINT PRIMARY KEY, email VARCHAR, name TEXT);").empty());
+  }
+
+  TEST_CASE("prefer-timestamptz and prefer-jsonb: new columns and new types") {
+    Findings found = lint(
+        "CREATE TABLE e (id BIGINT PRIMARY KEY, at TIMESTAMP WITHOUT TIME ZONE, body JSON);\n"
+        "ALTER TABLE e ADD COLUMN seen TIMESTAMP;\n"
+        "ALTER TABLE e ALTER COLUMN at TYPE TIMESTAMP(3);");
+    CHECK(rules(found) ==
+          Rules{"prefer-timestamptz", "prefer-jsonb", "prefer-timestamptz", "prefer-timestamptz"});
+    CHECK(found[0].message ==
+          "e.at is timestamp without time zone: its values carry no zone, so they mean different "
+          "instants to servers, sessions and clients in different time zones");
+    CHECK(found[0].help == "`sa.Column(\"at\", sa.DateTime(timezone=True))`");
+    CHECK(found[1].help.starts_with("`sa.Column(\"body\", postgresql.JSONB())`"));
+    CHECK(lint("CREATE TABLE e (id BIGINT PRIMARY KEY, at TIMESTAMPTZ, body JSONB);").empty());
+  }
+}
+
+}  // namespace ag::checks::lint

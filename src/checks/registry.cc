@@ -1,0 +1,46 @@
+#include "checks/registry.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "checks/drift/drift.h"
+#include "checks/heads/heads.h"
+#include "checks/lint/lint.h"
+#include "checks/roundtrip/roundtrip.h"
+
+namespace ag::checks {
+namespace {
+
+const std::array<CheckEntry, 4> kChecks = {{
+    {"heads", heads::run, heads::rules},
+    {"lint", lint::run, lint::rules},
+    {"roundtrip", roundtrip::run, roundtrip::rules},
+    {"drift", drift::run, drift::rules},
+}};
+
+}  // namespace
+
+std::span<const CheckEntry> registry() {
+  return kChecks;
+}
+
+std::span<const RuleInfo> all_rules() {
+  static const std::vector<RuleInfo> rules = [] {
+    std::vector<RuleInfo> all(general_rules().begin(), general_rules().end());
+    for (const CheckEntry& check : kChecks) {
+      std::span<const RuleInfo> table = check.rules();
+      all.insert(all.end(), table.begin(), table.end());
+    }
+    return all;
+  }();
+  return rules;
+}
+
+const RuleInfo* find_rule(std::string_view id) {
+  std::span<const RuleInfo> rules = all_rules();
+  auto it = std::find_if(rules.begin(), rules.end(), [&](const RuleInfo& r) { return r.id == id; });
+  return it == rules.end() ? nullptr : &*it;
+}
+
+}  // namespace ag::checks

@@ -1,0 +1,30 @@
+// The checks alembic-gate runs, one row each: what the pipeline runs, SARIF's rule list, the docs
+// and the tests read. Adding a check is a folder under checks/ and a row in registry.cc (and its
+// name in config's `checks` key, which sits below this layer: a test keeps the two equal).
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "checks/check.h"
+#include "core/rule_info.h"
+
+namespace ag::checks {
+
+/// One check.
+struct CheckEntry {
+  std::string_view name;                             ///< As `checks` lists it: "heads", "lint", ...
+  CheckOutcome (*run)(const CheckContext& context);  ///< Runs it; never prints.
+  std::span<const RuleInfo> (*rules)();              ///< Every rule it can report.
+};
+
+/// Every check, in the order the pipeline runs them.
+std::span<const CheckEntry> registry();
+
+/// The rules of all checks, general ones first, then in pipeline order. Ids are unique.
+std::span<const RuleInfo> all_rules();
+
+/// The rule with this id, or nullptr when no check declares it.
+const RuleInfo* find_rule(std::string_view id);
+
+}  // namespace ag::checks

@@ -1,0 +1,75 @@
+// The registry: the checks the settings name, and every rule a check can emit described, once,
+// with every field filled.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+
+#include "checks/registry.h"
+#include "config/settings.h"
+
+namespace ag::checks {
+namespace {
+
+struct Emitted {
+  std::string_view check;  ///< RuleInfo::check expected for these ids.
+  std::initializer_list<std::string_view> ids;
+};
+
+// What the code emits today, per producer (kept by hand: a new rule needs a line here and in its
+// check's table; run_gate() additionally checks every finding of every integration test).
+const Emitted kEmitted[] = {
+    {"heads",
+     {"multiple-heads", "unlabelled-branch", "missing-parent", "duplicate-revision", "self-loop",
+      "cycle", "duplicate-branch-label", "unknown-dependency", "illegal-revision-id",
+      "missing-revision-id", "missing-down-revision", "invalid-revision-id", "unreadable-value",
+      "invalid-encoding", "syntax-error", "unreadable-file", "empty-history"}},
+    {"roundtrip",
+     {"upgrade-failed", "downgrade-failed", "downgrade-leaves-trace", "reupgrade-failed",
+      "step-timeout", "env-failed", "revision-unloadable", "downgrade-not-implemented",
+      "slow-migration"}},
+    {"alembic-gate", {"infrastructure"}},
+    {"project", {"alembic-config"}},
+    {"install", {"install-failed"}},
+};
+
+}  // namespace
+
+TEST_SUITE("checks/rule catalog") {
+  TEST_CASE("the registry holds the checks the settings name, in the same order") {
+    std::vector<std::string_view> registered;
+    for (const CheckEntry& check : registry()) registered.push_back(check.name);
+    std::span<const std::string_view> named = config::check_names();
+    CHECK(registered == std::vector<std::string_view>(named.begin(), named.end()));
+  }
+
+  TEST_CASE("every rule a check emits is in the catalog, under its check") {
+    for (const Emitted& producer : kEmitted) {
+      for (std::string_view id : producer.ids) {
+        CAPTURE(id);
+        const RuleInfo* rule = find_rule(id);
+        REQUIRE(rule != nullptr);
+        CHECK(rule->check == producer.check);
+      }
+    }
+  }
+
+  TEST_CASE("ids are unique and every field is filled") {
+    std::set<std::string_view> seen;
+    for (const RuleInfo& rule : all_rules()) {
+      CAPTURE(rule.id);
+      CHECK(seen.insert(rule.id).second);
+      CHECK(!rule.check.empty());
+      CHECK(!rule.summary.empty());
+      CHECK(!rule.description.empty());
+      CHECK(!rule.help.empty());
+    }
+  }
+
+  TEST_CASE("an unknown id is not found") {
+    CHECK(find_rule("no-such-rule") == nullptr);
+    CHECK(find_rule("") == nullptr);
+  }
+}
+
+}  // namespace ag::checks

@@ -5,8 +5,8 @@
 // Creates a scratch database on the server (dropped at the end), builds TABLES (default 200)
 // tables with columns, a primary key, a unique constraint, indexes, a check and a foreign key
 // to the previous table, then prints the median (and fastest) time of 100 readings of each kind
-// and of 20 snapshots. Readings (pg::relation_facts_function, as the worker makes them inside a
-// step's transaction): whole; of what a step touched (a column added to a table in the middle,
+// and of 20 snapshots. Readings (catalog::relation_facts_function, as the worker makes them inside
+// a step's transaction): whole; of what a step touched (a column added to a table in the middle,
 // inside the transaction, rolled back after each run).
 // bench/snapshot.sh starts a throwaway server and runs this against it.
 #include <fmt/format.h>
@@ -19,11 +19,11 @@
 #include <string>
 #include <vector>
 
-#include "pg/catalog_facts.h"
+#include "catalog/catalog_facts.h"
+#include "catalog/snapshot.h"
 #include "pg/connection.h"
 #include "pg/database_url.h"
 #include "pg/scratch_database.h"
-#include "pg/snapshot.h"
 
 namespace {
 
@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
   if (auto built = connection->run(ddl); !built) return fail(built.error().message);
 
   for (bool whole : {true, false}) {
-    auto defined = connection->run(
-        ag::pg::relation_facts_function({}, whole ? "ag_read_whole" : "ag_read_touched", !whole));
+    auto defined = connection->run(ag::catalog::relation_facts_function(
+        {}, whole ? "ag_read_whole" : "ag_read_touched", !whole));
     if (!defined) return fail(defined.error().message);
   }
   Timing whole =
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   });
   (void)connection->run("ROLLBACK");
   Timing snapshot = time_runs(20, [&] {
-    auto result = ag::pg::take_snapshot(*connection);
+    auto result = ag::catalog::take_snapshot(*connection);
     if (!result) fmt::print(stderr, "{}\n", result.error().message);
     return result.ok();
   });

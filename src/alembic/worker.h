@@ -69,7 +69,7 @@ struct Rows {
 /// A revision's roundtrip step (Worker::roundtrip): its upgrade, in its own transaction, and with
 /// `trio` its downgrade and the upgrade again in a savepoint rolled back afterwards, so that the
 /// step leaves the database as the upgrade made it. The catalog is read with functions that
-/// `define` creates in pg_temp (sent once per session): pg::relation_facts_function() as
+/// `define` creates in pg_temp (sent once per session): catalog::relation_facts_function() as
 /// `ag_read_whole` and `ag_read_touched`.
 struct RoundTripRequest {
   std::string revision;
@@ -79,7 +79,7 @@ struct RoundTripRequest {
   std::vector<std::string> define;
 };
 
-/// A catalog reading made inside the step: pg::relation_facts_function()'s rows.
+/// A catalog reading made inside the step: catalog::relation_facts_function()'s rows.
 struct CatalogRows {
   bool whole = false;  ///< Every relation read, not only those touched.
   std::vector<Row> rows;

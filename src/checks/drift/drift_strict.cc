@@ -10,8 +10,8 @@
 
 #include "alembic/error_summary.h"
 #include "checks/drift/strict_prerequisites.h"
-#include "pg/snapshot.h"
-#include "pg/snapshot_diff.h"
+#include "catalog/snapshot.h"
+#include "catalog/snapshot_diff.h"
 
 namespace ag::checks::drift {
 namespace {
@@ -65,12 +65,12 @@ class Schemas {
 };
 
 /// The table an object belongs to ("" for sequences, enum types and comments on neither).
-const std::string& table_of(const pg::ObjectKey& key) {
+const std::string& table_of(const catalog::ObjectKey& key) {
   return key.kind == "table" ? key.name : key.parent;
 }
 
 /// Whether autogenerate reported the object already (its table, column, index or constraint).
-bool reported(const pg::ObjectKey& key, const ModelComparison& comparison, const Schemas& schemas) {
+bool reported(const catalog::ObjectKey& key, const ModelComparison& comparison, const Schemas& schemas) {
   return std::any_of(
       comparison.differences.begin(), comparison.differences.end(), [&](const ModelDifference& d) {
         if (!schemas.same(d.schema, key.schema)) return false;
@@ -111,7 +111,7 @@ std::vector<std::string> relation_spellings(const std::string& schema, const std
 /// columns or indexes, named as pg_describe_object() names it: "column email of table users",
 /// "index app.ix_users_email"; its parent the table), is on what `object` excluded: the table,
 /// the column, the index (or the index of a unique constraint).
-bool comment_on(const pg::ObjectKey& key, const alembic::ExcludedObject& object) {
+bool comment_on(const catalog::ObjectKey& key, const alembic::ExcludedObject& object) {
   if (key.parent != object.table) return false;
   if (object.type == "table") return true;
   std::vector<std::string> names;
@@ -131,7 +131,7 @@ bool comment_on(const pg::ObjectKey& key, const alembic::ExcludedObject& object)
 /// unique constraint is also an index), a comment on any of them or on an excluded table,
 /// anything in a schema it excluded. Excluded tables are left out of the snapshots already
 /// (snapshot_options).
-bool excluded(const pg::ObjectKey& key, const ModelComparison& comparison) {
+bool excluded(const catalog::ObjectKey& key, const ModelComparison& comparison) {
   return std::any_of(
       comparison.excluded.begin(), comparison.excluded.end(),
       [&](const alembic::ExcludedObject& object) {
@@ -146,14 +146,14 @@ bool excluded(const pg::ObjectKey& key, const ModelComparison& comparison) {
 }
 
 /// A sequence a column owns (serial): its column's default says all there is to compare.
-bool owned_sequence(const pg::ObjectKey& key, const pg::Attributes& attributes) {
-  return key.kind == "sequence" && pg::attribute_of(key, attributes, "owned by").has_value();
+bool owned_sequence(const catalog::ObjectKey& key, const catalog::Attributes& attributes) {
+  return key.kind == "sequence" && catalog::attribute_of(key, attributes, "owned by").has_value();
 }
 
 /// The objects both catalogs are compared on.
-pg::Snapshot comparable(const pg::Snapshot& snapshot, const ModelComparison& comparison,
+catalog::Snapshot comparable(const catalog::Snapshot& snapshot, const ModelComparison& comparison,
                         const Schemas& schemas) {
-  pg::Snapshot kept;
+  catalog::Snapshot kept;
   for (const auto& [key, attributes] : snapshot.objects) {
     if (std::find(kComparedKinds.begin(), kComparedKinds.end(), key.kind) == kComparedKinds.end())
       continue;
@@ -164,8 +164,8 @@ pg::Snapshot comparable(const pg::Snapshot& snapshot, const ModelComparison& com
   return kept;
 }
 
-pg::SnapshotOptions snapshot_options(const ModelComparison& comparison) {
-  pg::SnapshotOptions options;
+catalog::SnapshotOptions snapshot_options(const ModelComparison& comparison) {
+  catalog::SnapshotOptions options;
   for (const alembic::ComparedDatabase& database : comparison.databases)
     options.excluded_tables.push_back(database.version_table);
   for (const alembic::ExcludedObject& object : comparison.excluded)
@@ -174,7 +174,7 @@ pg::SnapshotOptions snapshot_options(const ModelComparison& comparison) {
   return options;
 }
 
-SourceLine place_of(const pg::ObjectKey& key, const ModelPlaces& places, const Schemas& schemas) {
+SourceLine place_of(const catalog::ObjectKey& key, const ModelPlaces& places, const Schemas& schemas) {
   std::string schema = schemas.alembic_name(key.schema);
   if (key.kind == "column") return places.column(schema, key.parent, key.name);
   if (key.kind == "index" || key.kind == "constraint")
@@ -204,7 +204,7 @@ std::vector<alembic::ModelType> types_made_by_models(const CheckContext& context
 /// Recreates in `built` what the models use but only the migrations make (strict_prerequisites.h),
 /// in an order that works. What still fails is logged: create_all() then says what it missed.
 void recreate_prerequisites(const CheckContext& context, sandbox::Sandbox& built,
-                            const pg::Snapshot& migrated, const ModelComparison& comparison,
+                            const catalog::Snapshot& migrated, const ModelComparison& comparison,
                             const Schemas& schemas) {
   for (const FailedStatement& failed : run_in_dependency_order(
            built.catalog(),
@@ -227,8 +227,8 @@ Result<Findings> compare_catalogs(const CheckContext& context, sandbox::Sandbox&
                    place.line, place.line,     "",       std::string(help)};
   };
   Schemas schemas(comparison);
-  pg::SnapshotOptions options = snapshot_options(comparison);
-  Result<pg::Snapshot> from_migrations = pg::take_snapshot(migrated.catalog(), options);
+  catalog::SnapshotOptions options = snapshot_options(comparison);
+  Result<catalog::Snapshot> from_migrations = catalog::take_snapshot(migrated.catalog(), options);
   if (!from_migrations) return from_migrations.error();
   Result<std::unique_ptr<sandbox::Sandbox>> built = context.workspace.open_another();
   if (!built) return built.error();
@@ -247,11 +247,11 @@ Result<Findings> compare_catalogs(const CheckContext& context, sandbox::Sandbox&
                                 alembic::summarize_error(error.message),
                             "declare in the models every table they reference")};
   }
-  Result<pg::Snapshot> from_models = pg::take_snapshot((*built)->catalog(), options);
+  Result<catalog::Snapshot> from_models = catalog::take_snapshot((*built)->catalog(), options);
   if (!from_models) return from_models.error();
 
   Findings findings;
-  for (const pg::Difference& difference : pg::diff_objects(
+  for (const catalog::Difference& difference : catalog::diff_objects(
            comparable(*from_migrations, comparison, schemas),
            comparable(*from_models, comparison, schemas), {"in the migrations", "in the models"})) {
     findings.push_back(finding(place_of(difference.key, places, schemas), difference.line, kHelp));

@@ -9,13 +9,13 @@
 namespace ag::checks::drift {
 namespace {
 
-using pg::attribute_of;
+using catalog::attribute_of;
 
 std::string qualified_name(const std::string& schema, const std::string& name) {
   return pg::quote_identifier(schema) + "." + pg::quote_identifier(name);
 }
 
-bool made_by_models(const pg::ObjectKey& key, const std::vector<alembic::ModelType>& created,
+bool made_by_models(const catalog::ObjectKey& key, const std::vector<alembic::ModelType>& created,
                     const std::set<std::string>& default_schemas) {
   return std::any_of(created.begin(), created.end(), [&](const alembic::ModelType& type) {
     bool same_schema =
@@ -24,7 +24,7 @@ bool made_by_models(const pg::ObjectKey& key, const std::vector<alembic::ModelTy
   });
 }
 
-std::string create_extension(const pg::ObjectKey& key, const pg::Attributes& values) {
+std::string create_extension(const catalog::ObjectKey& key, const catalog::Attributes& values) {
   std::string sql = "CREATE EXTENSION IF NOT EXISTS " + pg::quote_identifier(key.name);
   if (std::optional<std::string> schema = attribute_of(key, values, "schema"))
     sql += " WITH SCHEMA " + pg::quote_identifier(*schema);
@@ -33,13 +33,13 @@ std::string create_extension(const pg::ObjectKey& key, const pg::Attributes& val
   return sql;
 }
 
-std::string create_enum(const pg::ObjectKey& key, const pg::Attributes& values) {
+std::string create_enum(const catalog::ObjectKey& key, const catalog::Attributes& values) {
   // The snapshot's values are quoted literals already, in their sort order.
   return fmt::format("CREATE TYPE {} AS ENUM ({})", qualified_name(key.schema, key.name),
                      attribute_of(key, values, "values").value_or(""));
 }
 
-std::string create_domain(const pg::ObjectKey& key, const pg::Attributes& values) {
+std::string create_domain(const catalog::ObjectKey& key, const catalog::Attributes& values) {
   std::string sql = fmt::format("CREATE DOMAIN {} AS {}", qualified_name(key.schema, key.name),
                                 attribute_of(key, values, "base type").value_or("text"));
   if (std::optional<std::string> collation = attribute_of(key, values, "collation"))
@@ -51,8 +51,8 @@ std::string create_domain(const pg::ObjectKey& key, const pg::Attributes& values
 }
 
 /// NOT NULL is the domain's own clause (PostgreSQL 17 also lists it as a constraint).
-std::optional<std::string> add_domain_constraint(const pg::ObjectKey& key,
-                                                 const pg::Attributes& values) {
+std::optional<std::string> add_domain_constraint(const catalog::ObjectKey& key,
+                                                 const catalog::Attributes& values) {
   if (attribute_of(key, values, "kind") == "not null") return std::nullopt;
   std::string sql = fmt::format(
       "ALTER DOMAIN {} ADD CONSTRAINT {} {}", qualified_name(key.schema, key.parent),
@@ -63,7 +63,7 @@ std::optional<std::string> add_domain_constraint(const pg::ObjectKey& key,
 
 }  // namespace
 
-std::vector<std::string> prerequisite_statements(const pg::Snapshot& migrated,
+std::vector<std::string> prerequisite_statements(const catalog::Snapshot& migrated,
                                                  const std::vector<alembic::ModelType>& created,
                                                  const std::set<std::string>& default_schemas) {
   std::set<std::string> schemas;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "alembic/model_comparison.h"
-#include "pg/snapshot.h"
+#include "catalog/snapshot.h"
 
 namespace ag::checks::drift {
 
@@ -20,7 +20,7 @@ namespace ag::checks::drift {
 /// except those `created` names (what create_all() makes itself; a type without a schema there
 /// lands in one of `default_schemas`). In that order (a domain may be over an enum type or an
 /// extension's type), each kind in name order: run them with run_in_dependency_order().
-std::vector<std::string> prerequisite_statements(const pg::Snapshot& migrated,
+std::vector<std::string> prerequisite_statements(const catalog::Snapshot& migrated,
                                                  const std::vector<alembic::ModelType>& created,
                                                  const std::set<std::string>& default_schemas);
 

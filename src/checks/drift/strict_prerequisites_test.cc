@@ -2,8 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "catalog/snapshot_diff.h"
 #include "pg/pg_test_support.h"
-#include "pg/snapshot_diff.h"
 
 namespace ag::checks::drift {
 namespace {
@@ -12,10 +12,10 @@ using pg::testing::open;
 using pg::testing::run;
 
 /// What the prerequisites are about, from a snapshot of `connection`.
-pg::Snapshot types_and_extensions(pg::Connection& connection) {
-  Result<pg::Snapshot> snapshot = pg::take_snapshot(connection);
+catalog::Snapshot types_and_extensions(pg::Connection& connection) {
+  Result<catalog::Snapshot> snapshot = catalog::take_snapshot(connection);
   REQUIRE_MESSAGE(snapshot.ok(), (snapshot.ok() ? "" : snapshot.error().message));
-  pg::Snapshot kept;
+  catalog::Snapshot kept;
   for (const auto& [key, values] : snapshot->objects) {
     if (key.kind == "schema" || key.kind == "extension" || key.kind == "enum type" ||
         key.kind == "domain" || key.kind == "domain constraint")
@@ -62,7 +62,7 @@ TEST_SUITE("drift-strict prerequisites") {
     )sql");
     // Collations are not recreated: one the models' database has (from its template, say).
     run(built, R"sql(CREATE SCHEMA billing; CREATE COLLATION billing.c_copy FROM "C")sql");
-    pg::Snapshot expected = types_and_extensions(migrated);
+    catalog::Snapshot expected = types_and_extensions(migrated);
 
     // amount, over positive_int, sorts before it: made on the second pass. price_currency's
     // default was written under another search_path ('EUR'::currency) and reads qualified.
@@ -71,13 +71,13 @@ TEST_SUITE("drift-strict prerequisites") {
         run_in_dependency_order(built, prerequisite_statements(expected, created, {"public"}));
     CHECK_MESSAGE(failed.empty(), described(failed));
 
-    CHECK(pg::diff_snapshots(expected, types_and_extensions(built)) ==
+    CHECK(catalog::diff_snapshots(expected, types_and_extensions(built)) ==
           std::vector<std::string>{"enum type made_by_models is missing after but existed before"});
   }
 
   TEST_CASE("plpgsql is left alone, schemas come first, types the models make are left out") {
-    using pg::ObjectKey;
-    pg::Snapshot migrated;
+    using catalog::ObjectKey;
+    catalog::Snapshot migrated;
     migrated.objects = {
         {ObjectKey{"extension", "", "", "plpgsql"}, {"1.0", "pg_catalog"}},
         {ObjectKey{"extension", "", "", "citext"}, {"1.6", "ext"}},

@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "alembic/error_summary.h"
-#include "pg/catalog_facts.h"
-#include "pg/catalog_state.h"
+#include "catalog/catalog_facts.h"
+#include "catalog/catalog_state.h"
 #include "util/stopwatch.h"
 #include "util/text.h"
 
@@ -77,7 +77,7 @@ struct Place {
   int line = 0;
 };
 
-const pg::DiffSides kTraceSides{"before the upgrade", "after the downgrade"};
+const catalog::DiffSides kTraceSides{"before the upgrade", "after the downgrade"};
 
 /// Each revision, in upgrade order, on its own: from the state its predecessors left, its
 /// upgrade, then its downgrade and the upgrade again in a savepoint that is rolled back (the
@@ -118,7 +118,7 @@ class RoundTrip {
   std::vector<RevisionInfo> revisions_;
   /// Revisions up to this index are not downgraded (minimum-downgrade-revision).
   std::optional<size_t> last_kept_;
-  pg::CatalogState catalog_;  ///< The state the steps so far left.
+  catalog::CatalogState catalog_;  ///< The state the steps so far left.
   bool catalog_known_ = false;
   bool functions_defined_ = false;  ///< The reading functions exist in the worker's session.
   std::string log_tail_;
@@ -185,9 +185,9 @@ class RoundTrip {
 
   /// The pg_temp functions the worker reads the catalog with, defined once per session.
   static std::vector<std::string> reading_functions() {
-    pg::SnapshotOptions options;
-    return {pg::relation_facts_function(options, "ag_read_whole", false),
-            pg::relation_facts_function(options, "ag_read_touched", true)};
+    catalog::SnapshotOptions options;
+    return {catalog::relation_facts_function(options, "ag_read_whole", false),
+            catalog::relation_facts_function(options, "ag_read_touched", true)};
   }
 
   /// A revision that commits midway (autocommit_block) ends the savepoint the trio relies on:
@@ -226,7 +226,7 @@ class RoundTrip {
     if (done.down_error) {
       downgrade_failed(index, *done.down_error);
     } else if (done.after_down) {
-      std::optional<pg::CatalogReading> reading = read(*done.after_down);
+      std::optional<catalog::CatalogReading> reading = read(*done.after_down);
       if (!reading) return false;
       std::vector<std::string> lines = catalog_.differences(*reading, kTraceSides);
       trace = !lines.empty();
@@ -240,16 +240,16 @@ class RoundTrip {
 
   /// Makes `rows` the catalog's state. Returns false when they cannot be read (reported).
   bool take_reading(const alembic::CatalogRows& rows) {
-    std::optional<pg::CatalogReading> reading = read(rows);
+    std::optional<catalog::CatalogReading> reading = read(rows);
     if (!reading) return false;
     catalog_.apply(std::move(*reading));
     catalog_known_ = true;
     return true;
   }
 
-  std::optional<pg::CatalogReading> read(const alembic::CatalogRows& rows) {
+  std::optional<catalog::CatalogReading> read(const alembic::CatalogRows& rows) {
     ++(rows.whole ? readings_.whole : readings_.touched);
-    Result<pg::CatalogReading> reading = pg::read_catalog_rows(rows.rows, rows.whole);
+    Result<catalog::CatalogReading> reading = catalog::read_catalog_rows(rows.rows, rows.whole);
     if (!reading) {
       broken(reading.error());
       return std::nullopt;

@@ -1,10 +1,10 @@
-#include "pg/catalog_state.h"
+#include "catalog/catalog_state.h"
 
 #include <fmt/format.h>
 
 #include <charconv>
 
-namespace ag::pg {
+namespace ag::catalog {
 namespace {
 
 constexpr size_t kFirstAttribute = 5;  // after unit, kind, schema, parent, name
@@ -74,4 +74,4 @@ std::vector<std::string> CatalogState::differences(const CatalogReading& reading
   return diff_snapshots(before, after, sides);
 }
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

@@ -1,13 +1,13 @@
-#include "pg/snapshot.h"
+#include "catalog/snapshot.h"
 
 #include <doctest/doctest.h>
 
 #include <set>
 
-#include "pg/pg_test_support.h"
-#include "pg/snapshot_diff.h"
+#include "catalog/catalog_test_support.h"
+#include "catalog/snapshot_diff.h"
 
-namespace ag::pg {
+namespace ag::catalog {
 namespace {
 
 using testing::kEveryKind;
@@ -30,7 +30,7 @@ std::string joined(const Lines& lines) {
   return text;
 }
 
-Snapshot snapshot_of(Connection& connection, const SnapshotOptions& options = {}) {
+Snapshot snapshot_of(pg::Connection& connection, const SnapshotOptions& options = {}) {
   Result<Snapshot> snapshot = take_snapshot(connection, options);
   REQUIRE_MESSAGE(snapshot.ok(), (snapshot.ok() ? "" : snapshot.error().message));
   CHECK(connection.idle());
@@ -38,7 +38,7 @@ Snapshot snapshot_of(Connection& connection, const SnapshotOptions& options = {}
 }
 
 /// Whether the roundtrip's reading of `after` differs from its reading of `before`.
-bool readings_differ(Connection& before, Connection& after) {
+bool readings_differ(pg::Connection& before, pg::Connection& after) {
   CatalogState state;
   state.apply(testing::read_catalog(before, true));
   return !state.differences(testing::read_catalog(after, true), {}).empty();
@@ -46,10 +46,10 @@ bool readings_differ(Connection& before, Connection& after) {
 
 /// Two fresh scratch databases and a connection to each.
 struct Pair {
-  ScratchDatabase before_database = testing::scratch_database();
-  ScratchDatabase after_database = testing::scratch_database();
-  Connection before = open(before_database.params());
-  Connection after = open(after_database.params());
+  pg::ScratchDatabase before_database = testing::scratch_database();
+  pg::ScratchDatabase after_database = testing::scratch_database();
+  pg::Connection before = open(before_database.params());
+  pg::Connection after = open(after_database.params());
 };
 
 void check_round_trips(const std::vector<RoundTrip>& table) {
@@ -77,8 +77,8 @@ void check_round_trips(const std::vector<RoundTrip>& table) {
 
 }  // namespace
 
-TEST_SUITE("pg") {
-  TEST_CASE("pg: an object's attribute is read by its name in the kind's list") {
+TEST_SUITE("catalog") {
+  TEST_CASE("catalog: an object's attribute is read by its name in the kind's list") {
     ObjectKey sequence{"sequence", "public", "", "orders_number_seq"};
     Attributes values = {"bigint",        "1",        "1",         "1", "99", "no cycle",
                          "orders.number", "postgres", std::nullopt};
@@ -89,7 +89,7 @@ TEST_SUITE("pg") {
     CHECK(attribute_of({"no such kind", "", "", "x"}, values, "type") == std::nullopt);
   }
 
-  TEST_CASE("pg: snapshot round trips for schemas, extensions and tables") {
+  TEST_CASE("catalog: snapshot round trips for schemas, extensions and tables") {
     check_round_trips({
         {"", "CREATE SCHEMA app", {"schema app exists after but did not before"}},
         {"CREATE SCHEMA app",
@@ -128,7 +128,7 @@ TEST_SUITE("pg") {
     });
   }
 
-  TEST_CASE("pg: snapshot round trips for columns") {
+  TEST_CASE("catalog: snapshot round trips for columns") {
     check_round_trips({
         {"CREATE TABLE posts (id int)",
          "ALTER TABLE posts ADD COLUMN title varchar(100)",
@@ -159,7 +159,7 @@ TEST_SUITE("pg") {
     });
   }
 
-  TEST_CASE("pg: snapshot round trips for constraints and indexes") {
+  TEST_CASE("catalog: snapshot round trips for constraints and indexes") {
     const std::string users =
         "CREATE TABLE users (id int PRIMARY KEY, email text, deleted boolean); ";
     const std::string posts = users + "CREATE TABLE posts (id int, user_id int); ";
@@ -217,7 +217,7 @@ TEST_SUITE("pg") {
     });
   }
 
-  TEST_CASE("pg: snapshot round trips for sequences, views and routines") {
+  TEST_CASE("catalog: snapshot round trips for sequences, views and routines") {
     check_round_trips({
         {"", "CREATE SEQUENCE s", {"sequence s exists after but did not before"}},
         {"CREATE SEQUENCE s",
@@ -275,7 +275,7 @@ TEST_SUITE("pg") {
     });
   }
 
-  TEST_CASE("pg: snapshot round trips for triggers, policies and types") {
+  TEST_CASE("catalog: snapshot round trips for triggers, policies and types") {
     const std::string trigger_setup =
         "CREATE TABLE users (id int, at timestamptz); CREATE FUNCTION touch() RETURNS trigger "
         "LANGUAGE plpgsql "
@@ -337,7 +337,7 @@ TEST_SUITE("pg") {
     });
   }
 
-  TEST_CASE("pg: snapshot round trips for comments") {
+  TEST_CASE("catalog: snapshot round trips for comments") {
     const std::string setup =
         "CREATE TABLE users (id int PRIMARY KEY, email text); CREATE INDEX ix ON users (email); "
         "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'; ";
@@ -366,7 +366,7 @@ TEST_SUITE("pg") {
     });
   }
 
-  TEST_CASE("pg: two databases built by the same DDL have equal snapshots and readings") {
+  TEST_CASE("catalog: two databases built by the same DDL have equal snapshots and readings") {
     Pair pair;
     run(pair.before, std::string(kEveryKind));
     run(pair.after, std::string(kEveryKind));
@@ -395,7 +395,7 @@ TEST_SUITE("pg") {
           Lines{"column app.posts.title: type varchar(200) before, varchar(300) after"});
   }
 
-  TEST_CASE("pg: the version table is left out, under any configured name") {
+  TEST_CASE("catalog: the version table is left out, under any configured name") {
     Pair pair;
     run(pair.after,
         "CREATE TABLE alembic_version (version_num varchar(32) CONSTRAINT alembic_version_pkc "
@@ -417,7 +417,8 @@ TEST_SUITE("pg") {
                   "table alembic_version exists after but did not before"}));
   }
 
-  TEST_CASE("pg: a column dropped and added back snapshots equal: its position is not compared") {
+  TEST_CASE(
+      "catalog: a column dropped and added back snapshots equal: its position is not compared") {
     Pair pair;
     run(pair.before, "CREATE TABLE users (id int, bio text, email text)");
     run(pair.after,
@@ -427,9 +428,9 @@ TEST_SUITE("pg") {
     CHECK_FALSE(readings_differ(pair.before, pair.after));
   }
 
-  TEST_CASE("pg: snapshots need an idle connection and leave its settings alone") {
-    ScratchDatabase scratch = testing::scratch_database();
-    Connection connection = open(scratch.params());
+  TEST_CASE("catalog: snapshots need an idle connection and leave its settings alone") {
+    pg::ScratchDatabase scratch = testing::scratch_database();
+    pg::Connection connection = open(scratch.params());
     run(connection, "SET search_path = pg_catalog; SET DateStyle = 'German'");
     Result<Snapshot> snapshot = take_snapshot(connection);
     REQUIRE(snapshot.ok());
@@ -445,4 +446,4 @@ TEST_SUITE("pg") {
 
 }  // TEST_SUITE
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

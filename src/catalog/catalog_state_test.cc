@@ -1,10 +1,10 @@
-#include "pg/catalog_state.h"
+#include "catalog/catalog_state.h"
 
 #include <doctest/doctest.h>
 
-#include "pg/pg_test_support.h"
+#include "catalog/catalog_test_support.h"
 
-namespace ag::pg {
+namespace ag::catalog {
 namespace {
 
 using testing::kEveryKind;
@@ -15,8 +15,8 @@ const DiffSides kSides{"before", "after"};
 
 /// A migration's session on a scratch database holding every kind of object.
 struct Session {
-  ScratchDatabase scratch = testing::scratch_database();
-  Connection connection = open(scratch.params());
+  pg::ScratchDatabase scratch = testing::scratch_database();
+  pg::Connection connection = open(scratch.params());
 
   Session() { run(connection, std::string(kEveryKind)); }
 
@@ -40,8 +40,8 @@ struct Session {
 
 }  // namespace
 
-TEST_SUITE("pg") {
-  TEST_CASE("pg: reading again only what a transaction touched gives the whole reading") {
+TEST_SUITE("catalog") {
+  TEST_CASE("catalog: reading again only what a transaction touched gives the whole reading") {
     Session session;
     CatalogState state;
     state.apply(session.read(true));
@@ -138,7 +138,7 @@ TEST_SUITE("pg") {
     }
   }
 
-  TEST_CASE("pg: what an earlier transaction of the step touched is read again when named") {
+  TEST_CASE("catalog: what an earlier transaction of the step touched is read again when named") {
     // The worker commits an upgrade before its downgrade: the downgrade's transaction holds
     // none of the upgrade's locks, and is told what the upgrade touched.
     Session session;
@@ -158,7 +158,7 @@ TEST_SUITE("pg") {
               "comment on column value of table cache exists after but did not before"});
   }
 
-  TEST_CASE("pg: an object an earlier transaction dropped is read again when named") {
+  TEST_CASE("catalog: an object an earlier transaction dropped is read again when named") {
     Session session;
     CatalogState state;
     state.apply(session.read(true));
@@ -174,7 +174,7 @@ TEST_SUITE("pg") {
           std::vector<std::string>{"procedure noop(integer) is missing after but existed before"});
   }
 
-  TEST_CASE("pg: a function written again with other white space is no difference") {
+  TEST_CASE("catalog: a function written again with other white space is no difference") {
     Session session;
     CatalogState state;
     state.apply(session.read(true));
@@ -184,7 +184,7 @@ TEST_SUITE("pg") {
     CHECK(state.differences(rewritten, kSides).empty());
   }
 
-  TEST_CASE("pg: a column dropped and added back, or a table made again, is no difference") {
+  TEST_CASE("catalog: a column dropped and added back, or a table made again, is no difference") {
     Session session;
     CatalogState state;
     state.apply(session.read(true));
@@ -197,7 +197,7 @@ TEST_SUITE("pg") {
     CHECK(state.differences(restored, kSides).empty());
   }
 
-  TEST_CASE("pg: what a downgrade changed is named with what differs") {
+  TEST_CASE("catalog: what a downgrade changed is named with what differs") {
     Session session;
     CatalogState state;
     state.apply(session.read(true));
@@ -221,7 +221,7 @@ TEST_SUITE("pg") {
           "after\n");
   }
 
-  TEST_CASE("pg: a malformed reading is an error") {
+  TEST_CASE("catalog: a malformed reading is an error") {
     CHECK_FALSE(read_catalog_rows({{std::nullopt}}, true).ok());
     CHECK_FALSE(read_catalog_rows({{"x1", "table", "public", "", "t"}}, true).ok());
     CHECK_FALSE(read_catalog_rows({{std::nullopt, "table", "public", "", "t"}}, true).ok());
@@ -229,4 +229,4 @@ TEST_SUITE("pg") {
   }
 }
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

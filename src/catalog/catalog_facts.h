@@ -17,7 +17,7 @@
 #include "pg/connection.h"
 #include "util/result.h"
 
-namespace ag::pg {
+namespace ag::catalog {
 
 /// What snapshots leave out besides system schemas (pg_catalog, information_schema, pg_toast,
 /// pg_temp_*) and extension members.
@@ -106,6 +106,6 @@ std::string relation_facts_function(const SnapshotOptions& options, std::string_
 /// (search_path = public, so public objects print unqualified; DateStyle, IntervalStyle, ...),
 /// so that the same catalog always reads the same. Prepared once per connection.
 /// Contract: `connection` is idle (not inside a transaction block).
-Result<QueryResult> query_catalog(Connection& connection, const std::string& sql);
+Result<pg::QueryResult> query_catalog(pg::Connection& connection, const std::string& sql);
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

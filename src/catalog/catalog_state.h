@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "pg/snapshot.h"
-#include "pg/snapshot_diff.h"
+#include "catalog/snapshot.h"
+#include "catalog/snapshot_diff.h"
 #include "util/result.h"
 
-namespace ag::pg {
+namespace ag::catalog {
 
 /// One reading, as relation_facts_function()'s rows tell it.
 struct CatalogReading {
@@ -42,4 +42,4 @@ class CatalogState {
   std::map<uint32_t, Snapshot> units_;
 };
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

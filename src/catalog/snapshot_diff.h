@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "pg/snapshot.h"
+#include "catalog/snapshot.h"
 
-namespace ag::pg {
+namespace ag::catalog {
 
 /// What the two sides are called in diff lines ("before", "after the downgrade", "in the models").
 struct DiffSides {
@@ -39,4 +39,4 @@ std::string describe_object(const ObjectKey& key);
 /// timestamp(3) with time zone -> timestamptz(3).
 std::string short_type_name(std::string_view type);
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

@@ -8,11 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "pg/catalog_facts.h"
+#include "catalog/catalog_facts.h"
 #include "pg/connection.h"
 #include "util/result.h"
 
-namespace ag::pg {
+namespace ag::catalog {
 
 /// Identifies an object by names only (never OIDs), so that the same object in two databases
 /// built the same way has the same key.
@@ -41,6 +41,6 @@ std::optional<std::string> attribute_of(const ObjectKey& key, const Attributes& 
 
 /// Reads every user object's facts (one query; see catalog_facts.h for what is covered).
 /// Contract: `connection` is idle; it is left idle, its session settings unchanged.
-Result<Snapshot> take_snapshot(Connection& connection, const SnapshotOptions& options = {});
+Result<Snapshot> take_snapshot(pg::Connection& connection, const SnapshotOptions& options = {});
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

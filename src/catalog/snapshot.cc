@@ -1,8 +1,8 @@
-#include "pg/snapshot.h"
+#include "catalog/snapshot.h"
 
 #include <fmt/format.h>
 
-namespace ag::pg {
+namespace ag::catalog {
 
 std::optional<std::string> attribute_of(const ObjectKey& key, const Attributes& values,
                                         std::string_view name) {
@@ -13,8 +13,8 @@ std::optional<std::string> attribute_of(const ObjectKey& key, const Attributes& 
   return std::nullopt;
 }
 
-Result<Snapshot> take_snapshot(Connection& connection, const SnapshotOptions& options) {
-  Result<QueryResult> rows = query_catalog(connection, facts_query(options));
+Result<Snapshot> take_snapshot(pg::Connection& connection, const SnapshotOptions& options) {
+  Result<pg::QueryResult> rows = query_catalog(connection, facts_query(options));
   if (!rows) return Error{"catalog snapshot failed: " + rows.error().message, "", 0};
   Snapshot snapshot;
   constexpr int kFirstAttribute = 4;  // after kind, schema, parent, name
@@ -34,4 +34,4 @@ Result<Snapshot> take_snapshot(Connection& connection, const SnapshotOptions& op
   return snapshot;
 }
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

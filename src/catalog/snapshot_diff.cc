@@ -1,4 +1,4 @@
-#include "pg/snapshot_diff.h"
+#include "catalog/snapshot_diff.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-namespace ag::pg {
+namespace ag::catalog {
 namespace {
 
 constexpr size_t kLongValue =
@@ -164,4 +164,4 @@ std::vector<Difference> diff_objects(const Snapshot& before, const Snapshot& aft
   return lines;
 }
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

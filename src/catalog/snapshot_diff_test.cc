@@ -1,8 +1,8 @@
-#include "pg/snapshot_diff.h"
+#include "catalog/snapshot_diff.h"
 
 #include <doctest/doctest.h>
 
-namespace ag::pg {
+namespace ag::catalog {
 namespace {
 
 using Lines = std::vector<std::string>;
@@ -24,8 +24,8 @@ void put(Snapshot& snapshot, ObjectKey key,
 
 }  // namespace
 
-TEST_SUITE("pg") {
-  TEST_CASE("pg: diff lines name objects the way a reviewer reads them") {
+TEST_SUITE("catalog") {
+  TEST_CASE("catalog: diff lines name objects the way a reviewer reads them") {
     CHECK(describe_object({"column", "public", "posts", "title"}) == "column posts.title");
     CHECK(describe_object({"column", "app", "posts", "title"}) == "column app.posts.title");
     CHECK(describe_object({"index", "public", "users", "ix_users_email"}) ==
@@ -40,7 +40,7 @@ TEST_SUITE("pg") {
           "comment on column email of table users");
   }
 
-  TEST_CASE("pg: diff wording follows the sides' names") {
+  TEST_CASE("catalog: diff wording follows the sides' names") {
     Snapshot before, after;
     put(before, {"table", "public", "", "users"});
     put(after, {"table", "public", "", "users"});
@@ -74,7 +74,8 @@ TEST_SUITE("pg") {
     CHECK(diff_snapshots(after, after).empty());
   }
 
-  TEST_CASE("pg: objects of a table that exists on one side only are covered by the table's line") {
+  TEST_CASE(
+      "catalog: objects of a table that exists on one side only are covered by the table's line") {
     Snapshot before, after;
     put(after, {"table", "public", "", "comments"});
     put(after, {"column", "public", "comments", "id"}, {{"type", "integer"}});
@@ -88,7 +89,7 @@ TEST_SUITE("pg") {
                 "domain posint is missing after but existed before"});
   }
 
-  TEST_CASE("pg: long definitions are shown by their first differing line") {
+  TEST_CASE("catalog: long definitions are shown by their first differing line") {
     Snapshot before, after;
     put(before, {"view", "public", "", "recent"},
         {{"definition", " SELECT posts.id\n   FROM posts;"}});
@@ -107,7 +108,7 @@ TEST_SUITE("pg") {
           Lines{"view recent: definition differs at line 3: nothing before, `-- more` after"});
   }
 
-  TEST_CASE("pg: PostgreSQL's long type names are shortened for display") {
+  TEST_CASE("catalog: PostgreSQL's long type names are shortened for display") {
     CHECK(short_type_name("character varying(100)") == "varchar(100)");
     CHECK(short_type_name("character varying") == "varchar");
     CHECK(short_type_name("character varying(20)[]") == "varchar(20)[]");
@@ -125,4 +126,4 @@ TEST_SUITE("pg") {
 
 }  // TEST_SUITE
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

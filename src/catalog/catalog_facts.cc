@@ -1,4 +1,4 @@
-#include "pg/catalog_facts.h"
+#include "catalog/catalog_facts.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -7,7 +7,7 @@
 
 #include "util/text.h"
 
-namespace ag::pg {
+namespace ag::catalog {
 namespace {
 
 using S = AttributeStyle;
@@ -402,7 +402,7 @@ size_t attribute_columns() {
 /// `ARRAY['a', 'b']::text[]`, safely quoted.
 std::string text_array(const std::vector<std::string>& values) {
   std::vector<std::string> quoted;
-  for (const std::string& value : values) quoted.push_back(quote_literal(value));
+  for (const std::string& value : values) quoted.push_back(pg::quote_literal(value));
   return fmt::format("ARRAY[{}]::text[]", fmt::join(quoted, ", "));
 }
 
@@ -479,7 +479,7 @@ utype AS MATERIALIZED (
 /// `columns`.
 std::string select_facts(const ObjectKind& kind, size_t columns) {
   std::string sql =
-      fmt::format("SELECT {}::text, ({})::text, ({})::text, ({})::text", quote_literal(kind.id),
+      fmt::format("SELECT {}::text, ({})::text, ({})::text, ({})::text", pg::quote_literal(kind.id),
                   kind.schema_sql, kind.parent_sql, kind.name_sql);
   for (const AttributeSpec& attribute : kind.attributes)
     sql += fmt::format(", ({})::text", attribute.sql);
@@ -494,7 +494,7 @@ std::string select_facts(const ObjectKind& kind, size_t columns) {
 std::string select_unit_facts(const ObjectKind& kind, size_t columns, bool touched_only) {
   std::string sql =
       fmt::format("SELECT ({})::oid AS unit, {}::text, ({})::text, ({})::text, ({})::text",
-                  kind.of_relation ? "r.oid" : kind.unit_sql, quote_literal(kind.id),
+                  kind.of_relation ? "r.oid" : kind.unit_sql, pg::quote_literal(kind.id),
                   kind.schema_sql, kind.parent_sql, kind.name_sql);
   for (const AttributeSpec& attribute : kind.attributes) {
     bool hashed = !kind.of_relation && attribute.style == AttributeStyle::text;
@@ -641,7 +641,7 @@ constexpr std::string_view kFewRows =
 
 /// Opens the read-only transaction catalog queries run in, in one round trip; `isolation` is
 /// "READ COMMITTED" or "REPEATABLE READ", `then` statements to run at once in it.
-Status begin_catalog_read(Connection& connection, std::string_view isolation,
+Status begin_catalog_read(pg::Connection& connection, std::string_view isolation,
                           std::string_view then = "") {
   if (!connection.idle())
     return Error{"catalog snapshot: the connection is inside a transaction", "", 0};
@@ -692,12 +692,12 @@ std::string relation_facts_function(const SnapshotOptions& options, std::string_
       name, fmt::join(names, " text, "), kReadingSettings, touched_only ? kFewRows : "", query);
 }
 
-Result<QueryResult> query_catalog(Connection& connection, const std::string& sql) {
+Result<pg::QueryResult> query_catalog(pg::Connection& connection, const std::string& sql) {
   if (Status begun = begin_catalog_read(connection, "READ COMMITTED"); !begun) return begun.error();
-  Result<QueryResult> rows = connection.exec_cached(sql);
+  Result<pg::QueryResult> rows = connection.exec_cached(sql);
   Status ended = connection.run(rows ? "COMMIT" : "ROLLBACK");
   if (rows && !ended) return ended.error();
   return rows;
 }
 
-}  // namespace ag::pg
+}  // namespace ag::catalog

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "checks/registry.h"
+#include "checks/registry/registry.h"
 #include "report/reporters.h"
 #include "support/sample_report.h"
 #include "util/file.h"
@@ -99,8 +99,9 @@ TEST_SUITE("golden files") {
 
   TEST_CASE("sarif") {
     Report report = sample_report();
-    check_golden("report.sarif",
-                 render([&](std::ostream& out) { write_sarif(report, checks::all_rules(), out); }));
+    check_golden("report.sarif", render([&](std::ostream& out) {
+                   write_sarif(report, checks::registry::all_rules(), out);
+                 }));
   }
 
   TEST_CASE("job summary") {

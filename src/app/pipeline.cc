@@ -4,13 +4,14 @@
 
 #include <algorithm>
 
-#include "checks/registry.h"
+#include "checks/registry/registry.h"
 #include "util/stopwatch.h"
 
 namespace ag {
 namespace {
 
-CheckOutcome run_check(const checks::CheckEntry& check, const checks::CheckContext& context) {
+CheckOutcome run_check(const checks::registry::CheckEntry& check,
+                       const checks::CheckContext& context) {
   Stopwatch stopwatch;
   CheckOutcome outcome = check.run(context);
   outcome.seconds = stopwatch.seconds();
@@ -50,7 +51,7 @@ Report run_pipeline(const config::Settings& settings, const project::Project& pr
   report.graph = summarize(graph);
   sandbox::Workspace workspace(settings, project, log);
   checks::CheckContext context{settings, project, graph, workspace, log, env};
-  for (const checks::CheckEntry& check : checks::registry()) {
+  for (const checks::registry::CheckEntry& check : checks::registry::all_checks()) {
     if (std::find(settings.checks.begin(), settings.checks.end(), check.name) ==
         settings.checks.end())
       continue;

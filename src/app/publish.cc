@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "checks/registry.h"
+#include "checks/registry/registry.h"
 #include "report/reporters.h"
 #include "report/workflow_commands.h"
 #include "util/file.h"
@@ -97,7 +97,7 @@ std::optional<PublishFailure> publish(const Report& report, const config::Settin
   if (!settings.sarif_file.empty()) {
     writer.write("SARIF report", "sarif-file", ExitCode::usage, folder / settings.sarif_file,
                  rendered(report, [](const Report& done, std::ostream& out) {
-                   write_sarif(done, checks::all_rules(), out);
+                   write_sarif(done, checks::registry::all_rules(), out);
                  }));
   }
   if (std::string summary = variable(env, "GITHUB_STEP_SUMMARY"); !summary.empty()) {

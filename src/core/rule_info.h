@@ -9,7 +9,7 @@
 namespace ag {
 
 /// One rule a check can report. Each check keeps its rules in one static table and exposes it as a
-/// std::span<const RuleInfo>; checks::all_rules() concatenates them.
+/// std::span<const RuleInfo>; checks::registry::all_rules() concatenates them.
 struct RuleInfo {
   std::string_view id;       ///< Stable id, e.g. "multiple-heads"; what findings carry in `rule`.
   std::string_view check;    ///< The check that reports it: "heads", "lint", "roundtrip", "drift".

@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "checks/registry.h"
+#include "checks/registry/registry.h"
 #include "report/reporters.h"
 #include "support/sample_report.h"
 
@@ -17,7 +17,7 @@ namespace {
 
 nlohmann::json sarif(const Report& report) {
   std::ostringstream out;
-  write_sarif(report, checks::all_rules(), out);
+  write_sarif(report, checks::registry::all_rules(), out);
   return nlohmann::json::parse(out.str());
 }
 
@@ -56,8 +56,9 @@ TEST_SUITE("report/sarif") {
       std::string level = rule["defaultConfiguration"]["level"];
       CHECK((level == "error" || level == "warning" || level == "note"));
     }
-    CHECK(ids.size() == checks::all_rules().size() + 1);  // the catalog and the unknown rule
-    const RuleInfo* heads = checks::find_rule("multiple-heads");
+    CHECK(ids.size() ==
+          checks::registry::all_rules().size() + 1);  // the catalog and the unknown rule
+    const RuleInfo* heads = checks::registry::find_rule("multiple-heads");
     REQUIRE(heads != nullptr);
     for (const nlohmann::json& rule : rules) {
       if (rule["id"] != "multiple-heads") continue;
@@ -151,7 +152,7 @@ TEST_SUITE("report/sarif") {
     size_t unknown = 0;
     for (const nlohmann::json& rule : rules) unknown += rule["id"] == "unknown" ? 1 : 0;
     CHECK(unknown == 1);
-    CHECK(rules.size() == checks::all_rules().size() + 1);
+    CHECK(rules.size() == checks::registry::all_rules().size() + 1);
     REQUIRE(run["results"].size() == 2);
     CHECK(run["results"][0]["ruleIndex"] == run["results"][1]["ruleIndex"]);
     CHECK(rules[run["results"][0]["ruleIndex"].get<size_t>()]["id"] == "unknown");

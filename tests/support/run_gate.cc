@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "app/run.h"
-#include "checks/registry.h"
+#include "checks/registry/registry.h"
 #include "support/postgres.h"
 
 namespace ag::test {
@@ -40,7 +40,7 @@ GateRun run_gate(const std::vector<std::string>& args,
     for (const nlohmann::json& finding : parsed["findings"]) {
       std::string rule = finding["rule"].get<std::string>();
       CAPTURE(rule);
-      CHECK(checks::find_rule(rule) != nullptr);
+      CHECK(checks::registry::find_rule(rule) != nullptr);
     }
   }
   return {static_cast<int>(code), out.str(), err.str()};

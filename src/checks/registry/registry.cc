@@ -1,4 +1,4 @@
-#include "checks/registry.h"
+#include "checks/registry/registry.h"
 
 #include <algorithm>
 #include <array>
@@ -9,7 +9,7 @@
 #include "checks/lint/lint.h"
 #include "checks/roundtrip/roundtrip.h"
 
-namespace ag::checks {
+namespace ag::checks::registry {
 namespace {
 
 const std::array<CheckEntry, 4> kChecks = {{
@@ -21,7 +21,7 @@ const std::array<CheckEntry, 4> kChecks = {{
 
 }  // namespace
 
-std::span<const CheckEntry> registry() {
+std::span<const CheckEntry> all_checks() {
   return kChecks;
 }
 
@@ -43,4 +43,4 @@ const RuleInfo* find_rule(std::string_view id) {
   return it == rules.end() ? nullptr : &*it;
 }
 
-}  // namespace ag::checks
+}  // namespace ag::checks::registry

@@ -5,10 +5,10 @@
 #include <set>
 #include <string>
 
-#include "checks/registry.h"
+#include "checks/registry/registry.h"
 #include "config/settings.h"
 
-namespace ag::checks {
+namespace ag::checks::registry {
 namespace {
 
 struct Emitted {
@@ -38,7 +38,7 @@ const Emitted kEmitted[] = {
 TEST_SUITE("checks/rule catalog") {
   TEST_CASE("the registry holds the checks the settings name, in the same order") {
     std::vector<std::string_view> registered;
-    for (const CheckEntry& check : registry()) registered.push_back(check.name);
+    for (const CheckEntry& check : all_checks()) registered.push_back(check.name);
     std::span<const std::string_view> named = config::check_names();
     CHECK(registered == std::vector<std::string_view>(named.begin(), named.end()));
   }
@@ -72,4 +72,4 @@ TEST_SUITE("checks/rule catalog") {
   }
 }
 
-}  // namespace ag::checks
+}  // namespace ag::checks::registry

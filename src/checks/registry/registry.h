@@ -9,7 +9,7 @@
 #include "checks/check.h"
 #include "core/rule_info.h"
 
-namespace ag::checks {
+namespace ag::checks::registry {
 
 /// One check.
 struct CheckEntry {
@@ -19,7 +19,7 @@ struct CheckEntry {
 };
 
 /// Every check, in the order the pipeline runs them.
-std::span<const CheckEntry> registry();
+std::span<const CheckEntry> all_checks();
 
 /// The rules of all checks, general ones first, then in pipeline order. Ids are unique.
 std::span<const RuleInfo> all_rules();
@@ -27,4 +27,4 @@ std::span<const RuleInfo> all_rules();
 /// The rule with this id, or nullptr when no check declares it.
 const RuleInfo* find_rule(std::string_view id);
 
-}  // namespace ag::checks
+}  // namespace ag::checks::registry

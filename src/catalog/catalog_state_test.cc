@@ -13,6 +13,13 @@ using testing::run;
 
 const DiffSides kSides{"before", "after"};
 
+/// A step's reading, and two readings made in a later transaction.
+struct Later {
+  CatalogReading upgraded;  ///< What the step touched, read before it committed.
+  CatalogReading unnamed;   ///< Later, with nothing named.
+  CatalogReading named;     ///< Later, with what the step touched named (ag_also).
+};
+
 /// A migration's session on a scratch database holding every kind of object.
 struct Session {
   pg::ScratchDatabase scratch = testing::scratch_database();
@@ -23,6 +30,19 @@ struct Session {
   CatalogReading read(bool whole, const std::string& start = "0",
                       const std::vector<uint32_t>& also = {}) {
     return testing::read_catalog(connection, whole, start, also);
+  }
+
+  /// Runs `change` as a committed step, then reads in a later transaction what was touched since
+  /// before it, without and with the step's touched units named.
+  Later later(const std::string& change) {
+    std::string start = testing::query_value(
+        connection, "SELECT mod(txid_snapshot_xmax(txid_current_snapshot()), 4294967296)");
+    Later readings{.upgraded = step(change), .unnamed = {}, .named = {}};
+    run(connection, "BEGIN");
+    readings.unnamed = read(false, start);
+    readings.named = read(false, start, readings.upgraded.touched);
+    run(connection, "ROLLBACK");
+    return readings;
   }
 
   /// Runs `change` in a transaction of its own, as a migration step, and reads what it touched
@@ -144,16 +164,10 @@ TEST_SUITE("catalog") {
     Session session;
     CatalogState state;
     state.apply(session.read(true));
-    std::string start = testing::query_value(
-        session.connection, "SELECT mod(txid_snapshot_xmax(txid_current_snapshot()), 4294967296)");
-    CatalogReading upgraded = session.step("COMMENT ON COLUMN cache.value IS 'cached'");
-    CHECK_FALSE(state.differences(upgraded, kSides).empty());
-    run(session.connection, "BEGIN");
-    CatalogReading unnamed = session.read(false, start);
-    CatalogReading named = session.read(false, start, upgraded.touched);
-    run(session.connection, "ROLLBACK");
-    CHECK(state.differences(unnamed, kSides).empty());  // no lock held tells of the comment
-    CHECK(state.differences(named, kSides) ==
+    Later comment = session.later("COMMENT ON COLUMN cache.value IS 'cached'");
+    CHECK_FALSE(state.differences(comment.upgraded, kSides).empty());
+    CHECK(state.differences(comment.unnamed, kSides).empty());  // no lock held tells of it
+    CHECK(state.differences(comment.named, kSides) ==
           std::vector<std::string>{
               "comment on column value of table cache exists after but did not before"});
   }
@@ -162,15 +176,9 @@ TEST_SUITE("catalog") {
     Session session;
     CatalogState state;
     state.apply(session.read(true));
-    std::string start = testing::query_value(
-        session.connection, "SELECT mod(txid_snapshot_xmax(txid_current_snapshot()), 4294967296)");
-    CatalogReading upgraded = session.step("DROP PROCEDURE noop(integer)");
-    run(session.connection, "BEGIN");
-    CatalogReading unnamed = session.read(false, start);
-    CatalogReading named = session.read(false, start, upgraded.touched);
-    run(session.connection, "ROLLBACK");
-    CHECK(state.differences(unnamed, kSides).empty());  // no row and no lock tells of the drop
-    CHECK(state.differences(named, kSides) ==
+    Later drop = session.later("DROP PROCEDURE noop(integer)");
+    CHECK(state.differences(drop.unnamed, kSides).empty());  // no row and no lock tells of it
+    CHECK(state.differences(drop.named, kSides) ==
           std::vector<std::string>{"procedure noop(integer) is missing after but existed before"});
   }
 

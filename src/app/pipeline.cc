@@ -69,8 +69,13 @@ Report setup_failure(const config::Settings& settings, const project::Project& p
   std::string file =
       error.where.empty() ? "" : partial.relative(std::filesystem::absolute(error.where));
   CheckOutcome outcome{"project", CheckStatus::failed, {}, 0, {}};
-  outcome.findings.push_back({"project", "alembic-config", Severity::error, error.message, file,
-                              error.line, error.line, "", ""});
+  outcome.findings.push_back({.check = "project",
+                              .rule = "alembic-config",
+                              .severity = Severity::error,
+                              .message = error.message,
+                              .file = file,
+                              .line = error.line,
+                              .end_line = error.line});
   report.checks.push_back(std::move(outcome));
   return report;
 }
@@ -80,10 +85,12 @@ Report install_failure(const config::Settings& settings, const project::Project&
   Report report = empty_report(settings, project);
   CheckOutcome outcome{"install", CheckStatus::error, {}, 0, {}};
   outcome.findings.push_back(
-      {"install", "install-failed", Severity::error, error.message + "\nNo check ran.", "", 0, 0,
-       "",
-       "run the command locally in a fresh `python3 -m venv --system-site-packages` to "
-       "reproduce"});
+      {.check = "install",
+       .rule = "install-failed",
+       .severity = Severity::error,
+       .message = error.message + "\nNo check ran.",
+       .help = "run the command locally in a fresh `python3 -m venv --system-site-packages` to "
+               "reproduce"});
   report.checks.push_back(std::move(outcome));
   return report;
 }

@@ -27,8 +27,10 @@ constexpr RuleInfo kRules[] = {
 
 CheckOutcome infrastructure_failure(std::string_view check, const Error& error) {
   CheckOutcome outcome{std::string(check), CheckStatus::error, {}, 0, {}};
-  outcome.findings.push_back({std::string(check), "infrastructure", Severity::error,
-                              error.describe() + "; the check could not run", "", 0, 0, "", ""});
+  outcome.findings.push_back({.check = std::string(check),
+                              .rule = "infrastructure",
+                              .severity = Severity::error,
+                              .message = error.describe() + "; the check could not run"});
   return outcome;
 }
 

@@ -12,19 +12,20 @@ enum class Severity { notice, warning, error };
 /// "notice", "warning" or "error".
 std::string_view severity_name(Severity severity);
 
-/// Something a check found, at the best location available.
+/// Something a check found, at the best location available. Built by name (designated
+/// initialisers): every field has a default, so a finding names only what it has.
 struct Finding {
-  std::string check;  ///< "heads", "lint", ...; "settings" or "project" for set-up problems.
-  std::string rule;   ///< Stable rule id, e.g. "multiple-heads".
+  std::string check = {};  ///< "heads", "lint", ...; "settings" or "project" for set-up problems.
+  std::string rule = {};   ///< Stable rule id, e.g. "multiple-heads".
   Severity severity = Severity::error;
-  std::string message;   ///< One sentence a reviewer can act on.
-  std::string file;      ///< Relative to the repository root; empty when no file applies.
-  int line = 0;          ///< 1-based; 0 when unknown.
-  int end_line = 0;      ///< 0 means the same as line.
-  std::string revision;  ///< The revision concerned, when there is one.
-  std::string help;      ///< How to fix it.
-  int column = 0;        ///< 1-based column on `line`; 0 when unknown.
-  int end_column = 0;    ///< 1-based, inclusive, on `end_line`; 0 when unknown.
+  std::string message = {};   ///< One sentence a reviewer can act on.
+  std::string file = {};      ///< Relative to the repository root; empty when no file applies.
+  int line = 0;               ///< 1-based; 0 when unknown.
+  int end_line = 0;           ///< 0 means the same as line.
+  std::string revision = {};  ///< The revision concerned, when there is one.
+  std::string help = {};      ///< How to fix it.
+  int column = 0;             ///< 1-based column on `line`; 0 when unknown.
+  int end_column = 0;         ///< 1-based, inclusive, on `end_line`; 0 when unknown.
 };
 
 using Findings = std::vector<Finding>;

@@ -94,9 +94,13 @@ Report many_findings(size_t count, size_t message_bytes) {
     CheckOutcome& check = report.checks[i % 2];
     std::string message = fmt::format("finding {} ", i);
     message.resize(std::max(message_bytes, message.size()), 'x');
-    check.findings.push_back({check.name, "rule-" + std::to_string(i % 7), kSeverities[i % 3],
-                              message, fmt::format("migrations/versions/r{:04}.py", i),
-                              static_cast<int>(i % 300) + 1, 0, "", "fix it"});
+    check.findings.push_back({.check = check.name,
+                              .rule = "rule-" + std::to_string(i % 7),
+                              .severity = kSeverities[i % 3],
+                              .message = message,
+                              .file = fmt::format("migrations/versions/r{:04}.py", i),
+                              .line = static_cast<int>(i % 300) + 1,
+                              .help = "fix it"});
   }
   return report;
 }

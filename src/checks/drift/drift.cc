@@ -392,9 +392,14 @@ class Drift {
 
   void add(std::string_view rule_id, const SourceLine& place, std::string message,
            std::string help) {
-    outcome_.findings.push_back({std::string(kCheck), std::string(rule_id), rule(rule_id).severity,
-                                 std::move(message), place.file, place.line, place.line, "",
-                                 std::move(help)});
+    outcome_.findings.push_back({.check = std::string(kCheck),
+                                 .rule = std::string(rule_id),
+                                 .severity = rule(rule_id).severity,
+                                 .message = std::move(message),
+                                 .file = place.file,
+                                 .line = place.line,
+                                 .end_line = place.line,
+                                 .help = std::move(help)});
   }
 };
 

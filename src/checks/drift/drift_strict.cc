@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "alembic/error_summary.h"
-#include "checks/drift/strict_prerequisites.h"
 #include "catalog/snapshot.h"
 #include "catalog/snapshot_diff.h"
+#include "checks/drift/strict_prerequisites.h"
 
 namespace ag::checks::drift {
 namespace {
@@ -70,7 +70,8 @@ const std::string& table_of(const catalog::ObjectKey& key) {
 }
 
 /// Whether autogenerate reported the object already (its table, column, index or constraint).
-bool reported(const catalog::ObjectKey& key, const ModelComparison& comparison, const Schemas& schemas) {
+bool reported(const catalog::ObjectKey& key, const ModelComparison& comparison,
+              const Schemas& schemas) {
   return std::any_of(
       comparison.differences.begin(), comparison.differences.end(), [&](const ModelDifference& d) {
         if (!schemas.same(d.schema, key.schema)) return false;
@@ -152,7 +153,7 @@ bool owned_sequence(const catalog::ObjectKey& key, const catalog::Attributes& at
 
 /// The objects both catalogs are compared on.
 catalog::Snapshot comparable(const catalog::Snapshot& snapshot, const ModelComparison& comparison,
-                        const Schemas& schemas) {
+                             const Schemas& schemas) {
   catalog::Snapshot kept;
   for (const auto& [key, attributes] : snapshot.objects) {
     if (std::find(kComparedKinds.begin(), kComparedKinds.end(), key.kind) == kComparedKinds.end())
@@ -174,7 +175,8 @@ catalog::SnapshotOptions snapshot_options(const ModelComparison& comparison) {
   return options;
 }
 
-SourceLine place_of(const catalog::ObjectKey& key, const ModelPlaces& places, const Schemas& schemas) {
+SourceLine place_of(const catalog::ObjectKey& key, const ModelPlaces& places,
+                    const Schemas& schemas) {
   std::string schema = schemas.alembic_name(key.schema);
   if (key.kind == "column") return places.column(schema, key.parent, key.name);
   if (key.kind == "index" || key.kind == "constraint")
@@ -223,8 +225,14 @@ Result<Findings> compare_catalogs(const CheckContext& context, sandbox::Sandbox&
                                   const ModelComparison& comparison, const ModelPlaces& places) {
   Severity severity = strict_severity(context.settings);
   auto finding = [&](const SourceLine& place, std::string message, std::string_view help) {
-    return Finding{"drift",    "drift-strict", severity, std::move(message), place.file,
-                   place.line, place.line,     "",       std::string(help)};
+    return Finding{.check = "drift",
+                   .rule = "drift-strict",
+                   .severity = severity,
+                   .message = std::move(message),
+                   .file = place.file,
+                   .line = place.line,
+                   .end_line = place.line,
+                   .help = std::string(help)};
   };
   Schemas schemas(comparison);
   catalog::SnapshotOptions options = snapshot_options(comparison);

@@ -136,11 +136,15 @@ class HeadsJudge {
   };
 
   void add(Draft draft) {
-    findings_.push_back(Finding{"heads", std::string(draft.rule), draft.severity,
-                                std::move(draft.message),
-                                draft.file.empty() ? "" : project_.relative(draft.file), draft.line,
-                                draft.end_line > draft.line ? draft.end_line : draft.line,
-                                std::move(draft.revision), std::move(draft.help)});
+    findings_.push_back({.check = "heads",
+                         .rule = std::string(draft.rule),
+                         .severity = draft.severity,
+                         .message = std::move(draft.message),
+                         .file = draft.file.empty() ? "" : project_.relative(draft.file),
+                         .line = draft.line,
+                         .end_line = draft.end_line > draft.line ? draft.end_line : draft.line,
+                         .revision = std::move(draft.revision),
+                         .help = std::move(draft.help)});
   }
 
   void at(const RevisionScript& script, const Declaration& where, std::string_view rule,

@@ -100,8 +100,14 @@ void Ignores::read(const python::Comment& comment, std::string_view directive,
 }
 
 void Ignores::bad(int line, std::string message) {
-  problems_.push_back({"lint", "bad-ignore", kRules[0].severity, std::move(message), path_, line,
-                       line, "", std::string(kRules[0].help)});
+  problems_.push_back({.check = "lint",
+                       .rule = "bad-ignore",
+                       .severity = kRules[0].severity,
+                       .message = std::move(message),
+                       .file = path_,
+                       .line = line,
+                       .end_line = line,
+                       .help = std::string(kRules[0].help)});
 }
 
 bool Ignores::above(int comment_line, int statement_line) const {

@@ -167,8 +167,15 @@ class StaticJudge {
 
   void add(std::string_view id, std::string message, int line, int end_line, std::string help) {
     const RuleInfo& info = rule(id);
-    findings_.push_back({"lint", std::string(id), info.severity, std::move(message), path_, line,
-                         std::max(line, end_line), script_.id(), std::move(help)});
+    findings_.push_back({.check = "lint",
+                         .rule = std::string(id),
+                         .severity = info.severity,
+                         .message = std::move(message),
+                         .file = path_,
+                         .line = line,
+                         .end_line = std::max(line, end_line),
+                         .revision = script_.id(),
+                         .help = std::move(help)});
   }
 
   void docstring() {

@@ -541,8 +541,9 @@ namespace {
 // What was touched since the xid counter stood at ag_start: relations and objects the current
 // transaction locked (a drop locks each object it drops, a comment the object), those in ag_also
 // (what an earlier transaction of the same step touched: its locks are gone), relations, types,
-// routines, schemas and extensions whose row was written (GRANT writes an ACL without a lock),
-// the domains whose constraints were written, and what a written (renamed) schema holds; every
+// routines, schemas, extensions and collations whose row was written (GRANT writes an ACL
+// without a lock), the domains whose constraints were written, and what a written (renamed)
+// schema holds; every
 // domain when a constraint was locked (a dropped domain constraint leaves nothing else); and what
 // names any of those through a dependency (a foreign key's referenced table and columns, a view's
 // tables, a default's sequence, a column's or an argument's type, a trigger's function), since a
@@ -559,7 +560,9 @@ written AS MATERIALIZED (
   UNION ALL
   SELECT 'pg_proc'::regclass, oid FROM pg_proc WHERE oid >= 16384 AND {since}
   UNION ALL
-  SELECT 'pg_namespace'::regclass, oid FROM pg_namespace WHERE {since}),
+  SELECT 'pg_namespace'::regclass, oid FROM pg_namespace WHERE {since}
+  UNION ALL
+  SELECT 'pg_collation'::regclass, oid FROM pg_collation WHERE oid >= 16384 AND {since}),
 in_schema AS MATERIALIZED (
   SELECT 'pg_class'::regclass AS classid, c.oid FROM pg_class c
   WHERE EXISTS (SELECT FROM written WHERE classid = 'pg_namespace'::regclass)
@@ -598,6 +601,7 @@ owner AS MATERIALIZED (
       WHEN 'pg_rewrite'::regclass THEN (SELECT rw.ev_class FROM pg_rewrite rw WHERE rw.oid = d.objid)
       WHEN 'pg_trigger'::regclass THEN (SELECT tg.tgrelid FROM pg_trigger tg WHERE tg.oid = d.objid)
       WHEN 'pg_policy'::regclass THEN (SELECT pol.polrelid FROM pg_policy pol WHERE pol.oid = d.objid)
+      ELSE d.objid  -- an extension in a renamed schema, an object a comment describes
       END AS oid
   FROM named JOIN pg_depend d ON d.refclassid = named.classid AND d.refobjid = named.oid
   UNION ALL

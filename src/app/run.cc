@@ -8,7 +8,7 @@
 #include "app/install.h"
 #include "app/pipeline.h"
 #include "app/publish.h"
-#include "checks/lint/lint.h"
+#include "checks/registry/registry.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
 #include "pg/database_url.h"
@@ -106,8 +106,8 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     console.error(settings.error().describe());
     return ExitCode::usage;
   }
-  if (Status lint = checks::lint::validate_settings(*settings); !lint) {
-    console.error(lint.error().describe());
+  if (Status checks = checks::registry::validate_settings(*settings); !checks) {
+    console.error(checks.error().describe());
     return ExitCode::usage;
   }
   Publication where{format, use_color(*command_line, env, out_is_terminal)};

@@ -392,11 +392,22 @@ std::vector<ObjectKind> make_kinds() {
   return kinds;
 }
 
+// Whether an OID is among the touched units: an array, so that it drives index lookups (as
+// IN (SELECT ...) the planner scanned every relation instead).
+constexpr std::string_view kInTouched = "= ANY (ARRAY(SELECT oid FROM touched))";
+
 /// The number of attribute columns every facts row has.
 size_t attribute_columns() {
   size_t most = 0;
   for (const ObjectKind& kind : object_kinds()) most = std::max(most, kind.attributes.size());
   return most;
+}
+
+/// The columns of a facts row: `identity` (kind, schema, parent, name; the reading puts the unit
+/// first), then a1 .. aN.
+std::vector<std::string> fact_columns(std::vector<std::string> identity) {
+  for (size_t i = 1; i <= attribute_columns(); ++i) identity.push_back(fmt::format("a{}", i));
+  return identity;
 }
 
 /// `ARRAY['a', 'b']::text[]`, safely quoted.
@@ -428,8 +439,7 @@ std::vector<std::string> table_names(const std::vector<std::string>& excluded) {
 // touched only.
 std::string common_table_expressions(const SnapshotOptions& options,
                                      std::string_view touched = "") {
-  std::string_view only_touched =
-      touched.empty() ? "" : " AND {}.oid = ANY (ARRAY(SELECT oid FROM touched))";
+  std::string only_touched = touched.empty() ? "" : fmt::format(" AND {{}}.oid {}", kInTouched);
   return fmt::format(
       R"sql(WITH {3}ext AS MATERIALIZED (
   SELECT classid, objid FROM pg_depend
@@ -507,8 +517,7 @@ std::string select_unit_facts(const ObjectKind& kind, size_t columns, bool touch
   for (size_t i = kind.attributes.size(); i < columns; ++i) sql += ", NULL::text";
   sql += "\n  " + std::string(kind.from_sql);
   if (!touched_only || kind.of_relation) return sql;
-  return fmt::format("SELECT * FROM ({}) k WHERE k.unit = ANY (ARRAY(SELECT oid FROM touched))",
-                     sql);
+  return fmt::format("SELECT * FROM ({}) k WHERE k.unit {}", sql, kInTouched);
 }
 
 }  // namespace
@@ -527,8 +536,7 @@ const ObjectKind* find_object_kind(std::string_view id) {
 
 std::string facts_query(const SnapshotOptions& options) {
   size_t columns = attribute_columns();
-  std::vector<std::string> names = {"kind", "schema", "parent", "name"};
-  for (size_t i = 1; i <= columns; ++i) names.push_back(fmt::format("a{}", i));
+  std::vector<std::string> names = fact_columns({"kind", "schema", "parent", "name"});
   std::vector<std::string> selects;
   for (const ObjectKind& kind : object_kinds()) selects.push_back(select_facts(kind, columns));
   return fmt::format("{}facts ({}) AS (\n{}\n)\nSELECT * FROM facts",
@@ -668,8 +676,7 @@ Status begin_catalog_read(pg::Connection& connection, std::string_view isolation
 std::string relation_facts_function(const SnapshotOptions& options, std::string_view name,
                                     bool touched_only) {
   size_t columns = attribute_columns();
-  std::vector<std::string> names = {"unit", "kind", "schema", "parent", "name"};
-  for (size_t i = 1; i <= columns; ++i) names.push_back(fmt::format("a{}", i));
+  std::vector<std::string> names = fact_columns({"unit", "kind", "schema", "parent", "name"});
   std::vector<std::string> selects;
   for (const ObjectKind& kind : object_kinds())
     selects.push_back(select_unit_facts(kind, columns, touched_only));

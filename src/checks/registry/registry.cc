@@ -14,7 +14,7 @@ namespace {
 
 const std::array<CheckEntry, 4> kChecks = {{
     {"heads", heads::run, heads::rules},
-    {"lint", lint::run, lint::rules},
+    {"lint", lint::run, lint::rules, lint::validate_settings},
     {"roundtrip", roundtrip::run, roundtrip::rules},
     {"drift", drift::run, drift::rules},
 }};
@@ -23,6 +23,14 @@ const std::array<CheckEntry, 4> kChecks = {{
 
 std::span<const CheckEntry> all_checks() {
   return kChecks;
+}
+
+Status validate_settings(const config::Settings& settings) {
+  for (const CheckEntry& check : kChecks) {
+    if (check.validate == nullptr) continue;
+    if (Status valid = check.validate(settings); !valid) return valid;
+  }
+  return ok();
 }
 
 std::span<const RuleInfo> all_rules() {

@@ -16,10 +16,15 @@ struct CheckEntry {
   std::string_view name;                             ///< As `checks` lists it: "heads", "lint", ...
   CheckOutcome (*run)(const CheckContext& context);  ///< Runs it; never prints.
   std::span<const RuleInfo> (*rules)();              ///< Every rule it can report.
+  /// Its settings read at start-up, before anything runs (a usage error: exit 2); may be null.
+  Status (*validate)(const config::Settings& settings) = nullptr;
 };
 
 /// Every check, in the order the pipeline runs them.
 std::span<const CheckEntry> all_checks();
+
+/// Every check's settings validated (CheckEntry::validate): the first error.
+Status validate_settings(const config::Settings& settings);
 
 /// The rules of all checks, general ones first, then in pipeline order. Ids are unique.
 std::span<const RuleInfo> all_rules();

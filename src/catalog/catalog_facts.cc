@@ -445,7 +445,9 @@ std::string common_table_expressions(const SnapshotOptions& options,
   SELECT classid, objid FROM pg_depend
   WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'),
 ns AS MATERIALIZED (
-  SELECT n.oid, n.nspname::text AS nspname, n.nspowner, n.nspacl FROM pg_namespace n
+  SELECT n.oid, n.nspname::text AS nspname, n.nspowner,
+         NULLIF(n.nspacl, acldefault('n', n.nspowner)) AS nspacl
+  FROM pg_namespace n
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     AND n.nspname !~ '^pg_(toast_)?temp_'
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_namespace'::regclass
@@ -457,14 +459,17 @@ excluded AS MATERIALIZED (
 rel AS MATERIALIZED (
   SELECT c.oid, c.relname::text AS relname, c.relkind, c.relpersistence, c.relispartition,
          c.relpartbound, c.reloptions, c.relrowsecurity, c.relforcerowsecurity, c.relowner,
-         c.relacl, c.relispopulated,
+         NULLIF(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner))
+           AS relacl,
+         c.relispopulated,
          ns.nspname
   FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
   WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
     AND c.oid NOT IN (SELECT oid FROM excluded){2}),
 routine AS MATERIALIZED (
-  SELECT p.oid, p.proname::text AS proname, p.proargtypes, p.prokind, p.proowner, p.proacl,
+  SELECT p.oid, p.proname::text AS proname, p.proargtypes, p.prokind, p.proowner,
+         NULLIF(p.proacl, acldefault('f', p.proowner)) AS proacl,
          ns.nspname
   FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
   WHERE p.oid >= 16384
@@ -473,7 +478,8 @@ routine AS MATERIALIZED (
     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                                               AND d.objid = p.oid AND d.deptype = 'i'){4}),
 utype AS MATERIALIZED (
-  SELECT t.oid, t.typname::text AS typname, t.typtype, t.typowner, t.typacl, t.typbasetype,
+  SELECT t.oid, t.typname::text AS typname, t.typtype, t.typowner,
+         NULLIF(t.typacl, acldefault('T', t.typowner)) AS typacl, t.typbasetype,
          t.typtypmod,
          t.typnotnull, t.typdefaultbin, t.typcollation, t.typrelid, ns.nspname
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace

@@ -214,6 +214,28 @@ TEST_SUITE("catalog") {
     CHECK(state.differences(restored, kSides).empty());
   }
 
+  TEST_CASE("catalog: the owner's default privileges written out are no difference") {
+    // A REVOKE of what was granted, or a GRANT of what the owner has, writes the owner's default
+    // privileges out where there were none: the same privileges, and pg_dump prints neither.
+    Session session;
+    CatalogState state;
+    state.apply(session.read(true));
+    std::vector<std::string> lines;
+    for (std::string object : {"TABLE cache", "SEQUENCE invoice_numbers", "FUNCTION touch()",
+                               "TYPE mood", "SCHEMA app"}) {
+      for (const std::string& line :
+           state.differences(session.step("GRANT ALL ON " + object + " TO CURRENT_USER"), kSides))
+        lines.push_back(line);
+    }
+    CHECK_MESSAGE(lines.empty(), fmt::format("{}", fmt::join(lines, "\n")));
+    CatalogReading changed = session.step(
+        "GRANT SELECT ON TABLE cache TO PUBLIC; REVOKE ALL ON FUNCTION touch() FROM PUBLIC");
+    CHECK(state.differences(changed, kSides) ==
+          std::vector<std::string>{
+              "table cache: privileges none before, {postgres=arwdDxt/postgres,=r/postgres} after",
+              "function touch(): privileges none before, {postgres=X/postgres} after"});
+  }
+
   TEST_CASE("catalog: what a downgrade changed is named with what differs") {
     Session session;
     CatalogState state;

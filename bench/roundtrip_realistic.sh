@@ -35,7 +35,8 @@
 #   --keep           keep the work folder (projects, logs, SQL, the server's log)
 #
 # Environment: PYTHON (default /usr/bin/python3; must import Alembic, SQLAlchemy, psycopg2 and
-# pytest; also passed to alembic-gate as --python), PYTEST_ALEMBIC (pytest-alembic's source
+# pytest; also passed to alembic-gate as --python), GATE_ARGS (more arguments for alembic-gate,
+# split at spaces, e.g. "--roundtrip-jobs 1"), PYTEST_ALEMBIC (pytest-alembic's source
 # folder, default ../shared/peers/pytest-alembic/src next to the repository), KEEP=1 as --keep.
 #
 # Python's bytecode cache is left on for the generated project (`alembic heads` runs once first),
@@ -187,8 +188,9 @@ run_gate() {
     local t
     t=$(now)
     set +e
+    # shellcheck disable=SC2086 # GATE_ARGS is split at spaces on purpose
     "$gate" --checks roundtrip --database-url "$url" --working-directory "$project" \
-        --format text --python "$python" >"$log" 2>&1
+        --format text --python "$python" ${GATE_ARGS:-} >"$log" 2>&1
     rc=$?
     set -e
     elapsed=$(since "$t")

@@ -137,20 +137,29 @@ TEST_SUITE("roundtrip") {
          "of relation \"customer\" does not exist [SQL: ALTER TABLE customer DROP CONSTRAINT "
          "uq_customer_email] (SQLSTATE 42704)"},
     };
-    GateRun run = roundtrip("realistic_defects");
-    INFO(run.err);
-    CHECK(run.exit_code == 1);
-    check_exactly(run, "realistic_defects", expected);
-    CHECK(contains(run.err, "roundtrip: 35 of 35 revisions judged"));
-    check_scratch_dropped(run);
+    // In one database, and in several at once: with 4, revisions [0, 13) [13, 22) [22, 30)
+    // [30, 35), the defects (7, 11, 14) in the first two; with 5, [0, 11) [11, 20) ..., 11 the
+    // first of its segment.
+    for (std::string jobs : {"1", "4", "5"}) {
+      CAPTURE(jobs);
+      GateRun run = roundtrip("realistic_defects", {"--roundtrip-jobs", jobs});
+      INFO(run.err);
+      CHECK(run.exit_code == 1);
+      check_exactly(run, "realistic_defects", expected);
+      CHECK(contains(run.err, "roundtrip: 35 of 35 revisions judged"));
+      CHECK(contains(run.err, "in " + jobs + " scratch databases at once") == (jobs != "1"));
+      check_scratch_dropped(run);
+    }
   }
 
-  TEST_CASE("the same history gives the same findings every time") {
+  TEST_CASE("the same history gives the same findings every time, in one database or several") {
     nlohmann::json first = roundtrip("realistic_defects").report()["findings"];
     REQUIRE(first.size() == 4);
     for (int again = 0; again < 4; ++again) {
       CAPTURE(again);
-      CHECK(roundtrip("realistic_defects").report()["findings"] == first);
+      std::string jobs = std::to_string(1 + again);
+      CHECK(roundtrip("realistic_defects", {"--roundtrip-jobs", jobs}).report()["findings"] ==
+            first);
     }
   }
 
@@ -204,31 +213,38 @@ TEST_SUITE("roundtrip") {
 
   TEST_CASE(
       "after a revision that commits midway leaves a trace, the later ones are still judged") {
-    // Its savepoint ends at the commit: the next revisions go on in a new scratch database.
-    GateRun run = roundtrip("autocommit_trace");
-    INFO(run.err);
-    CHECK(run.exit_code == 1);
-    check_exactly(
-        run, "autocommit_trace",
-        {{"downgrade-leaves-trace", "9e4b27c8a0f3",
-          "9e4b27c8a0f3_index_ticket_title_concurrently.py", 26,
-          "downgrade of 9e4b27c8a0f3 (\"index ticket title concurrently\") leaves a trace: index "
-          "ix_ticket_title on ticket exists after the downgrade but did not before the upgrade"},
-         {"reupgrade-failed", "9e4b27c8a0f3", "9e4b27c8a0f3_index_ticket_title_concurrently.py", 21,
-          "upgrade to 9e4b27c8a0f3 (\"index ticket title concurrently\"), run again after its "
-          "downgrade, failed: ProgrammingError: (psycopg2.errors.DuplicateTable) relation "
-          "\"ix_ticket_title\" already exists [SQL: CREATE INDEX CONCURRENTLY ix_ticket_title ON "
-          "ticket (title)] (SQLSTATE 42P07)"},
-         {"downgrade-leaves-trace", "b6f0e3a91c28", "b6f0e3a91c28_add_ticket_priority.py", 23,
-          "downgrade of b6f0e3a91c28 (\"add ticket priority\") leaves a trace: column "
-          "ticket.priority exists after the downgrade but did not before the upgrade"},
-         {"reupgrade-failed", "b6f0e3a91c28", "b6f0e3a91c28_add_ticket_priority.py", 20,
-          "upgrade to b6f0e3a91c28 (\"add ticket priority\"), run again after its downgrade, "
-          "failed: ProgrammingError: (psycopg2.errors.DuplicateColumn) column \"priority\" of "
-          "relation \"ticket\" already exists [SQL: ALTER TABLE ticket ADD COLUMN priority "
-          "INTEGER] (SQLSTATE 42701)"}});
-    CHECK(contains(run.err, "roundtrip: 5 of 5 revisions judged"));
-    check_scratch_dropped(run);  // both scratch databases
+    // Its savepoint ends at the commit: the next revisions go on in a new scratch database. With
+    // --roundtrip-jobs 5, the revision has a segment and a database of its own ([3, 4) of 5),
+    // which is renewed alike.
+    for (std::string jobs : {"1", "5"}) {
+      CAPTURE(jobs);
+      GateRun run = roundtrip("autocommit_trace", {"--roundtrip-jobs", jobs});
+      INFO(run.err);
+      CHECK(run.exit_code == 1);
+      check_exactly(
+          run, "autocommit_trace",
+          {{"downgrade-leaves-trace", "9e4b27c8a0f3",
+            "9e4b27c8a0f3_index_ticket_title_concurrently.py", 26,
+            "downgrade of 9e4b27c8a0f3 (\"index ticket title concurrently\") leaves a trace: index "
+            "ix_ticket_title on ticket exists after the downgrade but did not before the upgrade"},
+           {"reupgrade-failed", "9e4b27c8a0f3", "9e4b27c8a0f3_index_ticket_title_concurrently.py",
+            21,
+            "upgrade to 9e4b27c8a0f3 (\"index ticket title concurrently\"), run again after its "
+            "downgrade, failed: ProgrammingError: (psycopg2.errors.DuplicateTable) relation "
+            "\"ix_ticket_title\" already exists [SQL: CREATE INDEX CONCURRENTLY ix_ticket_title ON "
+            "ticket (title)] (SQLSTATE 42P07)"},
+           {"downgrade-leaves-trace", "b6f0e3a91c28", "b6f0e3a91c28_add_ticket_priority.py", 23,
+            "downgrade of b6f0e3a91c28 (\"add ticket priority\") leaves a trace: column "
+            "ticket.priority exists after the downgrade but did not before the upgrade"},
+           {"reupgrade-failed", "b6f0e3a91c28", "b6f0e3a91c28_add_ticket_priority.py", 20,
+            "upgrade to b6f0e3a91c28 (\"add ticket priority\"), run again after its downgrade, "
+            "failed: ProgrammingError: (psycopg2.errors.DuplicateColumn) column \"priority\" of "
+            "relation \"ticket\" already exists [SQL: ALTER TABLE ticket ADD COLUMN priority "
+            "INTEGER] (SQLSTATE 42701)"}});
+      CHECK(contains(run.err, "roundtrip: 5 of 5 revisions judged"));
+      CHECK(contains(run.err, "in 4 scratch databases at once") == (jobs == "5"));
+      check_scratch_dropped(run);  // every scratch database
+    }
   }
 
   TEST_CASE("on SQLAlchemy 2.0 and Alembic 1.19 too: the env.py recipes, a defective history") {
@@ -332,17 +348,39 @@ TEST_SUITE("roundtrip") {
   }
 
   TEST_CASE("an upgrade failing mid-history stops there, at the failing line") {
-    GateRun run = roundtrip("upgrade_fails");
-    CHECK(run.exit_code == 1);
-    std::vector<nlohmann::json> found = run.findings("upgrade-failed");
-    REQUIRE(found.size() == 1);
-    CHECK(found[0]["file"] ==
-          file_of("upgrade_fails",
-                  "migrations/versions/a222a95716f9_make_account_email_required.py"));
-    CHECK(found[0]["line"] == 20);
-    CHECK(contains(found[0]["message"],
-                   "column \"email\" of relation \"account\" contains null values"));
-    CHECK(contains(found[0]["message"], "(SQLSTATE 23502)"));
+    // In three databases at once the later ones meet the failure on their way: still one
+    // finding, and the same log.
+    for (std::string jobs : {"1", "3"}) {
+      CAPTURE(jobs);
+      GateRun run = roundtrip("upgrade_fails", {"--roundtrip-jobs", jobs});
+      INFO(run.err);
+      CHECK(run.exit_code == 1);
+      CHECK(run.report()["findings"].size() == 1);
+      std::vector<nlohmann::json> found = run.findings("upgrade-failed");
+      REQUIRE(found.size() == 1);
+      CHECK(found[0]["file"] ==
+            file_of("upgrade_fails",
+                    "migrations/versions/a222a95716f9_make_account_email_required.py"));
+      CHECK(found[0]["line"] == 20);
+      CHECK(contains(found[0]["message"],
+                     "column \"email\" of relation \"account\" contains null values"));
+      CHECK(contains(found[0]["message"], "(SQLSTATE 23502)"));
+      CHECK(contains(run.err, "roundtrip: 2 of 4 revisions judged"));
+      CHECK(contains(run.err, "roundtrip: the 1 revisions after a222a95716f9 were not judged"));
+      check_scratch_dropped(run);
+    }
+  }
+
+  TEST_CASE("migrations that create a role are judged in one database at a time") {
+    GateRun run = roundtrip("creates_role", {"--roundtrip-jobs", "2"});
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(run.report()["findings"].empty());
+    CHECK(contains(run.err,
+                   "roundtrip: one database at a time: the migrations may act on what databases "
+                   "of one server share (tests/fixtures/roundtrip/creates_role/migrations/"
+                   "versions/"));
+    CHECK_FALSE(contains(run.err, "scratch databases at once"));
     check_scratch_dropped(run);
   }
 

@@ -35,6 +35,7 @@ struct Settings {
   std::string minimum_downgrade_revision;
   std::vector<std::string> skip_revisions;
   int slow_migration_ms = 0;
+  int roundtrip_jobs = 0;  ///< Scratch databases the roundtrip uses at once; 0: automatic.
   std::vector<std::string> lint_rules;     ///< Items: all, rule-id, +rule-id, -rule-id.
   std::vector<std::string> lint_severity;  ///< Items: rule-id=severity.
   std::string lint_since;

@@ -77,7 +77,8 @@ class Workspace {
 
   /// The sandbox the checks share (roundtrip leaves it at the heads for drift).
   Result<Sandbox*> shared();
-  /// Another sandbox on the same server, owned by the caller.
+  /// Another sandbox on the same server, owned by the caller. Once the server is up (after a
+  /// shared()), threads may call it at once: it only reads the server.
   Result<std::unique_ptr<Sandbox>> open_another();
   /// Replaces the shared sandbox with a new one (the old one is dropped), for a check that can
   /// no longer use the database it left: the roundtrip after a migration that committed midway

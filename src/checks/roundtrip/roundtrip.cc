@@ -4,12 +4,15 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "alembic/error_summary.h"
 #include "catalog/catalog_facts.h"
 #include "catalog/catalog_state.h"
+#include "checks/roundtrip/segments.h"
 #include "util/stopwatch.h"
 #include "util/text.h"
 
@@ -79,43 +82,97 @@ struct Place {
 
 const catalog::DiffSides kTraceSides{"before the upgrade", "after the downgrade"};
 
-/// Each revision, in upgrade order, on its own: from the state its predecessors left, its
-/// upgrade, then its downgrade and the upgrade again in a savepoint that is rolled back (the
-/// worker's `roundtrip` step), so that whatever the downgrade did, the next revision starts from
-/// the state the upgrade made. The catalog read after the downgrade is compared with the one
-/// before the upgrade: a trace, a failing downgrade or a failing second upgrade is that
-/// revision's alone.
+Finding make_finding(Severity severity, std::string_view rule, const Place& place,
+                     std::string revision, std::string message, std::string help) {
+  return {.check = std::string(kCheck),
+          .rule = std::string(rule),
+          .severity = severity,
+          .message = std::move(message),
+          .file = place.file,
+          .line = place.line,
+          .end_line = place.line,
+          .revision = std::move(revision),
+          .help = std::move(help)};
+}
+
+/// `abc123 ("add users")`.
+std::string describe(const RevisionInfo& revision) {
+  return revision.doc.empty() ? revision.id : fmt::format("{} (\"{}\")", revision.id, revision.doc);
+}
+
+/// The line of `def upgrade` or `def downgrade` in the revision's file.
+Place definition(const CheckContext& context, const RevisionInfo& revision, Direction direction) {
+  const graph::Revision* read = context.graph.find(revision.id);
+  if (read == nullptr) return {context.project.relative(revision.path), 0};
+  const graph::RevisionScript& script = context.graph.scripts()[read->script];
+  int line = direction == Direction::up ? script.upgrade_line : script.downgrade_line;
+  return {context.project.relative(script.path), line};
+}
+
+/// How the catalog was read, for the log.
+struct Readings {
+  int touched = 0;
+  int whole = 0;
+};
+
+/// What a segment's RoundTrip hands back.
+struct SegmentOutcome {
+  CheckOutcome outcome;   ///< Its findings and status; timings of its own revisions.
+  size_t judged = 0;      ///< Its own revisions judged, from its first on.
+  bool complete = false;  ///< Every one of its own was judged.
+  bool started = false;   ///< env.py ran and the database reached its first revision.
+  Readings readings;
+  std::vector<std::string> log;  ///< Its log lines, when they wait for the segments before.
+};
+
+/// The revisions of one segment, each on its own: from the state its predecessors' upgrades
+/// left, its upgrade, then its downgrade and the upgrade again in a savepoint that is rolled back
+/// (the worker's `roundtrip` step), so that whatever the downgrade did, the next revision starts
+/// from the state the upgrade made. The catalog read after the downgrade is compared with the
+/// one before the upgrade: a trace, a failing downgrade or a failing second upgrade is that
+/// revision's alone. A segment that does not start at the first revision first upgrades through
+/// the ones before it without checks. A failure there is reported as any: the segments' outcomes
+/// are merged in order up to the first that stopped early, so it counts only when the segment
+/// judging that revision passed it (a step that timed out here only, say).
 class RoundTrip {
  public:
-  RoundTrip(const CheckContext& context, sandbox::Sandbox& sandbox)
-      : context_(context), worker_(&sandbox.worker()) {
-    outcome_.name = std::string(kCheck);
+  /// Works in `own` when given, else in the shared sandbox (which it leaves at the heads).
+  RoundTrip(const CheckContext& context, const std::vector<RevisionInfo>& revisions,
+            Segment segment, std::unique_ptr<sandbox::Sandbox> own, sandbox::Sandbox& shared,
+            LogLine log)
+      : context_(context),
+        revisions_(revisions),
+        segment_(segment),
+        own_(std::move(own)),
+        worker_(own_ ? &own_->worker() : &shared.worker()),
+        log_(std::move(log)) {
+    result_.outcome.name = std::string(kCheck);
+    result_.outcome.timings.resize(revisions_.size());
+    for (size_t i = 0; i < revisions_.size(); ++i) {
+      result_.outcome.timings[i].revision = revisions_[i].id;
+      if (revisions_[i].id == context_.settings.minimum_downgrade_revision) last_kept_ = i;
+    }
   }
 
-  CheckOutcome run() {
-    if (!load_revisions() || !open_session(*worker_)) return std::move(outcome_);
-    context_.log(fmt::format(
-        "roundtrip: {} revisions, each upgraded, downgraded and upgraded again on its own",
-        revisions_.size()));
-    Stopwatch stopwatch;
-    size_t judged = 0;
-    while (judged < revisions_.size() && roundtrip(judged)) ++judged;
+  SegmentOutcome run() {
+    if (open_session(*worker_) && upgrade_through(segment_.begin)) {
+      result_.started = true;
+      size_t index = segment_.begin;
+      while (index < segment_.end && roundtrip(index)) ++index;
+      result_.judged = index - segment_.begin;
+      result_.complete = index == segment_.end;
+    }
     if (session_open_) close_session(*worker_);
-    context_.log(fmt::format(
-        "roundtrip: {} of {} revisions judged in {:.2f} s; {} catalog readings of what a step "
-        "touched, {} of the whole catalog",
-        judged, revisions_.size(), stopwatch.seconds(), readings_.touched, readings_.whole));
-    if (judged + 1 < revisions_.size())
-      context_.log(fmt::format("roundtrip: the {} revisions after {} were not judged",
-                               revisions_.size() - judged - 1, revisions_[judged].id));
-    flag_slow_revisions();
-    return std::move(outcome_);
+    return std::move(result_);
   }
 
  private:
   const CheckContext& context_;
-  alembic::Worker* worker_;  ///< The shared sandbox's, renewed after a state no upgrade makes.
-  std::vector<RevisionInfo> revisions_;
+  const std::vector<RevisionInfo>& revisions_;
+  Segment segment_;
+  std::unique_ptr<sandbox::Sandbox> own_;  ///< Empty when the segment works in the shared one.
+  alembic::Worker* worker_;  ///< The sandbox's, renewed after a state no upgrade makes.
+  LogLine log_;
   /// Revisions up to this index are not downgraded (minimum-downgrade-revision).
   std::optional<size_t> last_kept_;
   catalog::CatalogState catalog_;  ///< The state the steps so far left.
@@ -123,29 +180,20 @@ class RoundTrip {
   bool functions_defined_ = false;  ///< The reading functions exist in the worker's session.
   std::string log_tail_;
   bool session_open_ = true;  ///< False once a failed step ended the session for good.
-  CheckOutcome outcome_;
-  struct {
-    int touched = 0;
-    int whole = 0;
-  } readings_;  ///< How the catalog was read, for the log.
+  SegmentOutcome result_;
 
-  bool load_revisions() {
-    Result<std::vector<RevisionInfo>> revisions = worker_->revisions();
-    if (!revisions) {
-      add_error("revision-unloadable", from_error(revisions.error(), {}), "",
-                "Alembic cannot load the revision files: " +
-                    alembic::summarize_error(revisions.error().message),
-                "");
-      log_detail(revisions.error());
-      return false;
+  /// Plain upgrades of the revisions before `end`, in this session.
+  bool upgrade_through(size_t end) {
+    for (size_t i = 0; session_open_ && i < end; ++i) {
+      Result<alembic::StepDone> done =
+          worker_->step(revisions_[i].id, Direction::up, skipped(revisions_[i]));
+      keep_log_tail(worker_->take_log());
+      if (!done) {
+        session_open_ = false;
+        step_failed("upgrade-failed", i, Direction::up, done.error(), "upgrade to {}");
+      }
     }
-    revisions_ = std::move(*revisions);
-    outcome_.timings.resize(revisions_.size());
-    for (size_t i = 0; i < revisions_.size(); ++i) {
-      outcome_.timings[i].revision = revisions_[i].id;
-      if (revisions_[i].id == context_.settings.minimum_downgrade_revision) last_kept_ = i;
-    }
-    return true;
+    return session_open_;
   }
 
   /// Revision `index`'s step. Returns whether the next revision can be judged: the database is
@@ -168,9 +216,9 @@ class RoundTrip {
     }
     if (request.stamp) return true;
     functions_defined_ = true;
-    outcome_.timings[index].upgrade_seconds = done->up_seconds;
-    if (request.trio && !done->down_error)
-      outcome_.timings[index].downgrade_seconds = done->down_seconds;
+    std::vector<RevisionTiming>& timings = result_.outcome.timings;
+    timings[index].upgrade_seconds = done->up_seconds;
+    if (request.trio && !done->down_error) timings[index].downgrade_seconds = done->down_seconds;
     if (done->before && !take_reading(*done->before)) return false;
     bool trace = judge(index, *done);
     if (done->state == alembic::TripState::unknown) {
@@ -195,12 +243,12 @@ class RoundTrip {
   /// next revisions go on in a new scratch database, upgraded through `index` without checks.
   /// Returns whether it could be made (else the later revisions are not judged: said).
   bool rebuilt(size_t index, std::string_view why) {
-    context_.log(fmt::format(
+    log_(fmt::format(
         "roundtrip: {} commits midway (autocommit_block), and {}: the next revisions go on in a "
         "new scratch database, upgraded to it",
         revisions_[index].id, why));
     if (session_open_) close_session(*worker_);
-    Result<sandbox::Sandbox*> renewed = context_.workspace.renew_shared();
+    Result<sandbox::Sandbox*> renewed = renew_sandbox();
     if (!renewed) {
       broken(renewed.error());
       return false;
@@ -208,16 +256,17 @@ class RoundTrip {
     worker_ = &(*renewed)->worker();
     catalog_known_ = false;
     session_open_ = open_session(*worker_);
-    for (size_t i = 0; session_open_ && i <= index; ++i) {
-      Result<alembic::StepDone> done =
-          worker_->step(revisions_[i].id, Direction::up, skipped(revisions_[i]));
-      keep_log_tail(worker_->take_log());
-      if (!done) {
-        session_open_ = false;
-        step_failed("upgrade-failed", i, Direction::up, done.error(), "upgrade to {}");
-      }
-    }
-    return session_open_;
+    return upgrade_through(index + 1);
+  }
+
+  /// A new sandbox in place of the segment's (the old one is dropped first).
+  Result<sandbox::Sandbox*> renew_sandbox() {
+    if (!own_) return context_.workspace.renew_shared();
+    own_.reset();
+    Result<std::unique_ptr<sandbox::Sandbox>> opened = context_.workspace.open_another();
+    if (!opened) return opened.error();
+    own_ = std::move(*opened);
+    return own_.get();
   }
 
   /// The downgrade's outcome and the second upgrade's. Returns whether a trace was found.
@@ -248,7 +297,7 @@ class RoundTrip {
   }
 
   std::optional<catalog::CatalogReading> read(const alembic::CatalogRows& rows) {
-    ++(rows.whole ? readings_.whole : readings_.touched);
+    ++(rows.whole ? result_.readings.whole : result_.readings.touched);
     Result<catalog::CatalogReading> reading = catalog::read_catalog_rows(rows.rows, rows.whole);
     if (!reading) {
       broken(reading.error());
@@ -258,8 +307,9 @@ class RoundTrip {
   }
 
   void report_trace(size_t index, const std::vector<std::string>& differences) {
-    add_error("downgrade-leaves-trace", definition(index, Direction::down), revisions_[index].id,
-              fmt::format("downgrade of {} leaves a trace: {}", describe(index),
+    add_error("downgrade-leaves-trace", definition(context_, revisions_[index], Direction::down),
+              revisions_[index].id,
+              fmt::format("downgrade of {} leaves a trace: {}", describe(revisions_[index]),
                           fmt::join(differences, "; ")),
               "make downgrade() undo every change upgrade() makes (drop what it creates, restore "
               "what it drops or alters)");
@@ -282,6 +332,7 @@ class RoundTrip {
     functions_defined_ = false;  // pg_temp lives as long as env.py's connection
     Result<std::vector<std::string>> heads = worker.open();
     if (heads) return true;
+    session_open_ = false;
     log_detail(heads.error());
     if (alembic::is_alembic_incompatibility(heads.error())) {
       broken(heads.error());
@@ -294,6 +345,7 @@ class RoundTrip {
   }
 
   void close_session(alembic::Worker& worker) {
+    session_open_ = false;
     if (Status closed = worker.close(); !closed) {
       add_error(
           "env-failed", from_error(closed.error(), {}), "",
@@ -302,12 +354,13 @@ class RoundTrip {
   }
 
   void downgrade_failed(size_t index, const Error& error) {
+    const RevisionInfo& revision = revisions_[index];
     if (error.message.starts_with("NotImplementedError")) {
       log_detail(error);
       add(Severity::warning, "downgrade-not-implemented",
-          from_error(error, definition(index, Direction::down)), revisions_[index].id,
+          from_error(error, definition(context_, revision, Direction::down)), revision.id,
           fmt::format("downgrade of {} raises NotImplementedError: a deliberate one-way migration",
-                      describe(index)),
+                      describe(revision)),
           "");
       return;
     }
@@ -316,7 +369,8 @@ class RoundTrip {
 
   void step_failed(std::string_view rule, size_t index, Direction direction, const Error& error,
                    fmt::format_string<std::string> what) {
-    std::string subject = fmt::format(what, describe(index));
+    const RevisionInfo& revision = revisions_[index];
+    std::string subject = fmt::format(what, describe(revision));
     log_detail(error);
     // The worker died, or this Alembic lacks what the worker relies on: not the migration's fault.
     if ((!worker_->running() && !worker_->timed_out()) ||
@@ -324,18 +378,18 @@ class RoundTrip {
       broken(error);
       return;
     }
-    const std::string& id = revisions_[index].id;
+    Place place = definition(context_, revision, direction);
     if (worker_->timed_out()) {
-      add_error("step-timeout", definition(index, direction), id,
+      add_error("step-timeout", place, revision.id,
                 fmt::format("{} did not finish within step-timeout ({} s) and was stopped", subject,
                             context_.settings.step_timeout),
                 "a migration that waits on a lock or sleeps hangs deploys too; raise step-timeout "
                 "only if it is really that slow");
       return;
     }
-    add_error(rule, from_error(error, definition(index, direction)), id,
+    add_error(rule, from_error(error, place), revision.id,
               fmt::format("{} failed: {}", subject, alembic::summarize_error(error.message)),
-              reproduce(rule, id));
+              reproduce(rule, revision.id));
   }
 
   /// The Alembic commands that reproduce a failure, from the state before the revision.
@@ -349,40 +403,7 @@ class RoundTrip {
     return fmt::format("reproduce with `alembic upgrade {}`", id);
   }
 
-  void flag_slow_revisions() {
-    double limit = context_.settings.slow_migration_ms / 1000.0;
-    for (size_t i = 0; i < outcome_.timings.size(); ++i) {
-      const RevisionTiming& timing = outcome_.timings[i];
-      for (auto [seconds, direction] : {std::pair{timing.upgrade_seconds, Direction::up},
-                                        std::pair{timing.downgrade_seconds, Direction::down}}) {
-        if (seconds <= limit) continue;
-        add(Severity::warning, "slow-migration", definition(i, direction), revisions_[i].id,
-            fmt::format("{} of {} took {:.1f} s on an empty database (slow-migration-ms is {})",
-                        direction == Direction::up ? "upgrade" : "downgrade", describe(i), seconds,
-                        context_.settings.slow_migration_ms),
-            "on a production-sized table it will take longer; consider batching it");
-      }
-    }
-  }
-
   // -- findings ------------------------------------------------------------------------------
-
-  /// `abc123 ("add users")`.
-  std::string describe(size_t index) const {
-    const RevisionInfo& revision = revisions_[index];
-    return revision.doc.empty() ? revision.id
-                                : fmt::format("{} (\"{}\")", revision.id, revision.doc);
-  }
-
-  /// The line of `def upgrade` or `def downgrade` in the revision's file.
-  Place definition(size_t index, Direction direction) const {
-    const RevisionInfo& revision = revisions_[index];
-    const graph::Revision* read = context_.graph.find(revision.id);
-    if (read == nullptr) return {context_.project.relative(revision.path), 0};
-    const graph::RevisionScript& script = context_.graph.scripts()[read->script];
-    int line = direction == Direction::up ? script.upgrade_line : script.downgrade_line;
-    return {context_.project.relative(script.path), line};
-  }
 
   Place from_error(const Error& error, Place fallback) const {
     if (error.where.empty()) return fallback;
@@ -391,15 +412,8 @@ class RoundTrip {
 
   void add(Severity severity, std::string_view rule, const Place& place, std::string revision,
            std::string message, std::string help) {
-    outcome_.findings.push_back({.check = std::string(kCheck),
-                                 .rule = std::string(rule),
-                                 .severity = severity,
-                                 .message = std::move(message),
-                                 .file = place.file,
-                                 .line = place.line,
-                                 .end_line = place.line,
-                                 .revision = std::move(revision),
-                                 .help = std::move(help)});
+    result_.outcome.findings.push_back(make_finding(severity, rule, place, std::move(revision),
+                                                    std::move(message), std::move(help)));
   }
 
   void add_error(std::string_view rule, const Place& place, std::string revision,
@@ -409,24 +423,185 @@ class RoundTrip {
 
   void log_detail(const Error& error) {
     keep_log_tail(worker_->take_log());
-    if (!log_tail_.empty()) context_.log(std::exchange(log_tail_, {}));
-    if (!error.detail.empty()) context_.log(error.detail);
+    if (!log_tail_.empty()) log_(std::exchange(log_tail_, {}));
+    if (!error.detail.empty()) log_(error.detail);
   }
 
   void broken(const Error& error) {
     CheckOutcome failure = infrastructure_failure(kCheck, error);
-    outcome_.status = CheckStatus::error;
-    outcome_.findings.insert(outcome_.findings.end(), failure.findings.begin(),
-                             failure.findings.end());
+    result_.outcome.status = CheckStatus::error;
+    result_.outcome.findings.insert(result_.outcome.findings.end(), failure.findings.begin(),
+                                    failure.findings.end());
   }
 };
+/// Appends the slow-migration warnings of `outcome`'s timings.
+void flag_slow_revisions(const CheckContext& context, const std::vector<RevisionInfo>& revisions,
+                         CheckOutcome& outcome) {
+  double limit = context.settings.slow_migration_ms / 1000.0;
+  for (size_t i = 0; i < outcome.timings.size(); ++i) {
+    const RevisionTiming& timing = outcome.timings[i];
+    for (auto [seconds, direction] : {std::pair{timing.upgrade_seconds, Direction::up},
+                                      std::pair{timing.downgrade_seconds, Direction::down}}) {
+      if (seconds <= limit) continue;
+      outcome.findings.push_back(make_finding(
+          Severity::warning, "slow-migration", definition(context, revisions[i], direction),
+          revisions[i].id,
+          fmt::format("{} of {} took {:.1f} s on an empty database (slow-migration-ms is {})",
+                      direction == Direction::up ? "upgrade" : "downgrade", describe(revisions[i]),
+                      seconds, context.settings.slow_migration_ms),
+          "on a production-sized table it will take longer; consider batching it"));
+    }
+  }
+}
+
+/// How many segments the history gets, said in the log when they are fewer than asked for.
+size_t segments_wanted(const CheckContext& context, size_t revisions) {
+  size_t count = segment_count(revisions, context.settings.roundtrip_jobs,
+                               std::thread::hardware_concurrency());
+  if (count == 1) return 1;
+  if (context.settings.allow_configured_database) {
+    context.log("roundtrip: one database (allow-configured-database works in the configured one)");
+    return 1;
+  }
+  if (std::optional<std::string> shared = shared_by_databases(context.project)) {
+    context.log(fmt::format(
+        "roundtrip: one database at a time: the migrations may act on what databases of one "
+        "server share ({}); set roundtrip-jobs to 1 to say so",
+        *shared));
+    return 1;
+  }
+  return count;
+}
+
+/// The sandboxes of the segments before the last (which works in the shared one). Fewer when
+/// the server gives no more (said in the log).
+std::vector<std::unique_ptr<sandbox::Sandbox>> open_sandboxes(const CheckContext& context,
+                                                              size_t wanted) {
+  std::vector<std::unique_ptr<sandbox::Sandbox>> sandboxes;
+  while (sandboxes.size() + 1 < wanted) {
+    Result<std::unique_ptr<sandbox::Sandbox>> opened = context.workspace.open_another();
+    if (!opened) {
+      context.log("roundtrip: no more scratch databases at once (" + opened.error().describe() +
+                  "): " + std::to_string(sandboxes.size() + 1) + " instead of " +
+                  std::to_string(wanted));
+      break;
+    }
+    sandboxes.push_back(std::move(*opened));
+  }
+  return sandboxes;
+}
+
+/// How far the segments got together.
+struct Progress {
+  size_t judged = 0;            ///< Revisions judged, from the first on.
+  bool failed_at_next = false;  ///< The revision after them failed (a step, not env.py).
+  Readings readings;
+};
+
+/// The segments' outcomes as one, in revision order, into `merged`, their log lines told: a
+/// segment that stopped early (an upgrade failed) ends it, as one database would have.
+Progress merge(std::vector<SegmentOutcome>& results, const std::vector<Segment>& segments,
+               CheckOutcome& merged, const LogLine& log) {
+  Progress progress;
+  for (size_t j = 0; j < results.size(); ++j) {
+    SegmentOutcome& part = results[j];
+    for (const std::string& line : part.log) log(line);
+    if (part.outcome.status == CheckStatus::error) merged.status = CheckStatus::error;
+    std::move(part.outcome.findings.begin(), part.outcome.findings.end(),
+              std::back_inserter(merged.findings));
+    for (size_t i = segments[j].begin; i < segments[j].end; ++i)
+      merged.timings[i] = part.outcome.timings[i];
+    progress.judged += part.judged;
+    progress.readings.touched += part.readings.touched;
+    progress.readings.whole += part.readings.whole;
+    if (!part.complete) {
+      progress.failed_at_next = part.started;
+      break;
+    }
+  }
+  return progress;
+}
+
+/// Runs the segments at once, each in its own thread but the last, in the caller's.
+std::vector<SegmentOutcome> run_segments(const CheckContext& context,
+                                         const std::vector<RevisionInfo>& revisions,
+                                         const std::vector<Segment>& segments,
+                                         std::vector<std::unique_ptr<sandbox::Sandbox>> own,
+                                         sandbox::Sandbox& shared) {
+  std::vector<SegmentOutcome> results(segments.size());
+  if (segments.size() == 1) {
+    results[0] = RoundTrip(context, revisions, segments[0], nullptr, shared, context.log).run();
+    return results;
+  }
+  // Each segment's log waits until all ended (merge() tells it), so that it reads the same
+  // every run.
+  std::vector<std::vector<std::string>> logs(segments.size());
+  {
+    std::vector<std::jthread> threads;
+    for (size_t j = 0; j < segments.size(); ++j) {
+      auto work = [&, j, sandbox = j < own.size() ? std::move(own[j]) : nullptr]() mutable {
+        LogLine log = [&logs, j](const std::string& line) { logs[j].push_back(line); };
+        results[j] =
+            RoundTrip(context, revisions, segments[j], std::move(sandbox), shared, log).run();
+      };
+      if (j + 1 < segments.size())
+        threads.emplace_back(std::move(work));
+      else
+        work();
+    }
+  }
+  for (size_t j = 0; j < segments.size(); ++j) results[j].log = std::move(logs[j]);
+  return results;
+}
+
+CheckOutcome unloadable(sandbox::Sandbox& shared, const CheckContext& context, const Error& error) {
+  CheckOutcome outcome;
+  outcome.name = std::string(kCheck);
+  outcome.findings.push_back(make_finding(
+      Severity::error, "revision-unloadable",
+      error.where.empty() ? Place{} : Place{context.project.relative(error.where), error.line}, "",
+      "Alembic cannot load the revision files: " + alembic::summarize_error(error.message), ""));
+  if (std::string printed = shared.worker().take_log(); !printed.empty()) context.log(printed);
+  if (!error.detail.empty()) context.log(error.detail);
+  return outcome;
+}
 
 }  // namespace
 
 CheckOutcome run(const CheckContext& context) {
-  Result<sandbox::Sandbox*> sandbox = context.workspace.shared();
-  if (!sandbox) return infrastructure_failure(kCheck, sandbox.error());
-  return RoundTrip(context, **sandbox).run();
+  Result<sandbox::Sandbox*> shared = context.workspace.shared();
+  if (!shared) return infrastructure_failure(kCheck, shared.error());
+  Result<std::vector<RevisionInfo>> revisions = (*shared)->worker().revisions();
+  if (!revisions) return unloadable(**shared, context, revisions.error());
+
+  Stopwatch stopwatch;
+  std::vector<std::unique_ptr<sandbox::Sandbox>> own =
+      open_sandboxes(context, segments_wanted(context, revisions->size()));
+  std::vector<Segment> segments = split(revisions->size(), own.size() + 1);
+  context.log(fmt::format(
+      "roundtrip: {} revisions, each upgraded, downgraded and upgraded again on its own{}",
+      revisions->size(),
+      segments.size() > 1 ? fmt::format(", in {} scratch databases at once", segments.size())
+                          : ""));
+
+  std::vector<SegmentOutcome> results =
+      run_segments(context, *revisions, segments, std::move(own), **shared);
+  CheckOutcome outcome;
+  outcome.name = std::string(kCheck);
+  outcome.timings.resize(revisions->size());
+  for (size_t i = 0; i < revisions->size(); ++i) outcome.timings[i].revision = (*revisions)[i].id;
+  Progress progress = merge(results, segments, outcome, context.log);
+  size_t judged = progress.judged;
+  context.log(fmt::format(
+      "roundtrip: {} of {} revisions judged in {:.2f} s; {} catalog readings of what a step "
+      "touched, {} of the whole catalog",
+      judged, revisions->size(), stopwatch.seconds(), progress.readings.touched,
+      progress.readings.whole));
+  if (progress.failed_at_next && judged + 1 < revisions->size())
+    context.log(fmt::format("roundtrip: the {} revisions after {} were not judged",
+                            revisions->size() - judged - 1, (*revisions)[judged].id));
+  flag_slow_revisions(context, *revisions, outcome);
+  return outcome;
 }
 
 std::span<const RuleInfo> rules() {

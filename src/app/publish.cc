@@ -29,11 +29,11 @@ std::string rendered(const Report& report, Render render) {
 std::string stdout_text(const Report& report, const Publication& where, const Console& console,
                         size_t reserved_errors) {
   std::ostringstream text;
-  if (where.format == "github") {
+  if (where.format == config::OutputFormat::github) {
     GithubOptions options{console.token()};
     options.reserved_errors = reserved_errors;
     write_github(report, text, options);
-  } else if (where.format == "json") {
+  } else if (where.format == config::OutputFormat::json) {
     write_json(report, text);
   } else {
     write_text(report, text, {where.color});

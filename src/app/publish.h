@@ -16,8 +16,8 @@
 namespace ag {
 
 struct Publication {
-  std::string format;  ///< text | github | json (resolved)
-  bool color = false;  ///< For text.
+  config::OutputFormat format;  ///< text, github or json (never automatic)
+  bool color = false;           ///< For text.
 };
 
 /// The files publish() could not write, and what that means for the exit code.

@@ -23,10 +23,12 @@ bool in_github_actions(const config::Environment& env) {
   return env("GITHUB_ACTIONS").value_or("") == "true";
 }
 
-std::string resolved_format(const Result<config::Settings>& settings,
-                            const config::Environment& env) {
-  if (settings && settings->format != "auto") return settings->format;
-  return in_github_actions(env) ? "github" : "text";
+/// The format setting with `auto` decided.
+config::OutputFormat resolved_format(const Result<config::Settings>& settings,
+                                     const config::Environment& env) {
+  using config::OutputFormat;
+  if (settings && settings->format != OutputFormat::automatic) return settings->format;
+  return in_github_actions(env) ? OutputFormat::github : OutputFormat::text;
 }
 
 /// The credentials of every database-url the run may have been given, known before anything is
@@ -97,10 +99,11 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
   Result<config::Settings> settings = command_line
                                           ? config::resolve_settings(command_line->values, env)
                                           : Result<config::Settings>(command_line.error());
-  std::string format = resolved_format(settings, env);
+  config::OutputFormat format = resolved_format(settings, env);
   // Masks before anything else is printed; stdout stays pure JSON for format json.
   Console console(out, err, credentials(env, command_line, settings),
-                  format == "github" || in_github_actions(env), format == "json" ? err : out);
+                  format == config::OutputFormat::github || in_github_actions(env),
+                  format == config::OutputFormat::json ? err : out);
   console.mask();
   if (!settings) {
     console.error(settings.error().describe());
@@ -127,11 +130,11 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     Result<std::optional<python::VirtualEnv>> environment = install(*settings, env, console, log);
     PipelineObserver observer;
     std::optional<CheckProgress> progress;
-    if (format == "text") {
+    if (format == config::OutputFormat::text) {
       progress.emplace(log);
       observer = {[&](const std::string& check) { progress->started(check); },
                   [&](const CheckOutcome& outcome) { progress->finished(outcome); }};
-    } else if (format == "github") {
+    } else if (format == config::OutputFormat::github) {
       observer = log_groups(console);
     }
     report = environment ? run_pipeline(*settings, *project, log, env, observer)

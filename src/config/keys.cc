@@ -92,6 +92,20 @@ const std::array kKeys = {
 
 }  // namespace
 
+std::string_view output_format_name(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::automatic:
+      return "auto";
+    case OutputFormat::text:
+      return "text";
+    case OutputFormat::github:
+      return "github";
+    case OutputFormat::json:
+      return "json";
+  }
+  return "auto";
+}
+
 std::span<const Key> keys() {
   return kKeys;
 }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <type_traits>
+#include <variant>
 
 #include "config/config_file.h"
 #include "util/text.h"
@@ -62,12 +64,17 @@ Result<std::vector<std::string>> parse_list(const Key& key, const RawValue& raw)
   return items;
 }
 
-Result<std::string> parse_text(const Key& key, const RawValue& raw) {
-  std::string value(trim(raw.text));
-  if (key.type == ValueType::choice && !is_choice(key, value)) {
+Result<std::string> parse_text(const RawValue& raw) {
+  return std::string(trim(raw.text));
+}
+
+/// The choice's position in the key's choices.
+Result<size_t> parse_choice(const Key& key, const RawValue& raw) {
+  std::string_view value = trim(raw.text);
+  auto at = std::find(key.choices.begin(), key.choices.end(), value);
+  if (at == key.choices.end())
     return invalid(key, raw, fmt::format("one of {}", fmt::join(key.choices, ", ")));
-  }
-  return value;
+  return static_cast<size_t>(at - key.choices.begin());
 }
 
 /// Stores a typed value in the key's field; the field's type must match the key's type.
@@ -75,6 +82,18 @@ template <class T>
 Status store(Settings& settings, const Key& key, Result<T> value) {
   if (!value) return value.error();
   settings.*std::get<T Settings::*>(key.field) = std::move(*value);
+  return ok();
+}
+
+/// Stores the enum value at the choice's position in the key's enum field.
+Status store_choice(Settings& settings, const Key& key, Result<size_t> index) {
+  if (!index) return index.error();
+  std::visit(
+      [&](auto field) {
+        using Member = std::remove_reference_t<decltype(settings.*field)>;
+        if constexpr (std::is_enum_v<Member>) settings.*field = static_cast<Member>(*index);
+      },
+      key.field);
   return ok();
 }
 
@@ -125,8 +144,9 @@ Status assign(Settings& settings, const Key& key, const RawValue& raw) {
       return store(settings, key, parse_list(key, raw));
     case ValueType::text:
     case ValueType::path:
+      return store(settings, key, parse_text(raw));
     case ValueType::choice:
-      return store(settings, key, parse_text(key, raw));
+      return store_choice(settings, key, parse_choice(key, raw));
   }
   return ok();
 }

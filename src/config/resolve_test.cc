@@ -94,8 +94,8 @@ TEST_SUITE("config/assign") {
     CHECK(settings.working_directory == ".");
     CHECK(settings.alembic_config == "alembic.ini");
     CHECK(settings.checks == Items{"heads", "lint", "roundtrip", "drift"});
-    CHECK(settings.fail_on == "error");
-    CHECK(settings.format == "auto");
+    CHECK(settings.fail_on == FailOn::error);
+    CHECK(settings.format == OutputFormat::automatic);
     CHECK(settings.step_timeout == 300);
     CHECK(settings.skip_revisions.empty());
     CHECK(settings.database_url.empty());
@@ -151,10 +151,34 @@ TEST_SUITE("config/assign") {
   }
 
   TEST_CASE("choices accept exactly their values, trimmed") {
-    CHECK(assigned("fail-on", "warning").fail_on == "warning");
-    CHECK(assigned("fail-on", " never ").fail_on == "never");
-    CHECK(assigned("format", "json").format == "json");
-    CHECK(assigned("format", "github").format == "github");
+    CHECK(assigned("fail-on", "warning").fail_on == FailOn::warning);
+    CHECK(assigned("fail-on", " never ").fail_on == FailOn::never);
+    CHECK(assigned("format", "json").format == OutputFormat::json);
+    CHECK(assigned("format", "github").format == OutputFormat::github);
+  }
+
+  TEST_CASE("every choice is the value of its key's enum with that name") {
+    for (const Key& key : keys()) {
+      if (key.type != ValueType::choice) continue;
+      for (std::string_view choice : key.choices) {
+        CAPTURE(key.name);
+        CAPTURE(choice);
+        Settings settings = assigned(key.name, std::string(choice));
+        std::visit(
+            [&](auto field) {
+              using Member = std::remove_reference_t<decltype(settings.*field)>;
+              if constexpr (std::is_same_v<Member, FailOn>)
+                CHECK(fail_on_name(settings.*field) == choice);
+              else if constexpr (std::is_same_v<Member, OutputFormat>)
+                CHECK(output_format_name(settings.*field) == choice);
+              else if constexpr (std::is_same_v<Member, Severity>)
+                CHECK(severity_name(settings.*field) == choice);
+              else
+                FAIL("a choice key's field is no enum");
+            },
+            key.field);
+      }
+    }
   }
 
   TEST_CASE("a value that is not a choice lists the choices") {
@@ -194,8 +218,8 @@ TEST_SUITE("config/resolve_settings") {
     CHECK(settings.working_directory == folder.path().string());
     CHECK(settings.alembic_config == "alembic.ini");
     CHECK(settings.checks == Items{"heads", "lint", "roundtrip", "drift"});
-    CHECK(settings.fail_on == "error");
-    CHECK(settings.format == "auto");
+    CHECK(settings.fail_on == FailOn::error);
+    CHECK(settings.format == OutputFormat::automatic);
     CHECK(settings.step_timeout == 300);
     CHECK(settings.python.empty());
   }
@@ -215,8 +239,8 @@ TEST_SUITE("config/resolve_settings") {
                                    {"INPUT_DATABASE-URL", "postgresql://input"}});
     Settings settings = resolved(flags_for(folder, {{"format", {"github", "flag --format"}}}), env);
     CHECK(settings.checks == Items{"lint"});               // file
-    CHECK(settings.fail_on == "never");                    // input over file
-    CHECK(settings.format == "github");                    // flag over input and file
+    CHECK(settings.fail_on == FailOn::never);              // input over file
+    CHECK(settings.format == OutputFormat::github);        // flag over input and file
     CHECK(settings.step_timeout == 20);                    // input over file
     CHECK(settings.python == "python-from-file");          // empty input is unset
     CHECK(settings.database_url == "postgresql://input");  // input over default
@@ -227,10 +251,10 @@ TEST_SUITE("config/resolve_settings") {
     Scratch folder;
     folder.write("alembic-gate.toml", "fail-on = \"warning\"\n");
     CHECK(resolved(flags_for(folder), environment({{"INPUT_FAIL-ON", "error"}})).fail_on ==
-          "warning");
+          FailOn::warning);
     // A value other than the default still wins over the file.
     CHECK(resolved(flags_for(folder), environment({{"INPUT_FAIL-ON", "never"}})).fail_on ==
-          "never");
+          FailOn::never);
   }
 
   TEST_CASE("every input at its default, as the runner passes them, leaves the file's values") {
@@ -249,7 +273,7 @@ TEST_SUITE("config/resolve_settings") {
     CHECK(settings.step_timeout == 10);
     CHECK(settings.lint_rules == Items{"-prefer-jsonb"});
     CHECK(settings.drift_strict);
-    CHECK(settings.fail_on == "error");  // neither file nor input: the default
+    CHECK(settings.fail_on == FailOn::error);  // neither file nor input: the default
   }
 
   TEST_CASE("[tool.alembic-gate] in pyproject.toml is read when there is no alembic-gate.toml") {
@@ -280,7 +304,7 @@ TEST_SUITE("config/resolve_settings") {
     folder.write("pyproject.toml",
                  "[tool.alembic-gate]\nformat = \"json\"\npython = \"py-from-pyproject\"\n");
     Settings settings = resolved(flags_for(folder), environment({}));
-    CHECK(settings.format == "text");
+    CHECK(settings.format == OutputFormat::text);
     CHECK(settings.python.empty());
   }
 
@@ -296,7 +320,7 @@ TEST_SUITE("config/resolve_settings") {
                  "ban-drop-column = \"warning\"\n"
                  "prefer-text-field = \"error\"\n");
     Settings settings = resolved(flags_for(folder), environment({}));
-    CHECK(settings.fail_on == "warning");
+    CHECK(settings.fail_on == FailOn::warning);
     CHECK(settings.lint_since == "abc123");
     CHECK(settings.lint_rules == Items{"-prefer-jsonb", "-ban-drop-table"});
     CHECK(settings.lint_severity == Items{"ban-drop-column=warning", "prefer-text-field=error"});
@@ -412,7 +436,7 @@ TEST_SUITE("config/resolve_settings") {
         resolved({}, environment({{"INPUT_WORKING-DIRECTORY", folder.path().string() + "/"},
                                   {"INPUT_WORKING_DIRECTORY", "/nonexistent"}}));
     CHECK(settings.working_directory == folder.path().string());
-    CHECK(settings.format == "json");
+    CHECK(settings.format == OutputFormat::json);
   }
 
   TEST_CASE("the working-directory flag wins over the input") {

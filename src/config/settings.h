@@ -14,7 +14,16 @@
 #include <variant>
 #include <vector>
 
+#include "core/finding.h"
+#include "core/report.h"
+
 namespace ag::config {
+
+/// Where and how the report is printed (the format setting).
+enum class OutputFormat { automatic, text, github, json };
+
+/// "auto", "text", "github" or "json".
+std::string_view output_format_name(OutputFormat format);
 
 /// Every setting of a run, typed. Values come from resolve_settings(); never set defaults here.
 struct Settings {
@@ -25,8 +34,8 @@ struct Settings {
   std::vector<std::string> database_url_env;
   int connect_timeout = 0;  ///< Seconds.
   bool allow_configured_database = false;
-  std::string fail_on;  ///< error | warning | never
-  std::string format;   ///< auto | text | github | json
+  FailOn fail_on = FailOn::error;
+  OutputFormat format = OutputFormat::automatic;
   std::string json_file;
   std::string sarif_file;
   std::string python;
@@ -40,13 +49,16 @@ struct Settings {
   std::vector<std::string> lint_severity;  ///< Items: rule-id=severity.
   std::string lint_since;
   bool drift_strict = false;
-  std::string drift_strict_severity;  ///< notice | warning | error
+  Severity drift_strict_severity = Severity::warning;
 };
 
 enum class ValueType { text, path, boolean, integer, list, choice };
 
+/// Where a key's value goes. A choice's field is an enum whose values are the key's choices, in
+/// order.
 using Field = std::variant<std::string Settings::*, bool Settings::*, int Settings::*,
-                           std::vector<std::string> Settings::*>;
+                           std::vector<std::string> Settings::*, FailOn Settings::*,
+                           OutputFormat Settings::*, Severity Settings::*>;
 
 /// One row of the settings table.
 struct Key {

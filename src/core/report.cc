@@ -21,9 +21,27 @@ std::string_view status_name(CheckStatus status) {
   return "failed";
 }
 
-bool fails(Severity severity, std::string_view fail_on) {
-  if (fail_on == "never") return false;
-  if (fail_on == "warning") return severity != Severity::notice;
+std::string_view fail_on_name(FailOn fail_on) {
+  switch (fail_on) {
+    case FailOn::error:
+      return "error";
+    case FailOn::warning:
+      return "warning";
+    case FailOn::never:
+      return "never";
+  }
+  return "error";
+}
+
+bool fails(Severity severity, FailOn fail_on) {
+  switch (fail_on) {
+    case FailOn::never:
+      return false;
+    case FailOn::warning:
+      return severity != Severity::notice;
+    case FailOn::error:
+      return severity == Severity::error;
+  }
   return severity == Severity::error;
 }
 

@@ -66,12 +66,18 @@ struct RankedFinding {
   const Finding* finding = nullptr;
 };
 
+/// The lowest severity that fails a run (the fail-on setting).
+enum class FailOn { error, warning, never };
+
+/// "error", "warning" or "never".
+std::string_view fail_on_name(FailOn fail_on);
+
 struct Report {
   std::filesystem::path repository_root;
   std::string project;  ///< The working directory, relative to the repository root.
   std::vector<CheckOutcome> checks;
   GraphSummary graph;
-  std::string fail_on;  ///< error | warning | never
+  FailOn fail_on = FailOn::error;
 
   /// Every finding of every check, in check order.
   Findings findings() const;
@@ -85,8 +91,8 @@ struct Report {
   bool broken() const;
 };
 
-/// Whether `severity` fails a run under `fail_on` (error | warning | never).
-bool fails(Severity severity, std::string_view fail_on);
+/// Whether `severity` fails a run under `fail_on`.
+bool fails(Severity severity, FailOn fail_on);
 
 /// `report` with every secret replaced by *** in every text it carries.
 Report redacted(Report report, const Secrets& secrets);

@@ -28,7 +28,7 @@ RunnerView github(const Report& report, size_t per_severity = 10) {
 
 Report one_finding(Finding finding) {
   Report report;
-  report.fail_on = "error";
+  report.fail_on = FailOn::error;
   report.checks = {{finding.check, CheckStatus::failed, {}, 0.01, {}}};
   report.checks[0].findings = {std::move(finding)};
   return report;

@@ -52,7 +52,7 @@ void write_json(const Report& report, std::ostream& out) {
                              {"tool", {{"name", "alembic-gate"}, {"version", kVersion}}},
                              {"project", report.project},
                              {"result", result_name(report)},
-                             {"fail_on", report.fail_on},
+                             {"fail_on", fail_on_name(report.fail_on)},
                              {"checks", checks},
                              {"graph",
                               {{"revisions", report.graph.revisions},

@@ -150,7 +150,7 @@ class Summary {
     std::string out = fmt::format("### {} {}\n\n", icon, verdict_line(report_));
     std::vector<std::string> facts;
     if (!report_.project.empty()) facts.push_back(fmt::format("project `{}`", report_.project));
-    facts.push_back(fmt::format("fail-on `{}`", report_.fail_on));
+    facts.push_back(fmt::format("fail-on `{}`", fail_on_name(report_.fail_on)));
     facts.push_back(fmt::format("alembic-gate {}", kVersion));
     return out + fmt::format("{}\n\n", fmt::join(facts, " · "));
   }

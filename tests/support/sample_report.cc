@@ -17,7 +17,7 @@ Report sample_report() {
   Report report;
   report.repository_root = AG_SOURCE_DIR;
   report.project = "tests/fixtures/heads/two_heads";
-  report.fail_on = "error";
+  report.fail_on = FailOn::error;
 
   CheckOutcome heads{"heads", CheckStatus::failed, {}, 0.0042, {}};
   heads.findings = {
@@ -86,7 +86,7 @@ Report many_findings(size_t count, size_t message_bytes) {
   Report report;
   report.repository_root = "/nonexistent";
   report.project = "app";
-  report.fail_on = "error";
+  report.fail_on = FailOn::error;
   report.checks = {{"heads", CheckStatus::failed, {}, 0.1, {}},
                    {"roundtrip", CheckStatus::failed, {}, 20, {}}};
   constexpr Severity kSeverities[] = {Severity::error, Severity::warning, Severity::notice};

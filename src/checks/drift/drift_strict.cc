@@ -28,12 +28,6 @@ constexpr std::string_view kHelp =
     "autogenerate does not compare this; make the migrations and the models agree (a migration "
     "with op.alter_column / op.execute, or a change to the model)";
 
-Severity strict_severity(const config::Settings& settings) {
-  if (settings.drift_strict_severity == "error") return Severity::error;
-  if (settings.drift_strict_severity == "notice") return Severity::notice;
-  return Severity::warning;
-}
-
 /// Where the comparison looks: the default schema of every database env.py compares (several for
 /// a multi-database env.py whose connections have their own search_path); Alembic names none of
 /// them (an empty schema), and names every other schema.
@@ -223,7 +217,7 @@ void recreate_prerequisites(const CheckContext& context, sandbox::Sandbox& built
 
 Result<Findings> compare_catalogs(const CheckContext& context, sandbox::Sandbox& migrated,
                                   const ModelComparison& comparison, const ModelPlaces& places) {
-  Severity severity = strict_severity(context.settings);
+  Severity severity = context.settings.drift_strict_severity;
   auto finding = [&](const SourceLine& place, std::string message, std::string_view help) {
     return Finding{.check = "drift",
                    .rule = "drift-strict",

@@ -396,6 +396,22 @@ TEST_SUITE("roundtrip") {
     check_scratch_dropped(run);
   }
 
+  TEST_CASE("env.py runs, and fails, with no revision at all") {
+    TempDir dir;
+    dir.write("alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n");
+    dir.write("migrations/env.py", "import blog_models_missing\n");
+    dir.folder("migrations/versions");
+    GateRun run = run_gate(roundtrip_args(dir.path().string()));
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("env-failed");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["line"] == 1);
+    CHECK(contains(found[0]["message"],
+                   "ModuleNotFoundError: No module named 'blog_models_missing'"));
+    check_scratch_dropped(run);
+  }
+
   TEST_CASE("a migration with a syntax error is one finding at the line Python reports") {
     GateRun run = roundtrip("syntax_error");
     CHECK(run.exit_code == 1);

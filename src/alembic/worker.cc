@@ -278,14 +278,15 @@ Result<std::vector<std::string>> Worker::open() {
   return strings_of(reply->body["heads"]);
 }
 
-Result<StepDone> Worker::step(const std::string& revision, Direction direction, bool stamp) {
+Result<StepDone> Worker::step(const std::string& revision, Direction direction, bool stamp,
+                              int timeouts) {
   json message = {{"op", "step"},
                   {"revision", revision},
                   {"direction", direction == Direction::up ? "up" : "down"},
                   {"stamp", stamp}};
   std::string doing =
       fmt::format("{} {}", direction == Direction::up ? "upgrading to" : "downgrading", revision);
-  Result<Reply> reply = request(message.dump(), step_timeout_, doing);
+  Result<Reply> reply = request(message.dump(), timeouts * step_timeout_, doing);
   if (!reply) return reply.error();
   return StepDone{reply->body.value("seconds", 0.0)};
 }
@@ -294,8 +295,9 @@ Result<RoundTripDone> Worker::roundtrip(const RoundTripRequest& trip) {
   json message = {{"op", "roundtrip"}, {"revision", trip.revision},       {"stamp", trip.stamp},
                   {"trio", trip.trio}, {"read_before", trip.read_before}, {"define", trip.define}};
   // Up to three migrations run in it, each allowed step_timeout.
-  Result<Reply> reply = request(message.dump(), trip.trio ? 3 * step_timeout_ : step_timeout_,
-                                fmt::format("upgrading to {} and back", trip.revision));
+  Result<Reply> reply =
+      request(message.dump(), trip.trio ? kTrioTimeouts * step_timeout_ : step_timeout_,
+              fmt::format("upgrading to {} and back", trip.revision));
   if (!reply) return reply.error();
   const json& body = reply->body;
   RoundTripDone done{.up_seconds = body.value("up_seconds", 0.0),

@@ -1,5 +1,5 @@
 // The Python worker: one long-lived interpreter running the project's own Alembic and env.py on
-// a scratch database, spoken to in JSON lines (protocol: the docstring of worker.py). It
+// a scratch database, spoken to in JSON lines (protocol: docs/worker-protocol.md). It
 // executes and reports; every decision is made here, on the C++ side.
 #pragma once
 
@@ -26,7 +26,7 @@ struct WorkerOptions {
 };
 
 /// Whether a request failed because this Alembic lacks a part of its own that the worker uses as
-/// Alembic's commands do (the exception worker.py raised is an AlembicIncompatible, by
+/// Alembic's commands do (the exception the worker raised is an AlembicIncompatible, by
 /// Error::kind; its message names the version): not the project's fault, so the check cannot
 /// run.
 bool is_alembic_incompatibility(const Error& error);
@@ -65,6 +65,9 @@ struct Rows {
   std::vector<std::string> columns;
   std::vector<Row> rows;
 };
+
+/// The step-timeouts a roundtrip step with `trio` may take: one per migration it runs.
+inline constexpr int kTrioTimeouts = 3;
 
 /// A revision's roundtrip step (Worker::roundtrip): its upgrade, in its own transaction, and with
 /// `trio` its downgrade and the upgrade again in a savepoint rolled back afterwards, so that the
@@ -183,7 +186,10 @@ class Worker {
   /// Runs one revision up or down inside the session (stamped instead when `stamp`). A failure
   /// ends the session; its Error points at the failing line and carries the traceback in
   /// Error::detail. A step running past step_timeout stops the worker: every later call fails.
-  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false);
+  /// It may take `timeouts` times step_timeout (a revision replayed where another worker judges
+  /// it gets the time its judging gets).
+  Result<StepDone> step(const std::string& revision, Direction direction, bool stamp = false,
+                        int timeouts = 1);
 
   /// One revision's roundtrip step inside the session (see RoundTripRequest). A failing upgrade
   /// is an Error and ends the session, as step()'s; a failing downgrade or second upgrade is

@@ -68,7 +68,7 @@ const std::array kKeys = {
     Key{"roundtrip-jobs", ValueType::integer, "0",
         "Scratch databases the roundtrip judges revisions in at once, each upgrading plainly "
         "through the revisions before its share; 0: one per CPU core (at most 4) from 100 "
-        "revisions on. 1 when migrations act on roles, tablespaces or advisory locks.",
+        "revisions on; at most 16. 1 when migrations act on roles or tablespaces.",
         &S::roundtrip_jobs},
     Key{"lint-rules", ValueType::list, "all",
         "Lint rules to run, in order: all, rule-id (or +rule-id) adds, -rule-id removes; a list "

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <exception>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -170,7 +171,8 @@ class RoundTrip {
   const CheckContext& context_;
   const std::vector<RevisionInfo>& revisions_;
   Segment segment_;
-  std::unique_ptr<sandbox::Sandbox> own_;  ///< Empty when the segment works in the shared one.
+  /// The segment's own sandbox; empty for the last segment, which works in the shared one.
+  std::unique_ptr<sandbox::Sandbox> own_;
   alembic::Worker* worker_;  ///< The sandbox's, renewed after a state no upgrade makes.
   LogLine log_;
   /// Revisions up to this index are not downgraded (minimum-downgrade-revision).
@@ -182,11 +184,12 @@ class RoundTrip {
   bool session_open_ = true;  ///< False once a failed step ended the session for good.
   SegmentOutcome result_;
 
-  /// Plain upgrades of the revisions before `end`, in this session.
+  /// Plain upgrades of the revisions before `end`, in this session. Each may take the time its
+  /// judging does (three migrations' step-timeout): one that passed there passes here.
   bool upgrade_through(size_t end) {
     for (size_t i = 0; session_open_ && i < end; ++i) {
-      Result<alembic::StepDone> done =
-          worker_->step(revisions_[i].id, Direction::up, skipped(revisions_[i]));
+      Result<alembic::StepDone> done = worker_->step(
+          revisions_[i].id, Direction::up, skipped(revisions_[i]), alembic::kTrioTimeouts);
       keep_log_tail(worker_->take_log());
       if (!done) {
         session_open_ = false;
@@ -346,11 +349,17 @@ class RoundTrip {
 
   void close_session(alembic::Worker& worker) {
     session_open_ = false;
-    if (Status closed = worker.close(); !closed) {
-      add_error(
-          "env-failed", from_error(closed.error(), {}), "",
-          "env.py failed while finishing: " + alembic::summarize_error(closed.error().message), "");
+    Status closed = worker.close();
+    if (closed) return;
+    if (own_) {
+      // A segment before the last finishes short of the heads, where env.py may expect them.
+      // The last segment's finish is the one that counts (and is said once).
+      log_("roundtrip: env.py failed finishing short of the heads: " + closed.error().message);
+      return;
     }
+    add_error("env-failed", from_error(closed.error(), {}), "",
+              "env.py failed while finishing: " + alembic::summarize_error(closed.error().message),
+              "");
   }
 
   void downgrade_failed(size_t index, const Error& error) {
@@ -473,8 +482,8 @@ size_t segments_wanted(const CheckContext& context, size_t revisions) {
   return count;
 }
 
-/// The sandboxes of the segments before the last (which works in the shared one). Fewer when
-/// the server gives no more (said in the log).
+/// The sandboxes of the segments before the last (which works in the shared one): `wanted` - 1,
+/// fewer when the server gives no more (said in the log).
 std::vector<std::unique_ptr<sandbox::Sandbox>> open_sandboxes(const CheckContext& context,
                                                               size_t wanted) {
   std::vector<std::unique_ptr<sandbox::Sandbox>> sandboxes;
@@ -536,20 +545,28 @@ std::vector<SegmentOutcome> run_segments(const CheckContext& context,
   // Each segment's log waits until all ended (merge() tells it), so that it reads the same
   // every run.
   std::vector<std::vector<std::string>> logs(segments.size());
+  std::vector<std::exception_ptr> failures(segments.size());
   {
     std::vector<std::jthread> threads;
     for (size_t j = 0; j < segments.size(); ++j) {
-      auto work = [&, j, sandbox = j < own.size() ? std::move(own[j]) : nullptr]() mutable {
+      bool last = j + 1 == segments.size();
+      auto work = [&, j, sandbox = last ? nullptr : std::move(own[j])]() mutable {
         LogLine log = [&logs, j](const std::string& line) { logs[j].push_back(line); };
-        results[j] =
-            RoundTrip(context, revisions, segments[j], std::move(sandbox), shared, log).run();
+        try {
+          results[j] =
+              RoundTrip(context, revisions, segments[j], std::move(sandbox), shared, log).run();
+        } catch (...) {  // the truly fatal: rethrown once all have ended
+          failures[j] = std::current_exception();
+        }
       };
-      if (j + 1 < segments.size())
-        threads.emplace_back(std::move(work));
-      else
+      if (last)
         work();
+      else
+        threads.emplace_back(std::move(work));
     }
   }
+  for (const std::exception_ptr& failure : failures)
+    if (failure) std::rethrow_exception(failure);
   for (size_t j = 0; j < segments.size(); ++j) results[j].log = std::move(logs[j]);
   return results;
 }
@@ -575,9 +592,11 @@ CheckOutcome run(const CheckContext& context) {
   if (!revisions) return unloadable(**shared, context, revisions.error());
 
   Stopwatch stopwatch;
-  std::vector<std::unique_ptr<sandbox::Sandbox>> own =
-      open_sandboxes(context, segments_wanted(context, revisions->size()));
-  std::vector<Segment> segments = split(revisions->size(), own.size() + 1);
+  // The segments first (some may be empty), then a sandbox for each but the last.
+  std::vector<Segment> segments =
+      split(revisions->size(), segments_wanted(context, revisions->size()));
+  std::vector<std::unique_ptr<sandbox::Sandbox>> own = open_sandboxes(context, segments.size());
+  if (own.size() + 1 < segments.size()) segments = split(revisions->size(), own.size() + 1);
   context.log(fmt::format(
       "roundtrip: {} revisions, each upgraded, downgraded and upgraded again on its own{}",
       revisions->size(),

@@ -17,25 +17,32 @@ namespace {
 constexpr double kJudgedCost = 4.0;
 
 /// Statements that act beyond the scratch database, lower case, as whole words (white space
-/// folded to one space) in the code's strings.
-constexpr std::array<std::string_view, 10> kClusterStatements = {
-    "create role", "drop role",         "alter role",      "create user",     "drop user",
-    "alter user",  "create tablespace", "drop tablespace", "create database", "drop database"};
+/// folded to one space) in the code's strings. Advisory locks are not among them: their keys
+/// belong to one database.
+constexpr std::array<std::string_view, 14> kClusterStatements = {
+    "create role",     "drop role",       "alter role",    "create user", "drop user",
+    "alter user",      "create group",    "drop group",    "alter group", "create tablespace",
+    "drop tablespace", "create database", "drop database", "alter system"};
 
-/// Functions that do, found inside longer names too (pg_try_advisory_lock).
-constexpr std::array<std::string_view, 3> kClusterFunctions = {
-    "advisory_lock", "advisory_xact_lock", "pg_terminate_backend"};
+/// What a statement above may be followed by and still be of one database (CREATE USER
+/// MAPPING).
+constexpr std::string_view kDatabaseObject = " mapping";
+
+/// Functions that do, found inside longer names too.
+constexpr std::array<std::string_view, 2> kClusterFunctions = {"pg_terminate_backend", "dblink"};
 
 bool is_word_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
-/// Whether `word` stands in `text` with no letter, digit or _ right before or after it.
+/// Whether `word` stands in `text` with no letter, digit or _ right before or after it, and is
+/// not a statement on a database's own object.
 bool contains_word(std::string_view text, std::string_view word) {
   for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
     size_t after = at + word.size();
     if ((at == 0 || !is_word_char(text[at - 1])) &&
-        (after == text.size() || !is_word_char(text[after])))
+        (after == text.size() || !is_word_char(text[after])) &&
+        !text.substr(after).starts_with(kDatabaseObject))
       return true;
   }
   return false;
@@ -83,7 +90,7 @@ std::optional<std::string_view> cluster_phrase(const std::filesystem::path& path
 }  // namespace
 
 size_t segment_count(size_t revisions, int jobs, unsigned cores) {
-  size_t wanted = jobs > 0 ? static_cast<size_t>(jobs)
+  size_t wanted = jobs > 0 ? std::min(static_cast<size_t>(jobs), kMaximumJobs)
                   : revisions < kAutoMinimumRevisions
                       ? 1
                       : std::min<size_t>(std::max(cores, 1U), kMaximumAutoJobs);
@@ -96,6 +103,7 @@ std::vector<Segment> split(size_t revisions, size_t count) {
   // 1/kJudgedCost, and start(count) = revisions.
   const double q = 1.0 - 1.0 / kJudgedCost;
   const double total = 1.0 - std::pow(q, static_cast<double>(count));
+  if (revisions == 0) return {Segment{}};  // env.py still runs
   std::vector<Segment> segments;
   size_t begin = 0;
   for (size_t j = 1; j <= count; ++j) {

@@ -37,6 +37,7 @@ TEST_SUITE("roundtrip segments") {
     CHECK(segment_count(500, 0, 16) == 4);
     CHECK(segment_count(500, 0, 0) == 1);  // the cores unknown
     CHECK(segment_count(500, 1, 8) == 1);
+    CHECK(segment_count(500, 64, 2) == 16);  // kMaximumJobs
   }
 
   TEST_CASE("the segments cover the history in order, later ones shorter: they end together") {
@@ -51,14 +52,20 @@ TEST_SUITE("roundtrip segments") {
     CHECK(pieces(split(500, 4)) ==
           std::vector<std::string>{"0-183", "183-320", "320-423", "423-500"});
     CHECK(pieces(split(2, 4)) == std::vector<std::string>{"0-1", "1-2"});
+    CHECK(pieces(split(5, 5)) == std::vector<std::string>{"0-2", "2-3", "3-4", "4-5"});
+    CHECK(pieces(split(0, 1)) == std::vector<std::string>{"0-0"});  // env.py still runs
   }
 
   TEST_CASE("migrations acting on what databases share are found in env.py and the revisions") {
     test::TempDir folder;
     CHECK_FALSE(shared_by_databases(project_in(folder, "import alembic\n", "op.add_column()\n")));
     CHECK(shared_by_databases(
-              project_in(folder, "conn.execute(text('SELECT pg_advisory_lock(1)'))\n", "")) ==
-          "migrations/env.py: advisory_lock");
+              project_in(folder, "conn.execute(text('ALTER SYSTEM SET work_mem = 1'))\n", "")) ==
+          "migrations/env.py: alter system");
+    // An advisory lock's key belongs to one database; a user mapping too.
+    CHECK_FALSE(shared_by_databases(
+        project_in(folder, "conn.execute(text('SELECT pg_advisory_lock(1)'))\n",
+                   "op.execute('CREATE USER MAPPING FOR CURRENT_USER SERVER s')\n")));
     CHECK(shared_by_databases(project_in(folder, "", "op.execute('CREATE ROLE reader')\n")) ==
           "migrations/versions/a1_first.py: create role");
     CHECK(shared_by_databases(project_in(folder, "", "op.execute(\"ALTER\n  USER app\")\n")) ==
@@ -66,10 +73,10 @@ TEST_SUITE("roundtrip segments") {
     // A docstring, a comment, part of a longer name.
     CHECK_FALSE(shared_by_databases(project_in(
         folder, "", "\"\"\"Create role invitation table\"\"\"\n# alter user\ncreate_role_x()\n")));
-    CHECK(shared_by_databases(project_in(folder, "", "sa.select(sa.func.pg_advisory_lock(7))")) ==
-          "migrations/versions/a1_first.py: advisory_lock");
-    CHECK(shared_by_databases(project_in(folder, "", "SELECT pg_try_advisory_xact_lock(7)")) ==
-          "migrations/versions/a1_first.py: advisory_xact_lock");
+    CHECK(shared_by_databases(project_in(folder, "", "sa.select(sa.func.dblink_exec('x', 'y'))")) ==
+          "migrations/versions/a1_first.py: dblink");
+    CHECK(shared_by_databases(project_in(folder, "", "op.execute('CREATE GROUP readers')")) ==
+          "migrations/versions/a1_first.py: create group");
   }
 }
 

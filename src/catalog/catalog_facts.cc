@@ -437,6 +437,16 @@ std::vector<std::string> table_names(const std::vector<std::string>& excluded) {
 // catalogs are read by an index range scan. (Schemas are few, and public is 2200.) With
 // `touched` (the CTEs that find the touched units), relations, routines and types are those
 // touched only.
+/// An object's privileges as pg_dump prints them: a set (items sorted), none when they are
+/// the owner's default (`kind` as acldefault() takes it). A REVOKE of what a GRANT gave writes
+/// the default out, and a GRANT back after a REVOKE appends its item last.
+std::string privileges(std::string_view acl, std::string_view kind, std::string_view owner) {
+  return fmt::format(
+      "CASE WHEN {0} IS NOT NULL THEN NULLIF(ARRAY(SELECT a FROM unnest({0}) a ORDER BY a::text), "
+      "ARRAY(SELECT a FROM unnest(acldefault({1}, {2})) a ORDER BY a::text)) END",
+      acl, kind, owner);
+}
+
 std::string common_table_expressions(const SnapshotOptions& options,
                                      std::string_view touched = "") {
   std::string only_touched = touched.empty() ? "" : fmt::format(" AND {{}}.oid {}", kInTouched);
@@ -446,7 +456,7 @@ std::string common_table_expressions(const SnapshotOptions& options,
   WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'),
 ns AS MATERIALIZED (
   SELECT n.oid, n.nspname::text AS nspname, n.nspowner,
-         NULLIF(n.nspacl, acldefault('n', n.nspowner)) AS nspacl
+         {6} AS nspacl
   FROM pg_namespace n
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     AND n.nspname !~ '^pg_(toast_)?temp_'
@@ -459,8 +469,7 @@ excluded AS MATERIALIZED (
 rel AS MATERIALIZED (
   SELECT c.oid, c.relname::text AS relname, c.relkind, c.relpersistence, c.relispartition,
          c.relpartbound, c.reloptions, c.relrowsecurity, c.relforcerowsecurity, c.relowner,
-         NULLIF(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner))
-           AS relacl,
+         {7} AS relacl,
          c.relispopulated,
          ns.nspname
   FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
@@ -469,7 +478,7 @@ rel AS MATERIALIZED (
     AND c.oid NOT IN (SELECT oid FROM excluded){2}),
 routine AS MATERIALIZED (
   SELECT p.oid, p.proname::text AS proname, p.proargtypes, p.prokind, p.proowner,
-         NULLIF(p.proacl, acldefault('f', p.proowner)) AS proacl,
+         {8} AS proacl,
          ns.nspname
   FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
   WHERE p.oid >= 16384
@@ -479,7 +488,7 @@ routine AS MATERIALIZED (
                                               AND d.objid = p.oid AND d.deptype = 'i'){4}),
 utype AS MATERIALIZED (
   SELECT t.oid, t.typname::text AS typname, t.typtype, t.typowner,
-         NULLIF(t.typacl, acldefault('T', t.typowner)) AS typacl, t.typbasetype,
+         {9} AS typacl, t.typbasetype,
          t.typtypmod,
          t.typnotnull, t.typdefaultbin, t.typcollation, t.typrelid, ns.nspname
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
@@ -488,7 +497,11 @@ utype AS MATERIALIZED (
 )sql",
       text_array(options.excluded_tables), text_array(table_names(options.excluded_tables)),
       fmt::format(fmt::runtime(only_touched), "c"), touched,
-      fmt::format(fmt::runtime(only_touched), "p"), fmt::format(fmt::runtime(only_touched), "t"));
+      fmt::format(fmt::runtime(only_touched), "p"), fmt::format(fmt::runtime(only_touched), "t"),
+      privileges("n.nspacl", "'n'", "n.nspowner"),
+      privileges("c.relacl", R"(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char")",
+                 "c.relowner"),
+      privileges("p.proacl", "'f'", "p.proowner"), privileges("t.typacl", "'T'", "t.typowner"));
 }
 
 /// The kind's rows for a snapshot: kind, identity and the attributes as text, NULLs up to

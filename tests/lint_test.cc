@@ -317,6 +317,25 @@ TEST_SUITE("lint") {
     CHECK(count_lines(static_findings(run)) == 7);
   }
 
+  TEST_CASE("a base commit that is no commit id never reaches git: everything, with a notice") {
+    TempDir dir;
+    committed_copy(dir);
+    fs::path planted = dir.path() / "planted";
+    GateRun run =
+        lint_at(dir.path().string(), {},
+                {{"GITHUB_EVENT_PATH", write_event(dir, "--output=" + planted.string()).string()}});
+    std::vector<nlohmann::json> notice = run.findings("lint-scope");
+    REQUIRE(notice.size() == 1);
+    CHECK(notice[0]["message"] ==
+          "this is a pull request, but git cannot tell which migrations it adds or changes (the "
+          "base commit '--output=" +
+              planted.string() +
+              "' is no commit id: pull_request.base.sha must be hexadecimal); every revision "
+              "file was linted");
+    CHECK_FALSE(fs::exists(planted.string() + "...HEAD"));  // where git diff --output wrote
+    CHECK(count_lines(static_findings(run)) == 7);
+  }
+
   TEST_CASE("an event that is not a pull request's lints everything, without a notice") {
     TempDir dir;
     committed_copy(dir);

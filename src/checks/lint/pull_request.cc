@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 #include "process/subprocess.h"
 #include "util/file.h"
 #include "util/text.h"
@@ -31,6 +34,14 @@ Result<std::string> git(const fs::path& folder, std::vector<std::string> argumen
   return std::move(done->out);
 }
 
+/// Whether `text` can name a commit: 4 to 64 hexadecimal digits (SHA-1 or SHA-256). Anything
+/// else from an event file is refused before it reaches git's command line.
+bool is_commit_id(std::string_view text) {
+  return text.size() >= 4 && text.size() <= 64 &&
+         std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
 }  // namespace
 
 std::optional<std::string> pull_request_base(const config::Environment& env) {
@@ -50,10 +61,16 @@ std::optional<std::string> pull_request_base(const config::Environment& env) {
 }
 
 Result<std::vector<fs::path>> changed_files(const fs::path& folder, const std::string& base) {
+  if (!is_commit_id(base)) {
+    return Error{
+        fmt::format("the base commit '{}' is no commit id: pull_request.base.sha must be "
+                    "hexadecimal",
+                    base)};
+  }
   Result<std::string> top = git(folder, {"rev-parse", "--show-toplevel"});
   if (!top) return top.error();
-  Result<std::string> names =
-      git(folder, {"diff", "--name-only", "-z", "--diff-filter=d", base + "...HEAD", "--"});
+  Result<std::string> names = git(folder, {"diff", "--name-only", "-z", "--diff-filter=d",
+                                           "--end-of-options", base + "...HEAD", "--"});
   if (!names) return names.error();
   fs::path root(trim(*top));
   std::vector<fs::path> files;

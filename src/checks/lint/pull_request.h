@@ -20,7 +20,8 @@ std::optional<std::string> pull_request_base(const config::Environment& env);
 /// The files added or changed (not deleted) between `base` and HEAD as the pull request shows
 /// them (`git diff base...HEAD`: from their merge base), absolute and normalized. Runs git in
 /// `folder`. Errors: git missing, `folder` not in a repository, `base` not in the clone (a
-/// shallow checkout: actions/checkout fetches one commit unless fetch-depth says otherwise).
+/// shallow checkout: actions/checkout fetches one commit unless fetch-depth says otherwise),
+/// `base` not hexadecimal (never handed to git: an event file is input, "--output=x" an option).
 Result<std::vector<std::filesystem::path>> changed_files(const std::filesystem::path& folder,
                                                          const std::string& base);
 

@@ -107,6 +107,8 @@ TEST_SUITE("golden files") {
   TEST_CASE("job summary") {
     check_golden("summary.md",
                  job_summary(sample_report(), {"https://github.com/octo/shop/blob/0123abc"}));
+    check_golden("summary-hostile.md",
+                 job_summary(hostile_report(), {"https://github.com/octo/shop/blob/0123abc"}));
   }
 
   TEST_CASE("step outputs") {

@@ -230,7 +230,8 @@ TEST_SUITE("reports") {
     GateRun run = run_gate({"--working-directory", (repository.path() / "backend").string()},
                            github_env(repository));
     CHECK(run.exit_code == 2);
-    CHECK(contents(repository.path() / "summary.md").find("`alembic-config`") != std::string::npos);
+    CHECK(contents(repository.path() / "summary.md").find("<code>alembic-config</code>") !=
+          std::string::npos);
     CHECK(contents(repository.path() / "outputs.txt")
               .starts_with("result=failed\nfailed-checks=project\n"));
   }

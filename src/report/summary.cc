@@ -77,7 +77,10 @@ void append_plain(std::string& out, std::string_view text) {
   }
 }
 
-/// A table cell: at most `max_bytes` of `text`; its `code spans` stay code, the rest is literal.
+/// A table cell: at most `max_bytes` of `text`, all of it literal; what its backticks pair into
+/// (`code`) shows as code. The code is written as <code> with its text escaped, never as a code
+/// span: CommonMark pairs backtick runs by length, so a span made of user text (```x```) could
+/// end elsewhere than where it was meant to and let the rest be read as Markdown and HTML.
 std::string cell(std::string_view text, size_t max_bytes) {
   std::string shortened = shorten(text, max_bytes);
   std::string_view rest = shortened;
@@ -93,9 +96,9 @@ std::string cell(std::string_view text, size_t max_bytes) {
     std::string code(rest.substr(open + 1, close - open - 1));
     std::replace_if(
         code.begin(), code.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-    out += '`';
-    for (char c : code) out += c == '|' ? std::string("\\|") : std::string(1, c);
-    out += '`';
+    out += "<code>";
+    append_plain(out, code);
+    out += "</code>";
     rest.remove_prefix(close + 1);
   }
   return out;
@@ -149,8 +152,8 @@ class Summary {
     std::string_view icon = report_.broken() ? "⚠️" : report_.failed() ? "❌" : "✅";
     std::string out = fmt::format("### {} {}\n\n", icon, verdict_line(report_));
     std::vector<std::string> facts;
-    if (!report_.project.empty()) facts.push_back(fmt::format("project `{}`", report_.project));
-    facts.push_back(fmt::format("fail-on `{}`", fail_on_name(report_.fail_on)));
+    if (!report_.project.empty()) facts.push_back("project " + code(report_.project));
+    facts.push_back("fail-on " + code(fail_on_name(report_.fail_on)));
     facts.push_back(fmt::format("alembic-gate {}", kVersion));
     return out + fmt::format("{}\n\n", fmt::join(facts, " · "));
   }

@@ -55,6 +55,28 @@ if (flag === '--check') {
   expect(/:::head/.test(body), 'heads marked in the graph');
   expect(/<details[^>]*><summary>Revision graph/.test(body), 'the graph inside <details>');
   expect(!/^\|.*\|$/m.test(body), 'no table left as plain text');
+  // What a project controls must stay text (tests/support/sample_report.cc, hostile_report()):
+  // its word PWNED may stand only in text, inside elements the summary makes itself.
+  const ours = /^(details>)?(p(>code)?|table>tbody>tr>td(>a)?(>code)?|summary>code|pre>code)$/;
+  const blobLink = /^<a href="https:\/\/github\.com\/octo\/shop\/blob\//;
+  const voids = new Set(['br', 'img', 'hr', 'input']);
+  const open = [];
+  for (const part of body.split(/(<[^>]*>)/)) {
+    const tag = part.match(/^<(\/?)([a-zA-Z0-9]+)/);
+    if (tag) {
+      expect(!part.includes('PWNED') || blobLink.test(part), `no tag made of a project's text: ${part}`);
+      const name = tag[2].toLowerCase();
+      if (tag[1] === '/') {
+        const at = open.lastIndexOf(name);
+        if (at >= 0) open.length = at;
+      } else if (!voids.has(name)) {
+        open.push(name);
+      }
+    } else if (part.includes('PWNED')) {
+      const where = open.join('>');
+      expect(ours.test(where), `a project's text only as text: inside ${where}: ${part.trim()}`);
+    }
+  }
   if (failures.length > 0) {
     console.error(`${input}: missing or wrong:\n  ${failures.join('\n  ')}`);
     process.exit(1);

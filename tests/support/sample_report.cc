@@ -82,6 +82,39 @@ Report sample_report() {
   return report;
 }
 
+Report hostile_report() {
+  const std::string hostile[] = {
+      "```<img src=x onerror=alert('PWNED')> **PWNED** [PWNED](https://example.com/x)```",
+      "<script>alert('PWNED')</script> <b>PWNED</b> <a href=\"https://example.com\">PWNED</a>",
+      "_PWNED_ ~~PWNED~~ ![PWNED](https://example.com/i.png) <details open><summary>PWNED",
+      "| PWNED | | ` PWNED `` PWNED ``` </td></tr></table><h1>PWNED</h1>",
+      "line\n# PWNED\n> PWNED\n- PWNED\n<!-- PWNED --> &lt;PWNED&gt; &#60;i&#62;PWNED",
+  };
+  const std::string revision = "1a`<img src=PWNED>`";
+  Report report;
+  report.repository_root = "/nonexistent";
+  report.project = "app` <b>PWNED</b> `";
+  report.fail_on = FailOn::error;
+  CheckOutcome roundtrip{"roundtrip", CheckStatus::failed, {}, 1.5, {}};
+  for (size_t i = 0; i < std::size(hostile); ++i) {
+    roundtrip.findings.push_back(
+        {.check = "roundtrip",
+         .rule = "downgrade-leaves-trace",
+         .severity = i % 2 == 0 ? Severity::error : Severity::warning,
+         .message = "downgrade of " + revision + " leaves a trace: " + hostile[i],
+         .file = "migrations/versions/" + hostile[(i + 1) % std::size(hostile)] + ".py",
+         .line = static_cast<int>(i) + 1,
+         .revision = revision,
+         .help = hostile[(i + 2) % std::size(hostile)]});
+  }
+  roundtrip.timings = {{revision, 0.25, 0.125}, {hostile[3], 0.5, 0.0625}};
+  report.checks = {roundtrip};
+  report.graph = {
+      2,  {revision}, {hostile[3]},
+      {}, {},         {{hostile[3], hostile[0], {}}, {revision, hostile[1], {hostile[3]}}}};
+  return report;
+}
+
 Report many_findings(size_t count, size_t message_bytes) {
   Report report;
   report.repository_root = "/nonexistent";

@@ -1,6 +1,6 @@
 // What Alembic's autogenerate comparison found between the models and a database at the heads,
 // and where the models define their tables: the facts of the worker's "drift" request
-// (worker.py, Worker.drift). The drift check turns them into findings.
+// (worker/worker.py, Worker.drift). The drift check turns them into findings.
 #pragma once
 
 #include <algorithm>

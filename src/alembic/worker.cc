@@ -4,9 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <span>
+#include <string_view>
+
 namespace ag::alembic {
 
-extern const std::string_view kWorkerSource;  // worker.py, embedded by cmake/embed.cmake
+// The worker (src/alembic/worker/, the ag_worker package), embedded by cmake/embed.cmake: the
+// text `python -c` runs, and the package's modules as name, text, name, text, ...
+extern const std::string_view kWorkerBootstrap;
+extern const std::span<const std::string_view> kWorkerModules;
 
 namespace {
 
@@ -99,7 +105,7 @@ ModelDifference difference_of(const json& item) {
           text_of(item.value("text", json()))};
 }
 
-/// The reply to "drift" (worker.py, Worker.drift).
+/// The reply to "drift" (worker/worker.py, Worker.drift).
 ModelComparison comparison_of(const json& body) {
   ModelComparison comparison;
   for (const json& run : body["runs"]) {
@@ -147,7 +153,11 @@ Result<process::Subprocess> spawn_worker(const std::string& interpreter,
   spawn_options.stdin_stream = process::Stream::pipe;
   spawn_options.env["PYTHONDONTWRITEBYTECODE"] = "1";  // leave no __pycache__ in the project
   spawn_options.env["PYTHONUNBUFFERED"] = "1";
-  return process::Subprocess::spawn({interpreter, "-c", std::string(kWorkerSource)}, spawn_options);
+  // Each module is an argv element of its own, below Linux's 128 KiB per element; the bootstrap
+  // takes them out of sys.argv and serves them from memory.
+  std::vector<std::string> argv{interpreter, "-c", std::string(kWorkerBootstrap)};
+  argv.insert(argv.end(), kWorkerModules.begin(), kWorkerModules.end());
+  return process::Subprocess::spawn(argv, spawn_options);
 }
 
 }  // namespace

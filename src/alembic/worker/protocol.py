@@ -1,0 +1,96 @@
+"""The protocol's side of the worker: the private streams that carry one JSON object per line,
+and how an exception is described to the binary (docs/worker-protocol.md)."""
+
+import json
+import os
+import traceback
+
+
+class Channel:
+    """The private protocol streams."""
+
+    def __init__(self):
+        self.incoming = os.fdopen(os.dup(0), "r", encoding="utf-8")
+        self.outgoing = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.dup2(2, 1)
+
+    def receive(self):
+        line = self.incoming.readline()
+        if not line:
+            raise SystemExit(0)  # the binary went away
+        return json.loads(line)
+
+    def send(self, payload):
+        self.outgoing.write(json.dumps(payload, default=str) + "\n")
+        self.outgoing.flush()
+
+    def ok(self, **fields):
+        self.send(dict(ok=True, **fields))
+
+    def fail(self, error):
+        self.send({"ok": False, "error": error})
+
+
+class SessionFailed(Exception):
+    """A request inside a session failed; its error has been sent."""
+
+
+def sqlstate_of(exc):
+    for candidate in (exc, getattr(exc, "orig", None), getattr(exc, "__cause__", None)):
+        if candidate is None:
+            continue
+        for attribute in ("pgcode", "sqlstate"):
+            code = getattr(candidate, attribute, None)
+            if isinstance(code, str) and code:
+                return code
+    return None
+
+
+def describe_error(exc, version_dirs, env_py, source_dirs=()):
+    """The error as the binary reports it: the innermost frame inside a migration file, else
+    inside env.py; a SyntaxError's own location. With source_dirs, the innermost frame in the
+    project's own code comes first, so that a models module failing to import is named rather
+    than the env.py line importing it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    location = None
+    own_code = list(source_dirs)
+    for wanted in (own_code, version_dirs, [env_py] if env_py else []):
+        for frame in reversed(frames):
+            path = os.path.abspath(frame.filename)
+            if wanted is own_code and (frame.filename.startswith("<") or is_library(path)):
+                continue
+            if any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in wanted):
+                location = {"file": path, "line": frame.lineno}
+                break
+        if location:
+            break
+    if isinstance(exc, SyntaxError) and exc.filename and os.path.exists(exc.filename):
+        location = {"file": os.path.abspath(exc.filename), "line": exc.lineno or 0}
+    message = str(exc).strip() or type(exc).__name__
+    return {
+        "type": type(exc).__name__,
+        "message": message,
+        "sqlstate": sqlstate_of(exc),
+        "file": location["file"] if location else None,
+        "line": location["line"] if location else None,
+        "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    }
+
+
+def is_library(path):
+    """Whether `path` belongs to Python itself or to an installed package, not to the project."""
+    import sysconfig
+
+    parts = path.split(os.sep)
+    if "site-packages" in parts or "dist-packages" in parts:
+        return True
+    roots = {os.path.abspath(p) for k, p in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib")}
+    return any(path.startswith(root + os.sep) for root in roots)
+
+
+def text_rows(result):
+    """A query's rows as the protocol carries them: text or null per cell."""
+    return [[None if v is None else str(v) for v in row] for row in result]

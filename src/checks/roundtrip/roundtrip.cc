@@ -110,6 +110,12 @@ Place definition(const CheckContext& context, const RevisionInfo& revision, Dire
   return {context.project.relative(script.path), line};
 }
 
+/// Where `error` points in the project, else `fallback`.
+Place place_of(const CheckContext& context, const Error& error, Place fallback) {
+  if (error.where.empty()) return fallback;
+  return {context.project.relative(error.where), error.line};
+}
+
 /// How the catalog was read, for the log.
 struct Readings {
   int touched = 0;
@@ -341,7 +347,7 @@ class RoundTrip {
       broken(heads.error());
       return false;
     }
-    add_error("env-failed", from_error(heads.error(), {}), "",
+    add_error("env-failed", place_of(context_, heads.error(), {}), "",
               "env.py failed: " + alembic::summarize_error(heads.error().message),
               "run `alembic upgrade head` locally against an empty database to reproduce");
     return false;
@@ -357,7 +363,7 @@ class RoundTrip {
       log_("roundtrip: env.py failed finishing short of the heads: " + closed.error().message);
       return;
     }
-    add_error("env-failed", from_error(closed.error(), {}), "",
+    add_error("env-failed", place_of(context_, closed.error(), {}), "",
               "env.py failed while finishing: " + alembic::summarize_error(closed.error().message),
               "");
   }
@@ -367,7 +373,7 @@ class RoundTrip {
     if (error.message.starts_with("NotImplementedError")) {
       log_detail(error);
       add(Severity::warning, "downgrade-not-implemented",
-          from_error(error, definition(context_, revision, Direction::down)), revision.id,
+          place_of(context_, error, definition(context_, revision, Direction::down)), revision.id,
           fmt::format("downgrade of {} raises NotImplementedError: a deliberate one-way migration",
                       describe(revision)),
           "");
@@ -396,7 +402,7 @@ class RoundTrip {
                 "only if it is really that slow");
       return;
     }
-    add_error(rule, from_error(error, place), revision.id,
+    add_error(rule, place_of(context_, error, place), revision.id,
               fmt::format("{} failed: {}", subject, alembic::summarize_error(error.message)),
               reproduce(rule, revision.id));
   }
@@ -413,11 +419,6 @@ class RoundTrip {
   }
 
   // -- findings ------------------------------------------------------------------------------
-
-  Place from_error(const Error& error, Place fallback) const {
-    if (error.where.empty()) return fallback;
-    return {context_.project.relative(error.where), error.line};
-  }
 
   void add(Severity severity, std::string_view rule, const Place& place, std::string revision,
            std::string message, std::string help) {
@@ -475,7 +476,7 @@ size_t segments_wanted(const CheckContext& context, size_t revisions) {
   if (std::optional<std::string> shared = shared_by_databases(context.project)) {
     context.log(fmt::format(
         "roundtrip: one database at a time: the migrations may act on what databases of one "
-        "server share ({}); set roundtrip-jobs to 1 to say so",
+        "server share ({})",
         *shared));
     return 1;
   }
@@ -575,8 +576,7 @@ CheckOutcome unloadable(sandbox::Sandbox& shared, const CheckContext& context, c
   CheckOutcome outcome;
   outcome.name = std::string(kCheck);
   outcome.findings.push_back(make_finding(
-      Severity::error, "revision-unloadable",
-      error.where.empty() ? Place{} : Place{context.project.relative(error.where), error.line}, "",
+      Severity::error, "revision-unloadable", place_of(context, error, {}), "",
       "Alembic cannot load the revision files: " + alembic::summarize_error(error.message), ""));
   if (std::string printed = shared.worker().take_log(); !printed.empty()) context.log(printed);
   if (!error.detail.empty()) context.log(error.detail);
@@ -592,7 +592,8 @@ CheckOutcome run(const CheckContext& context) {
   if (!revisions) return unloadable(**shared, context, revisions.error());
 
   Stopwatch stopwatch;
-  // The segments first (some may be empty), then a sandbox for each but the last.
+  // The segments first (split() may give fewer than wanted), then a sandbox for each but the
+  // last; fewer sandboxes, fewer segments.
   std::vector<Segment> segments =
       split(revisions->size(), segments_wanted(context, revisions->size()));
   std::vector<std::unique_ptr<sandbox::Sandbox>> own = open_sandboxes(context, segments.size());

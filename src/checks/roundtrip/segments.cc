@@ -101,9 +101,9 @@ std::vector<Segment> split(size_t revisions, size_t count) {
   // Segment j starts after the revisions before it, which it upgrades plainly (cost 1 each),
   // and judges its own (kJudgedCost each); all end at T when start(j) = T (1 - q^j), q = 1 -
   // 1/kJudgedCost, and start(count) = revisions.
+  if (revisions == 0) return {Segment{}};  // env.py still runs
   const double q = 1.0 - 1.0 / kJudgedCost;
   const double total = 1.0 - std::pow(q, static_cast<double>(count));
-  if (revisions == 0) return {Segment{}};  // env.py still runs
   std::vector<Segment> segments;
   size_t begin = 0;
   for (size_t j = 1; j <= count; ++j) {

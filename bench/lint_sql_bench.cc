@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "checks/lint/sql_lint.h"
+#include "checks/registry/registry.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
 #include "graph/revision_graph.h"
@@ -42,8 +43,8 @@ int main(int argc, char** argv) {
   int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
   const char* args[] = {"lint_sql_bench", "--working-directory", argv[1]};
   auto command_line = ag::config::parse_command_line(3, args);
-  auto settings =
-      ag::config::resolve_settings(command_line->values, ag::config::process_environment());
+  auto settings = ag::config::resolve_settings(
+      command_line->values, ag::config::process_environment(), ag::checks::registry::check_names());
   if (!settings) {
     std::fprintf(stderr, "%s\n", settings.error().describe().c_str());
     return 2;

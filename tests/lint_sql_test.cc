@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "checks/lint/sql_lint.h"
+#include "checks/registry/registry.h"
 #include "config/command_line.h"
 #include "config/resolve.h"
 #include "graph/revision_graph.h"
@@ -30,7 +31,8 @@ Linted lint_fixture(const std::string& name, const std::vector<std::string>& rev
   Result<config::CommandLine> command_line = config::parse_command_line(3, argv);
   REQUIRE(command_line.ok());
   Result<config::Settings> settings = config::resolve_settings(
-      command_line->values, [](const std::string&) { return std::nullopt; });
+      command_line->values, [](const std::string&) { return std::nullopt; },
+      checks::registry::check_names());
   REQUIRE(settings.ok());
   Result<project::Project> project =
       project::discover(*settings, project::find_repository_root(settings->working_directory, ""));

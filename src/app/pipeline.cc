@@ -68,7 +68,7 @@ Report setup_failure(const config::Settings& settings, const project::Project& p
   // Error locations are shown relative to the current directory; findings are repository-relative.
   std::string file =
       error.where.empty() ? "" : partial.relative(std::filesystem::absolute(error.where));
-  CheckOutcome outcome{"project", CheckStatus::failed, {}, 0, {}};
+  CheckOutcome outcome{.name = "project", .status = CheckStatus::failed};
   outcome.findings.push_back({.check = "project",
                               .rule = "alembic-config",
                               .severity = Severity::error,
@@ -83,7 +83,7 @@ Report setup_failure(const config::Settings& settings, const project::Project& p
 Report install_failure(const config::Settings& settings, const project::Project& project,
                        const Error& error) {
   Report report = empty_report(settings, project);
-  CheckOutcome outcome{"install", CheckStatus::error, {}, 0, {}};
+  CheckOutcome outcome{.name = "install", .status = CheckStatus::error};
   outcome.findings.push_back(
       {.check = "install",
        .rule = "install-failed",

@@ -96,9 +96,10 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     out << "alembic-gate " << kVersion << "\n";
     return ExitCode::passed;
   }
-  Result<config::Settings> settings = command_line
-                                          ? config::resolve_settings(command_line->values, env)
-                                          : Result<config::Settings>(command_line.error());
+  Result<config::Settings> settings =
+      command_line
+          ? config::resolve_settings(command_line->values, env, checks::registry::check_names())
+          : Result<config::Settings>(command_line.error());
   config::OutputFormat format = resolved_format(settings, env);
   // Masks before anything else is printed; stdout stays pure JSON for format json.
   Console console(out, err, credentials(env, command_line, settings),

@@ -26,7 +26,7 @@ constexpr RuleInfo kRules[] = {
 }  // namespace
 
 CheckOutcome infrastructure_failure(std::string_view check, const Error& error) {
-  CheckOutcome outcome{std::string(check), CheckStatus::error, {}, 0, {}};
+  CheckOutcome outcome{.name = std::string(check), .status = CheckStatus::error};
   outcome.findings.push_back({.check = std::string(check),
                               .rule = "infrastructure",
                               .severity = Severity::error,

@@ -7,7 +7,6 @@
 namespace ag::config {
 namespace {
 
-constexpr std::array<std::string_view, 4> kChecks = {"heads", "lint", "roundtrip", "drift"};
 constexpr std::array<std::string_view, 3> kFailOn = {"error", "warning", "never"};
 constexpr std::array<std::string_view, 4> kFormats = {"auto", "text", "github", "json"};
 constexpr std::array<std::string_view, 3> kSeverities = {"notice", "warning", "error"};
@@ -25,7 +24,7 @@ const std::array kKeys = {
     Key{"alembic-config", ValueType::path, "alembic.ini",
         "Alembic's ini file, relative to working-directory.", &S::alembic_config},
     Key{"checks", ValueType::list, "heads,lint,roundtrip,drift",
-        "Comma-separated checks to run: heads, lint, roundtrip, drift.", &S::checks, kChecks},
+        "Comma-separated checks to run; they run in the pipeline's order.", &S::checks},
     Key{"database-url", ValueType::text, "",
         "PostgreSQL server to work on (libpq or SQLAlchemy URL); empty starts an embedded "
         "server. Only scratch databases are written to.",
@@ -113,10 +112,6 @@ std::span<const Key> keys() {
 const Key* find_key(std::string_view name) {
   auto it = std::find_if(kKeys.begin(), kKeys.end(), [&](const Key& k) { return k.name == name; });
   return it == kKeys.end() ? nullptr : &*it;
-}
-
-std::span<const std::string_view> check_names() {
-  return kChecks;
 }
 
 std::string input_variable(std::string_view key_name) {

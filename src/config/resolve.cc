@@ -30,8 +30,9 @@ Error invalid(const Key& key, const RawValue& raw, std::string_view expected) {
                raw.origin};
 }
 
-bool is_choice(const Key& key, std::string_view value) {
-  return std::find(key.choices.begin(), key.choices.end(), value) != key.choices.end();
+/// The items a list key allows: the check names for `checks`, else its choices (none: any).
+std::span<const std::string_view> allowed_items(const Key& key, CheckNames checks) {
+  return key.field == Field{&Settings::checks} ? checks : key.choices;
 }
 
 Result<bool> parse_boolean(const Key& key, const RawValue& raw) {
@@ -51,13 +52,14 @@ Result<int> parse_integer(const Key& key, const RawValue& raw) {
   return number;
 }
 
-Result<std::vector<std::string>> parse_list(const Key& key, const RawValue& raw) {
+Result<std::vector<std::string>> parse_list(const Key& key, const RawValue& raw,
+                                            std::span<const std::string_view> allowed) {
   std::vector<std::string> items = split_list(raw.text);
-  if (key.choices.empty()) return items;
+  if (allowed.empty()) return items;
   for (const std::string& item : items) {
-    if (!is_choice(key, item)) {
+    if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
       return Error{fmt::format("unknown {} item '{}': expected a comma-separated list of {}",
-                               key.name, item, fmt::join(key.choices, ", ")),
+                               key.name, item, fmt::join(allowed, ", ")),
                    raw.origin};
     }
   }
@@ -134,14 +136,14 @@ Status settle_working_directory(Settings& settings, const RawValue& raw) {
 
 }  // namespace
 
-Status assign(Settings& settings, const Key& key, const RawValue& raw) {
+Status assign(Settings& settings, const Key& key, const RawValue& raw, CheckNames checks) {
   switch (key.type) {
     case ValueType::boolean:
       return store(settings, key, parse_boolean(key, raw));
     case ValueType::integer:
       return store(settings, key, parse_integer(key, raw));
     case ValueType::list:
-      return store(settings, key, parse_list(key, raw));
+      return store(settings, key, parse_list(key, raw, allowed_items(key, checks)));
     case ValueType::text:
     case ValueType::path:
       return store(settings, key, parse_text(raw));
@@ -151,7 +153,8 @@ Status assign(Settings& settings, const Key& key, const RawValue& raw) {
   return ok();
 }
 
-Result<Settings> resolve_settings(const RawValues& flags, const Environment& env) {
+Result<Settings> resolve_settings(const RawValues& flags, const Environment& env,
+                                  CheckNames checks) {
   RawValues inputs = set_inputs(read_inputs(env));
   // The working directory decides where the config file is, so it comes from flags and inputs only.
   RawValues early = defaults();
@@ -160,7 +163,7 @@ Result<Settings> resolve_settings(const RawValues& flags, const Environment& env
   Settings settings;
   const Key& working_directory = *find_key("working-directory");
   const RawValue& folder = early.at(std::string(working_directory.name));
-  if (Status s = assign(settings, working_directory, folder); !s) return s.error();
+  if (Status s = assign(settings, working_directory, folder, checks); !s) return s.error();
   if (Status s = settle_working_directory(settings, folder); !s) return s.error();
 
   Result<RawValues> file = read_config_file(settings.working_directory);
@@ -171,7 +174,8 @@ Result<Settings> resolve_settings(const RawValues& flags, const Environment& env
   overlay(merged, flags);
   for (const Key& key : keys()) {
     if (&key == &working_directory) continue;
-    if (Status s = assign(settings, key, merged.at(std::string(key.name))); !s) return s.error();
+    if (Status s = assign(settings, key, merged.at(std::string(key.name)), checks); !s)
+      return s.error();
   }
   return settings;
 }

@@ -9,10 +9,12 @@ namespace ag::config {
 
 /// Merges `flags`, the action inputs in `env`, the config file in the working directory and the
 /// defaults, then types every value. Errors name the key, where its value came from and what is
-/// allowed. The working directory must exist; it is made absolute.
-Result<Settings> resolve_settings(const RawValues& flags, const Environment& env);
+/// allowed. The working directory must exist; it is made absolute. `checks` are the names the
+/// `checks` key may list.
+Result<Settings> resolve_settings(const RawValues& flags, const Environment& env,
+                                  CheckNames checks);
 
-/// Types one value into `settings`. Exposed for tests.
-Status assign(Settings& settings, const Key& key, const RawValue& raw);
+/// Types one value into `settings`; `checks` as for resolve_settings(). Exposed for tests.
+Status assign(Settings& settings, const Key& key, const RawValue& raw, CheckNames checks);
 
 }  // namespace ag::config

@@ -19,6 +19,10 @@ namespace fs = std::filesystem;
 
 using Scratch = test::TempDir;
 
+/// What the check registry hands resolve_settings() (config cannot include it).
+constexpr std::string_view kCheckNameList[] = {"heads", "lint", "roundtrip", "drift"};
+constexpr CheckNames kCheckNames = kCheckNameList;
+
 /// An Environment over a fixed map.
 Environment environment(std::map<std::string, std::string> variables) {
   return [variables = std::move(variables)](const std::string& name) -> std::optional<std::string> {
@@ -36,7 +40,7 @@ const Key& key(std::string_view name) {
 
 Settings assigned(std::string_view name, std::string text) {
   Settings settings;
-  Status status = assign(settings, key(name), {std::move(text), "test"});
+  Status status = assign(settings, key(name), {std::move(text), "test"}, kCheckNames);
   INFO((status ? std::string() : status.error().describe()));
   REQUIRE(status.ok());
   return settings;
@@ -44,7 +48,7 @@ Settings assigned(std::string_view name, std::string text) {
 
 Error assign_error(std::string_view name, std::string text, std::string origin) {
   Settings settings;
-  Status status = assign(settings, key(name), {std::move(text), std::move(origin)});
+  Status status = assign(settings, key(name), {std::move(text), std::move(origin)}, kCheckNames);
   REQUIRE_FALSE(status.ok());
   return status.error();
 }
@@ -55,14 +59,14 @@ RawValues flags_for(const Scratch& folder, RawValues more = {}) {
 }
 
 Settings resolved(const RawValues& flags, const Environment& env) {
-  Result<Settings> settings = resolve_settings(flags, env);
+  Result<Settings> settings = resolve_settings(flags, env, kCheckNames);
   INFO((settings ? std::string() : settings.error().describe()));
   REQUIRE(settings.ok());
   return *settings;
 }
 
 Error resolve_error(const RawValues& flags, const Environment& env) {
-  Result<Settings> settings = resolve_settings(flags, env);
+  Result<Settings> settings = resolve_settings(flags, env, kCheckNames);
   REQUIRE_FALSE(settings.ok());
   return settings.error();
 }
@@ -80,7 +84,7 @@ TEST_SUITE("config/assign") {
     for (const Key& k : keys()) {
       CAPTURE(k.name);
       Settings settings;
-      Status status = assign(settings, k, {std::string(k.default_value), "default"});
+      Status status = assign(settings, k, {std::string(k.default_value), "default"}, kCheckNames);
       INFO((status ? std::string() : status.error().describe()));
       CHECK(status.ok());
     }
@@ -89,7 +93,7 @@ TEST_SUITE("config/assign") {
   TEST_CASE("the defaults, typed") {
     Settings settings;
     for (const Key& k : keys()) {
-      REQUIRE(assign(settings, k, {std::string(k.default_value), "default"}).ok());
+      REQUIRE(assign(settings, k, {std::string(k.default_value), "default"}, kCheckNames).ok());
     }
     CHECK(settings.working_directory == ".");
     CHECK(settings.alembic_config == "alembic.ini");
@@ -202,7 +206,7 @@ TEST_SUITE("config/assign") {
     for (std::string bad : {"maybe", "", "2", "truthy"}) {
       CAPTURE(bad);
       Settings settings;
-      Status status = assign(settings, flag, {bad, "input INPUT_DRY-RUN"});
+      Status status = assign(settings, flag, {bad, "input INPUT_DRY-RUN"}, kCheckNames);
       REQUIRE_FALSE(status.ok());
       CHECK(status.error().message ==
             "invalid value '" + bad + "' for dry-run: expected true or false");

@@ -67,7 +67,8 @@ struct Key {
   std::string_view default_value;
   std::string_view help;
   Field field;
-  std::span<const std::string_view> choices = {};  ///< For choice, and the allowed items of a list.
+  /// For choice, and the allowed items of a list (the `checks` list's are CheckNames).
+  std::span<const std::string_view> choices = {};
   bool allowed_in_file = true;
 };
 
@@ -77,8 +78,9 @@ std::span<const Key> keys();
 /// The row named `name`, or nullptr.
 const Key* find_key(std::string_view name);
 
-/// The check names, in pipeline order.
-std::span<const std::string_view> check_names();
+/// The names `checks` may list: the check registry's, handed down by the caller, since config
+/// sits below the checks (checks::registry::check_names()).
+using CheckNames = std::span<const std::string_view>;
 
 /// "INPUT_" + the upper-cased name, hyphens kept (GitHub's runner convention).
 std::string input_variable(std::string_view key_name);

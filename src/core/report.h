@@ -25,12 +25,13 @@ struct RevisionTiming {
 };
 
 /// One check's outcome in a run.
+/// Built by name, as a Finding is.
 struct CheckOutcome {
-  std::string name;
+  std::string name = {};
   CheckStatus status = CheckStatus::passed;
-  Findings findings;
+  Findings findings = {};
   double seconds = 0;
-  std::vector<RevisionTiming> timings;
+  std::vector<RevisionTiming> timings = {};
 };
 
 /// One revision as the job summary draws it.

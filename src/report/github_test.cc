@@ -29,7 +29,7 @@ RunnerView github(const Report& report, size_t per_severity = 10) {
 Report one_finding(Finding finding) {
   Report report;
   report.fail_on = FailOn::error;
-  report.checks = {{finding.check, CheckStatus::failed, {}, 0.01, {}}};
+  report.checks = {{.name = finding.check, .status = CheckStatus::failed, .seconds = 0.01}};
   report.checks[0].findings = {std::move(finding)};
   return report;
 }
@@ -64,8 +64,13 @@ TEST_SUITE("report/github") {
     };
     for (const std::string& message : table) {
       CAPTURE(message);
-      RunnerView view = github(one_finding(
-          {"heads", "multiple-heads", Severity::error, message, "m/v/a.py", 3, 4, "", ""}));
+      RunnerView view = github(one_finding({.check = "heads",
+                                            .rule = "multiple-heads",
+                                            .severity = Severity::error,
+                                            .message = message,
+                                            .file = "m/v/a.py",
+                                            .line = 3,
+                                            .end_line = 4}));
       std::vector<Command> errors = commands_named(view, "error");
       REQUIRE(errors.size() == 1);
       CHECK(errors[0].message == message);
@@ -79,8 +84,15 @@ TEST_SUITE("report/github") {
   }
 
   TEST_CASE("escaping table: properties cannot be broken out of") {
-    RunnerView view = github(one_finding(
-        {"c,d", "x::y,line=99", Severity::warning, "m", "dir,line=1/a:b%.py", 7, 7, "", "", 2, 9}));
+    RunnerView view = github(one_finding({.check = "c,d",
+                                          .rule = "x::y,line=99",
+                                          .severity = Severity::warning,
+                                          .message = "m",
+                                          .file = "dir,line=1/a:b%.py",
+                                          .line = 7,
+                                          .end_line = 7,
+                                          .column = 2,
+                                          .end_column = 9}));
     std::vector<Command> warnings = commands_named(view, "warning");
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].properties ==
@@ -95,8 +107,14 @@ TEST_SUITE("report/github") {
   TEST_CASE("a 10,000-character message is cut below GitHub's 4,096, on a character boundary") {
     std::string message;
     while (message.size() < 10000) message += "é😀%\n";
-    RunnerView view = github(one_finding(
-        {"heads", "cycle", Severity::error, message, "a.py", 1, 1, "", "break the cycle"}));
+    RunnerView view = github(one_finding({.check = "heads",
+                                          .rule = "cycle",
+                                          .severity = Severity::error,
+                                          .message = message,
+                                          .file = "a.py",
+                                          .line = 1,
+                                          .end_line = 1,
+                                          .help = "break the cycle"}));
     std::vector<Command> errors = commands_named(view, "error");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].message.size() <= 4096);
@@ -107,8 +125,16 @@ TEST_SUITE("report/github") {
   }
 
   TEST_CASE("help follows the message, columns only on one-line annotations") {
-    RunnerView view = github(one_finding({"roundtrip", "upgrade-failed", Severity::error, "boom",
-                                          "a.py", 3, 5, "", "fix it", 2, 9}));
+    RunnerView view = github(one_finding({.check = "roundtrip",
+                                          .rule = "upgrade-failed",
+                                          .severity = Severity::error,
+                                          .message = "boom",
+                                          .file = "a.py",
+                                          .line = 3,
+                                          .end_line = 5,
+                                          .help = "fix it",
+                                          .column = 2,
+                                          .end_column = 9}));
     std::vector<Command> errors = commands_named(view, "error");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].message == "boom\n\nHow to fix: fix it");
@@ -117,8 +143,10 @@ TEST_SUITE("report/github") {
   }
 
   TEST_CASE("a finding without a file is an annotation without location properties") {
-    RunnerView view = github(one_finding(
-        {"heads", "multiple-heads", Severity::error, "the history has 2 heads", "", 0, 0, "", ""}));
+    RunnerView view = github(one_finding({.check = "heads",
+                                          .rule = "multiple-heads",
+                                          .severity = Severity::error,
+                                          .message = "the history has 2 heads"}));
     std::vector<Command> errors = commands_named(view, "error");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].properties ==
@@ -192,9 +220,15 @@ TEST_SUITE("report/github") {
   }
 
   TEST_CASE("a file outside the repository is no location: the message names it") {
-    RunnerView view = github(one_finding(
-        {"drift", "drift-missing-column", Severity::error, "column users.nickname is in the models",
-         "/usr/lib/python3/dist-packages/shop/models.py", 15, 15, "", "", 5, 9}));
+    RunnerView view = github(one_finding({.check = "drift",
+                                          .rule = "drift-missing-column",
+                                          .severity = Severity::error,
+                                          .message = "column users.nickname is in the models",
+                                          .file = "/usr/lib/python3/dist-packages/shop/models.py",
+                                          .line = 15,
+                                          .end_line = 15,
+                                          .column = 5,
+                                          .end_column = 9}));
     std::vector<Command> errors = commands_named(view, "error");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].properties == std::map<std::string, std::string>{

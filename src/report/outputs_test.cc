@@ -23,11 +23,11 @@ TEST_SUITE("report/outputs") {
 
   TEST_CASE("a passing run and a run that could not finish") {
     Report report;
-    report.checks = {{"heads", CheckStatus::passed, {}, 0, {}}};
+    report.checks = {{.name = "heads", .status = CheckStatus::passed}};
     report.graph.heads = {"abc"};
     CHECK(step_outputs(report, "", "D") ==
           "result=passed\nfailed-checks=\nerror-count=0\nwarning-count=0\nheads=abc\n");
-    report.checks.push_back({"roundtrip", CheckStatus::error, {}, 0, {}});
+    report.checks.push_back({.name = "roundtrip", .status = CheckStatus::error});
     std::string broken = step_outputs(report, "", "D");
     CHECK(broken.starts_with("result=error\nfailed-checks=roundtrip\n"));
   }

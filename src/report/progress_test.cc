@@ -28,7 +28,7 @@ TEST_SUITE("report/progress") {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
-      progress.finished({"roundtrip", CheckStatus::failed, {}, 12.34, {}});
+      progress.finished({.name = "roundtrip", .status = CheckStatus::failed, .seconds = 12.34});
     }
     REQUIRE(lines.size() == 2);
     CHECK(lines[0] == "alembic-gate: roundtrip is running");
@@ -40,9 +40,9 @@ TEST_SUITE("report/progress") {
     CheckProgress progress([&](const std::string& line) { lines.push_back(line); },
                            std::chrono::hours(1));
     progress.started("heads");
-    progress.finished({"heads", CheckStatus::passed, {}, 0.002, {}});
+    progress.finished({.name = "heads", .status = CheckStatus::passed, .seconds = 0.002});
     progress.started("roundtrip");
-    progress.finished({"roundtrip", CheckStatus::passed, {}, 0.5, {}});
+    progress.finished({.name = "roundtrip", .status = CheckStatus::passed, .seconds = 0.5});
     CHECK(lines.empty());
   }
 }

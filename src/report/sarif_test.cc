@@ -124,7 +124,11 @@ TEST_SUITE("report/sarif") {
 
   TEST_CASE("no empty string anywhere, even for findings with empty fields") {
     Report report = test::sample_report();
-    report.checks[0].findings.push_back({"heads", "", Severity::warning, "", "a.py", 1, 1, "", ""});
+    report.checks[0].findings.push_back({.check = "heads",
+                                         .severity = Severity::warning,
+                                         .file = "a.py",
+                                         .line = 1,
+                                         .end_line = 1});
     std::vector<std::string> empty;
     empty_strings(sarif(report), "", empty);
     INFO(fmt::format("{}", fmt::join(empty, ", ")));
@@ -133,9 +137,12 @@ TEST_SUITE("report/sarif") {
 
   TEST_CASE("a finding with a file but no line is at line 1 (code scanning needs a startLine)") {
     Report report;
-    report.checks = {{"lint", CheckStatus::failed, {}, 0.01, {}}};
-    report.checks[0].findings = {{"lint", "file-name", Severity::warning, "the name does not match",
-                                  "m/v/a.py", 0, 0, "", ""}};
+    report.checks = {{.name = "lint", .status = CheckStatus::failed, .seconds = 0.01}};
+    report.checks[0].findings = {{.check = "lint",
+                                  .rule = "file-name",
+                                  .severity = Severity::warning,
+                                  .message = "the name does not match",
+                                  .file = "m/v/a.py"}};
     nlohmann::json location =
         sarif(report)["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
     CHECK(location["artifactLocation"]["uri"] == "m/v/a.py");
@@ -144,9 +151,19 @@ TEST_SUITE("report/sarif") {
 
   TEST_CASE("findings without a rule id share one rule named unknown") {
     Report report;
-    report.checks = {{"heads", CheckStatus::failed, {}, 0.01, {}}};
-    report.checks[0].findings = {{"heads", "", Severity::error, "one", "a.py", 1, 1, "", ""},
-                                 {"heads", "", Severity::error, "two", "b.py", 2, 2, "", ""}};
+    report.checks = {{.name = "heads", .status = CheckStatus::failed, .seconds = 0.01}};
+    report.checks[0].findings = {{.check = "heads",
+                                  .severity = Severity::error,
+                                  .message = "one",
+                                  .file = "a.py",
+                                  .line = 1,
+                                  .end_line = 1},
+                                 {.check = "heads",
+                                  .severity = Severity::error,
+                                  .message = "two",
+                                  .file = "b.py",
+                                  .line = 2,
+                                  .end_line = 2}};
     nlohmann::json run = sarif(report)["runs"][0];
     const nlohmann::json& rules = run["tool"]["driver"]["rules"];
     size_t unknown = 0;
@@ -160,10 +177,14 @@ TEST_SUITE("report/sarif") {
 
   TEST_CASE("a file outside the repository is a notification naming it, not a result") {
     Report report;
-    report.checks = {{"drift", CheckStatus::failed, {}, 0.01, {}}};
-    report.checks[0].findings = {{"drift", "drift-missing-column", Severity::error,
-                                  "column users.nickname is in the models",
-                                  "/opt/venv/lib/shop/models.py", 15, 15, "", ""}};
+    report.checks = {{.name = "drift", .status = CheckStatus::failed, .seconds = 0.01}};
+    report.checks[0].findings = {{.check = "drift",
+                                  .rule = "drift-missing-column",
+                                  .severity = Severity::error,
+                                  .message = "column users.nickname is in the models",
+                                  .file = "/opt/venv/lib/shop/models.py",
+                                  .line = 15,
+                                  .end_line = 15}};
     nlohmann::json run = sarif(report)["runs"][0];
     CHECK(run["results"].empty());
     const nlohmann::json& notes = run["invocations"][0]["toolExecutionNotifications"];
@@ -176,7 +197,7 @@ TEST_SUITE("report/sarif") {
 
   TEST_CASE("a report with no findings is a valid log with no results") {
     Report report;
-    report.checks = {{"heads", CheckStatus::passed, {}, 0.01, {}}};
+    report.checks = {{.name = "heads", .status = CheckStatus::passed, .seconds = 0.01}};
     nlohmann::json run = sarif(report)["runs"][0];
     CHECK(run["results"].empty());
     CHECK(!run["tool"]["driver"]["rules"].empty());

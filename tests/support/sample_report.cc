@@ -19,55 +19,95 @@ Report sample_report() {
   report.project = "tests/fixtures/heads/two_heads";
   report.fail_on = FailOn::error;
 
-  CheckOutcome heads{"heads", CheckStatus::failed, {}, 0.0042, {}};
+  CheckOutcome heads{.name = "heads", .status = CheckStatus::failed, .seconds = 0.0042};
   heads.findings = {
-      {"heads", "multiple-heads", Severity::error,
-       "revision 310dc4d717d9 (\"add avatar url to users\") is one of 2 heads (310dc4d717d9, "
-       "e1600fa30d3a); `alembic upgrade head` will fail",
-       versions("310dc4d717d9_add_avatar_url_to_users.py"), 13, 13, "310dc4d717d9", ""},
-      {"heads", "multiple-heads", Severity::error,
-       "revision e1600fa30d3a (\"add timezone to teams\") is one of 2 heads (310dc4d717d9, "
-       "e1600fa30d3a); `alembic upgrade head` will fail",
-       versions("e1600fa30d3a_add_timezone_to_teams.py"), 13, 13, "e1600fa30d3a", ""},
-      {"heads", "multiple-heads", Severity::error,
-       "the history has 2 heads: 310dc4d717d9, e1600fa30d3a", "", 0, 0, "",
-       "merge them: alembic merge -m \"merge heads\" 310dc4d717d9 e1600fa30d3a"},
+      {.check = "heads",
+       .rule = "multiple-heads",
+       .severity = Severity::error,
+       .message =
+           "revision 310dc4d717d9 (\"add avatar url to users\") is one of 2 heads (310dc4d717d9, "
+           "e1600fa30d3a); `alembic upgrade head` will fail",
+       .file = versions("310dc4d717d9_add_avatar_url_to_users.py"),
+       .line = 13,
+       .end_line = 13,
+       .revision = "310dc4d717d9"},
+      {.check = "heads",
+       .rule = "multiple-heads",
+       .severity = Severity::error,
+       .message =
+           "revision e1600fa30d3a (\"add timezone to teams\") is one of 2 heads (310dc4d717d9, "
+           "e1600fa30d3a); `alembic upgrade head` will fail",
+       .file = versions("e1600fa30d3a_add_timezone_to_teams.py"),
+       .line = 13,
+       .end_line = 13,
+       .revision = "e1600fa30d3a"},
+      {.check = "heads",
+       .rule = "multiple-heads",
+       .severity = Severity::error,
+       .message = "the history has 2 heads: 310dc4d717d9, e1600fa30d3a",
+       .help = "merge them: alembic merge -m \"merge heads\" 310dc4d717d9 e1600fa30d3a"},
   };
 
-  CheckOutcome roundtrip{"roundtrip", CheckStatus::failed, {}, 3.25, {}};
+  CheckOutcome roundtrip{.name = "roundtrip", .status = CheckStatus::failed, .seconds = 3.25};
   roundtrip.findings = {
-      {"roundtrip", "slow-migration", Severity::warning,
-       "upgrade of 3bb8310fe7ad (\"create users table\") took 6.2 s on an empty database "
-       "(slow-migration-ms is 5000)",
-       versions("3bb8310fe7ad_create_users_table.py"), 19, 19, "3bb8310fe7ad",
-       "on a production-sized table it will take longer; consider batching it"},
-      {"roundtrip", "downgrade-leaves-trace", Severity::error,
-       "downgrade of 065dfdffec2f (\"create teams table\") leaves a trace:\n"
-       "- index ix_teams_name on teams exists after the downgrade but did not before the "
-       "upgrade\r\n- 100% of <b>rows</b> | kept, see ::error:: and a:b,c",
-       versions("065dfdffec2f_create_teams_table.py"), 20, 22, "065dfdffec2f",
-       "drop in downgrade() what upgrade() creates"},
-      {"roundtrip", "upgrade-failed", Severity::error,
-       "upgrade to e1600fa30d3a failed: (psycopg2.errors.UndefinedTable) relation \"teams\" does "
-       "not exist [SQL: ALTER TABLE teams ADD COLUMN tz text] (SQLSTATE 42P01)",
-       versions("e1600fa30d3a_add_timezone_to_teams.py"), 20, 20, "e1600fa30d3a",
-       "reproduce with `alembic upgrade e1600fa30d3a`", 5, 12},
-      {"roundtrip", "future-rule", Severity::notice,
-       "a rule no catalog knows: *stars* _under_ [link](x) ~strike~ `a|b` Jörg’s café 😀",
-       "tests/fixtures/heads/two_heads/migrations/name with space ä.py", 3, 0, "", ""},
+      {.check = "roundtrip",
+       .rule = "slow-migration",
+       .severity = Severity::warning,
+       .message =
+           "upgrade of 3bb8310fe7ad (\"create users table\") took 6.2 s on an empty database "
+           "(slow-migration-ms is 5000)",
+       .file = versions("3bb8310fe7ad_create_users_table.py"),
+       .line = 19,
+       .end_line = 19,
+       .revision = "3bb8310fe7ad",
+       .help = "on a production-sized table it will take longer; consider batching it"},
+      {.check = "roundtrip",
+       .rule = "downgrade-leaves-trace",
+       .severity = Severity::error,
+       .message =
+           "downgrade of 065dfdffec2f (\"create teams table\") leaves a trace:\n"
+           "- index ix_teams_name on teams exists after the downgrade but did not before the "
+           "upgrade\r\n- 100% of <b>rows</b> | kept, see ::error:: and a:b,c",
+       .file = versions("065dfdffec2f_create_teams_table.py"),
+       .line = 20,
+       .end_line = 22,
+       .revision = "065dfdffec2f",
+       .help = "drop in downgrade() what upgrade() creates"},
+      {.check = "roundtrip",
+       .rule = "upgrade-failed",
+       .severity = Severity::error,
+       .message = "upgrade to e1600fa30d3a failed: (psycopg2.errors.UndefinedTable) relation "
+                  "\"teams\" does "
+                  "not exist [SQL: ALTER TABLE teams ADD COLUMN tz text] (SQLSTATE 42P01)",
+       .file = versions("e1600fa30d3a_add_timezone_to_teams.py"),
+       .line = 20,
+       .end_line = 20,
+       .revision = "e1600fa30d3a",
+       .help = "reproduce with `alembic upgrade e1600fa30d3a`",
+       .column = 5,
+       .end_column = 12},
+      {.check = "roundtrip",
+       .rule = "future-rule",
+       .severity = Severity::notice,
+       .message = "a rule no catalog knows: *stars* _under_ [link](x) ~strike~ `a|b` Jörg’s café 😀",
+       .file = "tests/fixtures/heads/two_heads/migrations/name with space ä.py",
+       .line = 3},
   };
   roundtrip.timings = {{"3bb8310fe7ad", 6.2, 0.012},
                        {"065dfdffec2f", 0.031, 0.018},
                        {"e1600fa30d3a", -1, -1},
                        {"310dc4d717d9", 0.008, 0.004}};
 
-  CheckOutcome drift{"drift", CheckStatus::unavailable, {}, 0, {}};
-  drift.findings = {{"drift", "drift-no-metadata", Severity::notice,
-                     "env.py gives autogenerate no target_metadata, so drift cannot be checked: "
-                     "the models were not compared with the migrations",
-                     "tests/fixtures/heads/two_heads/migrations/env.py", 0, 0, "",
-                     "set target_metadata in env.py to the models' MetaData (e.g. Base.metadata), "
-                     "or remove drift from `checks`"}};
+  CheckOutcome drift{.name = "drift", .status = CheckStatus::unavailable};
+  drift.findings = {
+      {.check = "drift",
+       .rule = "drift-no-metadata",
+       .severity = Severity::notice,
+       .message = "env.py gives autogenerate no target_metadata, so drift cannot be checked: "
+                  "the models were not compared with the migrations",
+       .file = "tests/fixtures/heads/two_heads/migrations/env.py",
+       .help = "set target_metadata in env.py to the models' MetaData (e.g. Base.metadata), "
+               "or remove drift from `checks`"}};
 
   report.checks = {heads, roundtrip, drift};
   report.graph = {4,
@@ -95,7 +135,7 @@ Report hostile_report() {
   report.repository_root = "/nonexistent";
   report.project = "app` <b>PWNED</b> `";
   report.fail_on = FailOn::error;
-  CheckOutcome roundtrip{"roundtrip", CheckStatus::failed, {}, 1.5, {}};
+  CheckOutcome roundtrip{.name = "roundtrip", .status = CheckStatus::failed, .seconds = 1.5};
   for (size_t i = 0; i < std::size(hostile); ++i) {
     roundtrip.findings.push_back(
         {.check = "roundtrip",
@@ -120,8 +160,8 @@ Report many_findings(size_t count, size_t message_bytes) {
   report.repository_root = "/nonexistent";
   report.project = "app";
   report.fail_on = FailOn::error;
-  report.checks = {{"heads", CheckStatus::failed, {}, 0.1, {}},
-                   {"roundtrip", CheckStatus::failed, {}, 20, {}}};
+  report.checks = {{.name = "heads", .status = CheckStatus::failed, .seconds = 0.1},
+                   {.name = "roundtrip", .status = CheckStatus::failed, .seconds = 20}};
   constexpr Severity kSeverities[] = {Severity::error, Severity::warning, Severity::notice};
   for (size_t i = 0; i < count; ++i) {
     CheckOutcome& check = report.checks[i % 2];

@@ -107,14 +107,9 @@ class HeadsJudge {
     judge_labels();
     judge_heads();
     if (graph_.scripts().empty()) {
-      add({"empty-history",
-           Severity::notice,
-           "no revision files found; the history is empty (nothing to check yet)",
-           {},
-           0,
-           0,
-           "",
-           ""});
+      add({.rule = "empty-history",
+           .severity = Severity::notice,
+           .message = "no revision files found; the history is empty (nothing to check yet)"});
     }
     return std::move(findings_);
   }
@@ -124,15 +119,16 @@ class HeadsJudge {
   const RevisionGraph& graph_;
   Findings findings_;
 
+  /// A finding before its file is made relative to the project.
   struct Draft {
     std::string_view rule;
-    Severity severity;
+    Severity severity = Severity::error;
     std::string message;
-    std::filesystem::path file;
-    int line;
-    int end_line;
-    std::string revision;
-    std::string help;
+    std::filesystem::path file = {};
+    int line = 0;
+    int end_line = 0;
+    std::string revision = {};
+    std::string help = {};
   };
 
   void add(Draft draft) {
@@ -150,8 +146,13 @@ class HeadsJudge {
   void at(const RevisionScript& script, const Declaration& where, std::string_view rule,
           std::string message, std::string help = {}) {
     int line = where.present ? where.line : 1;
-    add({rule, Severity::error, std::move(message), script.path, line, where.end_line, script.id(),
-         std::move(help)});
+    add({.rule = rule,
+         .message = std::move(message),
+         .file = script.path,
+         .line = line,
+         .end_line = where.end_line,
+         .revision = script.id(),
+         .help = std::move(help)});
   }
 
   /// `abc123 ("add users")`, or just the id when the file has no message.
@@ -164,8 +165,12 @@ class HeadsJudge {
 
   void judge_script(const RevisionScript& script) {
     for (const graph::ReadProblem& problem : script.problems) {
-      add({problem.rule, Severity::error, problem.message, script.path, problem.line,
-           problem.end_line, script.id(), ""});
+      add({.rule = problem.rule,
+           .message = problem.message,
+           .file = script.path,
+           .line = problem.line,
+           .end_line = problem.end_line,
+           .revision = script.id()});
     }
     const Declaration& revision = script.revision;
     if (!revision.present) {
@@ -293,21 +298,18 @@ class HeadsJudge {
          fmt::format("revision {} is one of {} heads ({}); `alembic upgrade head` will fail",
                      describe(head), heads.size(), fmt::join(heads, ", ")));
     }
-    add({"multiple-heads",
-         Severity::error,
-         fmt::format("the history has {} heads: {}", heads.size(), fmt::join(heads, ", ")),
-         {},
-         0,
-         0,
-         "",
-         fmt::format("merge them: alembic merge -m \"merge heads\" {}", fmt::join(heads, " "))});
+    add({.rule = "multiple-heads",
+         .message =
+             fmt::format("the history has {} heads: {}", heads.size(), fmt::join(heads, ", ")),
+         .help = fmt::format("merge them: alembic merge -m \"merge heads\" {}",
+                             fmt::join(heads, " "))});
   }
 };
 
 }  // namespace
 
 CheckOutcome run(const CheckContext& context) {
-  return {"heads", CheckStatus::passed, HeadsJudge(context).judge(), 0, {}};
+  return {.name = "heads", .status = CheckStatus::passed, .findings = HeadsJudge(context).judge()};
 }
 
 std::span<const RuleInfo> rules() {

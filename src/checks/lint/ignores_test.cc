@@ -15,7 +15,13 @@ constexpr std::array kRules = {
 };
 
 Finding finding(std::string rule, int line) {
-  return {"lint", std::move(rule), Severity::error, "m", "v.py", line, line, "", ""};
+  return {.check = "lint",
+          .rule = std::move(rule),
+          .severity = Severity::error,
+          .message = "m",
+          .file = "v.py",
+          .line = line,
+          .end_line = line};
 }
 
 struct Read {

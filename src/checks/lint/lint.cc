@@ -81,7 +81,7 @@ void sort_for_reading(Findings& findings, const Scope& scope, const CheckContext
 }  // namespace
 
 CheckOutcome run(const CheckContext& context) {
-  CheckOutcome outcome{std::string(kCheck), CheckStatus::passed, {}, 0, {}};
+  CheckOutcome outcome{.name = std::string(kCheck), .status = CheckStatus::passed};
   Result<RuleSettings> rule_settings =
       read_rule_settings(context.settings.lint_rules, context.settings.lint_severity, rules());
   if (!rule_settings)  // validated at start-up

@@ -43,9 +43,9 @@ TEST_SUITE("lint/rule_settings") {
   TEST_CASE("lint-severity overrides, and apply() drops the rules that do not run") {
     Result<RuleSettings> settings = read_rule_settings({"-c"}, {"a=warning", "b = Error"}, kRules);
     REQUIRE(settings.ok());
-    Findings findings = {{"lint", "a", Severity::error, "", "", 0, 0, "", ""},
-                         {"lint", "b", Severity::warning, "", "", 0, 0, "", ""},
-                         {"lint", "c", Severity::notice, "", "", 0, 0, "", ""}};
+    Findings findings = {{.check = "lint", .rule = "a", .severity = Severity::error},
+                         {.check = "lint", .rule = "b", .severity = Severity::warning},
+                         {.check = "lint", .rule = "c", .severity = Severity::notice}};
     settings->apply(findings);
     REQUIRE(findings.size() == 2);
     CHECK(findings[0].severity == Severity::warning);

@@ -84,8 +84,11 @@ class ScopeSelector {
   Scope scope_;
 
   void add(std::string_view rule, Severity severity, std::string message, std::string help) {
-    scope_.findings.push_back(
-        {"lint", std::string(rule), severity, std::move(message), "", 0, 0, "", std::move(help)});
+    scope_.findings.push_back({.check = "lint",
+                               .rule = std::string(rule),
+                               .severity = severity,
+                               .message = std::move(message),
+                               .help = std::move(help)});
   }
 
   bool after_since() {

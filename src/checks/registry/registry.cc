@@ -25,6 +25,15 @@ std::span<const CheckEntry> all_checks() {
   return kChecks;
 }
 
+std::span<const std::string_view> check_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> all;
+    for (const CheckEntry& check : kChecks) all.push_back(check.name);
+    return all;
+  }();
+  return names;
+}
+
 Status validate_settings(const config::Settings& settings) {
   for (const CheckEntry& check : kChecks) {
     if (check.validate == nullptr) continue;

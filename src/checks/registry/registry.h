@@ -1,6 +1,7 @@
-// The checks alembic-gate runs, one row each: what the pipeline runs, SARIF's rule list, the docs
-// and the tests read. Adding a check is a folder under checks/ and a row in registry.cc (and its
-// name in config's `checks` key, which sits below this layer: a test keeps the two equal).
+// The checks alembic-gate runs, one row each: what the settings accept in `checks`, what the
+// pipeline runs, SARIF's rule list, the docs and the tests read. Adding a check is a folder under
+// checks/ and a row in registry.cc (and, for a check that runs by default, its name in the
+// `checks` key's default).
 #pragma once
 
 #include <span>
@@ -22,6 +23,9 @@ struct CheckEntry {
 
 /// Every check, in the order the pipeline runs them.
 std::span<const CheckEntry> all_checks();
+
+/// Their names, in the same order: what the `checks` setting may list.
+std::span<const std::string_view> check_names();
 
 /// Every check's settings validated (CheckEntry::validate): the first error.
 Status validate_settings(const config::Settings& settings);

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "checks/registry/registry.h"
-#include "config/settings.h"
+#include "config/resolve.h"
 
 namespace ag::checks::registry {
 namespace {
@@ -36,11 +36,21 @@ const Emitted kEmitted[] = {
 }  // namespace
 
 TEST_SUITE("checks/rule catalog") {
-  TEST_CASE("the registry holds the checks the settings name, in the same order") {
-    std::vector<std::string_view> registered;
-    for (const CheckEntry& check : all_checks()) registered.push_back(check.name);
-    std::span<const std::string_view> named = config::check_names();
-    CHECK(registered == std::vector<std::string_view>(named.begin(), named.end()));
+  TEST_CASE("the checks setting accepts the registry's names; its default runs every check") {
+    std::vector<std::string> registered;
+    for (const CheckEntry& check : all_checks()) registered.emplace_back(check.name);
+    CHECK(std::vector<std::string>(check_names().begin(), check_names().end()) == registered);
+    const config::Key& key = *config::find_key("checks");
+    config::Settings settings;
+    REQUIRE(
+        config::assign(settings, key, {std::string(key.default_value), "default"}, check_names())
+            .ok());
+    CHECK(settings.checks == registered);
+    Status unknown = config::assign(settings, key, {"heads,tests", "test"}, check_names());
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(unknown.error().message ==
+          "unknown checks item 'tests': expected a comma-separated list of heads, lint, roundtrip, "
+          "drift");
   }
 
   TEST_CASE("every rule a check emits is in the catalog, under its check") {

@@ -36,7 +36,7 @@ const std::array kKeys = {
         "Seconds to wait for the database server to accept connections.", &S::connect_timeout},
     Key{"allow-configured-database", ValueType::boolean, "false",
         "Without CREATEDB, work in the database of database-url itself, only while it holds "
-        "no user objects (it is emptied at the end).",
+        "no user objects (it is emptied at the end); runs on one database take turns.",
         &S::allow_configured_database},
     Key{"fail-on", ValueType::choice, "error",
         "Lowest severity that fails the run: error, warning or never.", &S::fail_on, kFailOn},

@@ -63,7 +63,10 @@ Result<std::string> create_statement(Connection& connection, const std::string& 
 // ---- the configured database ------------------------------------------------------------------
 
 // User objects: anything a migration or a person made, i.e. not part of the system catalogs and
-// not a member of an extension. One row per object, described for a message.
+// not a member of an extension: every kind pg_dump dumps, down to a collation, a text search
+// dictionary, default privileges or an event trigger (the emptying's DROP SCHEMA public CASCADE
+// would take those in public along). What belongs to a table (indexes, constraints, triggers,
+// policies, statistics) comes with its table. One row per object, described for a message.
 constexpr std::string_view kUserObjectsQuery = R"sql(
 WITH ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),
 ns AS (
@@ -97,6 +100,30 @@ FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
 WHERE NOT EXISTS (SELECT FROM ext WHERE classid = 'pg_proc'::regclass AND objid = p.oid)
 UNION ALL
 SELECT 'large object ' || l.oid FROM pg_largeobject_metadata l
+UNION ALL
+SELECT pg_describe_object(o.classid, o.objid, 0) FROM (
+  SELECT 'pg_collation'::regclass AS classid, oid AS objid FROM pg_collation
+  UNION ALL SELECT 'pg_conversion'::regclass, oid FROM pg_conversion
+  UNION ALL SELECT 'pg_operator'::regclass, oid FROM pg_operator
+  UNION ALL SELECT 'pg_opfamily'::regclass, oid FROM pg_opfamily
+  UNION ALL SELECT 'pg_opclass'::regclass, oid FROM pg_opclass
+  UNION ALL SELECT 'pg_am'::regclass, oid FROM pg_am
+  UNION ALL SELECT 'pg_cast'::regclass, oid FROM pg_cast
+  UNION ALL SELECT 'pg_transform'::regclass, oid FROM pg_transform
+  UNION ALL SELECT 'pg_language'::regclass, oid FROM pg_language
+  UNION ALL SELECT 'pg_ts_parser'::regclass, oid FROM pg_ts_parser
+  UNION ALL SELECT 'pg_ts_template'::regclass, oid FROM pg_ts_template
+  UNION ALL SELECT 'pg_ts_dict'::regclass, oid FROM pg_ts_dict
+  UNION ALL SELECT 'pg_ts_config'::regclass, oid FROM pg_ts_config
+  UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, oid FROM pg_foreign_data_wrapper
+  UNION ALL SELECT 'pg_foreign_server'::regclass, oid FROM pg_foreign_server
+  UNION ALL SELECT 'pg_default_acl'::regclass, oid FROM pg_default_acl
+  UNION ALL SELECT 'pg_event_trigger'::regclass, oid FROM pg_event_trigger
+  UNION ALL SELECT 'pg_publication'::regclass, oid FROM pg_publication
+  UNION ALL SELECT 'pg_subscription'::regclass, oid FROM pg_subscription
+            WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) o
+WHERE o.objid >= 16384
+  AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = o.classid AND ext.objid = o.objid)
 LIMIT 6)sql";
 
 /// What the configured database looked like when claimed, to leave it that way.
@@ -265,6 +292,8 @@ struct ScratchDatabase::State {
   DatabaseUrl url;               ///< Naming this database.
   bool configured = false;
   InitialState initial;  ///< When configured.
+  /// When configured: the session holding the turn lock (wait_for_turn) until it is emptied.
+  std::optional<Connection> turn;
   LogLine log;
 
   std::mutex mutex;
@@ -276,6 +305,7 @@ struct ScratchDatabase::State {
     dropped = true;  // one try: a failure is reported, not repeated by every later caller
     if (configured) {
       Status emptied = empty_configured(url.libpq(), initial);
+      turn.reset();  // the next run's turn
       release(maintenance.describe());
       if (!emptied) {
         return failure(fmt::format("could not empty the configured database {} on {}: {}", name,
@@ -318,30 +348,70 @@ Error privilege_error(const DatabaseUrl& url, Connection& connection,
   return failure(text);
 }
 
-/// Checks that the configured database holds no user objects and claims it for this process;
-/// returns what it looks like now, to leave it that way.
-Result<InitialState> claim_configured(const DatabaseUrl& url, Connection& connection) {
+/// The configured database's state, when it holds no user objects.
+Result<InitialState> check_empty(const DatabaseUrl& url, Connection& connection) {
   Result<std::vector<std::string>> objects = user_objects(connection);
   if (!objects) return objects.error();
-  const std::string& database = url.database();
   if (!objects->empty()) {
     size_t shown = std::min<size_t>(objects->size(), 5);
     return failure(fmt::format(
         "the role cannot create databases, and allow-configured-database cannot use database {}: "
         "it holds user objects ({}{}); alembic-gate never runs migrations in a database with "
         "objects in it. Grant the role CREATEDB, or name an empty database in database-url",
-        database,
+        url.database(),
         fmt::join(objects->begin(), objects->begin() + static_cast<ptrdiff_t>(shown), ", "),
         objects->size() > shown ? ", ..." : ""));
   }
-  Result<InitialState> initial = initial_state(connection);
-  if (!initial) return initial.error();
+  return initial_state(connection);
+}
+
+// Runs that share one configured database take turns: each holds this session-level advisory
+// lock ("alembic-" as eight bytes) from before its emptiness check until the database is empty
+// again. The server releases it with the session, so a killed run cannot keep it.
+constexpr std::string_view kTurnLock = "7020098495062287917";
+
+/// Takes the turn lock on `connection`, waiting for another run's turn to end for at most the
+/// connect timeout.
+Status wait_for_turn(Connection& connection, const std::string& database,
+                     const ScratchOptions& options) {
+  Result<QueryResult> taken =
+      connection.exec(fmt::format("SELECT pg_try_advisory_lock({})", kTurnLock));
+  if (!taken) return taken.error();
+  if (taken->text(0, 0) == "t") return ok();
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options.connect.timeout).count();
+  if (options.log) {
+    options.log(
+        fmt::format("database {} is the scratch database of another alembic-gate run "
+                    "(allow-configured-database); waiting at most {} s for it to end",
+                    database, seconds));
+  }
+  Status waited = connection.run(
+      fmt::format("SET lock_timeout = '{}s'; SELECT pg_advisory_lock({}); RESET lock_timeout",
+                  seconds, kTurnLock));
+  if (waited) return ok();
+  return failure(fmt::format(
+      "database {} stayed in use by another alembic-gate run for {} s: with "
+      "allow-configured-database, runs on one database take turns. Give each job a database of "
+      "its own, or grant the role CREATEDB ({})",
+      database, seconds, waited.error().message));
+}
+
+/// Claims the configured database for this run (in this process, then on the server), and
+/// checks that it holds no user objects; returns what it looks like now, to leave it that way.
+Result<InitialState> claim_configured(const DatabaseUrl& url, Connection& connection,
+                                      const ScratchOptions& options) {
+  const std::string& database = url.database();
   if (!claim(url.libpq().describe())) {
     return failure(
         fmt::format("database {} is already in use as the scratch database of this run; "
                     "without CREATEDB only one can be open at a time",
                     database));
   }
+  Result<InitialState> initial = [&]() -> Result<InitialState> {
+    if (Status turn = wait_for_turn(connection, database, options); !turn) return turn.error();
+    return check_empty(url, connection);
+  }();
+  if (!initial) release(url.libpq().describe());
   return initial;
 }
 
@@ -380,12 +450,13 @@ Result<ScratchDatabase> ScratchDatabase::create(const DatabaseUrl& url,
                                url.libpq().server(), created.error().message));
   }
   if (!options.allow_configured_database) return privilege_error(url, *connection, options);
-  Result<InitialState> initial = claim_configured(url, *connection);
+  Result<InitialState> initial = claim_configured(url, *connection, options);
   if (!initial) return initial.error();
   state->name = url.database();
   state->url = url;
   state->configured = true;
   state->initial = std::move(*initial);
+  state->turn = std::move(*connection);
   state->dropped = false;
   lock.unlock();
   return ScratchDatabase(std::move(state));

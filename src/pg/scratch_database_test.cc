@@ -6,14 +6,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "pg/pg_test_support.h"
 #include "process/interrupts.h"
+#include "process/subprocess.h"
 
 namespace ag::pg {
 namespace {
@@ -50,6 +55,31 @@ std::string user_objects_in(Connection& connection) {
          query_value(connection,
                      "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
                      "WHERE n.nspname = 'public'");
+}
+
+/// `pg_dump` of `database` on the test server, by the newest pg_dump installed (the server's),
+/// without the \restrict lines whose key is new in every dump.
+std::string dump(const std::string& database) {
+  std::vector<std::filesystem::path> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql")) {
+    if (std::filesystem::exists(entry.path() / "bin/pg_dump")) found.push_back(entry.path());
+  }
+  REQUIRE_FALSE(found.empty());
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return std::stoi(a.filename().string()) < std::stoi(b.filename().string());
+  });
+  DatabaseUrl server = server_url();
+  Result<process::Completed> dumped = process::run(
+      {(found.back() / "bin/pg_dump").string(),
+       fmt::format("postgresql://postgres@{}:{}/{}", server.host(), server.port(), database)});
+  REQUIRE(dumped.ok());
+  INFO(dumped->err);
+  REQUIRE(dumped->success());
+  std::string kept;
+  for (const std::string& line : split(dumped->out, "\n")) {
+    if (!line.starts_with("\\restrict ") && !line.starts_with("\\unrestrict ")) kept += line + "\n";
+  }
+  return kept;
 }
 
 /// The public schema as a migration cannot see it change: owner, privileges, comment.
@@ -317,6 +347,102 @@ TEST_SUITE("pg") {
             "objects in it",
             database.name())));
     CHECK(query_value(admin, checksum_sql) == checksum);
+  }
+
+  // Every kind of object pg_dump dumps outside a table; DROP SCHEMA public CASCADE, the emptying
+  // of a configured database, would take those in public along, and the rest would meet the
+  // run's migrations (an event trigger fires on their DDL).
+  TEST_CASE("pg: allow-configured-database refuses a database holding any kind of object") {
+    struct Kind {
+      std::string_view sql;
+      std::string_view described;
+    };
+    const Kind kinds[] = {
+        {"CREATE COLLATION public.c1 (locale = 'C')", "collation c1"},
+        {"CREATE CONVERSION public.conv1 FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8",
+         "conversion conv1"},
+        {"CREATE TEXT SEARCH DICTIONARY public.d1 (TEMPLATE = simple)",
+         "text search dictionary d1"},
+        {"CREATE TEXT SEARCH CONFIGURATION public.cfg1 (COPY = simple)",
+         "text search configuration cfg1"},
+        {"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC",
+         "default privileges on new relations belonging to role postgres in schema public"},
+        {"CREATE OPERATOR public.=== (LEFTARG = int4, RIGHTARG = int4, FUNCTION = int4eq)",
+         "operator ===(integer,integer)"},
+        {"CREATE CAST (text AS bytea) WITHOUT FUNCTION", "cast from text to bytea"},
+        {"CREATE ACCESS METHOD am1 TYPE TABLE HANDLER heap_tableam_handler", "access method am1"},
+        {"CREATE FOREIGN DATA WRAPPER w1", "foreign-data wrapper w1"},
+        {"CREATE PUBLICATION p1", "publication p1"},
+        {"CREATE FUNCTION public.f() RETURNS event_trigger LANGUAGE plpgsql AS 'BEGIN END'; "
+         "CREATE EVENT TRIGGER et1 ON ddl_command_start EXECUTE FUNCTION public.f()",
+         "function public.f(), event trigger et1"},
+        {"SELECT lo_create(4242)", "large object 4242"},
+    };
+    TestRole role("LOGIN NOCREATEDB");
+    for (const Kind& kind : kinds) {
+      CAPTURE(kind.sql);
+      TestDatabase database;
+      Connection admin = database.open_as_superuser();
+      run(admin, fmt::format("GRANT ALL ON SCHEMA public TO {}", role.name()));
+      run(admin, std::string(kind.sql));
+      std::string before = dump(database.name());
+
+      ScratchOptions options;
+      options.allow_configured_database = true;
+      Result<ScratchDatabase> scratch =
+          ScratchDatabase::create(testing::url_as(role.name(), database.name()), options);
+      REQUIRE_FALSE(scratch.ok());
+      CHECK(contains(scratch.error().message,
+                     fmt::format("it holds user objects ({})", kind.described)));
+      CHECK(dump(database.name()) == before);
+    }
+  }
+
+  TEST_CASE("pg: runs on one configured database take turns, the second waiting for the first") {
+    TestRole role("LOGIN NOCREATEDB");
+    TestDatabase database;
+    Connection admin = database.open_as_superuser();
+    run(admin, fmt::format("GRANT ALL ON SCHEMA public TO {}", role.name()));
+    DatabaseUrl url = testing::url_as(role.name(), database.name());
+    ScratchOptions options;
+    options.allow_configured_database = true;
+    options.connect.timeout = std::chrono::seconds(1);
+    std::vector<std::string> logged;
+    options.log = [&](const std::string& line) { logged.push_back(line); };
+
+    // The other run: a session holding the turn, as another process's claim would.
+    Connection other = open(url.libpq());
+    run(other, "SELECT pg_advisory_lock(7020098495062287917)");
+    Result<ScratchDatabase> refused = ScratchDatabase::create(url, options);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(contains(refused.error().message,
+                   fmt::format("database {} stayed in use by another alembic-gate run for 1 s: "
+                               "with allow-configured-database, runs on one database take turns",
+                               database.name())));
+    REQUIRE(logged.size() == 1);
+    CHECK(contains(logged[0], "waiting at most 1 s for it to end"));
+
+    // The other run ends a moment later: this one waits for it, then goes ahead.
+    options.connect.timeout = std::chrono::seconds(30);
+    std::thread ends([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      run(other, "SELECT pg_advisory_unlock(7020098495062287917)");
+    });
+    Result<ScratchDatabase> waited = ScratchDatabase::create(url, options);
+    ends.join();
+    REQUIRE_MESSAGE(waited.ok(), (waited.ok() ? "" : waited.error().message));
+    CHECK(waited->is_configured_database());
+    Connection migrations = open(waited->params());
+    run(migrations, "CREATE TABLE t (id int)");
+
+    // While it holds the turn, a third waits in vain, and sees nothing of the second's tables.
+    options.connect.timeout = std::chrono::seconds(1);
+    CHECK_FALSE(ScratchDatabase::create(url, options).ok());
+    CHECK(query_value(admin, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "1");
+    REQUIRE(waited->drop().ok());
+    CHECK(query_value(admin, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "0");
+    Result<ScratchDatabase> next = ScratchDatabase::create(url, options);
+    CHECK_MESSAGE(next.ok(), (next.ok() ? "" : next.error().message));
   }
 
   TEST_CASE("pg: the configured database's rows are byte-for-byte untouched by a scratch run") {

@@ -247,6 +247,19 @@ TEST_SUITE("lint") {
           "context.is_offline_mode(): context.configure(url=..., literal_binds=True)`.");
   }
 
+  TEST_CASE("a python that cannot start the worker: one notice saying what to set") {
+    GateRun run = lint_at(fixture("lint/offline_unsafe"), {"--python", "/bin/false"});
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    std::vector<nlohmann::json> notice = run.findings("offline-env-failed");
+    REQUIRE(notice.size() == 1);
+    CHECK(notice[0]["message"].get<std::string>().starts_with(
+        "the Python worker could not start, so the SQL rules did not run"));
+    CHECK(notice[0]["help"] ==
+          "Set `python` to a Python 3 interpreter that imports Alembic and SQLAlchemy, or give "
+          "`install` the command that installs them and what env.py imports.");
+  }
+
   TEST_CASE("lint-since: only what a database at that revision has not applied") {
     GateRun run = lint("static", {"--lint-since", "1a000000000a"});
     CHECK(run.exit_code == 0);

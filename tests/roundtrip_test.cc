@@ -372,10 +372,21 @@ TEST_SUITE("roundtrip") {
   }
 
   TEST_CASE("migrations that create a role are judged in one database at a time") {
+    pg::Connection server = connect_to_server();
+    REQUIRE(server.run("DROP ROLE IF EXISTS ag_fixture_reader").ok());
     GateRun run = roundtrip("creates_role", {"--roundtrip-jobs", "2"});
     INFO(run.err);
     CHECK(run.exit_code == 0);
-    CHECK(run.report()["findings"].empty());
+    // The role stays on the server, named (other tests may add roles of their own meanwhile).
+    std::vector<nlohmann::json> left = run.findings("roles-left");
+    REQUIRE(left.size() == 1);
+    CHECK(run.report()["findings"].size() == 1);
+    CHECK(left[0]["severity"] == "notice");
+    CHECK(contains(left[0]["message"],
+                   "roles appeared on the server during the roundtrip and "
+                   "stay there: "));
+    CHECK(contains(left[0]["message"], "ag_fixture_reader"));
+    REQUIRE(server.run("DROP ROLE IF EXISTS ag_fixture_reader").ok());
     CHECK(contains(run.err,
                    "roundtrip: one database at a time: the migrations may act on what databases "
                    "of one server share (tests/fixtures/roundtrip/creates_role/migrations/"
@@ -410,6 +421,60 @@ TEST_SUITE("roundtrip") {
     CHECK(contains(found[0]["message"],
                    "ModuleNotFoundError: No module named 'blog_models_missing'"));
     check_scratch_dropped(run);
+  }
+
+  TEST_CASE("sys.exit() in a migration or in env.py is a failure at its line, not a crash") {
+    TempDir dir;
+    one_revision_project(dir.path(),
+                         "import sys\n"
+                         "revision = 'a1'\n"
+                         "down_revision = None\n"
+                         "def upgrade():\n"
+                         "    sys.exit(0)\n"
+                         "def downgrade():\n"
+                         "    pass\n");
+    GateRun run = run_gate(roundtrip_args(dir.path().string()));
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("upgrade-failed");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["line"] == 5);
+    CHECK(
+        contains(found[0]["message"], "sys.exit(0) was called: `alembic upgrade` would end there"));
+    check_scratch_dropped(run);
+
+    dir.write("migrations/env.py", "import sys\nsys.exit(3)\n");
+    run = run_gate(roundtrip_args(dir.path().string()));
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    found = run.findings("env-failed");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["line"] == 2);
+    CHECK(contains(found[0]["message"], "sys.exit(3) was called"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE("migrations see neither the action's inputs nor the runner's tokens") {
+    TempDir dir;
+    one_revision_project(
+        dir.path(),
+        "import os\n"
+        "revision = 'a1'\n"
+        "down_revision = None\n"
+        "def upgrade():\n"
+        "    seen = sorted(k for k in os.environ if k.startswith(('INPUT_', 'ACTIONS_')))\n"
+        "    assert not seen, seen\n"
+        "    assert 'alembic_gate_' in os.environ['DATABASE_URL']\n"
+        "def downgrade():\n"
+        "    pass\n");
+    ::setenv("INPUT_DATABASE-URL", "postgresql://deploy:hunter2@prod.example/app", 1);
+    ::setenv("ACTIONS_RUNTIME_TOKEN", "token", 1);
+    GateRun run = run_gate(roundtrip_args(dir.path().string()));
+    ::unsetenv("INPUT_DATABASE-URL");
+    ::unsetenv("ACTIONS_RUNTIME_TOKEN");
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(run.report()["findings"].empty());
   }
 
   TEST_CASE("a migration with a syntax error is one finding at the line Python reports") {

@@ -49,7 +49,7 @@ TEST_SUITE("settings") {
     CHECK(run.exit_code == 2);
     CHECK(run.err ==
           "alembic-gate: " + (dir.path() / "pyproject.toml").string() +
-              ":5: invalid value 'soon' for step-timeout: expected a whole number >= 0\n");
+              ":5: invalid value 'soon' for step-timeout: expected a whole number >= 1\n");
   }
 
   TEST_CASE("malformed TOML and values of the wrong TOML type") {

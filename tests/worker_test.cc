@@ -160,6 +160,20 @@ TEST_SUITE("worker") {
     CHECK(worker->versions().interpreter == "/usr/bin/python3");
   }
 
+  TEST_CASE("a python setting that never answers is stopped after hello_timeout, named") {
+    TempDir bin;
+    std::filesystem::path silent = bin.write("python", "#!/bin/sh\nexec sleep 600\n");
+    std::filesystem::permissions(silent, std::filesystem::perms::owner_all);
+    Scratch scratch = scratch_for("linear_ok");
+    scratch.options.python = silent.string();
+    scratch.options.hello_timeout = std::chrono::seconds(2);
+    Result<alembic::Worker> worker = alembic::Worker::start(scratch.options);
+    REQUIRE_FALSE(worker.ok());
+    CHECK(worker.error().message ==
+          "timed out after 2 s while waiting for " + silent.string() +
+              " to start the worker (is it a Python 3 interpreter?); the worker was stopped");
+  }
+
   TEST_CASE("a worker launched ahead of its database is the one started") {
     Scratch scratch = scratch_for("linear_ok");
     scratch.options.python = "/usr/bin/python3";

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <span>
 #include <string_view>
 
@@ -146,11 +149,24 @@ bool is_missing_module(const Error& error) {
          error.message.starts_with("ImportError:");
 }
 
+/// Whether the worker, and so env.py and every migration, must not see the variable `name`: the
+/// action's inputs (database-url names the configured database, password included) and the
+/// runner's tokens. What env.py needs of the database it finds in database-url-env.
+bool withheld_from_worker(std::string_view name) {
+  return name.starts_with("INPUT_") || name == "ACTIONS_RUNTIME_TOKEN" ||
+         name == "ACTIONS_ID_TOKEN_REQUEST_TOKEN" || name == "ACTIONS_ID_TOKEN_REQUEST_URL";
+}
+
 Result<process::Subprocess> spawn_worker(const std::string& interpreter,
                                          const std::filesystem::path& project_dir) {
   process::Options spawn_options;
   spawn_options.cwd = project_dir;
   spawn_options.stdin_stream = process::Stream::pipe;
+  for (char** variable = environ; *variable != nullptr; ++variable) {
+    std::string_view entry(*variable);
+    std::string_view name = entry.substr(0, entry.find('='));
+    if (withheld_from_worker(name)) spawn_options.env[std::string(name)] = std::nullopt;
+  }
   spawn_options.env["PYTHONDONTWRITEBYTECODE"] = "1";  // leave no __pycache__ in the project
   spawn_options.env["PYTHONUNBUFFERED"] = "1";
   // Each module is an argv element of its own, below Linux's 128 KiB per element; the bootstrap
@@ -164,6 +180,24 @@ Result<process::Subprocess> spawn_worker(const std::string& interpreter,
 
 bool is_alembic_incompatibility(const Error& error) {
   return error.kind == "AlembicIncompatible";
+}
+
+bool is_connection_lost(const Error& error) {
+  static constexpr std::string_view kSigns[] = {
+      "(SQLSTATE 57P01)",
+      "(SQLSTATE 57P02)",
+      "(SQLSTATE 57P03)",
+      "(SQLSTATE 08003)",
+      "(SQLSTATE 08006)",
+      "server closed the connection unexpectedly",  // libpq: psycopg2, psycopg
+      "terminating connection due to administrator command",
+      "connection already closed",                        // psycopg2
+      "the connection is closed",                         // psycopg
+      "connection was closed in the middle of operation"  // asyncpg
+  };
+  return std::any_of(std::begin(kSigns), std::end(kSigns), [&](std::string_view sign) {
+    return error.message.find(sign) != std::string::npos;
+  });
 }
 
 std::vector<std::string> interpreter_candidates(const std::string& configured) {
@@ -188,7 +222,8 @@ Worker::Worker(Worker&& other) noexcept
 Worker::~Worker() {
   if (!alive_) return;
   auto deadline = process::deadline_after(kExitGrace);
-  if (child_.write("{\"op\": \"exit\"}\n", deadline) && child_.wait(deadline)) return;
+  // What its migrations started goes with it.
+  if (child_.write("{\"op\": \"exit\"}\n", deadline) && child_.wait_and_end_group(deadline)) return;
   child_.terminate(std::chrono::milliseconds(2000));
 }
 
@@ -217,8 +252,13 @@ Result<Worker> Worker::start(const WorkerOptions& options, std::optional<WorkerL
       continue;
     }
     Worker worker(std::move(*child), options.step_timeout);
-    Result<Reply> reply =
-        worker.request(start.dump(), kStartTimeout, "loading the Alembic configuration");
+    // The bootstrap's first line comes at once from any Python; what says nothing is no Python.
+    Result<Reply> reply = worker.receive(
+        ok(), process::deadline_after(options.hello_timeout), options.hello_timeout,
+        fmt::format("waiting for {} to start the worker (is it a Python 3 interpreter?)",
+                    interpreter));
+    if (reply)
+      reply = worker.request(start.dump(), kStartTimeout, "loading the Alembic configuration");
     // An interpreter that lacks Alembic, or cannot run the worker at all (a Python 2 named
     // python3 ends at once), is no reason to give up: the next one may do.
     bool ended = !worker.alive_ && !worker.timed_out_;
@@ -242,7 +282,11 @@ Result<Worker::Reply> Worker::request(const std::string& line, seconds timeout,
                                       std::string_view doing) {
   if (!alive_) return Error{fmt::format("the Python worker is no longer running ({})", doing)};
   process::Deadline deadline = process::deadline_after(timeout);
-  Status written = child_.write(line + "\n", deadline);
+  return receive(child_.write(line + "\n", deadline), deadline, timeout, doing);
+}
+
+Result<Worker::Reply> Worker::receive(const Status& written, process::Deadline deadline,
+                                      seconds timeout, std::string_view doing) {
   Result<std::optional<std::string>> answer =
       written ? child_.read_line(deadline) : Result<std::optional<std::string>>(written.error());
   if (!answer || !*answer) {

@@ -23,6 +23,9 @@ struct WorkerOptions {
   std::string url;                    ///< The scratch database, in the user's driver form.
   std::vector<std::string> url_env;   ///< Environment variables that receive the URL.
   std::chrono::seconds step_timeout{300};
+  /// For the interpreter to run the bootstrap and say hello: any Python does at once, so one that
+  /// says nothing is no Python (a wrapper waiting for input, say).
+  std::chrono::seconds hello_timeout{30};
 };
 
 /// Whether a request failed because this Alembic lacks a part of its own that the worker uses as
@@ -30,6 +33,11 @@ struct WorkerOptions {
 /// Error::kind; its message names the version): not the project's fault, so the check cannot
 /// run.
 bool is_alembic_incompatibility(const Error& error);
+
+/// Whether a migration's error says the database connection itself went away (the server shut
+/// down or restarted, an administrator ended the session): the infrastructure's fault, not the
+/// migration's. Told by SQLSTATE (57P01-57P03, 08003, 08006) or the drivers' own words.
+bool is_connection_lost(const Error& error);
 
 /// The interpreters to try, in order: `configured` alone when set, else python3 on PATH, then
 /// /usr/bin/python3. The next one is tried when one cannot be started, ends before answering,
@@ -243,6 +251,10 @@ class Worker {
  private:
   struct Reply;
   Worker(process::Subprocess child, std::chrono::seconds step_timeout);
+  /// The worker's next line as a reply: its answer to a request whose write was `written`, or
+  /// its first line, unasked (the bootstrap's hello). A missing answer stops the worker.
+  Result<Reply> receive(const Status& written, process::Deadline deadline,
+                        std::chrono::seconds timeout, std::string_view doing);
   Result<Reply> request(const std::string& line, std::chrono::seconds timeout,
                         std::string_view doing);
 

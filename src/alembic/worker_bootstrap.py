@@ -4,8 +4,13 @@ cmake/embed.cmake and passed as argv elements of their own. A meta-path finder s
 memory, under file names like <alembic-gate>/ag_worker/worker.py (what tracebacks show); nothing
 is written to disk."""
 
-import importlib.machinery
 import sys
+
+# Said first, unasked: the binary then knows that this is a Python running the bootstrap.
+sys.stdout.write('{"ok": true, "hello": true}\n')
+sys.stdout.flush()
+
+import importlib.machinery  # noqa: E402
 
 
 class EmbeddedModules:

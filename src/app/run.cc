@@ -114,6 +114,12 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
     console.error(checks.error().describe());
     return ExitCode::usage;
   }
+  if (!settings->database_url.empty()) {  // a malformed URL is a setting to fix, not a server down
+    if (Result<pg::DatabaseUrl> url = pg::parse_database_url(settings->database_url); !url) {
+      console.error(url.error().describe());
+      return ExitCode::usage;
+    }
+  }
   Publication where{format, use_color(*command_line, env, out_is_terminal)};
   std::filesystem::path root = project::find_repository_root(settings->working_directory,
                                                              env("GITHUB_WORKSPACE").value_or(""));

@@ -7,7 +7,9 @@
 #include <algorithm>
 
 #include "config/settings.h"
+#include "util/file.h"
 #include "util/paths.h"
+#include "util/toml_file.h"
 
 namespace ag::config {
 namespace {
@@ -78,28 +80,18 @@ Result<RawValues> read_table(const toml::table& table, const std::string& file) 
   return values;
 }
 
-Result<toml::table> parse(const std::filesystem::path& path, const std::string& shown) {
-  try {
-    return toml::parse_file(path.string());
-  } catch (const toml::parse_error& e) {
-    return Error{fmt::format("malformed TOML: {}", e.description()), shown,
-                 static_cast<int>(e.source().begin.line)};
-  }
-}
-
 }  // namespace
 
 Result<RawValues> read_config_file(const std::filesystem::path& folder) {
-  std::error_code ec;
-  if (std::filesystem::exists(folder / "alembic-gate.toml", ec)) {
+  if (is_present(folder / "alembic-gate.toml")) {
     std::string shown = display_path(folder / "alembic-gate.toml");
-    Result<toml::table> table = parse(folder / "alembic-gate.toml", shown);
+    Result<toml::table> table = read_toml(folder / "alembic-gate.toml");
     if (!table) return table.error();
     return read_table(*table, shown);
   }
-  if (std::filesystem::exists(folder / "pyproject.toml", ec)) {
+  if (is_present(folder / "pyproject.toml")) {
     std::string shown = display_path(folder / "pyproject.toml");
-    Result<toml::table> table = parse(folder / "pyproject.toml", shown);
+    Result<toml::table> table = read_toml(folder / "pyproject.toml");
     if (!table) return table.error();
     toml::node_view<toml::node> section = (*table)["tool"]["alembic-gate"];
     if (!section) return RawValues{};

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <type_traits>
@@ -46,15 +47,42 @@ Result<int> parse_integer(const Key& key, const RawValue& raw) {
   std::string value(trim(raw.text));
   int number = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
-  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || number < 0) {
-    return invalid(key, raw, "a whole number >= 0");
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+      number < key.minimum) {
+    return invalid(key, raw, fmt::format("a whole number >= {}", key.minimum));
   }
   return number;
+}
+
+/// A name a shell can set and os.environ hands env.py: letters, digits and _, no digit first.
+bool is_variable_name(std::string_view name) {
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
+         std::all_of(name.begin(), name.end(), word);
+}
+
+/// What some lists' items must be beyond their choices: at least one check; for
+/// database-url-env, names of environment variables.
+Status check_items(const Key& key, const RawValue& raw, const std::vector<std::string>& items,
+                   std::span<const std::string_view> allowed) {
+  if (key.field == Field{&Settings::checks} && items.empty())
+    return invalid(key, raw, fmt::format("at least one of {}", fmt::join(allowed, ", ")));
+  if (key.field != Field{&Settings::database_url_env}) return ok();
+  for (const std::string& item : items) {
+    if (!is_variable_name(item)) {
+      return Error{fmt::format("invalid {} item '{}': expected names of environment variables "
+                               "(letters, digits and _, not starting with a digit)",
+                               key.name, item),
+                   raw.origin};
+    }
+  }
+  return ok();
 }
 
 Result<std::vector<std::string>> parse_list(const Key& key, const RawValue& raw,
                                             std::span<const std::string_view> allowed) {
   std::vector<std::string> items = split_list(raw.text);
+  if (Status valid = check_items(key, raw, items, allowed); !valid) return valid.error();
   if (allowed.empty()) return items;
   for (const std::string& item : items) {
     if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {

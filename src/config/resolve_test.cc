@@ -113,18 +113,18 @@ TEST_SUITE("config/assign") {
 
   TEST_CASE("integers: whole numbers >= 0, blanks around them allowed") {
     CHECK(assigned("step-timeout", "42").step_timeout == 42);
-    CHECK(assigned("step-timeout", " 0 ").step_timeout == 0);
+    CHECK(assigned("slow-migration-ms", " 0 ").slow_migration_ms == 0);
     CHECK(assigned("step-timeout", "600\n").step_timeout == 600);
   }
 
   TEST_CASE("integer errors name the key, the value, the origin and what is allowed") {
     for (std::string bad : {"-1", "abc", "12abc", "", "1.5", "99999999999", "+5", "0x10"}) {
       CAPTURE(bad);
-      Error error = assign_error("step-timeout", bad, "input INPUT_STEP-TIMEOUT");
+      Error error = assign_error("slow-migration-ms", bad, "input INPUT_SLOW-MIGRATION-MS");
       CHECK(error.message ==
-            "invalid value '" + bad + "' for step-timeout: expected a whole number >= 0");
-      CHECK(error.where == "input INPUT_STEP-TIMEOUT");
-      CHECK(error.describe() == "input INPUT_STEP-TIMEOUT: " + error.message);
+            "invalid value '" + bad + "' for slow-migration-ms: expected a whole number >= 0");
+      CHECK(error.where == "input INPUT_SLOW-MIGRATION-MS");
+      CHECK(error.describe() == "input INPUT_SLOW-MIGRATION-MS: " + error.message);
     }
   }
 
@@ -134,10 +134,41 @@ TEST_SUITE("config/assign") {
     CHECK(assigned("checks", "heads\nlint\r\n\n  roundtrip\n").checks ==
           Items{"heads", "lint", "roundtrip"});
     CHECK(assigned("checks", "heads,,lint,heads,\n,lint").checks == Items{"heads", "lint"});
-    CHECK(assigned("checks", "").checks.empty());
-    CHECK(assigned("checks", " , \n ").checks.empty());
+    CHECK(assigned("skip-revisions", "").skip_revisions.empty());
+    CHECK(assigned("skip-revisions", " , \n ").skip_revisions.empty());
     CHECK(assigned("skip-revisions", "abc123, def456\nabc123\n789").skip_revisions ==
           Items{"abc123", "def456", "789"});
+  }
+
+  TEST_CASE("timeouts are at least a second: 0 would stop everything at once") {
+    for (std::string name : {"step-timeout", "connect-timeout"}) {
+      CAPTURE(name);
+      CHECK(assign_error(name, "0", "test").message ==
+            "invalid value '0' for " + name + ": expected a whole number >= 1");
+      CHECK(assigned(name, "1").step_timeout + assigned(name, "1").connect_timeout >= 1);
+    }
+  }
+
+  TEST_CASE("a checks list names at least one check") {
+    for (std::string empty : {"", ",", " , \n "}) {
+      CAPTURE(empty);
+      CHECK(assign_error("checks", empty, "flag --checks").message ==
+            "invalid value '" + empty +
+                "' for checks: expected at least one of heads, lint, "
+                "roundtrip, drift");
+    }
+  }
+
+  TEST_CASE("database-url-env names environment variables") {
+    CHECK(assigned("database-url-env", "DATABASE_URL, _X1").database_url_env ==
+          Items{"DATABASE_URL", "_X1"});
+    for (std::string bad : {"BAD NAME=x", "1ABC", "A-B", "URL$"}) {
+      CAPTURE(bad);
+      CHECK(assign_error("database-url-env", bad, "test").message ==
+            "invalid database-url-env item '" + bad +
+                "': expected names of environment variables (letters, digits and _, not starting "
+                "with a digit)");
+    }
   }
 
   TEST_CASE("a list item that is not a check name lists the allowed names") {
@@ -342,7 +373,7 @@ TEST_SUITE("config/resolve_settings") {
     Scratch folder;
     folder.write("alembic-gate.toml", "format = \"text\"\n\nstep-timeout = \"soon\"\n");
     Error error = resolve_error(flags_for(folder), environment({}));
-    CHECK(error.message == "invalid value 'soon' for step-timeout: expected a whole number >= 0");
+    CHECK(error.message == "invalid value 'soon' for step-timeout: expected a whole number >= 1");
     CHECK(ends_with(error.describe(), "alembic-gate.toml:3: " + error.message));
   }
 

@@ -70,6 +70,7 @@ struct Key {
   /// For choice, and the allowed items of a list (the `checks` list's are CheckNames).
   std::span<const std::string_view> choices = {};
   bool allowed_in_file = true;
+  int minimum = 0;  ///< For integer: the smallest value allowed.
 };
 
 /// The table, in the order --help lists it.

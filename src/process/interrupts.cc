@@ -23,6 +23,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// What ends a run with its cleanup: Ctrl-C, kill, a closed terminal, Ctrl-\.
+constexpr int kInterrupts[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 constexpr auto kGroupGrace = 1s;      // for forwarded children to exit before SIGKILL
 constexpr auto kInFlightLimit = 10s;  // for cleanups other threads were running
 
@@ -167,8 +169,10 @@ void say(const char* text) {
 }
 
 [[noreturn]] void handle_interrupt(int signo) {
-  say(signo == SIGINT ? "alembic-gate: interrupted (SIGINT), cleaning up\n"
-                      : "alembic-gate: terminated (SIGTERM), cleaning up\n");
+  say(signo == SIGINT    ? "alembic-gate: interrupted (SIGINT), cleaning up\n"
+      : signo == SIGHUP  ? "alembic-gate: hung up (SIGHUP), cleaning up\n"
+      : signo == SIGQUIT ? "alembic-gate: quit (SIGQUIT), cleaning up\n"
+                         : "alembic-gate: terminated (SIGTERM), cleaning up\n");
   auto [groups, cleanups] = registry().begin_interrupt();
   stop_groups(groups, signo);
   for (auto it = cleanups.rbegin(); it != cleanups.rend(); ++it) {
@@ -210,10 +214,8 @@ void install_interrupt_handlers() {
     action.sa_handler = on_interrupt;
     action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
-    sigaddset(&action.sa_mask, SIGINT);
-    sigaddset(&action.sa_mask, SIGTERM);
-    ::sigaction(SIGINT, &action, nullptr);
-    ::sigaction(SIGTERM, &action, nullptr);
+    for (int signo : kInterrupts) sigaddset(&action.sa_mask, signo);
+    for (int signo : kInterrupts) ::sigaction(signo, &action, nullptr);
   });
 }
 

@@ -1,5 +1,6 @@
-// SIGINT/SIGTERM for the whole program: whatever it created outside itself (a scratch database,
-// an embedded server, child processes) is cleaned up before it exits with 128+signo.
+// SIGINT/SIGTERM/SIGHUP/SIGQUIT for the whole program: whatever it created outside itself (a
+// scratch database, an embedded server, child processes) is cleaned up before it exits with
+// 128+signo.
 //
 // Design (self-pipe + watcher thread):
 //  - The signal handler does only async-signal-safe things: it records the first signal number
@@ -35,15 +36,15 @@
 
 namespace ag::process {
 
-/// Installs the SIGINT and SIGTERM handlers and starts the watcher thread. Call from main()
-/// before other threads exist (the handlers are process-wide); later calls do nothing. Throws
-/// std::system_error when the pipe or the thread cannot be made (fatal at start-up).
+/// Installs the SIGINT, SIGTERM, SIGHUP and SIGQUIT handlers and starts the watcher thread. Call
+/// from main() before other threads exist (the handlers are process-wide); later calls do nothing.
+/// Throws std::system_error when the pipe or the thread cannot be made (fatal at start-up).
 void install_interrupt_handlers();
 
-/// The signal being handled (SIGINT or SIGTERM); 0 while there is none.
+/// The signal being handled (one of those four); 0 while there is none.
 int interrupt_signal();
 
-/// A cleanup that runs once: when the guard is destroyed or run(), or on SIGINT/SIGTERM.
+/// A cleanup that runs once: when the guard is destroyed or run(), or on one of those signals.
 /// Cleanups run on the watcher thread on a signal: capture by value, not references into
 /// objects that another thread may be changing, and do not throw (exceptions are swallowed).
 class CleanupGuard {
@@ -67,7 +68,7 @@ class CleanupGuard {
   std::uint64_t id_ = 0;
 };
 
-/// Registers a child's process group: SIGINT/SIGTERM are forwarded to it, and what is left of it
+/// Registers a child's process group: those signals are forwarded to it, and what is left of it
 /// after a grace period is SIGKILLed, before the cleanups run. Release it before reaping the
 /// child (a reaped leader's id may be reused).
 class ProcessGroupGuard {

@@ -543,6 +543,13 @@ std::optional<ExitStatus> Subprocess::wait(Deadline deadline) {
   return s.reap();
 }
 
+std::optional<ExitStatus> Subprocess::wait_and_end_group(Deadline deadline) {
+  State& s = *state_;
+  if (!s.pump(deadline, [&] { return s.status.has_value(); })) return std::nullopt;
+  s.signal_group(SIGKILL);  // the exited leader keeps the group id until it is reaped
+  return s.reap();
+}
+
 ExitStatus Subprocess::terminate(std::chrono::milliseconds grace) {
   return state_->terminate(grace);
 }

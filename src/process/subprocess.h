@@ -128,6 +128,11 @@ class Subprocess {
   /// deadline came first. Once reaped, the status stays and the group is no longer signalled.
   std::optional<ExitStatus> wait(Deadline deadline = kNoDeadline);
 
+  /// As wait(), and before reaping SIGKILLs what is left of the child's process group: the
+  /// processes it started that would outlive it. nullopt (nothing signalled) when the deadline
+  /// came first.
+  std::optional<ExitStatus> wait_and_end_group(Deadline deadline);
+
   /// Stops the whole process group: SIGTERM, up to `grace` for the child to exit, then SIGKILL
   /// to whatever is left of the group (also a child that had already exited leaves no group
   /// behind); reaps the child. Returns how the child ended.

@@ -10,6 +10,7 @@
 #include "util/ini.h"
 #include "util/paths.h"
 #include "util/text.h"
+#include "util/toml_file.h"
 
 namespace ag::project {
 namespace {
@@ -70,17 +71,10 @@ std::string replace_here(std::string value, const fs::path& folder) {
 
 /// [tool.alembic] of pyproject.toml (Alembic 1.16+), or nullopt when the file or table is absent.
 Result<std::optional<ScriptSettings>> from_pyproject(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return std::optional<ScriptSettings>();
-  std::string shown = display_path(path);
-  toml::table table;
-  try {
-    table = toml::parse_file(path.string());
-  } catch (const toml::parse_error& e) {
-    return Error{fmt::format("malformed TOML: {}", e.description()), shown,
-                 static_cast<int>(e.source().begin.line)};
-  }
-  const toml::table* section = table["tool"]["alembic"].as_table();
+  if (!is_present(path)) return std::optional<ScriptSettings>();
+  Result<toml::table> table = read_toml(path);
+  if (!table) return table.error();
+  const toml::table* section = (*table)["tool"]["alembic"].as_table();
   if (section == nullptr || !section->contains("script_location"))
     return std::optional<ScriptSettings>();
   ScriptSettings out;
@@ -98,7 +92,7 @@ Result<std::optional<ScriptSettings>> from_pyproject(const fs::path& path) {
   }
   out.recursive = (*section)["recursive_version_locations"].value_or(false);
   out.file_template = (*section)["file_template"].value_or(std::string(kDefaultFileTemplate));
-  out.file = shown;
+  out.file = display_path(path);
   out.line = static_cast<int>((*section)["script_location"].node()->source().begin.line);
   return std::optional<ScriptSettings>(out);
 }
@@ -143,12 +137,15 @@ Result<fs::path> resolve_script_location(const std::string& location, const fs::
                script.file, script.line};
 }
 
+/// The revision files of `folder`, and with `recursive` of its subfolders, as Alembic lists them:
+/// os.walk() does not descend into a link to a folder (a link back up would loop).
 void list_revision_files(const fs::path& folder, bool recursive, std::vector<fs::path>& out) {
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec)) {
     std::string name = entry.path().filename().string();
     if (entry.is_directory(ec)) {
-      if (recursive && name != "__pycache__") list_revision_files(entry.path(), recursive, out);
+      if (recursive && name != "__pycache__" && !entry.is_symlink(ec))
+        list_revision_files(entry.path(), recursive, out);
     } else if (is_revision_file_name(name)) {
       out.push_back(entry.path());
     }
@@ -161,8 +158,7 @@ Result<ScriptSettings> read_script_settings(const config::Settings& settings,
   fs::path pyproject = fs::path(settings.working_directory) / "pyproject.toml";
   Result<std::optional<ScriptSettings>> toml = from_pyproject(pyproject);
   if (!toml) return toml.error();
-  std::error_code ec;
-  if (fs::exists(ini, ec)) {
+  if (is_present(ini)) {
     config_file = ini;
     Result<ScriptSettings> from_file = from_ini(ini);
     if (!from_file || from_file->script_location) return from_file;

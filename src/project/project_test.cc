@@ -196,6 +196,22 @@ TEST_SUITE("project/discover") {
                                      "migrations/versions/a.py"});
   }
 
+  TEST_CASE("recursive_version_locations does not follow links to folders, as os.walk does not") {
+    Scratch scratch;
+    scratch.write("alembic.ini",
+                  "[alembic]\nscript_location = migrations\nrecursive_version_locations = true\n");
+    versions(scratch, "migrations/versions", {"a.py", "2024/b.py"});
+    versions(scratch, "elsewhere", {"e.py"});
+    fs::path versions_folder = scratch.path() / "migrations/versions";
+    fs::create_directory_symlink("..", versions_folder / "2024/up");
+    fs::create_directory_symlink("/usr", versions_folder / "usr");
+    fs::create_directory_symlink(scratch.path() / "elsewhere", versions_folder / "linked");
+    fs::create_symlink(scratch.path() / "elsewhere/e.py", versions_folder / "f.py");
+    Project project = discovered(scratch);
+    CHECK(files_of(project) == Names{"migrations/versions/2024/b.py", "migrations/versions/a.py",
+                                     "migrations/versions/f.py"});
+  }
+
   TEST_CASE("without recursive_version_locations subfolders are not read") {
     Scratch scratch;
     scratch.write("alembic.ini",

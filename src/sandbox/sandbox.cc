@@ -35,7 +35,7 @@ Result<std::unique_ptr<Server>> Server::obtain(const config::Settings& settings)
     url = server->embedded_->url();
   }
   Result<pg::DatabaseUrl> parsed = pg::parse_database_url(url);
-  if (!parsed) return Error{parsed.error().message, "database-url"};
+  if (!parsed) return parsed.error();  // its message names database-url
   server->url_ = std::move(*parsed);
   return server;
 }
@@ -65,6 +65,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
   sandbox->scratch_.emplace(std::move(*scratch));
   sandbox->description_ =
       fmt::format("database {} on {}", sandbox->scratch_->name(), server.description());
+  sandbox->on_embedded_server_ = server.embedded();
   log("scratch " + sandbox->description_ + " created; it is dropped at the end");
 
   Result<pg::Connection> catalog =

@@ -30,6 +30,7 @@ class Server {
   const pg::DatabaseUrl& url() const { return url_; }
   /// "the embedded server" or the redacted URL.
   std::string description() const;
+  bool embedded() const { return embedded_.has_value(); }
 
  private:
   Server() = default;
@@ -57,6 +58,8 @@ class Sandbox {
   alembic::Worker& worker() { return *worker_; }
   /// "database alembic_gate_1f2e... on the embedded server", for messages.
   const std::string& description() const { return description_; }
+  /// Whether its server is the embedded one, thrown away with everything on it at the end.
+  bool on_embedded_server() const { return on_embedded_server_; }
 
  private:
   Sandbox() = default;
@@ -67,6 +70,7 @@ class Sandbox {
   std::optional<pg::Connection> catalog_;
   std::optional<alembic::Worker> worker_;
   std::string description_;
+  bool on_embedded_server_ = false;
 };
 
 /// The run's server and sandboxes, made on first use.

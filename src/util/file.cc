@@ -1,5 +1,7 @@
 #include "util/file.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -10,12 +12,28 @@
 namespace ag {
 
 Result<std::string> read_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (ec) return Error{"cannot read file: " + ec.message(), display_path(path)};
+  if (status.type() != std::filesystem::file_type::regular) {
+    return Error{"cannot read file: it is not a regular file (a folder, a pipe or a device)",
+                 display_path(path)};
+  }
+  if (std::filesystem::file_size(path, ec) > kMaxReadBytes && !ec) {
+    return Error{fmt::format("cannot read file: it is larger than {} MiB", kMaxReadBytes >> 20),
+                 display_path(path)};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return Error{std::string("cannot read file: ") + std::strerror(errno), display_path(path)};
   std::ostringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
+}
+
+bool is_present(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::not_found;
 }
 
 Status write_file(const std::filesystem::path& path, std::string_view text, WriteMode mode) {

@@ -1,6 +1,7 @@
 // Reading and writing whole files.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -9,8 +10,17 @@
 
 namespace ag {
 
-/// The bytes of the file at `path`; the error names the path and the system's reason.
+/// Files read whole are at most this large (64 MiB); a larger one is refused, not read.
+inline constexpr std::uintmax_t kMaxReadBytes = std::uintmax_t{64} << 20;
+
+/// The bytes of the regular file at `path` (links followed); the error names the path and the
+/// reason: the system's, or that it is no regular file (a folder, a pipe or a device would hang
+/// or never end) or larger than kMaxReadBytes.
 Result<std::string> read_file(const std::filesystem::path& path);
+
+/// Whether anything is at `path`, a broken link too: reading it then says what is wrong with it,
+/// where a plain exists() would take it for missing.
+bool is_present(const std::filesystem::path& path);
 
 enum class WriteMode { replace, append };
 

@@ -47,7 +47,13 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
         return Error{"malformed section header", name, number};
       section = std::string(stripped.substr(1, close - 1));
       ini.sections_[section];
-      ini.section_lines_.emplace(section, number);
+      // configparser (strict, as Alembic reads the file) refuses a section or a key given twice.
+      if (auto [first, added] = ini.section_lines_.emplace(section, number); !added) {
+        return Error{fmt::format("section [{}] appears twice (first at line {}); Alembic's "
+                                 "configparser refuses the file",
+                                 section, first->second),
+                     name, number};
+      }
       last = nullptr;
       continue;
     }
@@ -57,6 +63,12 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
                    name, number};
     }
     std::string key = lower(trim(stripped.substr(0, separator)));
+    if (auto given = ini.sections_[section].find(key); given != ini.sections_[section].end()) {
+      return Error{fmt::format("key '{}' appears twice in [{}] (first at line {}); Alembic's "
+                               "configparser refuses the file",
+                               key, section, given->second.line),
+                   name, number};
+    }
     last = &ini.sections_[section][key];
     *last = Entry{std::string(trim(stripped.substr(separator + 1))), number};
   }

@@ -229,10 +229,19 @@ TEST_SUITE("util/ini") {
     CHECK(error.message == "expected 'key = value'");
   }
 
-  TEST_CASE("a later key replaces an earlier one with the same name") {
-    IniFile ini = parse_ok("[alembic]\nkey = first\nKEY = second\n");
-    CHECK(value_of(ini, "alembic", "key") == "second");
-    CHECK(ini.line_of("alembic", "key") == 3);
+  // Alembic reads the file with a strict ConfigParser: DuplicateOptionError, DuplicateSectionError.
+  TEST_CASE("a key or a section given twice is an error at the second, as configparser says") {
+    Error key = parse_error("[alembic]\nkey = first\nKEY = second\n");
+    CHECK(key.line == 3);
+    CHECK(key.message ==
+          "key 'key' appears twice in [alembic] (first at line 2); Alembic's configparser "
+          "refuses the file");
+    Error section = parse_error("[alembic]\nkey = 1\n[loggers]\n[alembic]\nother = 2\n");
+    CHECK(section.line == 4);
+    CHECK(section.message ==
+          "section [alembic] appears twice (first at line 1); Alembic's configparser refuses the "
+          "file");
+    CHECK(value_of(parse_ok("[a]\nkey = 1\n[b]\nkey = 2\n"), "b", "key") == "2");
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "app/run.h"
@@ -59,6 +61,18 @@ std::vector<std::string> roundtrip_args(const std::string& project) {
 
 std::string fixture(std::string_view relative) {
   return std::string(AG_SOURCE_DIR "/tests/fixtures/") + std::string(relative);
+}
+
+std::string one_revision_project(const std::filesystem::path& folder,
+                                 std::string_view revision_file) {
+  std::filesystem::create_directories(folder / "migrations/versions");
+  std::filesystem::copy_file(fixture("roundtrip/upgrade_fails/alembic.ini"),
+                             folder / "alembic.ini");
+  std::ofstream(folder / "migrations/env.py")
+      << "import runpy\nrunpy.run_path("
+      << nlohmann::json(fixture("env_templates/convention.py")).dump() << ")\n";
+  std::ofstream(folder / "migrations/versions/a1_first.py") << revision_file;
+  return folder.string();
 }
 
 }  // namespace ag::test

@@ -1,6 +1,7 @@
 // Runs alembic-gate in-process, as main() would, with a given environment.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -30,5 +31,10 @@ std::vector<std::string> roundtrip_args(const std::string& project);
 
 /// Absolute path of a fixture under tests/fixtures.
 std::string fixture(std::string_view relative);
+
+/// A project in `folder` with the shared env.py (tests/fixtures/env_templates/convention.py) and
+/// one revision, a1, whose file is `revision_file`; returns the folder's path as text.
+std::string one_revision_project(const std::filesystem::path& folder,
+                                 std::string_view revision_file);
 
 }  // namespace ag::test

@@ -3,7 +3,20 @@ and how an exception is described to the binary (docs/worker-protocol.md)."""
 
 import json
 import os
+import signal
+import threading
+import time
 import traceback
+
+
+class BinaryGone(SystemExit):
+    """The binary closed the channel: the worker ends, with nothing left to answer."""
+
+
+# What a migration or env.py may raise that the worker reports: any Exception, and SystemExit
+# (sys.exit() in a migration ends `alembic upgrade` there; here it is that migration's failure).
+# BinaryGone, the worker's own way out, is re-raised wherever these are caught.
+REPORTED = (Exception, SystemExit)
 
 
 class Channel:
@@ -20,7 +33,7 @@ class Channel:
     def receive(self):
         line = self.incoming.readline()
         if not line:
-            raise SystemExit(0)  # the binary went away
+            raise BinaryGone(0)
         return json.loads(line)
 
     def send(self, payload):
@@ -32,6 +45,20 @@ class Channel:
 
     def fail(self, error):
         self.send({"ok": False, "error": error})
+
+
+def die_with_parent():
+    """Ends the worker's process group (the worker and what its migrations started) once the
+    binary is gone without a word, killed by SIGKILL say: a migration that never returns would
+    otherwise run on, orphaned. Checked every second, on a thread of its own."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="ag-parent-watch", daemon=True).start()
 
 
 class SessionFailed(Exception):
@@ -69,7 +96,11 @@ def describe_error(exc, version_dirs, env_py, source_dirs=()):
             break
     if isinstance(exc, SyntaxError) and exc.filename and os.path.exists(exc.filename):
         location = {"file": os.path.abspath(exc.filename), "line": exc.lineno or 0}
-    message = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, SystemExit):
+        message = (f"sys.exit({exc.code!r}) was called: `alembic upgrade` would end there, "
+                   "the migrations unfinished")
+    else:
+        message = str(exc).strip() or type(exc).__name__
     return {
         "type": type(exc).__name__,
         "message": message,

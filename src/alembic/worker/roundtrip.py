@@ -4,7 +4,7 @@ import functools
 import time
 
 from .internals import alembic_internal
-from .protocol import SessionFailed, describe_error
+from .protocol import REPORTED, BinaryGone, SessionFailed, describe_error
 
 
 class RoundTrip:
@@ -100,7 +100,9 @@ class RoundTrip:
         try:
             self.report[f"{which}_seconds"] = self.timed(fn, kw)
             return False
-        except Exception as exc:
+        except BinaryGone:
+            raise
+        except REPORTED as exc:
             self.report[f"{which}_error"] = describe_error(exc, self.worker.version_dirs,
                                                            self.worker.env_py)
             return True

@@ -12,7 +12,8 @@ from .internals import (alembic_internal, incompatible, per_migration_transactio
                         stamp_instead_of_running)
 from .models import ModelSources, assignment_line
 from .offline import OfflineRecorder, batch_lines_recorded
-from .protocol import Channel, SessionFailed, describe_error, text_rows
+from .protocol import (REPORTED, BinaryGone, Channel, SessionFailed, describe_error,
+                       die_with_parent, text_rows)
 from .roundtrip import RoundTrip
 from .session import Session, autocommit_noticed, engine_like, gate_environment
 
@@ -105,7 +106,9 @@ class Worker:
                 self.channel.fail({"type": "EnvironmentError", "file": self.env_py, "line": None,
                                    "message": "env.py ended the migrations early without raising "
                                               "(does it catch their exceptions?)"})
-        except Exception as exc:  # env.py or a migration raised: report it where it began
+        except BinaryGone:
+            raise
+        except REPORTED as exc:  # env.py or a migration raised: report it where it began
             if not self.session.answered:  # not yet told (a SessionFailed was: maybe wrapped)
                 self.channel.fail(describe_error(exc, self.version_dirs, self.env_py))
 
@@ -416,6 +419,7 @@ def preload():
 
 
 def main():
+    die_with_parent()
     channel = Channel()
     preload()
     worker = Worker(channel)
@@ -434,7 +438,9 @@ def main():
             continue
         try:
             handler(request)
-        except Exception as exc:
+        except BinaryGone:
+            raise
+        except REPORTED as exc:
             channel.fail(describe_error(exc, worker.version_dirs, worker.env_py))
         if worker.exit_requested:
             return

@@ -20,6 +20,11 @@ namespace {
 /// listens on, so an env.py that connects anyway fails at once instead of touching a database.
 constexpr std::string_view kOfflineUrl = "postgresql://alembic-gate@127.0.0.1:1/offline";
 
+/// What to do when the worker could not start at all.
+constexpr std::string_view kWorkerStartHelp =
+    "Set `python` to a Python 3 interpreter that imports Alembic and SQLAlchemy, or give "
+    "`install` the command that installs them and what env.py imports.";
+
 class OfflineLint {
  public:
   OfflineLint(const checks::CheckContext& context, const std::vector<std::string>& revisions)
@@ -28,7 +33,11 @@ class OfflineLint {
   Findings run() {
     Stopwatch stopwatch;
     Result<alembic::Worker> worker = alembic::Worker::start(options());
-    if (!worker) return notice(worker.error(), "the Python worker could not start");
+    if (!worker) {
+      Findings findings = notice(worker.error(), "the Python worker could not start");
+      findings.front().help = std::string(kWorkerStartHelp);  // env.py never ran: not its fault
+      return findings;
+    }
     Result<std::vector<alembic::RevisionInfo>> known = worker->revisions();
     if (!known) return notice(known.error(), "Alembic cannot load the revisions");
     std::vector<std::string> history = history_through_scope(*known);
@@ -106,15 +115,13 @@ class OfflineLint {
   Finding located(std::string_view rule, std::string message, const Error& error) const {
     const RuleInfo& info = sql_rule(rule);
     std::string file = error.where.empty() ? "" : context_.project.relative(error.where);
-    return {std::string(info.check),
-            std::string(rule),
-            info.severity,
-            std::move(message),
-            file,
-            error.line,
-            0,
-            "",
-            std::string(info.help)};
+    return {.check = std::string(info.check),
+            .rule = std::string(rule),
+            .severity = info.severity,
+            .message = std::move(message),
+            .file = file,
+            .line = error.line,
+            .help = std::string(info.help)};
   }
 
   /// The run could not get the SQL: one notice, and the static rules stand alone.

@@ -183,9 +183,14 @@ const RuleInfo& sql_rule(std::string_view id) {
 
 void Judgement::report(std::string_view rule, std::string message, std::string help,
                        std::optional<Severity> severity) const {
-  out.push_back({std::string(kCheck), std::string(rule), severity.value_or(sql_rule(rule).severity),
-                 std::move(message), statement.file, statement.line, 0, statement.revision,
-                 std::move(help)});
+  out.push_back({.check = std::string(kCheck),
+                 .rule = std::string(rule),
+                 .severity = severity.value_or(sql_rule(rule).severity),
+                 .message = std::move(message),
+                 .file = statement.file,
+                 .line = statement.line,
+                 .revision = statement.revision,
+                 .help = std::move(help)});
 }
 
 bool judge(const Judgement& judgement, bool lock_timeout) {

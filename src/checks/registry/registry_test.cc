@@ -27,7 +27,7 @@ const Emitted kEmitted[] = {
     {"roundtrip",
      {"upgrade-failed", "downgrade-failed", "downgrade-leaves-trace", "reupgrade-failed",
       "step-timeout", "env-failed", "revision-unloadable", "downgrade-not-implemented",
-      "slow-migration"}},
+      "slow-migration", "unknown-revision-setting", "roles-left"}},
     {"alembic-gate", {"infrastructure"}},
     {"project", {"alembic-config"}},
     {"install", {"install-failed"}},

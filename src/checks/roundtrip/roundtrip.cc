@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "alembic/error_summary.h"
@@ -69,6 +70,20 @@ constexpr RuleInfo kRules[] = {
      "A deliberate one-way migration: downgrades stop there, so older releases cannot be "
      "restored past it. The revisions after it are still judged.",
      "Keep it if the migration truly cannot be undone; otherwise write the downgrade."},
+    {"unknown-revision-setting", "roundtrip", Severity::error,
+     "minimum-downgrade-revision or skip-revisions names no revision.",
+     "These settings name revisions by their full id. One that names none would be ignored: "
+     "a revision meant to be skipped would run, downgrades meant to stop would go on. Nothing "
+     "is judged until it is fixed.",
+     "Name the revision by its full id, as its file's `revision = ...` gives it."},
+    {"roles-left", "roundtrip", Severity::notice,
+     "Roles appeared on the server during the roundtrip.",
+     "Roles belong to the whole PostgreSQL server, not to a database: the ones migrations "
+     "create outlive the scratch databases, on the server of database-url. When env.py or the "
+     "revisions speak of roles, alembic-gate compares the server's roles before and after the "
+     "roundtrip and names the new ones; it does not drop them (another client may have made "
+     "them meanwhile).",
+     "Drop them with DROP ROLE once you have checked they are the migrations' own."},
     {"slow-migration", "roundtrip", Severity::warning,
      "An upgrade or downgrade is slower than slow-migration-ms.",
      "Already slow on an empty scratch database; on a production-sized table it takes longer and "
@@ -151,7 +166,8 @@ class RoundTrip {
         revisions_(revisions),
         segment_(segment),
         own_(std::move(own)),
-        worker_(own_ ? &own_->worker() : &shared.worker()),
+        sandbox_(own_ ? own_.get() : &shared),
+        worker_(&sandbox_->worker()),
         log_(std::move(log)) {
     result_.outcome.name = std::string(kCheck);
     result_.outcome.timings.resize(revisions_.size());
@@ -179,7 +195,8 @@ class RoundTrip {
   Segment segment_;
   /// The segment's own sandbox; empty for the last segment, which works in the shared one.
   std::unique_ptr<sandbox::Sandbox> own_;
-  alembic::Worker* worker_;  ///< The sandbox's, renewed after a state no upgrade makes.
+  sandbox::Sandbox* sandbox_;  ///< own_ or the shared one; renewed after a state no upgrade makes.
+  alembic::Worker* worker_;    ///< The sandbox's.
   LogLine log_;
   /// Revisions up to this index are not downgraded (minimum-downgrade-revision).
   std::optional<size_t> last_kept_;
@@ -262,7 +279,8 @@ class RoundTrip {
       broken(renewed.error());
       return false;
     }
-    worker_ = &(*renewed)->worker();
+    sandbox_ = *renewed;
+    worker_ = &sandbox_->worker();
     catalog_known_ = false;
     session_open_ = open_session(*worker_);
     return upgrade_through(index + 1);
@@ -393,6 +411,10 @@ class RoundTrip {
       broken(error);
       return;
     }
+    if (alembic::is_connection_lost(error)) {
+      broken(connection_lost(subject, error));
+      return;
+    }
     Place place = definition(context_, revision, direction);
     if (worker_->timed_out()) {
       add_error("step-timeout", place, revision.id,
@@ -435,6 +457,15 @@ class RoundTrip {
     keep_log_tail(worker_->take_log());
     if (!log_tail_.empty()) log_(std::exchange(log_tail_, {}));
     if (!error.detail.empty()) log_(error.detail);
+  }
+
+  /// A lost connection, said as the server's doing, naming the database and its server.
+  Error connection_lost(const std::string& subject, const Error& error) const {
+    return Error{
+        fmt::format("lost the connection to {} while running {}: {}; the server stopped "
+                    "or restarted, or someone ended the session",
+                    sandbox_->description(), subject, alembic::summarize_error(error.message)),
+        "", 0, error.detail};
   }
 
   void broken(const Error& error) {
@@ -585,11 +616,68 @@ CheckOutcome unloadable(sandbox::Sandbox& shared, const CheckContext& context, c
 
 }  // namespace
 
+/// An error for each revision minimum-downgrade-revision and skip-revisions name that the history
+/// lacks: a setting that names nothing would silently do nothing.
+Findings unknown_revision_settings(const CheckContext& context) {
+  std::vector<std::pair<std::string_view, std::string>> named;
+  if (!context.settings.minimum_downgrade_revision.empty())
+    named.emplace_back("minimum-downgrade-revision", context.settings.minimum_downgrade_revision);
+  for (const std::string& id : context.settings.skip_revisions)
+    named.emplace_back("skip-revisions", id);
+  Findings findings;
+  for (const auto& [setting, id] : named) {
+    if (context.graph.find(id) != nullptr) continue;
+    std::vector<std::string> like;
+    for (const auto& [known, revision] : context.graph.revisions()) {
+      if (known.starts_with(id) || id.starts_with(known)) like.push_back(known);
+    }
+    findings.push_back(make_finding(
+        Severity::error, "unknown-revision-setting", {}, "",
+        fmt::format("{} names '{}', which is no revision of this history{}; nothing was judged",
+                    setting, id,
+                    like.empty() ? std::string()
+                                 : fmt::format(" (did you mean {}?)", fmt::join(like, ", "))),
+        "name the revision by its full id, as its file's `revision = ...` gives it"));
+  }
+  return findings;
+}
+
+/// The roles of the server (they outlive every scratch database); empty when unreadable.
+std::set<std::string> role_names(pg::Connection& connection) {
+  std::set<std::string> names;
+  Result<pg::QueryResult> rows = connection.exec("SELECT rolname FROM pg_roles");
+  if (!rows) return names;
+  for (int row = 0; row < rows->rows(); ++row) names.emplace(rows->text(row, 0));
+  return names;
+}
+
+/// A notice naming the roles that appeared on a server that outlives the run.
+void report_new_roles(sandbox::Sandbox& shared, const std::set<std::string>& before,
+                      CheckOutcome& outcome) {
+  if (shared.on_embedded_server() || before.empty()) return;
+  std::vector<std::string> added;
+  for (const std::string& role : role_names(shared.catalog()))
+    if (!before.contains(role)) added.push_back(role);
+  if (added.empty()) return;
+  outcome.findings.push_back(make_finding(
+      Severity::notice, "roles-left", {}, "",
+      fmt::format("roles appeared on the server during the roundtrip and stay there: {}; roles "
+                  "belong to the whole server and outlive the scratch databases",
+                  fmt::join(added, ", ")),
+      "drop them with DROP ROLE once you have checked they are the migrations' own"));
+}
+
 CheckOutcome run(const CheckContext& context) {
+  if (Findings unknown = unknown_revision_settings(context); !unknown.empty())
+    return {
+        .name = std::string(kCheck), .status = CheckStatus::failed, .findings = std::move(unknown)};
   Result<sandbox::Sandbox*> shared = context.workspace.shared();
   if (!shared) return infrastructure_failure(kCheck, shared.error());
   Result<std::vector<RevisionInfo>> revisions = (*shared)->worker().revisions();
   if (!revisions) return unloadable(**shared, context, revisions.error());
+  // Only where the migrations speak of roles: another client's roles are none of the run's.
+  std::set<std::string> roles_before;
+  if (shared_by_databases(context.project)) roles_before = role_names((*shared)->catalog());
 
   Stopwatch stopwatch;
   // The segments first (split() may give fewer than wanted), then a sandbox for each but the
@@ -621,6 +709,9 @@ CheckOutcome run(const CheckContext& context) {
     context.log(fmt::format("roundtrip: the {} revisions after {} were not judged",
                             revisions->size() - judged - 1, (*revisions)[judged].id));
   flag_slow_revisions(context, *revisions, outcome);
+  // The shared sandbox may have been renewed meanwhile: the current one.
+  if (Result<sandbox::Sandbox*> now = context.workspace.shared())
+    report_new_roles(**now, roles_before, outcome);
   return outcome;
 }
 

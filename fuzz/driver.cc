@@ -1,8 +1,9 @@
 // A small mutation fuzzer for builds without libFuzzer (gcc, the sanitizer build in CI): it runs
-// a target's LLVMFuzzerTestOneInput on mutations of seed files for a fixed time. Deterministic for
-// a given --seed and seed files, so a failure it finds is found again by the same command line.
+// a target's LLVMFuzzerTestOneInput on mutations of seed files for a fixed time. The inputs come
+// in the same order for a given --seed and seed files; the count it prints, given as --runs,
+// makes a failure found within that many inputs come back on any machine.
 //
-//   fuzz_X --seconds 30 --seed 1 SEED_DIR_OR_FILE ...   (files ending in --ext, default any)
+//   fuzz_X --seconds 30 [--runs N] --seed 1 SEED_DIR_OR_FILE ...   (files ending in --ext)
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -24,6 +25,7 @@ namespace fs = std::filesystem;
 
 struct Options {
   double seconds = 10;
+  unsigned long runs = 0;  ///< Stop after this many mutated inputs; 0: only the time counts.
   unsigned seed = 1;
   std::string extension;
   std::vector<fs::path> seeds;
@@ -35,6 +37,8 @@ Options parse(int argc, char** argv) {
     std::string_view arg = argv[i];
     if (arg == "--seconds" && i + 1 < argc) {
       options.seconds = std::atof(argv[++i]);
+    } else if (arg == "--runs" && i + 1 < argc) {
+      options.runs = std::strtoul(argv[++i], nullptr, 10);
     } else if (arg == "--seed" && i + 1 < argc) {
       options.seed = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
     } else if (arg == "--ext" && i + 1 < argc) {
@@ -156,8 +160,9 @@ int main(int argc, char** argv) {
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
   auto stop = std::chrono::steady_clock::now() + std::chrono::duration<double>(options.seconds);
   unsigned long runs = 0;
-  while (std::chrono::steady_clock::now() < stop) {
-    for (int batch = 0; batch < 64; ++batch, ++runs) {
+  auto more = [&] { return options.runs == 0 || runs < options.runs; };
+  while (std::chrono::steady_clock::now() < stop && more()) {
+    for (int batch = 0; batch < 64 && more(); ++batch, ++runs) {
       std::string input = mutate(corpus[rng() % corpus.size()], corpus, rng);
       LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
     }

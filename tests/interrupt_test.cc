@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "pg/connection.h"
 #include "pg/database_url.h"
 #include "process/subprocess.h"
@@ -162,18 +164,27 @@ TEST_SUITE("interrupts and isolation") {
 
   TEST_CASE("a process a migration starts does not outlive the run") {
     TempDir dir;
+    // A sleep no other run of this test starts (GNU sleep takes a fraction), long enough to
+    // outlive a failing test by far, yet gone within minutes if it does.
+    std::string sleep = "sleep 300." + std::to_string(::getpid());
     one_revision_project(dir.path(),
                          "import subprocess\n"
                          "revision = 'a1'\n"
                          "down_revision = None\n"
                          "def upgrade():\n"
-                         "    subprocess.Popen(['sleep', '31337'])\n"
-                         "def downgrade():\n"
-                         "    pass\n");
+                         "    subprocess.Popen('" +
+                             sleep +
+                             "'.split())\n"
+                             "def downgrade():\n"
+                             "    pass\n");
     GateRun run = run_gate(roundtrip_args(dir.path().string()));
     INFO(run.err);
     CHECK(run.exit_code == 0);
-    CHECK(processes_running("sleep 31337") == 0);
+    // SIGKILL is delivered asynchronously: a moment for the group to go.
+    auto deadline = process::deadline_after(std::chrono::seconds(5));
+    while (processes_running(sleep) > 0 && process::Clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(processes_running(sleep) == 0);
   }
 
   TEST_CASE("the database database-url names is not touched, byte for byte") {

@@ -462,16 +462,16 @@ TEST_SUITE("roundtrip") {
         "revision = 'a1'\n"
         "down_revision = None\n"
         "def upgrade():\n"
-        "    seen = sorted(k for k in os.environ if k.startswith(('INPUT_', 'ACTIONS_')))\n"
+        "    withheld = ('ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN')\n"
+        "    seen = sorted(k for k in os.environ if k.startswith('INPUT_') or k in withheld)\n"
         "    assert not seen, seen\n"
         "    assert 'alembic_gate_' in os.environ['DATABASE_URL']\n"
         "def downgrade():\n"
         "    pass\n");
-    ::setenv("INPUT_DATABASE-URL", "postgresql://deploy:hunter2@prod.example/app", 1);
-    ::setenv("ACTIONS_RUNTIME_TOKEN", "token", 1);
+    ScopedVariable input("INPUT_DATABASE-URL", "postgresql://deploy:hunter2@prod.example/app");
+    ScopedVariable runtime("ACTIONS_RUNTIME_TOKEN", "token");
+    ScopedVariable id_token("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "token");
     GateRun run = run_gate(roundtrip_args(dir.path().string()));
-    ::unsetenv("INPUT_DATABASE-URL");
-    ::unsetenv("ACTIONS_RUNTIME_TOKEN");
     INFO(run.err);
     CHECK(run.exit_code == 0);
     CHECK(run.report()["findings"].empty());

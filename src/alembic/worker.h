@@ -36,7 +36,7 @@ bool is_alembic_incompatibility(const Error& error);
 
 /// Whether a migration's error says the database connection itself went away (the server shut
 /// down or restarted, an administrator ended the session): the infrastructure's fault, not the
-/// migration's. Told by SQLSTATE (57P01-57P03, 08003, 08006) or the drivers' own words.
+/// migration's. Told by SQLSTATE (57P01-57P03, 08006) or the drivers' words for it.
 bool is_connection_lost(const Error& error);
 
 /// The interpreters to try, in order: `configured` alone when set, else python3 on PATH, then

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "process/interrupts.h"
 #include "util/random.h"
 
 namespace ag::pg {
@@ -65,8 +66,10 @@ Result<std::string> create_statement(Connection& connection, const std::string& 
 // User objects: anything a migration or a person made, i.e. not part of the system catalogs and
 // not a member of an extension: every kind pg_dump dumps, down to a collation, a text search
 // dictionary, default privileges or an event trigger (the emptying's DROP SCHEMA public CASCADE
-// would take those in public along). What belongs to a table (indexes, constraints, triggers,
-// policies, statistics) comes with its table. One row per object, described for a message.
+// would take those in public along). Not subscriptions: no emptying touches them, and before
+// PostgreSQL 14 a role without privileges may not read pg_subscription.oid. What belongs to a table
+// (indexes, constraints, triggers, policies, statistics) comes with its table. One row per object,
+// described for a message.
 constexpr std::string_view kUserObjectsQuery = R"sql(
 WITH ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),
 ns AS (
@@ -119,9 +122,7 @@ SELECT pg_describe_object(o.classid, o.objid, 0) FROM (
   UNION ALL SELECT 'pg_foreign_server'::regclass, oid FROM pg_foreign_server
   UNION ALL SELECT 'pg_default_acl'::regclass, oid FROM pg_default_acl
   UNION ALL SELECT 'pg_event_trigger'::regclass, oid FROM pg_event_trigger
-  UNION ALL SELECT 'pg_publication'::regclass, oid FROM pg_publication
-  UNION ALL SELECT 'pg_subscription'::regclass, oid FROM pg_subscription
-            WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())) o
+  UNION ALL SELECT 'pg_publication'::regclass, oid FROM pg_publication) o
 WHERE o.objid >= 16384
   AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = o.classid AND ext.objid = o.objid)
 LIMIT 6)sql";
@@ -216,6 +217,34 @@ WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('b', 'c', 'd', '
   AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
   AND NOT EXISTS (SELECT FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid))sql";
 
+// What the run made of the kinds no schema's dropping takes along, or that the fallback (objects
+// of public one by one) does not drop: DROP statements, event triggers first (one could fire on
+// the others' DROP). The claim found none of them, so every one is the run's.
+constexpr std::string_view kOtherObjectsQuery = R"sql(
+WITH ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e')
+SELECT format('DROP %s IF EXISTS %s CASCADE', upper(replace(i.type, '-', ' ')), i.identity)
+FROM (
+  SELECT 'pg_event_trigger'::regclass AS classid, oid AS objid, 1 AS rank FROM pg_event_trigger
+  UNION ALL SELECT 'pg_publication'::regclass, oid, 2 FROM pg_publication
+  UNION ALL SELECT 'pg_foreign_server'::regclass, oid, 3 FROM pg_foreign_server
+  UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, oid, 4 FROM pg_foreign_data_wrapper
+  UNION ALL SELECT 'pg_cast'::regclass, oid, 5 FROM pg_cast
+  UNION ALL SELECT 'pg_opclass'::regclass, oid, 6 FROM pg_opclass
+  UNION ALL SELECT 'pg_opfamily'::regclass, oid, 7 FROM pg_opfamily
+  UNION ALL SELECT 'pg_operator'::regclass, oid, 8 FROM pg_operator
+  UNION ALL SELECT 'pg_am'::regclass, oid, 9 FROM pg_am
+  UNION ALL SELECT 'pg_collation'::regclass, oid, 10 FROM pg_collation
+  UNION ALL SELECT 'pg_conversion'::regclass, oid, 11 FROM pg_conversion
+  UNION ALL SELECT 'pg_ts_config'::regclass, oid, 12 FROM pg_ts_config
+  UNION ALL SELECT 'pg_ts_dict'::regclass, oid, 13 FROM pg_ts_dict
+  UNION ALL SELECT 'pg_ts_template'::regclass, oid, 14 FROM pg_ts_template
+  UNION ALL SELECT 'pg_ts_parser'::regclass, oid, 15 FROM pg_ts_parser
+  UNION ALL SELECT 'pg_language'::regclass, oid, 16 FROM pg_language) o,
+  pg_identify_object(o.classid, o.objid, 0) i
+WHERE o.objid >= 16384
+  AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = o.classid AND ext.objid = o.objid)
+ORDER BY o.rank, o.objid)sql";
+
 constexpr std::string_view kNewSchemasQuery = R"sql(
 SELECT quote_ident(n.nspname) FROM pg_namespace n
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'public')
@@ -253,8 +282,9 @@ Status empty_public(Connection& connection, const InitialState& initial) {
   return run_each(connection, first_column(*drops));
 }
 
-/// Leaves the configured database as it was claimed: new extensions and schemas dropped,
-/// public emptied; then checks that no user object is left.
+/// Leaves the configured database as it was claimed: what the run made outside schemas (and the
+/// like in public: collations, operators, ...), new extensions and schemas dropped, public
+/// emptied; then checks that no user object is left.
 Status empty_configured(const ConnectionParams& params, const InitialState& initial) {
   Result<Connection> connection = connect(params);
   if (!connection) return connection.error();
@@ -263,7 +293,9 @@ Status empty_configured(const ConnectionParams& params, const InitialState& init
       "E'\\n'))",
       {fmt::format("{}", fmt::join(initial.extensions, "\n"))});
   if (!extensions) return extensions.error();
-  std::vector<std::string> statements;
+  Result<QueryResult> others = connection->exec(std::string(kOtherObjectsQuery));
+  if (!others) return others.error();
+  std::vector<std::string> statements = first_column(*others);
   for (const std::string& name : first_column(*extensions)) {
     statements.push_back(fmt::format("DROP EXTENSION IF EXISTS {} CASCADE", name));
   }
@@ -368,16 +400,26 @@ Result<InitialState> check_empty(const DatabaseUrl& url, Connection& connection)
 // Runs that share one configured database take turns: each holds this session-level advisory
 // lock ("alembic-" as eight bytes) from before its emptiness check until the database is empty
 // again. The server releases it with the session, so a killed run cannot keep it.
-constexpr std::string_view kTurnLock = "7020098495062287917";
+constexpr std::string_view kTurnLock = "7020097439640675117";
+// Asked again this often while another run has it. Never a blocking pg_advisory_lock(): a
+// statement waiting in the database holds a snapshot, and the other run's CREATE INDEX
+// CONCURRENTLY would wait for it while its turn waits for the index.
+constexpr auto kTurnPoll = std::chrono::milliseconds(250);
 
-/// Takes the turn lock on `connection`, waiting for another run's turn to end for at most the
-/// connect timeout.
-Status wait_for_turn(Connection& connection, const std::string& database,
-                     const ScratchOptions& options) {
+/// Whether this session took the turn lock.
+Result<bool> take_turn(Connection& connection) {
   Result<QueryResult> taken =
       connection.exec(fmt::format("SELECT pg_try_advisory_lock({})", kTurnLock));
   if (!taken) return taken.error();
-  if (taken->text(0, 0) == "t") return ok();
+  return taken->text(0, 0) == "t";
+}
+
+/// Takes the turn lock on `connection`, waiting for another run's turn to end for at most the
+/// connect timeout, or until an interrupt.
+Status wait_for_turn(Connection& connection, const std::string& database,
+                     const ScratchOptions& options) {
+  Result<bool> taken = take_turn(connection);
+  if (!taken || *taken) return taken ? ok() : Status(taken.error());
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options.connect.timeout).count();
   if (options.log) {
     options.log(
@@ -385,15 +427,17 @@ Status wait_for_turn(Connection& connection, const std::string& database,
                     "(allow-configured-database); waiting at most {} s for it to end",
                     database, seconds));
   }
-  Status waited = connection.run(
-      fmt::format("SET lock_timeout = '{}s'; SELECT pg_advisory_lock({}); RESET lock_timeout",
-                  seconds, kTurnLock));
-  if (waited) return ok();
+  auto give_up = std::chrono::steady_clock::now() + options.connect.timeout;
+  while (std::chrono::steady_clock::now() < give_up && process::interrupt_signal() == 0) {
+    std::this_thread::sleep_for(kTurnPoll);
+    taken = take_turn(connection);
+    if (!taken || *taken) return taken ? ok() : Status(taken.error());
+  }
   return failure(fmt::format(
       "database {} stayed in use by another alembic-gate run for {} s: with "
       "allow-configured-database, runs on one database take turns. Give each job a database of "
-      "its own, or grant the role CREATEDB ({})",
-      database, seconds, waited.error().message));
+      "its own, or grant the role CREATEDB",
+      database, seconds));
 }
 
 /// Claims the configured database for this run (in this process, then on the server), and

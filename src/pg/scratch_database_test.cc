@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -293,10 +294,9 @@ TEST_SUITE("pg") {
     TestRole role("LOGIN NOCREATEDB");
     TestDatabase database;
     Connection admin = database.open_as_superuser();
-    run(admin,
-        fmt::format(
-            "ALTER SCHEMA public OWNER TO postgres; GRANT USAGE, CREATE ON SCHEMA public TO {}",
-            role.name()));
+    run(admin, fmt::format("ALTER SCHEMA public OWNER TO postgres; GRANT USAGE, CREATE ON SCHEMA "
+                           "public TO {0}; GRANT CREATE ON DATABASE {1} TO {0}",
+                           role.name(), database.name()));
     std::string before = public_schema_state(admin);
     std::string empty = user_objects_in(admin);
 
@@ -312,11 +312,20 @@ TEST_SUITE("pg") {
           "CREATE VIEW v AS SELECT id FROM users; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS "
           "'SELECT 1'; "
           "CREATE DOMAIN d AS text; CREATE SEQUENCE s");
+      // What DROP SCHEMA would have taken along, and what no schema holds.
+      run(migrations,
+          "CREATE COLLATION c1 (locale = 'C'); CREATE TEXT SEARCH CONFIGURATION cfg1 (COPY = "
+          "simple); CREATE OPERATOR === (LEFTARG = int4, RIGHTARG = int4, FUNCTION = int4eq); "
+          "CREATE PUBLICATION p1");
     }
     Status emptied = scratch.drop();
     CHECK_MESSAGE(emptied.ok(), (emptied.ok() ? "" : emptied.error().message));
     CHECK(user_objects_in(admin) == empty);
     CHECK(public_schema_state(admin) == before);
+    // Nothing of any kind is left: the next run may use the database.
+    ScratchDatabase again =
+        testing::scratch_database(testing::url_as(role.name(), database.name()), options);
+    CHECK(again.is_configured_database());
   }
 
   TEST_CASE(
@@ -408,11 +417,15 @@ TEST_SUITE("pg") {
     options.allow_configured_database = true;
     options.connect.timeout = std::chrono::seconds(1);
     std::vector<std::string> logged;
-    options.log = [&](const std::string& line) { logged.push_back(line); };
+    std::atomic<bool> waiting = false;
+    options.log = [&](const std::string& line) {
+      logged.push_back(line);
+      waiting = true;
+    };
 
     // The other run: a session holding the turn, as another process's claim would.
     Connection other = open(url.libpq());
-    run(other, "SELECT pg_advisory_lock(7020098495062287917)");
+    run(other, "SELECT pg_advisory_lock(7020097439640675117)");
     Result<ScratchDatabase> refused = ScratchDatabase::create(url, options);
     REQUIRE_FALSE(refused.ok());
     CHECK(contains(refused.error().message,
@@ -422,25 +435,34 @@ TEST_SUITE("pg") {
     REQUIRE(logged.size() == 1);
     CHECK(contains(logged[0], "waiting at most 1 s for it to end"));
 
-    // The other run ends a moment later: this one waits for it, then goes ahead.
+    // The other run ends once this one waits for it: this one then goes ahead.
+    waiting = false;
     options.connect.timeout = std::chrono::seconds(30);
     std::thread ends([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      run(other, "SELECT pg_advisory_unlock(7020098495062287917)");
+      while (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      run(other, "SELECT pg_advisory_unlock(7020097439640675117)");
     });
     Result<ScratchDatabase> waited = ScratchDatabase::create(url, options);
     ends.join();
     REQUIRE_MESSAGE(waited.ok(), (waited.ok() ? "" : waited.error().message));
     CHECK(waited->is_configured_database());
+    REQUIRE(logged.size() == 2);
+    CHECK(contains(logged[1], "waiting at most 30 s for it to end"));
     Connection migrations = open(waited->params());
     run(migrations, "CREATE TABLE t (id int)");
 
-    // While it holds the turn, a third waits in vain, and sees nothing of the second's tables.
-    options.connect.timeout = std::chrono::seconds(1);
-    CHECK_FALSE(ScratchDatabase::create(url, options).ok());
-    CHECK(query_value(admin, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "1");
+    // While it holds the turn, another session cannot take it; another claim in this process is
+    // refused at once.
+    CHECK(query_value(other, "SELECT pg_try_advisory_lock(7020097439640675117)") == "f");
+    Result<ScratchDatabase> second = ScratchDatabase::create(url, options);
+    REQUIRE_FALSE(second.ok());
+    CHECK(
+        contains(second.error().message, "is already in use as the scratch database of this run"));
     REQUIRE(waited->drop().ok());
     CHECK(query_value(admin, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "0");
+    // Emptied, the turn is free again.
+    CHECK(query_value(other, "SELECT pg_try_advisory_lock(7020097439640675117)") == "t");
+    run(other, "SELECT pg_advisory_unlock(7020097439640675117)");
     Result<ScratchDatabase> next = ScratchDatabase::create(url, options);
     CHECK_MESSAGE(next.ok(), (next.ok() ? "" : next.error().message));
   }

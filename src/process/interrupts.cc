@@ -174,7 +174,8 @@ void say(const char* text) {
       : signo == SIGQUIT ? "alembic-gate: quit (SIGQUIT), cleaning up\n"
                          : "alembic-gate: terminated (SIGTERM), cleaning up\n");
   auto [groups, cleanups] = registry().begin_interrupt();
-  stop_groups(groups, signo);
+  // Children get SIGINT or SIGTERM: SIGQUIT would make a Python dump core in the project.
+  stop_groups(groups, signo == SIGINT ? SIGINT : SIGTERM);
   for (auto it = cleanups.rbegin(); it != cleanups.rend(); ++it) {
     try {
       it->fn();
@@ -215,7 +216,12 @@ void install_interrupt_handlers() {
     action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
     for (int signo : kInterrupts) sigaddset(&action.sa_mask, signo);
-    for (int signo : kInterrupts) ::sigaction(signo, &action, nullptr);
+    for (int signo : kInterrupts) {
+      // A signal ignored at start stays ignored (nohup, a shell's background job).
+      struct sigaction was {};
+      ::sigaction(signo, nullptr, &was);
+      if (was.sa_handler != SIG_IGN) ::sigaction(signo, &action, nullptr);
+    }
   });
 }
 

@@ -8,7 +8,8 @@
 //  - A dedicated watcher thread, started by install_interrupt_handlers(), blocks reading that
 //    pipe. On the byte it takes everything registered (under the registry mutex, which no
 //    signal handler ever touches), then:
-//      1. forwards the signal to every registered child process group and gives them up to one
+//      1. sends SIGINT (for SIGINT) or SIGTERM (for the others) to every registered child
+//         process group and gives them up to one
 //         second to exit, then SIGKILLs what is left of those groups (children are stopped
 //         before the cleanups, so a cleanup such as DROP DATABASE does not race them);
 //      2. runs the registered cleanups once each, newest first (like destructors);
@@ -36,7 +37,8 @@
 
 namespace ag::process {
 
-/// Installs the SIGINT, SIGTERM, SIGHUP and SIGQUIT handlers and starts the watcher thread. Call
+/// Installs the SIGINT, SIGTERM, SIGHUP and SIGQUIT handlers (not for a signal ignored at
+/// start: nohup) and starts the watcher thread. Call
 /// from main() before other threads exist (the handlers are process-wide); later calls do nothing.
 /// Throws std::system_error when the pipe or the thread cannot be made (fatal at start-up).
 void install_interrupt_handlers();

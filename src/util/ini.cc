@@ -48,7 +48,9 @@ Result<IniFile> IniFile::parse(std::string_view text, const std::string& name) {
       section = std::string(stripped.substr(1, close - 1));
       ini.sections_[section];
       // configparser (strict, as Alembic reads the file) refuses a section or a key given twice.
-      if (auto [first, added] = ini.section_lines_.emplace(section, number); !added) {
+      // Except [DEFAULT], which configparser lets a file open again.
+      if (auto [first, added] = ini.section_lines_.emplace(section, number);
+          !added && section != "DEFAULT") {
         return Error{fmt::format("section [{}] appears twice (first at line {}); Alembic's "
                                  "configparser refuses the file",
                                  section, first->second),

@@ -242,6 +242,8 @@ TEST_SUITE("util/ini") {
           "section [alembic] appears twice (first at line 1); Alembic's configparser refuses the "
           "file");
     CHECK(value_of(parse_ok("[a]\nkey = 1\n[b]\nkey = 2\n"), "b", "key") == "2");
+    IniFile reopened = parse_ok("[DEFAULT]\na = 1\n[alembic]\nx = 2\n[DEFAULT]\nb = 3\n");
+    CHECK(value_of(reopened, "alembic", "b") == "3");
   }
 }
 

@@ -316,6 +316,15 @@ Status empty_configured(const ConnectionParams& params, const InitialState& init
 
 }  // namespace
 
+namespace {
+
+// Runs that share one configured database take turns: each holds this session-level advisory
+// lock ("alembic-" as eight bytes) from before its emptiness check until the database is empty
+// again. The server releases it with the session, so a killed run cannot keep it.
+constexpr std::string_view kTurnLock = "7020097439640675117";
+
+}  // namespace
+
 // ---- the state shared with dropper() ----------------------------------------------------------
 
 struct ScratchDatabase::State {
@@ -337,7 +346,7 @@ struct ScratchDatabase::State {
     dropped = true;  // one try: a failure is reported, not repeated by every later caller
     if (configured) {
       Status emptied = empty_configured(url.libpq(), initial);
-      turn.reset();  // the next run's turn
+      give_turn_back();
       release(maintenance.describe());
       if (!emptied) {
         return failure(fmt::format("could not empty the configured database {} on {}: {}", name,
@@ -353,6 +362,14 @@ struct ScratchDatabase::State {
                       name, maintenance.server(), done.error().message, name));
     }
     return ok();
+  }
+
+  /// The next run's turn: unlocked at once (a closed session's locks go only when its backend
+  /// has exited, a moment later), then the session closed.
+  void give_turn_back() {
+    if (!turn) return;
+    (void)turn->run(fmt::format("SELECT pg_advisory_unlock({})", kTurnLock));
+    turn.reset();
   }
 
   void drop_and_log() {
@@ -397,10 +414,6 @@ Result<InitialState> check_empty(const DatabaseUrl& url, Connection& connection)
   return initial_state(connection);
 }
 
-// Runs that share one configured database take turns: each holds this session-level advisory
-// lock ("alembic-" as eight bytes) from before its emptiness check until the database is empty
-// again. The server releases it with the session, so a killed run cannot keep it.
-constexpr std::string_view kTurnLock = "7020097439640675117";
 // Asked again this often while another run has it. Never a blocking pg_advisory_lock(): a
 // statement waiting in the database holds a snapshot, and the other run's CREATE INDEX
 // CONCURRENTLY would wait for it while its turn waits for the index.

@@ -10,6 +10,8 @@
 #include <span>
 #include <string_view>
 
+#include "alembic/wire.h"
+
 namespace ag::alembic {
 
 // The worker (src/alembic/worker/, the ag_worker package), embedded by cmake/embed.cmake: the
@@ -256,7 +258,8 @@ Result<Worker> Worker::start(const WorkerOptions& options, std::optional<WorkerL
         fmt::format("waiting for {} to start the worker (is it a Python 3 interpreter?)",
                     interpreter));
     if (reply)
-      reply = worker.request(start.dump(), kStartTimeout, "loading the Alembic configuration");
+      reply =
+          worker.request(encode_line(start), kStartTimeout, "loading the Alembic configuration");
     // An interpreter that lacks Alembic, or cannot run the worker at all (a Python 2 named
     // python3 ends at once), is no reason to give up: the next one may do.
     bool ended = !worker.alive_ && !worker.timed_out_;
@@ -303,7 +306,7 @@ Result<Worker::Reply> Worker::receive(const Status& written, process::Deadline d
   }
   json body;
   try {
-    body = json::parse(**answer);
+    body = decode_line(**answer);
   } catch (const json::exception& e) {
     return Error{
         fmt::format("unreadable reply from the Python worker while {}: {}", doing, e.what())};
@@ -338,7 +341,7 @@ Result<StepDone> Worker::step(const std::string& revision, Direction direction, 
                   {"stamp", stamp}};
   std::string doing =
       fmt::format("{} {}", direction == Direction::up ? "upgrading to" : "downgrading", revision);
-  Result<Reply> reply = request(message.dump(), timeouts * step_timeout_, doing);
+  Result<Reply> reply = request(encode_line(message), timeouts * step_timeout_, doing);
   if (!reply) return reply.error();
   return StepDone{reply->body.value("seconds", 0.0)};
 }
@@ -348,7 +351,7 @@ Result<RoundTripDone> Worker::roundtrip(const RoundTripRequest& trip) {
                   {"trio", trip.trio}, {"read_before", trip.read_before}, {"define", trip.define}};
   // Up to three migrations run in it, each allowed step_timeout.
   Result<Reply> reply =
-      request(message.dump(), trip.trio ? kTrioTimeouts * step_timeout_ : step_timeout_,
+      request(encode_line(message), trip.trio ? kTrioTimeouts * step_timeout_ : step_timeout_,
               fmt::format("upgrading to {} and back", trip.revision));
   if (!reply) return reply.error();
   const json& body = reply->body;
@@ -371,8 +374,8 @@ Result<std::vector<std::string>> Worker::current() {
 }
 
 Result<Rows> Worker::query(const std::string& sql) {
-  Result<Reply> reply =
-      request(json{{"op", "query"}, {"sql", sql}}.dump(), step_timeout_, "querying the catalog");
+  Result<Reply> reply = request(encode_line(json{{"op", "query"}, {"sql", sql}}), step_timeout_,
+                                "querying the catalog");
   if (!reply) return reply.error();
   Rows rows{strings_of(reply->body["columns"]), {}};
   for (const json& row : reply->body["rows"]) rows.rows.push_back(row_of(row));
@@ -380,7 +383,7 @@ Result<Rows> Worker::query(const std::string& sql) {
 }
 
 Result<OfflineSql> Worker::offline_sql(const std::vector<std::string>& revisions) {
-  Result<Reply> reply = request(json{{"op", "offline"}, {"revisions", revisions}}.dump(),
+  Result<Reply> reply = request(encode_line(json{{"op", "offline"}, {"revisions", revisions}}),
                                 step_timeout_, "running env.py offline");
   if (!reply) return reply.error();
   OfflineSql out;
@@ -405,14 +408,14 @@ Status Worker::close() {
 }
 
 Status Worker::upgrade_to_heads(const std::vector<std::string>& stamp, seconds timeout) {
-  Result<Reply> reply =
-      request(json{{"op", "upgrade"}, {"stamp", stamp}}.dump(), timeout, "upgrading to the heads");
+  Result<Reply> reply = request(encode_line(json{{"op", "upgrade"}, {"stamp", stamp}}), timeout,
+                                "upgrading to the heads");
   if (!reply) return reply.error();
   return ok();
 }
 
 Result<ModelComparison> Worker::compare_models(bool created_types) {
-  Result<Reply> reply = request(json{{"op", "drift"}, {"types", created_types}}.dump(),
+  Result<Reply> reply = request(encode_line(json{{"op", "drift"}, {"types", created_types}}),
                                 step_timeout_, "comparing the models with the database");
   if (!reply) return reply.error();
   try {

@@ -8,6 +8,7 @@
 
 #include "python/lexer.h"
 #include "util/file.h"
+#include "util/text.h"
 
 namespace ag::graph {
 namespace {
@@ -223,25 +224,6 @@ bool declares_other_encoding(std::string_view source) {
     return !name.empty() && name != "utf-8" && name != "utf8" && !name.starts_with("utf-8-");
   }
   return false;
-}
-
-/// Position of the first byte that breaks UTF-8, or npos.
-size_t first_invalid_utf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    size_t length = byte < 0x80           ? 1
-                    : (byte >> 5) == 0x6  ? 2
-                    : (byte >> 4) == 0xE  ? 3
-                    : (byte >> 3) == 0x1E ? 4
-                                          : 0;
-    if (length == 0 || i + length > text.size()) return i;
-    for (size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return i;
-    }
-    i += length;
-  }
-  return std::string_view::npos;
 }
 
 /// Reports the first byte of `token` that is not UTF-8. Comments are never checked: Alembic

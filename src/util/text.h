@@ -1,6 +1,7 @@
 // Small text helpers shared by the readers of settings and configuration files.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,10 @@ std::string_view trim(std::string_view text);
 /// character boundary and leaves room for the "…" appended, so the result has at most
 /// `max_bytes` bytes (contract: max_bytes >= 3).
 std::string shorten(std::string_view text, size_t max_bytes);
+
+/// Position of the first byte of `text` that is not part of well-formed UTF-8 (as Python and
+/// JSON read it: no overlong forms, no surrogates, nothing above U+10FFFF), or npos.
+size_t first_invalid_utf8(std::string_view text);
 
 /// The pieces of `text` between any of `delimiters`, trimmed; empty pieces dropped.
 std::vector<std::string> split(std::string_view text, std::string_view delimiters);
@@ -39,5 +44,11 @@ std::string percent_decode(std::string_view text, bool plus_is_space = false);
 
 /// Escapes everything but RFC 3986 unreserved characters.
 std::string percent_encode(std::string_view text);
+
+/// Each byte of `bytes` as two lower-case hex digits.
+std::string hex_encode(std::string_view bytes);
+
+/// The bytes that `hex` (pairs of hex digits, either case) spells; nullopt when it is not that.
+std::optional<std::string> hex_decode(std::string_view hex);
 
 }  // namespace ag

@@ -41,6 +41,31 @@ TEST_SUITE("util/text") {
     CHECK(percent_encode("alembic_gate-1.x~") == "alembic_gate-1.x~");
     CHECK(percent_encode("a b/c@") == "a%20b%2Fc%40");
   }
+
+  TEST_CASE("first_invalid_utf8 finds the first byte that is not well-formed UTF-8") {
+    constexpr size_t kNone = std::string_view::npos;
+    CHECK(first_invalid_utf8("") == kNone);
+    CHECK(first_invalid_utf8("plain é € 😀 \xF4\x8F\xBF\xBF") == kNone);  // U+10FFFF is the last
+    CHECK(first_invalid_utf8("ab\xFF") == 2);
+    CHECK(first_invalid_utf8("a\xC3") == 1);             // cut short
+    CHECK(first_invalid_utf8("a\xC0\xAF") == 1);         // overlong '/'
+    CHECK(first_invalid_utf8("\xE0\x80\xAF") == 0);      // overlong, three bytes
+    CHECK(first_invalid_utf8("\xED\xB3\xBF") == 0);      // a surrogate (U+DCFF)
+    CHECK(first_invalid_utf8("\xF4\x90\x80\x80") == 0);  // above U+10FFFF
+    CHECK(first_invalid_utf8("\xE2\x82x") == 0);         // a continuation byte missing
+  }
+
+  TEST_CASE("hex_encode and hex_decode carry any bytes") {
+    std::string bytes(
+        "\x00\xFF"
+        "a/\x80",
+        5);
+    CHECK(hex_encode(bytes) == "00ff612f80");
+    CHECK(hex_decode("00FF612f80") == bytes);
+    CHECK(hex_decode("") == std::string());
+    CHECK_FALSE(hex_decode("abc").has_value());
+    CHECK_FALSE(hex_decode("zz").has_value());
+  }
 }
 
 }  // namespace ag

@@ -34,10 +34,20 @@ class Channel:
         line = self.incoming.readline()
         if not line:
             raise BinaryGone(0)
-        return json.loads(line)
+        message = json.loads(line)
+        if message.get(TAGGED_MARK):
+            message = untagged(message)
+        return message
 
     def send(self, payload):
-        self.outgoing.write(json.dumps(payload, default=str) + "\n")
+        line = json.dumps(payload, default=str)
+        # A lone surrogate is how Python holds a path's bytes that are not UTF-8; JSON cannot
+        # carry it, so such strings go as their bytes, tagged. "\\ud" also matches the pairs that
+        # stand for characters beyond the BMP: tagging finds nothing to tag in those.
+        if "\\ud" in line:
+            payload = dict(tagged(payload), **{TAGGED_MARK: True})
+            line = json.dumps(payload)
+        self.outgoing.write(line + "\n")
         self.outgoing.flush()
 
     def ok(self, **fields):
@@ -45,6 +55,49 @@ class Channel:
 
     def fail(self, error):
         self.send({"ok": False, "error": error})
+
+
+# Strings that are not UTF-8 on the wire (docs/worker-protocol.md, src/alembic/wire.h).
+TAGGED_MARK = "tagged_bytes"
+BYTES_TAG = "$bytes"
+
+
+def tagged(value):
+    """`value` with each string that UTF-8 cannot encode (it holds surrogates, as os.fsdecode
+    makes of bytes that are not UTF-8) replaced by {"$bytes": hex}; what JSON cannot hold as
+    such becomes its str(), as json.dumps(default=str) would make it."""
+    if isinstance(value, dict):  # keys are names, never paths: what is not UTF-8 is replaced
+        return {raw_bytes(str(key)).decode("utf-8", "replace"): tagged(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [tagged(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return {BYTES_TAG: raw_bytes(text).hex()}
+
+
+def raw_bytes(text):
+    """The bytes `text` stands for: surrogateescape's surrogates back to their bytes; a surrogate
+    from anywhere else as UTF-8 would spell it (which then reads as invalid)."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
+def untagged(value):
+    """`value` with each {"$bytes": hex} back to the string Python holds for those bytes."""
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get(BYTES_TAG), str):
+            return os.fsdecode(bytes.fromhex(value[BYTES_TAG]))
+        return {key: untagged(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [untagged(item) for item in value]
+    return value
 
 
 def die_with_parent():

@@ -137,6 +137,35 @@ TEST_SUITE("secrets") {
     }
   }
 
+  TEST_CASE("a guessable password is no secret: no masks, every word kept, URLs still redacted") {
+    // "postgres" is the README's own service password (and its user's name); "test" is short.
+    for (std::string password : {"postgres", "test"}) {
+      CAPTURE(password);
+      TempDir dir;
+      write_leaky_project(dir);
+      std::string url = postgres_url();
+      url.insert(url.find('@'), ":" + password);
+      Outputs outputs =
+          run_binary(dir, {}, {{"GITHUB_ACTIONS", "true"}, {"INPUT_DATABASE-URL", url}});
+      INFO(outputs.run.err);
+      CHECK(outputs.run.status.code == 1);
+      CHECK(outputs.run.out.find("::add-mask::") == std::string::npos);
+      CHECK(outputs.run.err.find("env.py was given postgresql://postgres:***@127.0.0.1:") !=
+            std::string::npos);
+      CHECK(outputs.run.err.find("/alembic-gate-test.") != std::string::npos);  // "test" kept
+      std::map<std::string, std::string> places = outputs.files;
+      places["stdout"] = outputs.run.out;
+      places["stderr"] = outputs.run.err;
+      for (const auto& [name, text] : places) {
+        CAPTURE(name);
+        CHECK(text.find("***ql") == std::string::npos);  // "postgresql" is never cut
+        CHECK(text.find("://postgres:" + password + "@") == std::string::npos);
+      }
+      CHECK(outputs.files["report.json"].find("refusing postgresql://postgres:***@") !=
+            std::string::npos);
+    }
+  }
+
   TEST_CASE("outside GitHub: no masks, and still the password nowhere") {
     TempDir dir;
     write_leaky_project(dir);

@@ -420,12 +420,24 @@ Result<DatabaseUrl> parse_database_url(std::string_view url) {
   return UrlParser(url).parse();
 }
 
+bool is_guessable(std::string_view password, std::initializer_list<std::string_view> other_parts) {
+  static constexpr std::string_view kWellKnown[] = {
+      "postgres", "postgresql", "password", "passw0rd", "changeme", "12345678", "123456789"};
+  constexpr size_t kShortest = 8;
+  std::string lowered = lower(password);
+  return password.size() < kShortest ||
+         std::find(std::begin(kWellKnown), std::end(kWellKnown), lowered) != std::end(kWellKnown) ||
+         std::any_of(other_parts.begin(), other_parts.end(),
+                     [&](std::string_view part) { return lower(part) == lowered; });
+}
+
 std::vector<std::string> url_secrets(std::string_view url) {
   if (Result<DatabaseUrl> parsed = parse_database_url(url)) return parsed->secrets();
   std::vector<std::string> out;
   auto keep = [&out](std::string_view written) {
-    if (written.empty()) return;
-    out.push_back(percent_decode(written));
+    std::string decoded = percent_decode(written);
+    if (is_guessable(decoded, {})) return;
+    out.push_back(std::move(decoded));
     out.emplace_back(written);
   };
   if (size_t scheme = url.find("://"); scheme != std::string_view::npos) {
@@ -467,14 +479,14 @@ std::vector<std::string> DatabaseUrl::secrets() const {
   auto written = [this](std::pair<size_t, size_t> span) {
     return text_.substr(span.first, span.second - span.first);
   };
-  if (password_span_.second > password_span_.first) {
-    out.push_back(password_);
-    out.push_back(written(password_span_));
-  }
-  for (std::pair<size_t, size_t> span : secret_spans_) {
-    out.push_back(percent_decode(written(span), true));  // query values: parse_qsl semantics
+  auto keep = [&](std::string decoded, std::pair<size_t, size_t> span) {
+    if (is_guessable(decoded, {user_, host_, database_})) return;
+    out.push_back(std::move(decoded));
     out.push_back(written(span));
-  }
+  };
+  if (password_span_.second > password_span_.first) keep(password_, password_span_);
+  for (std::pair<size_t, size_t> span : secret_spans_)
+    keep(percent_decode(written(span), true), span);  // query values: parse_qsl semantics
   return out;
 }
 

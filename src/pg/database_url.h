@@ -9,6 +9,7 @@
 // Nothing here ever puts the password into an Error: messages use redacted() or describe().
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -72,8 +73,9 @@ class DatabaseUrl {
   /// python_url() with the password replaced by *** (also password-like query values).
   [[nodiscard]] std::string redacted() const;
 
-  /// The credentials in the URL, as written and decoded: the password and secret query values
-  /// (sslpassword). What a run must mask and never print.
+  /// The credentials in the URL worth masking wherever they appear, as written and decoded: the
+  /// password and secret query values (sslpassword), except guessable ones (is_guessable()).
+  /// Passwords inside URLs are redacted anyway (Secrets::redact).
   [[nodiscard]] std::vector<std::string> secrets() const;
 
   /// The same URL naming `database` instead (driver, credentials and parameters kept), for
@@ -96,7 +98,15 @@ class DatabaseUrl {
 Result<DatabaseUrl> parse_database_url(std::string_view url);
 
 /// The credentials in `url` (DatabaseUrl::secrets()); for a URL that does not parse, the text
-/// between the first ':' after "://" and the last '@' before the host, and any password=VALUE.
+/// between the first ':' after "://" and the last '@' before the host, and any password=VALUE,
+/// unless guessable.
 std::vector<std::string> url_secrets(std::string_view url);
+
+/// Whether `password` is no secret worth masking word for word: shorter than 8 characters, one
+/// of the defaults everyone knows ("postgres", the password of the README's own service), or
+/// one of the URL's `other_parts` (user, host, database: printed anyway). Masking such a word
+/// everywhere would ruin every output ("***ql://" for "postgresql://"). A password given in a
+/// workflow's text is visible there; one from `secrets.*` is masked by the runner itself.
+bool is_guessable(std::string_view password, std::initializer_list<std::string_view> other_parts);
 
 }  // namespace ag::pg

@@ -286,14 +286,27 @@ TEST_SUITE("pg") {
 
   TEST_CASE("pg: the credentials of a database-url, as written and decoded") {
     using Secrets = std::vector<std::string>;
-    CHECK(url_secrets("postgresql://u:p%40ss@h/db") == Secrets{"p@ss", "p%40ss"});
-    CHECK(url_secrets("postgresql+asyncpg://u:pw@h/db?sslpassword=k%2By&ssl=require") ==
-          Secrets{"pw", "pw", "k+y", "k%2By"});
+    CHECK(url_secrets("postgresql://u:p%40ssw0rd@h/db") == Secrets{"p@ssw0rd", "p%40ssw0rd"});
+    CHECK(url_secrets("postgresql+asyncpg://u:pw-Xy7Kq2@h/db?sslpassword=k%2By-Zq81&ssl=require") ==
+          Secrets{"pw-Xy7Kq2", "pw-Xy7Kq2", "k+y-Zq81", "k%2By-Zq81"});
     CHECK(url_secrets("postgresql://u@h/db").empty());
     CHECK(url_secrets("").empty());
     // Unparseable: the user info's password and password=VALUE are still found.
-    CHECK(url_secrets("mysql://u:s%21cret@h/db") == Secrets{"s!cret", "s%21cret"});
-    CHECK(url_secrets("host=h password=hunter2 dbname=x") == Secrets{"hunter2", "hunter2"});
+    CHECK(url_secrets("mysql://u:s%21cret-Q9@h/db") == Secrets{"s!cret-Q9", "s%21cret-Q9"});
+    CHECK(url_secrets("host=h password=hunter2-b dbname=x") == Secrets{"hunter2-b", "hunter2-b"});
+  }
+
+  TEST_CASE("pg: guessable passwords are not masked word for word") {
+    // The README's service: user, password and database all "postgres".
+    CHECK(url_secrets("postgresql://postgres:postgres@postgres:5432/postgres").empty());
+    CHECK(url_secrets("postgresql://app:test@db/app").empty());           // shorter than 8
+    CHECK(url_secrets("postgresql://app:Password@db/app").empty());       // a well-known default
+    CHECK(url_secrets("postgresql://blogging:blogging@db/x").empty());    // the user's name
+    CHECK(url_secrets("postgresql://u:warehouse@db/warehouse").empty());  // the database's
+    CHECK(url_secrets("host=h password=test").empty());
+    CHECK(is_guessable("a", {}));
+    CHECK_FALSE(is_guessable("Pw@Gate!s3cr3t", {"postgres", "db", "postgres"}));
+    CHECK_FALSE(is_guessable("warehouse", {"app"}));
   }
 
 }  // TEST_SUITE

@@ -15,12 +15,56 @@ void Secrets::add(const std::vector<std::string>& values) {
   for (const std::string& value : values) add(value);
 }
 
+namespace {
+
+constexpr std::string_view kRedacted = "***";
+// Where a URL ends in running text: blanks and quotes; a value also ends where the next begins.
+constexpr std::string_view kTokenEnd = " \t\r\n\"'`<>";
+constexpr std::string_view kValueEnd = " \t\r\n\"'`<>&;,)";
+
+/// Replaces text[begin, end) by *** unless it is empty or *** already; returns where to go on.
+size_t redact_span(std::string& text, size_t begin, size_t end) {
+  if (end == begin || text.compare(begin, end - begin, kRedacted) == 0) return end;
+  text.replace(begin, end - begin, kRedacted);
+  return begin + kRedacted.size();
+}
+
+/// The password of every scheme://user:PASSWORD@host, split as SQLAlchemy's make_url splits it:
+/// the user runs to the first ':' (and has no '/'), the password to the next '@'.
+void redact_url_passwords(std::string& text) {
+  for (size_t scheme = text.find("://"); scheme != std::string::npos;
+       scheme = text.find("://", scheme + 3)) {
+    size_t start = scheme + 3;
+    size_t end = std::min(text.find_first_of(kTokenEnd, start), text.size());
+    size_t colon = text.find_first_of(":/@", start);
+    if (colon >= end || text[colon] != ':') continue;
+    size_t at = text.find('@', colon);
+    if (at >= end) continue;
+    scheme = redact_span(text, colon + 1, at);
+  }
+}
+
+/// The value of every password=VALUE (and sslpassword=...): libpq's key=value strings and
+/// URLs' query parameters.
+void redact_password_values(std::string& text) {
+  constexpr std::string_view kKey = "password=";
+  for (size_t key = text.find(kKey); key != std::string::npos; key = text.find(kKey, key + 1)) {
+    size_t begin = key + kKey.size();
+    size_t end = std::min(text.find_first_of(kValueEnd, begin), text.size());
+    key = redact_span(text, begin, end) - 1;
+  }
+}
+
+}  // namespace
+
 void Secrets::redact_in_place(std::string& text) const {
   for (const std::string& secret : values_) {
     for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-      text.replace(at, secret.size(), "***");
+      text.replace(at, secret.size(), kRedacted);
     }
   }
+  redact_url_passwords(text);
+  redact_password_values(text);
 }
 
 std::string Secrets::redact(std::string_view text) const {

@@ -22,8 +22,36 @@ TEST_SUITE("util/secrets") {
     CHECK(secrets.redact("a*b") == "a***b");
   }
 
-  TEST_CASE("no secrets: the text is unchanged") {
-    CHECK(Secrets().redact("postgresql://u:p@h/db") == "postgresql://u:p@h/db");
+  TEST_CASE("no secrets: the text is unchanged but for passwords in URLs and password=") {
+    CHECK(Secrets().redact("nothing postgres here: postgres:5432") ==
+          "nothing postgres here: postgres:5432");
+    CHECK(Secrets().redact("postgresql://postgres:postgres@postgres:5432/postgres") ==
+          "postgresql://postgres:***@postgres:5432/postgres");
+  }
+
+  TEST_CASE("the password of every URL is redacted, split as SQLAlchemy splits it") {
+    Secrets none;
+    CHECK(none.redact("a 'postgresql+psycopg://u:p/a?s#s@h/db' and http://x:y@z/w@v") ==
+          "a 'postgresql+psycopg://u:***@h/db' and http://x:***@z/w@v");
+    CHECK(none.redact("postgresql://u@h/db postgresql://h:5432/db postgresql://u:@h/db") ==
+          "postgresql://u@h/db postgresql://h:5432/db postgresql://u:@h/db");
+    CHECK(none.redact("postgresql://u:***@h/db") == "postgresql://u:***@h/db");
+    CHECK(none.redact("://:p@") == "://:***@");
+    CHECK(none.redact("scheme://u:pass") == "scheme://u:pass");  // no '@': no password
+    CHECK(none.redact("ends with ://") == "ends with ://");
+  }
+
+  TEST_CASE("password=VALUE is redacted in key=value strings and query parameters") {
+    Secrets none;
+    CHECK(none.redact("host=h password=test dbname=x") == "host=h password=*** dbname=x");
+    CHECK(none.redact("?sslpassword=k&ssl=1 password=") == "?sslpassword=***&ssl=1 password=");
+  }
+
+  TEST_CASE("a secret and a URL's password together") {
+    Secrets secrets;
+    secrets.add("Pw-Xy7Kq2");
+    CHECK(secrets.redact("said Pw-Xy7Kq2 to postgresql://u:Pw-Xy7Kq2@h/db") ==
+          "said *** to postgresql://u:***@h/db");
   }
 }
 

@@ -21,13 +21,17 @@
 #   util-linux                setpriv, to run the embedded server as `postgres` (we are root);
 #                             essential in Debian, listed to say that it is needed
 #   git                       the lint check asks it for the files a pull request adds
+#   bash                      runs the entrypoint script (with find, stat and chown, from
+#                             findutils and coreutils); essential, listed to say it is needed
 # Not kept: recommended packages, documentation (the slim base excludes it), apt's lists and
 # downloaded packages.
 #
 # No USER (GitHub requires root), no WORKDIR (the runner sets --workdir), and an exec-form
-# ENTRYPOINT with an absolute path: the binary reads the INPUT_* variables itself. No shell
-# script in between: dash drops variables whose names are not shell names, like
-# INPUT_DATABASE-URL, from the environment it passes on.
+# ENTRYPOINT with an absolute path: scripts/entrypoint.sh, which runs the binary (it reads the
+# INPUT_* variables itself), forwards the stop signals to it, and then gives the files the run
+# wrote into $GITHUB_WORKSPACE back to the workspace's owner. A bash script, never sh: dash drops
+# variables whose names are not shell names, like INPUT_DATABASE-URL, from the environment it
+# passes on; bash passes them through.
 
 FROM debian:trixie-slim AS build
 RUN apt-get update \
@@ -49,9 +53,13 @@ RUN mkdir -p /etc/postgresql-common/createcluster.d \
       libpq5 libfmt10 libtomlplusplus3t64 libpg-query1706.0 \
       python3 python3-alembic python3-sqlalchemy python3-psycopg2 python3-psycopg \
       python3-asyncpg python3-venv python3-pip \
-      postgresql util-linux git \
+      postgresql util-linux git bash \
     && apt-get clean && rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log
 COPY --from=build /build/alembic-gate /usr/local/bin/alembic-gate
-# Fails the build when a library the binary links is missing from the list above.
-RUN ! ldd /usr/local/bin/alembic-gate | grep "not found" && /usr/local/bin/alembic-gate --version
-ENTRYPOINT ["/usr/local/bin/alembic-gate"]
+COPY scripts/entrypoint.sh /usr/local/bin/alembic-gate-entrypoint
+# Fails the build when a library the binary links is missing from the list above. The chmod: a
+# checkout may have lost the script's executable bit.
+RUN ! ldd /usr/local/bin/alembic-gate | grep "not found" && /usr/local/bin/alembic-gate --version \
+    && chmod 755 /usr/local/bin/alembic-gate-entrypoint \
+    && bash -n /usr/local/bin/alembic-gate-entrypoint
+ENTRYPOINT ["/usr/local/bin/alembic-gate-entrypoint"]

@@ -10,8 +10,10 @@
 #
 # with a PostgreSQL reached by the host name `postgres`, as a workflow's service is (here: a
 # throwaway cluster on the host, tests/postgres_cluster.sh, and --add-host postgres:127.0.0.1).
+# Also: a workspace owned by the runner's user (uid 1001) gets back what the run wrote, and
+# SIGTERM to the container still drops the scratch database (the entrypoint script passes it on).
 #
-# Needs root, podman, runc and debootstrap (scripts/setup.sh installs them) and network access
+# Needs root, podman, runc, debootstrap and psql (scripts/setup.sh installs them) and network access
 # to the Debian mirror that apt uses. Variables:
 #   AG_CONTAINER_BASE_TAR=FILE  reuse (or, when missing, save) the bootstrapped base as a
 #                               tarball: for local iteration only; CI bootstraps afresh.
@@ -36,6 +38,7 @@ declare -A took
 cleanup() {
   local status=$?
   "$root/tests/postgres_cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true
+  [ -z "${shm:-}" ] || rm -rf "$shm"
   if [ "${AG_CONTAINER_KEEP:-0}" = 1 ] || [ "$status" -ne 0 ]; then
     echo "container_test: kept $work and $image"
   else
@@ -52,7 +55,7 @@ fail() {
 }
 phase_done() { took[$1]=$((SECONDS - $2)); }
 
-for tool in podman runc debootstrap; do
+for tool in podman runc debootstrap psql; do
   command -v "$tool" >/dev/null || { echo "container_test: $tool is missing (scripts/setup.sh installs it)" >&2; exit 2; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "container_test: needs root (debootstrap, podman)" >&2; exit 2; }
@@ -140,10 +143,14 @@ phase_done build "$t"
 size=$("${podman[@]}" image inspect --format '{{.Size}}' "$image")
 say "image size: $((size / 1000000)) MB ($size bytes)"
 # GitHub's rules for an action's image: no USER (it runs as root), an exec-form ENTRYPOINT with
-# an absolute path (no shell in between: it would drop the INPUT_* names with hyphens).
+# an absolute path: scripts/entrypoint.sh, run by bash (sh would drop the INPUT_* names with
+# hyphens; the runs below pass INPUT_WORKING-DIRECTORY and INPUT_DATABASE-URL through it).
 config=$("${podman[@]}" image inspect --format '{{.Config.User}}|{{json .Config.Entrypoint}}' "$image")
-[[ "$config" =~ ^\|\[\"/[^\"]+\"\]$ ]] ||
-  fail "image config: expected no user and an exec-form absolute entrypoint, got: $config"
+[ "$config" = '|["/usr/local/bin/alembic-gate-entrypoint"]' ] ||
+  fail "image config: expected no user and the entrypoint script as exec-form entrypoint, got: $config"
+shebang=$("${podman[@]}" run --rm "${limits[@]}" --entrypoint /usr/bin/head "$image" -n 1 \
+  /usr/local/bin/alembic-gate-entrypoint 2>&1) || true
+[ "$shebang" = "#!/bin/bash" ] || fail "the entrypoint script's first line: $shebang"
 
 # ---------------------------------------------------------------------------------------------
 # 3. The runner's surroundings: a workspace (a repository with three projects), the folders it
@@ -179,14 +186,26 @@ action_inputs() {
 action_inputs >"$work/inputs.env"
 grep -q '^INPUT_DATABASE-URL=$' "$work/inputs.env" || fail "action.yml's inputs were not read: $(cat "$work/inputs.env")"
 
-# run NAME EXPECTED_EXIT INPUT=VALUE...: runs the image like the runner; NAME.out / NAME.err /
-# NAME.output / NAME.summary in $work.
+# The Marketplace refuses a description of 125 characters or more (a `>-` block is folded: its
+# lines joined by single spaces).
+description=$(awk '
+  /^description: >-$/ { folded = 1; next }
+  /^description: / { sub(/^description: "?/, ""); sub(/"$/, ""); print; exit }
+  folded && /^  / { sub(/^ +/, ""); text = text (text == "" ? "" : " ") $0; next }
+  folded { print text; exit }' "$root/action.yml")
+if [ "${#description}" -lt 20 ] || [ "${#description}" -ge 125 ]; then
+  fail "action.yml's description has ${#description} characters (at most 124): $description"
+fi
+
+# run NAME EXPECTED_EXIT INPUT=VALUE|--podman-option...: runs the image like the runner; NAME.out
+# / NAME.err in $work, NAME's outputs and summary in $work/file_commands. RUN_WORKSPACE=FOLDER
+# run ... mounts FOLDER as the workspace instead of $workspace.
 run() {
   local name=$1 expected=$2 t=$SECONDS
   shift 2
   local env=("${podman[@]}" run --rm "${limits[@]}" --network host --add-host postgres:127.0.0.1
     --workdir /github/workspace
-    -v "$workspace:/github/workspace" -v "$work/home:/github/home"
+    -v "${RUN_WORKSPACE:-$workspace}:/github/workspace" -v "$work/home:/github/home"
     -v "$work/workflow:/github/workflow" -v "$work/file_commands:/github/file_commands"
     --env-file "$work/inputs.env"
     -e GITHUB_ACTIONS=true -e CI=true -e HOME=/github/home
@@ -197,7 +216,12 @@ run() {
     -e "GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_$name"
     -e "GITHUB_ENV=/github/file_commands/set_env_$name"
     -e "GITHUB_PATH=/github/file_commands/add_path_$name")
-  for input in "$@"; do env+=(-e "$input"); done
+  for input in "$@"; do
+    case $input in
+      --*) env+=("$input") ;;
+      *) env+=(-e "$input") ;;
+    esac
+  done
   # The runner creates the file-command files before the step.
   : >"$work/file_commands/set_output_$name"
   : >"$work/file_commands/step_summary_$name"
@@ -301,6 +325,76 @@ expect file_commands/step_summary_blog "| roundtrip | ✅ passed | "
 expect file_commands/step_summary_blog "| drift | ✅ passed | "
 expect file_commands/set_output_broken "result=failed"
 expect file_commands/set_output_broken "failed-checks=roundtrip"
+
+# A workspace owned by the runner's user (1001 on GitHub's hosted runners; self-hosted ones
+# alike), not root: what the run writes there is given back to that owner, and nothing else
+# changes owner: a root file the run does not touch, the mounted folders outside the workspace,
+# the target of a link the run makes, a file system mounted inside the workspace.
+owned=$work/owned
+mkdir -p "$owned/mounted" "$owned/roundtrip"
+cp -r "$root/tests/fixtures/install/needs_package" "$owned/needs_package"
+# slow_step's env.py runs ../../env_templates/convention.py, as in tests/fixtures/.
+cp -r "$root/tests/fixtures/roundtrip/slow_step" "$owned/roundtrip/"
+cp -r "$root/tests/fixtures/env_templates" "$owned/"
+find "$owned" -name __pycache__ -prune -exec rm -rf {} +
+chown -R 1001:1001 "$owned"
+echo before >"$owned/untouched-root.txt"  # root's from before the run, not changed: stays root's
+echo before >"$owned/changed-root.txt"    # root's from before the run, changed by it: given back
+echo outside >"$work/home/outside.txt"
+shm=$(mktemp -d /dev/shm/alembic-gate-container.XXXXXX)  # another file system
+[ "$(stat -c %d "$shm")" != "$(stat -c %d "$owned")" ] || fail "$shm is on the workspace's file system"
+# What a project's install command may write: pip's files, a build folder, a change to a file of
+# root's, a link out of the workspace, a file in a mount inside it.
+RUN_WORKSPACE=$owned run owned 0 "--volume=$shm:/github/workspace/mounted" \
+  "INPUT_WORKING-DIRECTORY=needs_package" "INPUT_CHECKS=heads,roundtrip" \
+  "INPUT_DATABASE-URL=$service_url" "INPUT_JSON-FILE=gate.json" "INPUT_SARIF-FILE=gate.sarif" \
+  "INPUT_INSTALL=pip install --no-index ./vendor/gate_helper && mkdir -p build/lib \
+&& echo new >build/lib/made.txt && echo after >>../changed-root.txt \
+&& ln -s /github/home/outside.txt link-out && echo new >../mounted/in-mount.txt"
+for file in needs_package/gate.json needs_package/gate.sarif needs_package/build \
+  needs_package/build/lib/made.txt needs_package/link-out changed-root.txt; do
+  found=$(stat -c %u:%g "$owned/$file" 2>&1)
+  [ "$found" = 1001:1001 ] || fail "owned: $file belongs to $found, expected 1001:1001"
+done
+grep -q '"result": "passed"' "$owned/needs_package/gate.json" || fail "owned: gate.json does not say passed"
+[ -f "$shm/in-mount.txt" ] || fail "owned: the install command wrote nothing into the mount"
+
+# SIGTERM to the container (a cancelled job; `docker stop`) while a migration sleeps in
+# pg_sleep(): the entrypoint passes it on, the binary drops its scratch database and ends with
+# 143, and the entrypoint still gives the workspace back, then exits with that code.
+url=$(cat "$work/pg/url")
+container=alembic-gate-term-$$
+(
+  for _ in $(seq 240); do
+    scratch=$(psql "$url" -Atc "SELECT datname FROM pg_stat_activity
+      WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'" 2>/dev/null || true)
+    if [ -n "$scratch" ]; then
+      echo "$scratch" >"$work/term.scratch"
+      "${podman[@]}" kill --signal TERM "$container" >/dev/null
+      exit
+    fi
+    sleep 0.5
+  done
+) &
+killer=$!
+RUN_WORKSPACE=$owned run term 143 "--name=$container" "INPUT_WORKING-DIRECTORY=roundtrip/slow_step" \
+  "INPUT_CHECKS=roundtrip" "INPUT_DATABASE-URL=$service_url"
+kill "$killer" 2>/dev/null || true  # still waiting when the run ended too soon
+wait "$killer" 2>/dev/null || true
+if [ -s "$work/term.scratch" ]; then
+  left=$(psql "$url" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'alembic\_gate\_%'")
+  [ -z "$left" ] || fail "term: scratch databases left after SIGTERM: $left"
+else
+  fail "term: the migration's pg_sleep(30) was never seen running"
+fi
+
+# After both runs: no file of root's in the workspace but the untouched one; outside it, all
+# still root's.
+left=$(find "$owned" -user 0 ! -path "$owned/untouched-root.txt")
+[ -z "$left" ] || fail "owned: still root's after the runs: $left"
+[ "$(stat -c %u:%g "$owned/untouched-root.txt")" = 0:0 ] || fail "owned: untouched-root.txt changed owner"
+left=$(find "$work/home" "$work/workflow" "$work/file_commands" "$shm" ! -user 0)
+[ -z "$left" ] || fail "owned: outside the workspace, no longer root's: $left"
 phase_done runs "$t"
 
 # ---------------------------------------------------------------------------------------------

@@ -112,8 +112,10 @@ TEST_SUITE("golden files") {
   }
 
   TEST_CASE("step outputs") {
-    check_golden("outputs.txt",
-                 step_outputs(sample_report(), "backend/reports/alembic gate.json", "DELIM"));
+    check_golden("outputs.txt", step_outputs(sample_report(),
+                                             {.json = "backend/reports/alembic gate.json",
+                                              .sarif = "backend/reports/alembic gate.sarif"},
+                                             "DELIM"));
   }
 }
 

@@ -309,6 +309,44 @@ TEST_SUITE("lint") {
           std::string::npos);
   }
 
+  TEST_CASE(
+      "actions/checkout's default clone: the base is fetched, the pull request's files linted") {
+    // origin: the base, a pull request, and the merge commit GitHub makes of them.
+    TempDir origin;
+    std::string base = committed_copy(origin);
+    git(origin.path(), {"checkout", "-q", "-b", "feature"});
+    fs::path versions = origin.path() / "migrations" / "versions";
+    std::ofstream(versions / "1a000000000f_add_country.py")
+        << "revision = '1a000000000f'\ndown_revision = '1a000000000e'\n\n\n"
+           "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n";
+    std::ofstream(versions / "1a0000000002_.py", std::ios::app) << "\n# touched\n";
+    git(origin.path(), {"add", "-A"});
+    git(origin.path(), {"commit", "-q", "-m", "the pull request"});
+    git(origin.path(), {"checkout", "-q", "--detach", base});
+    git(origin.path(), {"merge", "-q", "--no-ff", "-m", "merge", "feature"});
+    git(origin.path(), {"update-ref", "refs/pull/7/merge", "HEAD"});
+    git(origin.path(), {"config", "uploadpack.allowReachableSHA1InWant", "true"});  // as GitHub
+    // The workspace, as actions/checkout leaves it by default: that merge commit alone.
+    TempDir workspace;
+    git(workspace.path(), {"init", "-q"});
+    git(workspace.path(), {"remote", "add", "origin", "file://" + origin.path().string()});
+    git(workspace.path(), {"fetch", "-q", "--depth=1", "origin", "refs/pull/7/merge"});
+    git(workspace.path(), {"checkout", "-q", "FETCH_HEAD"});
+    write_event(workspace, base);
+
+    GateRun run = lint_at(workspace.path().string(), {},
+                          {{"GITHUB_EVENT_PATH", (workspace.path() / "event.json").string()}});
+    INFO(run.err);
+    CHECK(run.findings("lint-scope").empty());
+    CHECK(static_findings(run) == lines({
+                                      "empty-message 1a0000000002_.py:1",
+                                      "missing-docstring 1a000000000f_add_country.py:1",
+                                      "empty-upgrade 1a000000000f_add_country.py:5",
+                                  }));
+    CHECK(run.err.find("lint: 2 of 15 revision files (added or changed by the pull request)") !=
+          std::string::npos);
+  }
+
   TEST_CASE("pull request whose base commit is not in the clone: everything, with a notice") {
     TempDir dir;
     committed_copy(dir);
@@ -355,6 +393,20 @@ TEST_SUITE("lint") {
     fs::path event = dir.write("push.json", "{\"ref\": \"refs/heads/main\", \"after\": \"abc\"}");
     GateRun run = lint_at(dir.path().string(), {}, {{"GITHUB_EVENT_PATH", event.string()}});
     CHECK(run.findings("lint-scope").empty());
+    CHECK(count_lines(static_findings(run)) == 7);
+  }
+
+  TEST_CASE("an event file that cannot be read lints everything, with a notice naming it") {
+    TempDir dir;
+    committed_copy(dir);
+    fs::path missing = dir.path() / "no-event.json";
+    GateRun run = lint_at(dir.path().string(), {}, {{"GITHUB_EVENT_PATH", missing.string()}});
+    std::vector<nlohmann::json> notice = run.findings("lint-scope");
+    REQUIRE(notice.size() == 1);
+    std::string message = notice[0]["message"];
+    CHECK(message.starts_with("cannot tell whether this is a pull request: the event file " +
+                              missing.string() + " (GITHUB_EVENT_PATH): cannot read file"));
+    CHECK(message.ends_with("; every revision file was linted"));
     CHECK(count_lines(static_findings(run)) == 7);
   }
 

@@ -96,9 +96,10 @@ TEST_SUITE("reports") {
     CHECK(summary.starts_with("an earlier step's summary\n### ❌ alembic-gate: failed"));
     CHECK(summary.find("](https://github.com/octo/shop/blob/0123abc/backend/migrations/versions/"
                        "bbb_one.py#L2)") != std::string::npos);
-    // No report-json: the file it would name was not written.
+    // No report-json: the file it would name was not written; the SARIF file was.
     CHECK(contents(repository.path() / "outputs.txt") ==
-          "result=failed\nfailed-checks=heads\nerror-count=3\nwarning-count=0\nheads=bbb,ccc\n");
+          "result=failed\nfailed-checks=heads\nerror-count=3\nwarning-count=0\nheads=bbb,ccc\n"
+          "report-sarif=backend/gate.sarif\n");
     nlohmann::json sarif =
         nlohmann::json::parse(contents(repository.path() / "backend/gate.sarif"));
     CHECK(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
@@ -109,7 +110,8 @@ TEST_SUITE("reports") {
     std::string action = contents(AG_SOURCE_DIR "/action.yml");
     std::string readme = contents(AG_SOURCE_DIR "/README.md");
     std::string outputs = action.substr(action.find("\noutputs:\n"));
-    std::istringstream written(step_outputs(sample_report(), "r.json", "D"));
+    std::istringstream written(
+        step_outputs(sample_report(), {.json = "r.json", .sarif = "r.sarif"}, "D"));
     size_t count = 0;
     for (std::string line; std::getline(written, line); ++count) {
       std::string name = line.substr(0, line.find('='));
@@ -117,21 +119,43 @@ TEST_SUITE("reports") {
       CHECK(outputs.find("\n  " + name + ":\n") != std::string::npos);
       CHECK(readme.find("| `" + name + "` |") != std::string::npos);
     }
-    CHECK(count == 6);
+    CHECK(count == 7);
   }
 
-  TEST_CASE("report-json names the file as later steps see it, from the repository root") {
+  TEST_CASE("a usage error leaves its trace in the job summary and the outputs") {
+    TempDir repository;
+    write_two_heads(repository);
+    std::map<std::string, std::string> env = github_env(repository);
+    env["INPUT_FAIL-ON"] = "sometimes";
+    GateRun run = run_gate(
+        {"--working-directory", (repository.path() / "backend").string(), "--json-file", "x.json"},
+        env);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("::error title=alembic-gate::input INPUT_FAIL-ON: invalid value "
+                       "'sometimes' for fail-on") != std::string::npos);
+    std::string summary = contents(repository.path() / "summary.md");
+    CHECK(summary.starts_with("### "));
+    CHECK(summary.find("invalid value 'sometimes' for fail-on") != std::string::npos);
+    CHECK(contents(repository.path() / "outputs.txt") ==
+          "result=error\nfailed-checks=settings\nerror-count=1\nwarning-count=0\nheads=\n");
+    CHECK_FALSE(std::filesystem::exists(repository.path() / "backend/x.json"));
+  }
+
+  TEST_CASE("report-json and report-sarif name the files as later steps see them") {
     TempDir repository;
     write_two_heads(repository);
     repository.folder("backend/reports");
     GateRun run = run_gate(
         {"--checks", "heads", "--working-directory", (repository.path() / "backend").string(),
-         "--json-file", "reports/gate.json", "--fail-on", "never"},
+         "--json-file", "reports/gate.json", "--sarif-file", "gate.sarif", "--fail-on", "never"},
         github_env(repository));
     CHECK(run.exit_code == 0);
     std::string outputs = contents(repository.path() / "outputs.txt");
     CHECK(outputs.starts_with("result=passed\nfailed-checks=\nerror-count=3\n"));
-    CHECK(outputs.ends_with("report-json=backend/reports/gate.json\n"));
+    // From the repository root (the workspace), where upload-sarif and later steps look.
+    CHECK(outputs.ends_with(
+        "report-json=backend/reports/gate.json\nreport-sarif=backend/gate.sarif\n"));
+    CHECK(std::filesystem::is_regular_file(repository.path() / "backend/gate.sarif"));
     nlohmann::json report =
         nlohmann::json::parse(contents(repository.path() / "backend/reports/gate.json"));
     CHECK(report["schema_version"] == 1);

@@ -11,6 +11,7 @@
 #include "support/run_gate.h"
 #include "support/scratch.h"
 #include "support/temp_dir.h"
+#include "util/file.h"
 
 namespace ag::test {
 namespace {
@@ -420,6 +421,132 @@ TEST_SUITE("roundtrip") {
     CHECK(found[0]["line"] == 1);
     CHECK(contains(found[0]["message"],
                    "ModuleNotFoundError: No module named 'blog_models_missing'"));
+    check_scratch_dropped(run);
+  }
+
+  TEST_CASE(
+      "setup-sql prepares every scratch database: an extension and a schema the history expects") {
+    TempDir dir;
+    one_revision_project(dir.path(),
+                         "\"\"\"audit events\"\"\"\n"
+                         "from alembic import op\n"
+                         "revision = 'a1'\n"
+                         "down_revision = None\n"
+                         "def upgrade():\n"
+                         "    op.execute('CREATE TABLE audit.events (id int, who citext)')\n"
+                         "def downgrade():\n"
+                         "    op.execute('DROP TABLE audit.events')\n");
+    std::vector<std::string> args = roundtrip_args(dir.path().string());
+
+    GateRun unprepared = run_gate(args);
+    CHECK(unprepared.exit_code == 1);
+    REQUIRE(unprepared.findings("upgrade-failed").size() == 1);
+    CHECK(contains(unprepared.findings("upgrade-failed")[0]["message"],
+                   "schema \"audit\" does not exist"));
+
+    std::vector<std::string> inline_sql = args;
+    inline_sql.insert(inline_sql.end(),
+                      {"--setup-sql", "CREATE EXTENSION citext;\nCREATE SCHEMA audit;"});
+    GateRun prepared = run_gate(inline_sql);
+    INFO(prepared.err);
+    CHECK(prepared.exit_code == 0);
+    CHECK(prepared.report()["findings"].empty());
+    check_scratch_dropped(prepared);
+
+    dir.write("db/setup.sql", "CREATE EXTENSION IF NOT EXISTS citext;\nCREATE SCHEMA audit;\n");
+    std::vector<std::string> from_file = args;
+    from_file.insert(from_file.end(), {"--setup-sql", "db/setup.sql"});
+    CHECK(run_gate(from_file).exit_code == 0);
+
+    std::vector<std::string> missing = args;
+    missing.insert(missing.end(), {"--setup-sql", "db/nope.sql"});
+    GateRun no_file = run_gate(missing);
+    CHECK(no_file.exit_code == 2);
+    CHECK(contains(no_file.err, "setup-sql: cannot read file"));
+    CHECK(contains(no_file.err, "nope.sql"));
+
+    std::vector<std::string> broken = args;
+    broken.insert(broken.end(), {"--setup-sql", "CREATE SCHEMA audit; CREATE EXTENSON citext;"});
+    GateRun failing = run_gate(broken);
+    CHECK(failing.exit_code == 3);
+    std::vector<nlohmann::json> infrastructure = failing.findings("infrastructure");
+    REQUIRE_FALSE(infrastructure.empty());
+    CHECK(contains(infrastructure[0]["message"], "setup-sql failed in database alembic_gate_"));
+    CHECK(contains(infrastructure[0]["message"], "syntax error at or near \"EXTENSON\""));
+    check_scratch_dropped(failing);
+  }
+
+  TEST_CASE("a module env.py imports that is missing is one error that names the install input") {
+    TempDir dir;
+    one_revision_project(dir.path(),
+                         "\"\"\"create t\"\"\"\n"
+                         "from alembic import op\n"
+                         "revision = 'a1'\n"
+                         "down_revision = None\n"
+                         "def upgrade():\n"
+                         "    op.execute('CREATE TABLE t (id int)')\n"
+                         "def downgrade():\n"
+                         "    op.execute('DROP TABLE t')\n");
+    std::string env_py = read_file(dir.path() / "migrations/env.py").value();
+    dir.write("migrations/env.py", "import billing_ag.models\n" + env_py);
+    std::vector<std::string> args = roundtrip_args(dir.path().string());
+    args[3] = "heads,lint,roundtrip,drift";
+
+    GateRun run = run_gate(args);
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    nlohmann::json findings = run.report()["findings"];
+    INFO(findings.dump(2));
+    REQUIRE(findings.size() == 1);  // not once per check that runs env.py
+    CHECK(findings[0]["rule"] == "env-failed");
+    CHECK(findings[0]["file"] == "migrations/env.py");
+    CHECK(findings[0]["line"] == 1);
+    CHECK(findings[0]["message"] ==
+          "env.py failed: ModuleNotFoundError: No module named 'billing_ag' (drift and lint met "
+          "the same error)");
+    CHECK(contains(findings[0]["help"],
+                   "billing_ag is not installed for the Python that runs Alembic (python3): "
+                   "install the project's dependencies with the `install` input"));
+
+    // The project's own package, out of Python's reach from working-directory.
+    dir.write("lib/billing_ag/__init__.py", "");
+    run = run_gate(args);
+    std::vector<nlohmann::json> found = run.findings("env-failed");
+    REQUIRE(found.size() == 1);
+    CHECK(contains(found[0]["help"],
+                   "billing_ag is this repository's own code (lib/billing_ag), but Python does not "
+                   "find it when run in working-directory `.`: set working-directory to the folder "
+                   "it is imported from"));
+    CHECK(run.findings("drift-env-failed").empty());
+    CHECK(run.findings("offline-env-failed").empty());
+  }
+
+  TEST_CASE(
+      "a folder and a revision file whose names are not UTF-8 are checked as Alembic loads them") {
+    TempDir dir;
+    std::filesystem::path project = dir.path() / "proj\xFF";  // Linux names are bytes
+    one_revision_project(project,
+                         "from alembic import op\n"
+                         "revision = 'a1'\n"
+                         "down_revision = None\n"
+                         "def upgrade():\n"
+                         "    op.execute('CREATE TABLE kept (id int)')\n"
+                         "def downgrade():\n"
+                         "    pass\n");
+    std::filesystem::rename(project / "migrations/versions/a1_first.py",
+                            project / "migrations/versions/a1_\xFE.py");
+    std::vector<std::string> args = roundtrip_args(project.string());
+    args[3] = "heads,lint,roundtrip,drift";
+    GateRun run = run_gate(args);
+    INFO(run.err);
+    CHECK_FALSE(contains(run.err, "internal error"));
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> found = run.findings("downgrade-leaves-trace");
+    REQUIRE(found.size() == 1);
+    // The JSON report is UTF-8: the byte that is not becomes U+FFFD there.
+    CHECK(found[0]["file"] == "migrations/versions/a1_\uFFFD.py");
+    CHECK(found[0]["line"] == 6);
+    CHECK(contains(found[0]["message"], "table kept exists after the downgrade"));
     check_scratch_dropped(run);
   }
 

@@ -1,8 +1,11 @@
 #include "app/pipeline.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "checks/registry/registry.h"
 #include "util/stopwatch.h"
@@ -41,6 +44,50 @@ Report empty_report(const config::Settings& settings, const project::Project& pr
   return report;
 }
 
+/// Where each cause's finding is: (check index, finding index).
+using FindingAt = std::pair<size_t, size_t>;
+
+/// Whether the finding at `a` is said rather than the one at `b` for their shared cause: the
+/// more severe, else the earlier check's.
+bool said_rather(const Report& report, FindingAt a, FindingAt b) {
+  Severity severity_a = report.checks[a.first].findings[a.second].severity;
+  Severity severity_b = report.checks[b.first].findings[b.second].severity;
+  return severity_a != severity_b ? severity_a > severity_b : a < b;
+}
+
+/// One finding per cause (Finding::cause): a module env.py imports is missing for every check
+/// that runs env.py, and one message about it is enough. The others go; the one said names
+/// their checks.
+void say_each_cause_once(Report& report) {
+  std::map<std::string, std::vector<FindingAt>> by_cause;
+  for (size_t c = 0; c < report.checks.size(); ++c) {
+    const Findings& findings = report.checks[c].findings;
+    for (size_t f = 0; f < findings.size(); ++f) {
+      if (!findings[f].cause.empty()) by_cause[findings[f].cause].push_back({c, f});
+    }
+  }
+  std::set<FindingAt> dropped;
+  for (auto& [cause, places] : by_cause) {
+    if (places.size() < 2) continue;
+    std::sort(places.begin(), places.end(),
+              [&](FindingAt a, FindingAt b) { return said_rather(report, a, b); });
+    std::vector<std::string> others;
+    for (size_t i = 1; i < places.size(); ++i) {
+      dropped.insert(places[i]);
+      const std::string& name = report.checks[places[i].first].name;
+      if (std::find(others.begin(), others.end(), name) == others.end()) others.push_back(name);
+    }
+    report.checks[places[0].first].findings[places[0].second].message +=
+        fmt::format(" ({} met the same error)", fmt::join(others, " and "));
+  }
+  for (size_t c = 0; c < report.checks.size(); ++c) {
+    Findings& findings = report.checks[c].findings;
+    for (size_t f = findings.size(); f-- > 0;) {
+      if (dropped.contains({c, f})) findings.erase(findings.begin() + static_cast<long>(f));
+    }
+  }
+}
+
 }  // namespace
 
 Report run_pipeline(const config::Settings& settings, const project::Project& project,
@@ -59,6 +106,7 @@ Report run_pipeline(const config::Settings& settings, const project::Project& pr
     report.checks.push_back(run_check(check, context));
     if (observer.finished) observer.finished(report.checks.back());
   }
+  say_each_cause_once(report);
   return report;
 }
 

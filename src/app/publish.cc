@@ -79,6 +79,21 @@ std::string blob_url(const config::Environment& env) {
   return fmt::format("{}/{}/blob/{}", server, repository, sha);
 }
 
+/// Appends the job summary to GITHUB_STEP_SUMMARY and the outputs to GITHUB_OUTPUT, when those
+/// variables name files (the runner's file commands).
+void write_runner_files(Writer& writer, const Report& report, const WrittenReports& written,
+                        const config::Environment& env) {
+  if (std::string summary = variable(env, "GITHUB_STEP_SUMMARY"); !summary.empty()) {
+    writer.write("job summary", "GITHUB_STEP_SUMMARY", ExitCode::infrastructure, summary,
+                 job_summary(report, {blob_url(env)}), WriteMode::append);
+  }
+  if (std::string outputs = variable(env, "GITHUB_OUTPUT"); !outputs.empty()) {
+    writer.write("step outputs", "GITHUB_OUTPUT", ExitCode::infrastructure, outputs,
+                 step_outputs(report, written, "ghadelimiter_" + random_hex(16)),
+                 WriteMode::append);
+  }
+}
+
 }  // namespace
 
 std::optional<PublishFailure> publish(const Report& report, const config::Settings& settings,
@@ -86,31 +101,41 @@ std::optional<PublishFailure> publish(const Report& report, const config::Settin
                                       Console& console) {
   Writer writer;
   std::filesystem::path folder(settings.working_directory);
-  std::string report_json;
+  // Later steps run in the workspace: a repository-relative path is the one they can open.
+  WrittenReports written;
   if (!settings.json_file.empty()) {
     std::filesystem::path path = folder / settings.json_file;
-    // Later steps run in the workspace: a repository-relative path is the one they can open.
     if (writer.write("JSON report", "json-file", ExitCode::usage, path,
                      rendered(report, write_json)))
-      report_json = relative_inside(path, report.repository_root);
+      written.json = relative_inside(path, report.repository_root);
   }
   if (!settings.sarif_file.empty()) {
-    writer.write("SARIF report", "sarif-file", ExitCode::usage, folder / settings.sarif_file,
-                 rendered(report, [](const Report& done, std::ostream& out) {
-                   write_sarif(done, checks::registry::all_rules(), out);
-                 }));
+    std::filesystem::path path = folder / settings.sarif_file;
+    if (writer.write("SARIF report", "sarif-file", ExitCode::usage, path,
+                     rendered(report, [](const Report& done, std::ostream& out) {
+                       write_sarif(done, checks::registry::all_rules(), out);
+                     })))
+      written.sarif = relative_inside(path, report.repository_root);
   }
-  if (std::string summary = variable(env, "GITHUB_STEP_SUMMARY"); !summary.empty()) {
-    writer.write("job summary", "GITHUB_STEP_SUMMARY", ExitCode::infrastructure, summary,
-                 job_summary(report, {blob_url(env)}), WriteMode::append);
-  }
-  if (std::string outputs = variable(env, "GITHUB_OUTPUT"); !outputs.empty()) {
-    writer.write("step outputs", "GITHUB_OUTPUT", ExitCode::infrastructure, outputs,
-                 step_outputs(report, report_json, "ghadelimiter_" + random_hex(16)),
-                 WriteMode::append);
-  }
+  write_runner_files(writer, report, written, env);
   console.print(
       stdout_text(report, where, console, writer.failure() ? writer.failure()->errors.size() : 0));
+  return writer.failure();
+}
+
+std::optional<PublishFailure> publish_usage_error(const Error& error,
+                                                  const config::Environment& env,
+                                                  const Secrets& secrets) {
+  Report report;
+  report.checks.push_back(
+      {.name = "settings",
+       .status = CheckStatus::error,
+       .findings = {{.check = "settings",
+                     .rule = "invalid-setting",
+                     .message = error.describe(),
+                     .help = "fix the input, flag or file the message names"}}});
+  Writer writer;
+  write_runner_files(writer, redacted(std::move(report), secrets), {}, env);
   return writer.failure();
 }
 

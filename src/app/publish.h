@@ -32,7 +32,7 @@ struct PublishFailure {
 
 /// Writes json-file and sarif-file (relative to working-directory), appends the job summary to
 /// GITHUB_STEP_SUMMARY and the outputs to GITHUB_OUTPUT when those variables name files (the
-/// report-json output only when the JSON report was written), then prints `report` through
+/// report-json and report-sarif outputs only for the files written), then prints `report` through
 /// `console` in `where.format`; in GitHub's log (workflow commands on) format text is printed
 /// verbatim, so that no message can run a command. Every file is attempted; each that cannot be
 /// written is in the failure, and the github format keeps an error annotation free for each, for
@@ -40,5 +40,12 @@ struct PublishFailure {
 std::optional<PublishFailure> publish(const Report& report, const config::Settings& settings,
                                       const config::Environment& env, const Publication& where,
                                       Console& console);
+
+/// For a run that stopped at its settings (exit 2, the error already printed): the job summary
+/// and the outputs still say so (result=error, failed-checks=settings), so that the pull request
+/// shows why. No report files: their own settings may be what is wrong.
+std::optional<PublishFailure> publish_usage_error(const Error& error,
+                                                  const config::Environment& env,
+                                                  const Secrets& secrets);
 
 }  // namespace ag

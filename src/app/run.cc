@@ -14,6 +14,7 @@
 #include "pg/database_url.h"
 #include "report/progress.h"
 #include "report/reporters.h"
+#include "sandbox/setup_sql.h"
 #include "version.h"
 
 namespace ag {
@@ -78,6 +79,20 @@ PipelineObserver log_groups(Console& console) {
           }};
 }
 
+/// What makes the settings unusable (exit 2), if anything: a bad flag, input or file, a check's
+/// own settings, a malformed database-url (a setting to fix, not a server down).
+std::optional<Error> settings_error(const Result<config::Settings>& settings) {
+  if (!settings) return settings.error();
+  if (Status checks = checks::registry::validate_settings(*settings); !checks)
+    return checks.error();
+  if (Result<std::string> setup = sandbox::setup_statements(*settings); !setup)
+    return setup.error();
+  if (settings->database_url.empty()) return std::nullopt;
+  if (Result<pg::DatabaseUrl> url = pg::parse_database_url(settings->database_url); !url)
+    return url.error();
+  return std::nullopt;
+}
+
 ExitCode exit_code(const Report& report) {
   if (report.broken()) return ExitCode::infrastructure;  // the verdict is incomplete
   return report.failed() ? ExitCode::failed : ExitCode::passed;
@@ -106,19 +121,13 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
                   format == config::OutputFormat::github || in_github_actions(env),
                   format == config::OutputFormat::json ? err : out);
   console.mask();
-  if (!settings) {
-    console.error(settings.error().describe());
-    return ExitCode::usage;
-  }
-  if (Status checks = checks::registry::validate_settings(*settings); !checks) {
-    console.error(checks.error().describe());
-    return ExitCode::usage;
-  }
-  if (!settings->database_url.empty()) {  // a malformed URL is a setting to fix, not a server down
-    if (Result<pg::DatabaseUrl> url = pg::parse_database_url(settings->database_url); !url) {
-      console.error(url.error().describe());
-      return ExitCode::usage;
+  if (std::optional<Error> wrong = settings_error(settings)) {
+    console.error(wrong->describe());
+    if (std::optional<PublishFailure> failure =
+            publish_usage_error(*wrong, env, console.secrets())) {
+      for (const Error& error : failure->errors) console.error(error.describe());
     }
+    return ExitCode::usage;
   }
   Publication where{format, use_color(*command_line, env, out_is_terminal)};
   std::filesystem::path root = project::find_repository_root(settings->working_directory,

@@ -15,6 +15,10 @@ constexpr RuleInfo kRules[] = {
      "error, so the project's own packages are missing and no check ran.",
      "Run the command locally in a fresh virtual environment; the finding ends with its last "
      "lines of output."},
+    {"invalid-setting", "settings", Severity::error, "A setting is invalid.",
+     "An input, flag, alembic-gate.toml key or database-url cannot be used as given, so no check "
+     "ran (exit code 2). The job summary and the step outputs (result=error) say so too.",
+     "Fix the input, flag or file the message names."},
     {"alembic-config", "project", Severity::error,
      "The project's Alembic configuration cannot be read.",
      "alembic.ini (or [tool.alembic] in pyproject.toml), its script_location or a version folder "

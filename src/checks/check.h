@@ -27,8 +27,10 @@ struct CheckContext {
 /// The outcome of a check that could not run because of the infrastructure (exit code 3).
 CheckOutcome infrastructure_failure(std::string_view check, const Error& error);
 
-/// Rules no single check owns: infrastructure (infrastructure_failure), and the ones the
-/// pipeline reports itself (app/pipeline.cc): check-unavailable and alembic-config.
+/// Rules no single check owns: infrastructure (infrastructure_failure), the ones the pipeline
+/// reports itself (app/pipeline.cc): install-failed and alembic-config; and
+/// invalid-setting, which only the job summary and outputs of a usage error carry
+/// (app/publish.cc).
 std::span<const RuleInfo> general_rules();
 
 }  // namespace ag::checks

@@ -59,6 +59,11 @@ const std::array kKeys = {
         "requirements.txt) into a virtual environment with the system's packages, run in "
         "working-directory before the checks; Alembic then runs with that environment's python.",
         &S::install},
+    Key{"setup-sql", ValueType::text, "",
+        "SQL run in every scratch database before the migrations (CREATE EXTENSION postgis, "
+        "CREATE SCHEMA ...), or the name of a .sql file holding it, relative to "
+        "working-directory.",
+        &S::setup_sql},
     Key{.name = "step-timeout",
         .type = ValueType::integer,
         .default_value = "300",

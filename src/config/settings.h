@@ -39,7 +39,10 @@ struct Settings {
   std::string json_file;
   std::string sarif_file;
   std::string python;
-  std::string install;   ///< A shell command; empty: nothing to install.
+  std::string install;  ///< A shell command; empty: nothing to install.
+  /// SQL (or the name of a .sql file in working_directory) run in every scratch database before
+  /// the migrations: extensions, schemas, roles the history expects to exist.
+  std::string setup_sql;
   int step_timeout = 0;  ///< Seconds.
   std::string minimum_downgrade_revision;
   std::vector<std::string> skip_revisions;

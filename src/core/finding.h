@@ -26,6 +26,9 @@ struct Finding {
   std::string help = {};      ///< How to fix it.
   int column = 0;             ///< 1-based column on `line`; 0 when unknown.
   int end_column = 0;         ///< 1-based, inclusive, on `end_line`; 0 when unknown.
+  /// When set, one problem of the project that several checks meet (a module env.py imports is
+  /// missing): the pipeline keeps one finding per cause (say_each_cause_once).
+  std::string cause = {};
 };
 
 using Findings = std::vector<Finding>;

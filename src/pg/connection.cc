@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 namespace ag::pg {
@@ -57,6 +58,25 @@ bool is_loopback(const ConnectionParams& params) {
          host == "::1";
 }
 
+bool is_unknown_host(std::string_view reason) {
+  return contains(reason, "could not translate host name") ||
+         contains(reason, "Name or service not known") || contains(reason, "name resolution");
+}
+
+/// Inside a container action, what an unreachable server means for sure; "" when nothing is sure.
+std::string container_action_mistake(const ConnectionParams& params, std::string_view reason) {
+  if (is_loopback(params)) {
+    return "; inside a container action localhost is the action's own container: reach the "
+           "workflow's service by its label, e.g. postgres:5432";
+  }
+  if (is_unknown_host(reason)) {
+    return "; inside a container action every service's label resolves before the step starts, "
+           "so this host name is misspelt or no service of the job: reach the workflow's service "
+           "by its label under `services:`, e.g. postgres:5432";
+  }
+  return "";
+}
+
 /// One connection attempt, before its failure is put into words.
 struct Attempt {
   std::optional<Connection> connection;
@@ -64,25 +84,30 @@ struct Attempt {
   std::string reason;
 };
 
+/// A password that holds a character a URL gives a meaning to was perhaps written as it is: the
+/// URL then says something else (a '%' starts an escape, a ':' or '@' ends a part).
+std::string percent_encoding_hint(std::string_view password) {
+  if (password.find_first_of("@:/?#%[] ") == std::string_view::npos) return "";
+  return "; a password holding @ : / ? # % [ ] or a space must be written percent-encoded in the "
+         "URL (@ as %40, : as %3A, / as %2F, ? as %3F, # as %23, % as %25, a space as %20)";
+}
+
 std::string describe_failure(const ConnectionParams& params, const Attempt& attempt,
-                             bool github_actions) {
+                             bool container_action) {
   const std::string& reason = attempt.reason;
   switch (attempt.failure) {
     case ConnectFailure::unreachable:
     case ConnectFailure::starting_up: {
       std::string text = fmt::format("cannot reach PostgreSQL at {}: {}", params.server(), reason);
-      if (github_actions && is_loopback(params)) {
-        text +=
-            "; inside a container action the service is reached by its label, e.g. postgres:5432, "
-            "not localhost";
-      }
+      if (container_action && attempt.failure == ConnectFailure::unreachable)
+        text += container_action_mistake(params, reason);
       return text;
     }
     case ConnectFailure::authentication:
       return fmt::format(
           "authentication failed at PostgreSQL {}: {}; check the user and password "
-          "in database-url",
-          params.describe(), reason);
+          "in database-url{}",
+          params.describe(), reason, percent_encoding_hint(params.get("password")));
     case ConnectFailure::missing_database:
       return fmt::format(
           "{} on PostgreSQL at {}; name an existing database in database-url (e.g. "
@@ -285,9 +310,12 @@ bool Connection::idle() const {
 
 // ---- connecting -------------------------------------------------------------------------------
 
-bool ConnectOptions::running_in_github_actions() {
+bool ConnectOptions::running_as_container_action() {
   const char* value = std::getenv("GITHUB_ACTIONS");
-  return value != nullptr && std::string_view(value) == "true";
+  if (value == nullptr || std::string_view(value) != "true") return false;
+  std::error_code ignored;
+  return std::filesystem::exists("/.dockerenv", ignored) ||
+         std::filesystem::exists("/run/.containerenv", ignored);
 }
 
 ConnectFailure classify_connect_failure(std::string_view message) {
@@ -345,7 +373,8 @@ Status require_supported_version(int server_version) {
 Result<Connection> connect(const ConnectionParams& params) {
   Attempt attempt = attempt_connection(params);
   if (!attempt.connection) {
-    return failure(describe_failure(params, attempt, ConnectOptions::running_in_github_actions()));
+    return failure(
+        describe_failure(params, attempt, ConnectOptions::running_as_container_action()));
   }
   return checked(params, std::move(*attempt.connection));
 }
@@ -358,8 +387,11 @@ Result<Connection> connect_with_retry(const ConnectionParams& params,
   for (int number = 1;; ++number) {
     Attempt attempt = attempt_connection(with_attempt_timeout(params, deadline - Clock::now()));
     if (attempt.connection) return checked(params, std::move(*attempt.connection));
-    std::string problem = describe_failure(params, attempt, options.github_actions);
-    if (!retried(attempt.failure)) return failure(problem);
+    std::string problem = describe_failure(params, attempt, options.container_action);
+    bool certain_mistake = options.container_action &&
+                           attempt.failure == ConnectFailure::unreachable &&
+                           !container_action_mistake(params, attempt.reason).empty();
+    if (!retried(attempt.failure) || certain_mistake) return failure(problem);
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (remaining.count() <= 0) {
       return failure(fmt::format("{} (gave up after {}, {} attempts)", problem,

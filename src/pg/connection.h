@@ -106,17 +106,20 @@ struct ConnectOptions {
   std::chrono::milliseconds first_delay{100};  ///< Backoff between attempts, doubling ...
   std::chrono::milliseconds max_delay{2000};   ///< ... up to this.
   LogLine log = {};                            ///< One line per failed attempt; may be empty.
-  /// Running as a GitHub Action: unreachable-loopback errors explain service labels.
-  bool github_actions = running_in_github_actions();
+  /// Running as a GitHub container action, where localhost is the action's own container and
+  /// every service's name already resolves when a step starts: a refused loopback connection
+  /// or an unknown host is a mistake in database-url, said at once instead of waited for.
+  bool container_action = running_as_container_action();
 
-  /// GITHUB_ACTIONS=true in the environment.
-  static bool running_in_github_actions();
+  /// GITHUB_ACTIONS=true in the environment, inside a container (/.dockerenv, or podman's
+  /// /run/.containerenv).
+  static bool running_as_container_action();
 };
 
 /// Connects, retrying with backoff while the server is not up yet (connection refused, no
 /// socket, name not resolvable yet, "the database system is starting up", too many clients)
 /// until `options.timeout` runs out. Authentication, missing database, SSL and version errors
-/// are final at once.
+/// are final at once; so are loopback and unknown hosts in a container action.
 Result<Connection> connect_with_retry(const ConnectionParams& params,
                                       const ConnectOptions& options = {});
 

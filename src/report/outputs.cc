@@ -16,7 +16,7 @@ std::string output(std::string_view name, std::string_view value, std::string_vi
 
 }  // namespace
 
-std::string step_outputs(const Report& report, std::string_view report_json,
+std::string step_outputs(const Report& report, const WrittenReports& written,
                          std::string_view delimiter) {
   std::vector<std::string> failed;
   for (const CheckOutcome& check : report.checks) {
@@ -29,7 +29,8 @@ std::string step_outputs(const Report& report, std::string_view report_json,
   out += output("error-count", std::to_string(counts.errors), delimiter);
   out += output("warning-count", std::to_string(counts.warnings), delimiter);
   out += output("heads", fmt::format("{}", fmt::join(report.graph.heads, ",")), delimiter);
-  if (!report_json.empty()) out += output("report-json", report_json, delimiter);
+  if (!written.json.empty()) out += output("report-json", written.json, delimiter);
+  if (!written.sarif.empty()) out += output("report-sarif", written.sarif, delimiter);
   return out;
 }
 

@@ -62,10 +62,17 @@ std::string job_summary(const Report& report, const SummaryOptions& options);
 /// point and merge point, with the revisions in between counted on dotted edges.
 std::string revision_flowchart(const GraphSummary& graph, size_t recent = 30);
 
+/// The report files a run wrote, as the next step opens them: relative to the repository root
+/// (the workspace), "" when not written.
+struct WrittenReports {
+  std::string json = {};
+  std::string sarif = {};
+};
+
 /// The step's outputs in GITHUB_OUTPUT's form: result, failed-checks, error-count, warning-count,
-/// heads, and report-json when `report_json` is not empty. A multi-line value is written as
-/// name<<DELIMITER; `delimiter` must be unpredictable.
-std::string step_outputs(const Report& report, std::string_view report_json,
+/// heads, and report-json and report-sarif for the files written. A multi-line value is written
+/// as name<<DELIMITER; `delimiter` must be unpredictable.
+std::string step_outputs(const Report& report, const WrittenReports& written,
                          std::string_view delimiter);
 
 /// One line: passed/failed with counts, and which checks failed, could not run or could not judge.

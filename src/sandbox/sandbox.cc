@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sandbox/setup_sql.h"
+
 namespace ag::sandbox {
 namespace {
 
@@ -72,6 +74,9 @@ Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
       pg::connect_with_retry(sandbox->scratch_->params(), options.connect);
   if (!catalog) return catalog.error();
   sandbox->catalog_.emplace(std::move(*catalog));
+  if (Status prepared = run_setup_sql(*sandbox->catalog_, settings, sandbox->description_);
+      !prepared)
+    return prepared.error();
 
   alembic::WorkerOptions worker;
   worker.python = settings.python;

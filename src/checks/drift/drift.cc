@@ -10,6 +10,7 @@
 #include "alembic/error_summary.h"
 #include "checks/drift/drift_strict.h"
 #include "checks/drift/model_places.h"
+#include "checks/missing_module.h"
 #include "util/stopwatch.h"
 
 namespace ag::checks::drift {
@@ -370,6 +371,7 @@ class Drift {
     add(rule_id, place,
         fmt::format("{}{}{}", before, alembic::summarize_error(error.message), after),
         std::string(rule(rule_id).help));
+    explain_missing_module(outcome_.findings.back(), error, context_);
     return std::nullopt;
   }
 

@@ -24,6 +24,8 @@ Result<std::string> git(const fs::path& folder, std::vector<std::string> argumen
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   process::Options options;
   options.timeout = kGitTimeout;
+  options.env.emplace("GIT_TERMINAL_PROMPT",
+                      "0");  // a fetch that needs credentials fails, never asks
   Result<process::Completed> done = process::run(argv, options);
   if (!done) return done.error();
   if (!done->success()) {
@@ -42,22 +44,62 @@ bool is_commit_id(std::string_view text) {
                      [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
+/// The first parent `commit` names in its own object: actions/checkout's merge commit (the
+/// pull request merged into its base) names the base first, even in a shallow clone, where git
+/// hides the parents that were not fetched. "" when there is none or git cannot say.
+std::string first_parent(const fs::path& folder, const std::string& commit) {
+  Result<std::string> object = git(folder, {"cat-file", "commit", commit});
+  if (!object) return "";
+  constexpr std::string_view kParent = "\nparent ";
+  std::string_view text = *object;
+  size_t at = text.find(kParent);
+  if (at == std::string_view::npos) return "";
+  std::string_view parent = text.substr(at + kParent.size());
+  return std::string(parent.substr(0, parent.find('\n')));
+}
+
+/// The files the pull request adds or changes, NUL-separated, as `git diff --name-only -z`
+/// says. From their merge base when the history is there; else, when HEAD is the merge commit
+/// actions/checkout makes of a pull request, from the base itself, fetched from origin with the
+/// credentials the checkout leaves when the shallow clone lacks it: that merge commit holds the
+/// base plus exactly the pull request's changes.
+Result<std::string> changed_names(const fs::path& folder, const std::string& base) {
+  std::vector<std::string> diff{"diff", "--name-only", "-z", "--diff-filter=d", "--end-of-options"};
+  auto names_between = [&](const std::string& range) {
+    std::vector<std::string> arguments = diff;
+    arguments.insert(arguments.end(), {range, "--"});
+    return git(folder, arguments);
+  };
+  Result<std::string> names = names_between(base + "...HEAD");
+  if (names || first_parent(folder, "HEAD") != base) return names;
+  if (!git(folder, {"cat-file", "-e", base + "^{commit}"})) {
+    Result<std::string> fetched = git(folder, {"fetch", "--no-tags", "--no-recurse-submodules",
+                                               "--depth=1", "origin", "--end-of-options", base});
+    if (!fetched) return names.error();  // what the user can act on: the missing base
+  }
+  return names_between(base + "..HEAD");
+}
+
 }  // namespace
 
-std::optional<std::string> pull_request_base(const config::Environment& env) {
+Result<std::optional<std::string>> pull_request_base(const config::Environment& env) {
   std::optional<std::string> path = env("GITHUB_EVENT_PATH");
-  if (!path || path->empty()) return std::nullopt;
+  if (!path || path->empty()) return std::optional<std::string>();
   Result<std::string> text = read_file(*path);
-  if (!text) return std::nullopt;
+  if (!text)
+    return Error{
+        fmt::format("the event file {} (GITHUB_EVENT_PATH): {}", *path, text.error().message)};
   nlohmann::json event = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!event.is_object()) return std::nullopt;
+  if (event.is_discarded())
+    return Error{fmt::format("the event file {} (GITHUB_EVENT_PATH) holds no JSON", *path)};
+  if (!event.is_object()) return std::optional<std::string>();
   const nlohmann::json* sha = &event;
   for (const char* key : {"pull_request", "base", "sha"}) {
-    if (!sha->is_object() || !sha->contains(key)) return std::nullopt;
+    if (!sha->is_object() || !sha->contains(key)) return std::optional<std::string>();
     sha = &(*sha)[key];
   }
-  if (!sha->is_string() || sha->get<std::string>().empty()) return std::nullopt;
-  return sha->get<std::string>();
+  if (!sha->is_string() || sha->get<std::string>().empty()) return std::optional<std::string>();
+  return std::optional(sha->get<std::string>());
 }
 
 Result<std::vector<fs::path>> changed_files(const fs::path& folder, const std::string& base) {
@@ -69,8 +111,7 @@ Result<std::vector<fs::path>> changed_files(const fs::path& folder, const std::s
   }
   Result<std::string> top = git(folder, {"rev-parse", "--show-toplevel"});
   if (!top) return top.error();
-  Result<std::string> names = git(folder, {"diff", "--name-only", "-z", "--diff-filter=d",
-                                           "--end-of-options", base + "...HEAD", "--"});
+  Result<std::string> names = changed_names(folder, base);
   if (!names) return names.error();
   fs::path root(trim(*top));
   std::vector<fs::path> files;

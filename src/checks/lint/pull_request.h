@@ -13,15 +13,18 @@
 namespace ag::checks::lint {
 
 /// The base commit of the pull request this run is for: `pull_request.base.sha` in the event file
-/// GITHUB_EVENT_PATH names. nullopt when the run is not for a pull request (no variable, an
-/// unreadable or malformed file, no such field).
-std::optional<std::string> pull_request_base(const config::Environment& env);
+/// GITHUB_EVENT_PATH names. nullopt when the run is not for a pull request (no variable, or an
+/// event without that field). Errors: the file cannot be read or is no JSON (the runner always
+/// writes one, so something is wrong, and the scope must not narrow silently).
+Result<std::optional<std::string>> pull_request_base(const config::Environment& env);
 
 /// The files added or changed (not deleted) between `base` and HEAD as the pull request shows
 /// them (`git diff base...HEAD`: from their merge base), absolute and normalized. Runs git in
-/// `folder`. Errors: git missing, `folder` not in a repository, `base` not in the clone (a
-/// shallow checkout: actions/checkout fetches one commit unless fetch-depth says otherwise),
-/// `base` not hexadecimal (never handed to git: an event file is input, "--output=x" an option).
+/// `folder`. actions/checkout's default clone holds one commit, the merge of the pull request
+/// into its base: then the base is fetched from origin (one commit, with the credentials the
+/// checkout leaves) and compared with that merge commit directly. Errors: git missing, `folder`
+/// not in a repository, `base` neither in the clone nor to be fetched, `base` not hexadecimal
+/// (never handed to git: an event file is input, "--output=x" an option).
 Result<std::vector<std::filesystem::path>> changed_files(const std::filesystem::path& folder,
                                                          const std::string& base);
 

@@ -8,7 +8,7 @@
 namespace ag::checks::lint {
 namespace {
 
-std::optional<std::string> base_of(const std::optional<std::string>& event_text) {
+Result<std::optional<std::string>> base_of(const std::optional<std::string>& event_text) {
   test::TempDir dir;
   std::string path = (dir.path() / "event.json").string();
   if (event_text) dir.write("event.json", *event_text);
@@ -22,19 +22,30 @@ std::optional<std::string> base_of(const std::optional<std::string>& event_text)
 
 TEST_SUITE("lint/pull_request") {
   TEST_CASE("pull_request.base.sha of the event file") {
-    CHECK(base_of(R"({"pull_request": {"base": {"sha": "abc123", "ref": "main"}}})") == "abc123");
+    CHECK(base_of(R"({"pull_request": {"base": {"sha": "abc123", "ref": "main"}}})").value() ==
+          "abc123");
   }
 
-  TEST_CASE("not a pull request: no variable, no file, malformed JSON, another event") {
-    CHECK_FALSE(pull_request_base([](const std::string&) { return std::nullopt; }).has_value());
-    CHECK_FALSE(base_of(std::nullopt).has_value());
+  TEST_CASE("not a pull request: no variable, another event") {
+    CHECK(pull_request_base([](const std::string&) { return std::nullopt; }).value() ==
+          std::nullopt);
     for (std::string text :
-         {"{not json", "[]", R"({"ref": "refs/heads/main"})",
-          R"({"pull_request": {"base": {"sha": 7}}})", R"({"pull_request": {"base": {"sha": ""}}})",
-          R"({"pull_request": null})"}) {
+         {"[]", R"({"ref": "refs/heads/main"})", R"({"pull_request": {"base": {"sha": 7}}})",
+          R"({"pull_request": {"base": {"sha": ""}}})", R"({"pull_request": null})"}) {
       CAPTURE(text);
-      CHECK_FALSE(base_of(text).has_value());
+      CHECK(base_of(text).value() == std::nullopt);
     }
+  }
+
+  TEST_CASE("an event file that cannot be read or is no JSON is an error naming it") {
+    Result<std::optional<std::string>> missing = base_of(std::nullopt);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().message.starts_with("the event file "));
+    CHECK(missing.error().message.find("event.json (GITHUB_EVENT_PATH): cannot read file") !=
+          std::string::npos);
+    Result<std::optional<std::string>> broken = base_of("{not json");
+    REQUIRE_FALSE(broken.ok());
+    CHECK(broken.error().message.ends_with("event.json (GITHUB_EVENT_PATH) holds no JSON"));
   }
 }
 

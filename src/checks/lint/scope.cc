@@ -20,7 +20,8 @@ constexpr std::array kRules = {
         "the pull request's own migrations could not be told apart",
         "In a pull request the lint check looks only at the migration files the pull request "
         "adds or changes, which git tells from the base commit. When the clone lacks that commit "
-        "(actions/checkout fetches one commit by default) or git is missing, every file is linted.",
+        "(actions/checkout fetches one commit by default), git is missing, or the event file "
+        "cannot be read, every file is linted.",
         "give actions/checkout `fetch-depth: 0`, or set lint-since"},
     RuleInfo{"lint-since-unknown", "lint", Severity::error,
              "lint-since names no revision of the history",
@@ -63,8 +64,16 @@ class ScopeSelector {
     if (!context_.settings.lint_since.empty() && !after_since()) return std::move(scope_);
     if (!context_.settings.lint_since.empty())
       reasons.push_back("after " + context_.settings.lint_since);
-    if (std::optional<std::string> base = pull_request_base(context_.environment)) {
-      if (in_pull_request(*base)) reasons.push_back("added or changed by the pull request");
+    Result<std::optional<std::string>> base = pull_request_base(context_.environment);
+    if (!base) {
+      add("lint-scope", Severity::notice,
+          fmt::format("cannot tell whether this is a pull request: {}; every revision file was "
+                      "linted",
+                      base.error().message),
+          "GitHub's runner writes the event file itself: check that nothing in the workflow "
+          "changes GITHUB_EVENT_PATH or the file it names");
+    } else if (*base && in_pull_request(**base)) {
+      reasons.push_back("added or changed by the pull request");
     }
     for (graph::ScriptIndex index : scope_.scripts) {
       const std::string& id = graph_.scripts()[index].id();

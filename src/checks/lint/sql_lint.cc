@@ -9,6 +9,7 @@
 #include "checks/lint/env_lock_timeout.h"
 #include "checks/lint/sql_review.h"
 #include "checks/lint/sql_rules.h"
+#include "checks/missing_module.h"
 #include "sandbox/sandbox.h"
 #include "util/file.h"
 #include "util/stopwatch.h"
@@ -127,10 +128,13 @@ class OfflineLint {
   /// The run could not get the SQL: one notice, and the static rules stand alone.
   Findings notice(const Error& error, std::string_view why) const {
     context_.log("lint: " + error.describe() + (error.detail.empty() ? "" : "\n" + error.detail));
-    return {located("offline-env-failed",
-                    fmt::format("{}, so the SQL rules did not run (only the static rules did): {}",
-                                why, first_line(error.message)),
-                    error)};
+    Finding finding =
+        located("offline-env-failed",
+                fmt::format("{}, so the SQL rules did not run (only the static rules did): {}", why,
+                            first_line(error.message)),
+                error);
+    explain_missing_module(finding, error, context_);
+    return {finding};
   }
 
   Finding revision_failed(const alembic::OfflineFailure& failure) const {

@@ -14,6 +14,7 @@
 #include "alembic/error_summary.h"
 #include "catalog/catalog_facts.h"
 #include "catalog/catalog_state.h"
+#include "checks/missing_module.h"
 #include "checks/roundtrip/segments.h"
 #include "util/stopwatch.h"
 #include "util/text.h"
@@ -368,6 +369,7 @@ class RoundTrip {
     add_error("env-failed", place_of(context_, heads.error(), {}), "",
               "env.py failed: " + alembic::summarize_error(heads.error().message),
               "run `alembic upgrade head` locally against an empty database to reproduce");
+    explain_missing_module(result_.outcome.findings.back(), heads.error(), context_);
     return false;
   }
 
@@ -427,6 +429,7 @@ class RoundTrip {
     add_error(rule, place_of(context_, error, place), revision.id,
               fmt::format("{} failed: {}", subject, alembic::summarize_error(error.message)),
               reproduce(rule, revision.id));
+    explain_missing_module(result_.outcome.findings.back(), error, context_);
   }
 
   /// The Alembic commands that reproduce a failure, from the state before the revision.

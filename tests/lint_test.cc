@@ -325,7 +325,9 @@ TEST_SUITE("lint") {
     git(origin.path(), {"checkout", "-q", "--detach", base});
     git(origin.path(), {"merge", "-q", "--no-ff", "-m", "merge", "feature"});
     git(origin.path(), {"update-ref", "refs/pull/7/merge", "HEAD"});
-    git(origin.path(), {"config", "uploadpack.allowReachableSHA1InWant", "true"});  // as GitHub
+    // As GitHub's server: any reachable commit may be fetched, trees without their files.
+    git(origin.path(), {"config", "uploadpack.allowReachableSHA1InWant", "true"});
+    git(origin.path(), {"config", "uploadpack.allowFilter", "true"});
     // The workspace, as actions/checkout leaves it by default: that merge commit alone.
     TempDir workspace;
     git(workspace.path(), {"init", "-q"});

@@ -71,6 +71,18 @@ void check_exactly(const GateRun& run, std::string_view fixture_name,
   }
 }
 
+/// Revision a1, which creates table t and drops it again, with `imports` after its docstring.
+std::string creating_t(std::string_view imports) {
+  return "\"\"\"create t\"\"\"\n" + std::string(imports) +
+         "from alembic import op\n"
+         "revision = 'a1'\n"
+         "down_revision = None\n"
+         "def upgrade():\n"
+         "    op.execute('CREATE TABLE t (id int)')\n"
+         "def downgrade():\n"
+         "    op.execute('DROP TABLE t')\n";
+}
+
 }  // namespace
 
 TEST_SUITE("roundtrip") {
@@ -465,6 +477,14 @@ TEST_SUITE("roundtrip") {
     CHECK(contains(no_file.err, "setup-sql: cannot read file"));
     CHECK(contains(no_file.err, "nope.sql"));
 
+    std::vector<std::string> unfinished = args;
+    unfinished.insert(unfinished.end(), {"--setup-sql", "BEGIN; CREATE SCHEMA audit;"});
+    GateRun open_transaction = run_gate(unfinished);
+    CHECK(open_transaction.exit_code == 3);
+    REQUIRE_FALSE(open_transaction.findings("infrastructure").empty());
+    CHECK(contains(open_transaction.findings("infrastructure")[0]["message"],
+                   "setup-sql left a transaction open in database alembic_gate_"));
+
     std::vector<std::string> broken = args;
     broken.insert(broken.end(), {"--setup-sql", "CREATE SCHEMA audit; CREATE EXTENSON citext;"});
     GateRun failing = run_gate(broken);
@@ -478,15 +498,7 @@ TEST_SUITE("roundtrip") {
 
   TEST_CASE("a module env.py imports that is missing is one error that names the install input") {
     TempDir dir;
-    one_revision_project(dir.path(),
-                         "\"\"\"create t\"\"\"\n"
-                         "from alembic import op\n"
-                         "revision = 'a1'\n"
-                         "down_revision = None\n"
-                         "def upgrade():\n"
-                         "    op.execute('CREATE TABLE t (id int)')\n"
-                         "def downgrade():\n"
-                         "    op.execute('DROP TABLE t')\n");
+    one_revision_project(dir.path(), creating_t(""));
     std::string env_py = read_file(dir.path() / "migrations/env.py").value();
     dir.write("migrations/env.py", "import billing_ag.models\n" + env_py);
     std::vector<std::string> args = roundtrip_args(dir.path().string());
@@ -515,10 +527,35 @@ TEST_SUITE("roundtrip") {
     REQUIRE(found.size() == 1);
     CHECK(contains(found[0]["help"],
                    "billing_ag is this repository's own code (lib/billing_ag), but Python does not "
-                   "find it when run in working-directory `.`: set working-directory to the folder "
-                   "it is imported from"));
+                   "find it when run in working-directory `.`: set working-directory to `lib`, add "
+                   "that folder to prepend_sys_path in alembic.ini"));
     CHECK(run.findings("drift-env-failed").empty());
     CHECK(run.findings("offline-env-failed").empty());
+  }
+
+  TEST_CASE("a module a revision file imports that is missing is one error too") {
+    TempDir dir;
+    one_revision_project(dir.path(), creating_t("import geo_ag_missing\n"));
+    std::vector<std::string> args = roundtrip_args(dir.path().string());
+    args[3] = "heads,lint,roundtrip,drift";
+    GateRun run = run_gate(args);
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    std::vector<nlohmann::json> about_it;
+    nlohmann::json report = run.report();
+    for (const nlohmann::json& finding : report["findings"]) {
+      if (contains(finding["message"], "No module named 'geo_ag_missing'"))
+        about_it.push_back(finding);
+    }
+    REQUIRE(about_it.size() == 1);
+    CHECK(about_it[0]["rule"] == "revision-unloadable");
+    CHECK(about_it[0]["file"] == "migrations/versions/a1_first.py");
+    CHECK(about_it[0]["line"] == 2);
+    CHECK(contains(about_it[0]["message"], "met the same error)"));
+    CHECK(contains(about_it[0]["help"],
+                   "geo_ag_missing is not installed for the Python that "
+                   "runs Alembic (python3): install the project's "
+                   "dependencies with the `install` input"));
   }
 
   TEST_CASE(

@@ -52,7 +52,8 @@ std::string encode_line(const json& message) {
   } catch (const json::type_error&) {  // a string that is not UTF-8: rare, so tag only then
     json marked = tagged(message);
     marked[std::string(kMark)] = true;
-    return marked.dump();
+    // Keys are names, never paths: one that is not UTF-8 gets U+FFFD, as on the worker's side.
+    return marked.dump(-1, ' ', false, json::error_handler_t::replace);
   }
 }
 

@@ -44,6 +44,13 @@ Report empty_report(const config::Settings& settings, const project::Project& pr
   return report;
 }
 
+/// "a", "a and b", "a, b and c".
+std::string spoken_list(const std::vector<std::string>& items) {
+  if (items.size() < 2) return items.empty() ? "" : items.front();
+  std::vector<std::string> head(items.begin(), items.end() - 1);
+  return fmt::format("{} and {}", fmt::join(head, ", "), items.back());
+}
+
 /// Where each cause's finding is: (check index, finding index).
 using FindingAt = std::pair<size_t, size_t>;
 
@@ -55,9 +62,8 @@ bool said_rather(const Report& report, FindingAt a, FindingAt b) {
   return severity_a != severity_b ? severity_a > severity_b : a < b;
 }
 
-/// One finding per cause (Finding::cause): a module env.py imports is missing for every check
-/// that runs env.py, and one message about it is enough. The others go; the one said names
-/// their checks.
+}  // namespace
+
 void say_each_cause_once(Report& report) {
   std::map<std::string, std::vector<FindingAt>> by_cause;
   for (size_t c = 0; c < report.checks.size(); ++c) {
@@ -71,14 +77,18 @@ void say_each_cause_once(Report& report) {
     if (places.size() < 2) continue;
     std::sort(places.begin(), places.end(),
               [&](FindingAt a, FindingAt b) { return said_rather(report, a, b); });
+    const std::string& said_by = report.checks[places[0].first].name;
     std::vector<std::string> others;
     for (size_t i = 1; i < places.size(); ++i) {
       dropped.insert(places[i]);
       const std::string& name = report.checks[places[i].first].name;
-      if (std::find(others.begin(), others.end(), name) == others.end()) others.push_back(name);
+      if (name != said_by && std::find(others.begin(), others.end(), name) == others.end())
+        others.push_back(name);
     }
-    report.checks[places[0].first].findings[places[0].second].message +=
-        fmt::format(" ({} met the same error)", fmt::join(others, " and "));
+    if (!others.empty()) {
+      report.checks[places[0].first].findings[places[0].second].message +=
+          fmt::format(" ({} met the same error)", spoken_list(others));
+    }
   }
   for (size_t c = 0; c < report.checks.size(); ++c) {
     Findings& findings = report.checks[c].findings;
@@ -87,8 +97,6 @@ void say_each_cause_once(Report& report) {
     }
   }
 }
-
-}  // namespace
 
 Report run_pipeline(const config::Settings& settings, const project::Project& project,
                     const LogLine& log, const config::Environment& env,

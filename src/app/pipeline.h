@@ -22,6 +22,11 @@ struct PipelineObserver {
 /// lint, roundtrip, drift, whatever order `settings.checks` lists them in).
 /// `log` receives progress and details (tracebacks, retries) as they happen; `env` is the run's
 /// environment (the lint check reads the pull request's event file from it).
+/// One finding per cause (Finding::cause): a module env.py imports that is missing is met by every
+/// check that runs env.py, and one message about it is enough. The most severe finding (the
+/// earliest check's among equals) stays and names the other checks that met it; the others go.
+void say_each_cause_once(Report& report);
+
 Report run_pipeline(const config::Settings& settings, const project::Project& project,
                     const LogLine& log, const config::Environment& env,
                     const PipelineObserver& observer = {});

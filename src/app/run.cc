@@ -79,18 +79,18 @@ PipelineObserver log_groups(Console& console) {
           }};
 }
 
-/// What makes the settings unusable (exit 2), if anything: a bad flag, input or file, a check's
-/// own settings, a malformed database-url (a setting to fix, not a server down).
-std::optional<Error> settings_error(const Result<config::Settings>& settings) {
+/// Whether the settings can be used; the error says what makes them unusable (exit 2): a bad
+/// flag, input or file, a check's own settings, an unreadable setup-sql file, a malformed
+/// database-url (a setting to fix, not a server down).
+Status usable(const Result<config::Settings>& settings) {
   if (!settings) return settings.error();
-  if (Status checks = checks::registry::validate_settings(*settings); !checks)
-    return checks.error();
+  if (Status checks = checks::registry::validate_settings(*settings); !checks) return checks;
   if (Result<std::string> setup = sandbox::setup_statements(*settings); !setup)
     return setup.error();
-  if (settings->database_url.empty()) return std::nullopt;
+  if (settings->database_url.empty()) return ok();
   if (Result<pg::DatabaseUrl> url = pg::parse_database_url(settings->database_url); !url)
     return url.error();
-  return std::nullopt;
+  return ok();
 }
 
 ExitCode exit_code(const Report& report) {
@@ -121,10 +121,10 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
                   format == config::OutputFormat::github || in_github_actions(env),
                   format == config::OutputFormat::json ? err : out);
   console.mask();
-  if (std::optional<Error> wrong = settings_error(settings)) {
-    console.error(wrong->describe());
+  if (Status ready = usable(settings); !ready) {
+    console.error(ready.error().describe());
     if (std::optional<PublishFailure> failure =
-            publish_usage_error(*wrong, env, console.secrets())) {
+            publish_usage_error(ready.error(), env, console.secrets())) {
       for (const Error& error : failure->errors) console.error(error.describe());
     }
     return ExitCode::usage;

@@ -58,7 +58,10 @@ bool is_loopback(const ConnectionParams& params) {
          host == "::1";
 }
 
+/// A name the resolver says does not exist; not "Temporary failure in name resolution", a
+/// resolver that may answer on the next try.
 bool is_unknown_host(std::string_view reason) {
+  if (contains(reason, "Temporary failure")) return false;
   return contains(reason, "could not translate host name") ||
          contains(reason, "Name or service not known") || contains(reason, "name resolution");
 }

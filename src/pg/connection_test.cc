@@ -311,7 +311,8 @@ TEST_SUITE("pg") {
 
     std::vector<std::string> log;
     ConnectOptions options{.timeout = 60s,
-                           .log = [&](const std::string& line) { log.push_back(line); }};
+                           .log = [&](const std::string& line) { log.push_back(line); },
+                           .container_action = false};  // a refused 127.0.0.1 is waited for
     ConnectionParams right =
         params_for(fmt::format("postgresql://postgres:{}@127.0.0.1:{}/postgres", password, port));
     Result<Connection> connection = connect_with_retry(right, options);

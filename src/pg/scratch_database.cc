@@ -4,7 +4,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -190,6 +192,24 @@ void release(const std::string& key) {
   claims.erase(key);
 }
 
+/// Turns kept for this process's next claim of a configured database (keep_turn()): the sessions
+/// holding their advisory lock. Closed at exit, which frees the lock.
+std::map<std::string, Connection> kept_turns;
+
+void keep(const std::string& key, Connection turn) {
+  std::lock_guard lock(claims_mutex);
+  kept_turns.insert_or_assign(key, std::move(turn));
+}
+
+std::optional<Connection> take_kept(const std::string& key) {
+  std::lock_guard lock(claims_mutex);
+  auto found = kept_turns.find(key);
+  if (found == kept_turns.end()) return std::nullopt;
+  Connection turn = std::move(found->second);
+  kept_turns.erase(found);
+  return turn;
+}
+
 // Objects left in a schema that cannot be dropped as a whole, most dependent kinds first so that
 // CASCADE has least to do; IF EXISTS because an earlier CASCADE may have taken them already.
 constexpr std::string_view kPublicObjectsQuery = R"sql(
@@ -335,6 +355,7 @@ struct ScratchDatabase::State {
   InitialState initial;  ///< When configured.
   /// When configured: the session holding the turn lock (wait_for_turn) until it is emptied.
   std::optional<Connection> turn;
+  bool keep_turn = false;  ///< Emptied, hand the turn to the next claim (keep_turn()).
   LogLine log;
 
   std::mutex mutex;
@@ -346,6 +367,10 @@ struct ScratchDatabase::State {
     dropped = true;  // one try: a failure is reported, not repeated by every later caller
     if (configured) {
       Status emptied = empty_configured(url.libpq(), initial);
+      if (keep_turn && turn && emptied) {
+        keep(maintenance.describe(), std::move(*turn));
+        turn.reset();
+      }
       give_turn_back();
       release(maintenance.describe());
       if (!emptied) {
@@ -453,10 +478,11 @@ Status wait_for_turn(Connection& connection, const std::string& database,
       database, seconds));
 }
 
-/// Claims the configured database for this run (in this process, then on the server), and
-/// checks that it holds no user objects; returns what it looks like now, to leave it that way.
+/// Claims the configured database for this run (in this process, then on the server: unless
+/// `have_turn`, waiting for the turn on `connection`), and checks that it holds no user objects;
+/// returns what it looks like now, to leave it that way.
 Result<InitialState> claim_configured(const DatabaseUrl& url, Connection& connection,
-                                      const ScratchOptions& options) {
+                                      const ScratchOptions& options, bool have_turn) {
   const std::string& database = url.database();
   if (!claim(url.libpq().describe())) {
     return failure(
@@ -465,7 +491,9 @@ Result<InitialState> claim_configured(const DatabaseUrl& url, Connection& connec
                     database));
   }
   Result<InitialState> initial = [&]() -> Result<InitialState> {
-    if (Status turn = wait_for_turn(connection, database, options); !turn) return turn.error();
+    if (!have_turn) {
+      if (Status turn = wait_for_turn(connection, database, options); !turn) return turn.error();
+    }
     return check_empty(url, connection);
   }();
   if (!initial) release(url.libpq().describe());
@@ -507,13 +535,14 @@ Result<ScratchDatabase> ScratchDatabase::create(const DatabaseUrl& url,
                                url.libpq().server(), created.error().message));
   }
   if (!options.allow_configured_database) return privilege_error(url, *connection, options);
-  Result<InitialState> initial = claim_configured(url, *connection, options);
-  if (!initial) return initial.error();
+  std::optional<Connection> kept = take_kept(url.libpq().describe());
+  Result<InitialState> initial = claim_configured(url, *connection, options, kept.has_value());
+  if (!initial) return initial.error();  // a kept turn ends here, with its session
   state->name = url.database();
   state->url = url;
   state->configured = true;
   state->initial = std::move(*initial);
-  state->turn = std::move(*connection);
+  state->turn = kept ? std::move(*kept) : std::move(*connection);
   state->dropped = false;
   lock.unlock();
   return ScratchDatabase(std::move(state));
@@ -550,6 +579,11 @@ Status ScratchDatabase::drop() {
 
 std::function<void()> ScratchDatabase::dropper() const {
   return [state = state_] { state->drop_and_log(); };
+}
+
+void ScratchDatabase::keep_turn() {
+  std::lock_guard lock(state_->mutex);
+  state_->keep_turn = state_->configured;
 }
 
 // ---- dropping ---------------------------------------------------------------------------------

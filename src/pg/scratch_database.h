@@ -70,6 +70,12 @@ class ScratchDatabase {
   /// signal-cleanup registry.
   [[nodiscard]] std::function<void()> dropper() const;
 
+  /// For the configured database: once emptied, this run keeps its turn (the advisory lock runs
+  /// on one database take) for its next claim of the same database, which then needs no wait:
+  /// a run that renews its sandbox midway keeps its place before runs queued behind it. A turn
+  /// never claimed again ends with the process. No effect on a database of its own.
+  void keep_turn();
+
  private:
   struct State;
   explicit ScratchDatabase(std::shared_ptr<State> state) : state_(std::move(state)) {}

@@ -112,6 +112,24 @@ std::string read_line(int fd) {
   return line;
 }
 
+/// An empty database a role without CREATEDB may use with allow-configured-database.
+struct ConfiguredDatabase {
+  TestRole role{"LOGIN NOCREATEDB"};
+  TestDatabase database;
+  Connection admin = database.open_as_superuser();
+  DatabaseUrl url = testing::url_as(role.name(), database.name());
+
+  ConfiguredDatabase() { run(admin, fmt::format("GRANT ALL ON SCHEMA public TO {}", role.name())); }
+
+  /// allow_configured_database, waiting at most 1 s for a turn.
+  static ScratchOptions options() {
+    ScratchOptions options;
+    options.allow_configured_database = true;
+    options.connect.timeout = std::chrono::seconds(1);
+    return options;
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("pg") {
@@ -408,14 +426,10 @@ TEST_SUITE("pg") {
   }
 
   TEST_CASE("pg: runs on one configured database take turns, the second waiting for the first") {
-    TestRole role("LOGIN NOCREATEDB");
-    TestDatabase database;
-    Connection admin = database.open_as_superuser();
-    run(admin, fmt::format("GRANT ALL ON SCHEMA public TO {}", role.name()));
-    DatabaseUrl url = testing::url_as(role.name(), database.name());
-    ScratchOptions options;
-    options.allow_configured_database = true;
-    options.connect.timeout = std::chrono::seconds(1);
+    ConfiguredDatabase configured;
+    Connection& admin = configured.admin;
+    const DatabaseUrl& url = configured.url;
+    ScratchOptions options = configured.options();
     std::vector<std::string> logged;
     std::atomic<bool> waiting = false;
     options.log = [&](const std::string& line) {
@@ -431,7 +445,7 @@ TEST_SUITE("pg") {
     CHECK(contains(refused.error().message,
                    fmt::format("database {} stayed in use by another alembic-gate run for 1 s: "
                                "with allow-configured-database, runs on one database take turns",
-                               database.name())));
+                               configured.database.name())));
     REQUIRE(logged.size() == 1);
     CHECK(contains(logged[0], "waiting at most 1 s for it to end"));
 
@@ -465,6 +479,36 @@ TEST_SUITE("pg") {
     run(other, "SELECT pg_advisory_unlock(7020097439640675117)");
     Result<ScratchDatabase> next = ScratchDatabase::create(url, options);
     CHECK_MESSAGE(next.ok(), (next.ok() ? "" : next.error().message));
+  }
+
+  TEST_CASE("pg: a run that renews its configured database keeps its turn meanwhile") {
+    ConfiguredDatabase configured;
+    Connection& admin = configured.admin;
+    const DatabaseUrl& url = configured.url;
+    ScratchOptions options = configured.options();
+    std::vector<std::string> logged;
+    options.log = [&](const std::string& line) { logged.push_back(line); };
+    Connection other = open(url.libpq());  // a run queued behind this one
+
+    Result<ScratchDatabase> first = ScratchDatabase::create(url, options);
+    REQUIRE_MESSAGE(first.ok(), (first.ok() ? "" : first.error().message));
+    {
+      Connection migrations = open(first->params());
+      run(migrations, "CREATE TABLE t (id int)");
+    }
+    first->keep_turn();
+    REQUIRE(first->drop().ok());
+    CHECK(query_value(admin, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "0");
+    // Between the drop and the next claim, the queued run still cannot take the turn.
+    CHECK(query_value(other, "SELECT pg_try_advisory_lock(7020097439640675117)") == "f");
+    Result<ScratchDatabase> renewed = ScratchDatabase::create(url, options);
+    REQUIRE_MESSAGE(renewed.ok(), (renewed.ok() ? "" : renewed.error().message));
+    CHECK(logged.empty());  // no waiting: the turn was this run's
+    CHECK(query_value(other, "SELECT pg_try_advisory_lock(7020097439640675117)") == "f");
+    REQUIRE(renewed->drop().ok());
+    // Dropped without keep_turn(): the turn is free.
+    CHECK(query_value(other, "SELECT pg_try_advisory_lock(7020097439640675117)") == "t");
+    run(other, "SELECT pg_advisory_unlock(7020097439640675117)");
   }
 
   TEST_CASE("pg: the configured database's rows are byte-for-byte untouched by a scratch run") {

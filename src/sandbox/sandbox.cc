@@ -56,6 +56,9 @@ Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
   pg::ScratchOptions options;
   options.allow_configured_database = settings.allow_configured_database;
   options.connect.timeout = std::chrono::seconds(settings.connect_timeout);
+  // The embedded server is ours, on 127.0.0.1 in any container: no service label to name.
+  options.connect.container_action =
+      !server.embedded() && pg::ConnectOptions::running_as_container_action();
   options.connect.log = log;
   options.log = log;
   // Registered before CREATE DATABASE, so that a signal arriving meanwhile cannot leak it.
@@ -74,7 +77,8 @@ Result<std::unique_ptr<Sandbox>> Sandbox::open(const Server& server,
       pg::connect_with_retry(sandbox->scratch_->params(), options.connect);
   if (!catalog) return catalog.error();
   sandbox->catalog_.emplace(std::move(*catalog));
-  if (Status prepared = run_setup_sql(*sandbox->catalog_, settings, sandbox->description_);
+  if (Status prepared = run_setup_sql(sandbox->scratch_->params(), options.connect, settings,
+                                      sandbox->description_);
       !prepared)
     return prepared.error();
 
@@ -122,6 +126,7 @@ Result<Sandbox*> Workspace::shared() {
 }
 
 Result<Sandbox*> Workspace::renew_shared() {
+  if (shared_) shared_->keep_turn();  // a run queued on the configured database waits on
   shared_.reset();  // its worker and database go first: one scratch database at a time
   return shared();
 }

@@ -60,6 +60,9 @@ class Sandbox {
   const std::string& description() const { return description_; }
   /// Whether its server is the embedded one, thrown away with everything on it at the end.
   bool on_embedded_server() const { return on_embedded_server_; }
+  /// Its database, when the configured one, keeps this run's turn for the next sandbox
+  /// (pg::ScratchDatabase::keep_turn).
+  void keep_turn() { scratch_->keep_turn(); }
 
  private:
   Sandbox() = default;
@@ -86,7 +89,8 @@ class Workspace {
   Result<std::unique_ptr<Sandbox>> open_another();
   /// Replaces the shared sandbox with a new one (the old one is dropped), for a check that can
   /// no longer use the database it left: the roundtrip after a migration that committed midway
-  /// left it in a state no upgrade makes. Errors as open_another()'s.
+  /// left it in a state no upgrade makes. With allow-configured-database the run keeps its turn
+  /// meanwhile. Errors as open_another()'s.
   Result<Sandbox*> renew_shared();
 
  private:

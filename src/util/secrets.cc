@@ -1,6 +1,7 @@
 #include "util/secrets.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace ag {
 
@@ -44,14 +45,31 @@ void redact_url_passwords(std::string& text) {
   }
 }
 
-/// The value of every password=VALUE (and sslpassword=...): libpq's key=value strings and
-/// URLs' query parameters.
+/// Where "password" next appears in `text` from `from` on, in any case; npos when nowhere.
+size_t find_password_key(const std::string& text, size_t from) {
+  constexpr std::string_view kKey = "password";
+  auto at = std::search(
+      text.begin() + static_cast<long>(std::min(from, text.size())), text.end(), kKey.begin(),
+      kKey.end(), [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  return at == text.end() ? std::string::npos : static_cast<size_t>(at - text.begin());
+}
+
+/// The value of every password=VALUE, in any case and with blanks around '=' (sslpassword=,
+/// PGPASSWORD=, libpq's key=value strings and their quoted values, URLs' query parameters).
 void redact_password_values(std::string& text) {
-  constexpr std::string_view kKey = "password=";
-  for (size_t key = text.find(kKey); key != std::string::npos; key = text.find(kKey, key + 1)) {
-    size_t begin = key + kKey.size();
-    size_t end = std::min(text.find_first_of(kValueEnd, begin), text.size());
-    key = redact_span(text, begin, end) - 1;
+  for (size_t key = find_password_key(text, 0); key != std::string::npos;
+       key = find_password_key(text, key + 1)) {
+    size_t equals = text.find_first_not_of(" \t", key + 8);
+    if (equals == std::string::npos || text[equals] != '=') continue;
+    size_t begin = std::min(text.find_first_not_of(" \t", equals + 1), text.size());
+    size_t end = 0;
+    if (begin < text.size() && (text[begin] == '\'' || text[begin] == '"')) {
+      end = std::min(text.find(text[begin], begin + 1), text.size());  // a quoted value
+      ++begin;
+    } else {
+      end = std::min(text.find_first_of(kValueEnd, begin), text.size());
+    }
+    key = redact_span(text, begin, end);
   }
 }
 

@@ -45,6 +45,11 @@ TEST_SUITE("util/secrets") {
     Secrets none;
     CHECK(none.redact("host=h password=test dbname=x") == "host=h password=*** dbname=x");
     CHECK(none.redact("?sslpassword=k&ssl=1 password=") == "?sslpassword=***&ssl=1 password=");
+    CHECK(none.redact("host=h password = 'a b' dbname=x") == "host=h password = '***' dbname=x");
+    CHECK(none.redact("PGPASSWORD=abc psql; Password=\"x y\"") ==
+          "PGPASSWORD=*** psql; Password=\"***\"");
+    CHECK(none.redact("the password is wrong; password='unclosed") ==
+          "the password is wrong; password='***");
   }
 
   TEST_CASE("a secret and a URL's password together") {

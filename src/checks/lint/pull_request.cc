@@ -44,40 +44,53 @@ bool is_commit_id(std::string_view text) {
                      [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
-/// The first parent `commit` names in its own object: actions/checkout's merge commit (the
-/// pull request merged into its base) names the base first, even in a shallow clone, where git
-/// hides the parents that were not fetched. "" when there is none or git cannot say.
-std::string first_parent(const fs::path& folder, const std::string& commit) {
+/// The parents `commit` names in its own object, in order, even in a shallow clone, where git
+/// hides the parents that were not fetched; none when git cannot say.
+std::vector<std::string> parents_of(const fs::path& folder, const std::string& commit) {
   Result<std::string> object = git(folder, {"cat-file", "commit", commit});
-  if (!object) return "";
+  std::vector<std::string> parents;
+  if (!object) return parents;
   constexpr std::string_view kParent = "\nparent ";
   std::string_view text = *object;
-  size_t at = text.find(kParent);
-  if (at == std::string_view::npos) return "";
-  std::string_view parent = text.substr(at + kParent.size());
-  return std::string(parent.substr(0, parent.find('\n')));
+  text = text.substr(0, text.find("\n\n"));  // the header, not the message
+  for (size_t at = text.find(kParent); at != std::string_view::npos;
+       at = text.find(kParent, at + 1)) {
+    std::string_view parent = text.substr(at + kParent.size());
+    parents.emplace_back(parent.substr(0, parent.find('\n')));
+  }
+  return parents;
+}
+
+/// The base of the merge commit actions/checkout checks out for a pull request (the pull request
+/// merged into its base: two parents, the base first), fetched into the clone when missing (one
+/// commit, its trees only, with the credentials the checkout leaves); "" when HEAD is no such
+/// merge or the fetch fails.
+std::string merged_base(const fs::path& folder) {
+  std::vector<std::string> parents = parents_of(folder, "HEAD");
+  if (parents.size() != 2 || !is_commit_id(parents[0])) return "";
+  const std::string& base = parents[0];
+  if (git(folder, {"cat-file", "-e", base + "^{commit}"})) return base;
+  Result<std::string> fetched =
+      git(folder, {"fetch", "--no-tags", "--no-recurse-submodules", "--depth=1",
+                   "--filter=blob:none", "origin", "--end-of-options", base});
+  return fetched ? base : "";
 }
 
 /// The files the pull request adds or changes, NUL-separated, as `git diff --name-only -z`
 /// says. From their merge base when the history is there; else, when HEAD is the merge commit
-/// actions/checkout makes of a pull request, from the base itself, fetched from origin with the
-/// credentials the checkout leaves when the shallow clone lacks it: that merge commit holds the
-/// base plus exactly the pull request's changes.
+/// actions/checkout makes of a pull request, from that merge's base: the merge commit holds it
+/// plus exactly the pull request's changes. No rename detection: it would need the files'
+/// contents, which a fetch of trees lacks, and a renamed file is added under its new name.
 Result<std::string> changed_names(const fs::path& folder, const std::string& base) {
-  std::vector<std::string> diff{"diff", "--name-only", "-z", "--diff-filter=d", "--end-of-options"};
   auto names_between = [&](const std::string& range) {
-    std::vector<std::string> arguments = diff;
-    arguments.insert(arguments.end(), {range, "--"});
-    return git(folder, arguments);
+    return git(folder, {"diff", "--name-only", "-z", "--no-renames", "--diff-filter=d",
+                        "--end-of-options", range, "--"});
   };
   Result<std::string> names = names_between(base + "...HEAD");
-  if (names || first_parent(folder, "HEAD") != base) return names;
-  if (!git(folder, {"cat-file", "-e", base + "^{commit}"})) {
-    Result<std::string> fetched = git(folder, {"fetch", "--no-tags", "--no-recurse-submodules",
-                                               "--depth=1", "origin", "--end-of-options", base});
-    if (!fetched) return names.error();  // what the user can act on: the missing base
-  }
-  return names_between(base + "..HEAD");
+  if (names) return names;
+  std::string merged = merged_base(folder);
+  if (merged.empty()) return names.error();  // what the user can act on: the missing base
+  return names_between(merged + "..HEAD");
 }
 
 }  // namespace

@@ -21,10 +21,10 @@ Result<std::optional<std::string>> pull_request_base(const config::Environment& 
 /// The files added or changed (not deleted) between `base` and HEAD as the pull request shows
 /// them (`git diff base...HEAD`: from their merge base), absolute and normalized. Runs git in
 /// `folder`. actions/checkout's default clone holds one commit, the merge of the pull request
-/// into its base: then the base is fetched from origin (one commit, with the credentials the
-/// checkout leaves) and compared with that merge commit directly. Errors: git missing, `folder`
-/// not in a repository, `base` neither in the clone nor to be fetched, `base` not hexadecimal
-/// (never handed to git: an event file is input, "--output=x" an option).
+/// into its base: then that merge's base (its first parent) is fetched from origin (one commit,
+/// its trees only, with the credentials the checkout leaves) and compared with it directly. Errors:
+/// git missing, `folder` not in a repository, `base` neither in the clone nor to be fetched, `base`
+/// not hexadecimal (never handed to git: an event file is input, "--output=x" an option).
 Result<std::vector<std::filesystem::path>> changed_files(const std::filesystem::path& folder,
                                                          const std::string& base);
 

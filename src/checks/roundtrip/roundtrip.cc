@@ -499,7 +499,9 @@ void flag_slow_revisions(const CheckContext& context, const std::vector<Revision
 }
 
 /// How many segments the history gets, said in the log when they are fewer than asked for.
-size_t segments_wanted(const CheckContext& context, size_t revisions) {
+/// `shared`: what the migrations say of what databases of one server share (shared_by_databases).
+size_t segments_wanted(const CheckContext& context, size_t revisions,
+                       const std::optional<std::string>& shared) {
   size_t count = segment_count(revisions, context.settings.roundtrip_jobs,
                                std::thread::hardware_concurrency());
   if (count == 1) return 1;
@@ -507,7 +509,7 @@ size_t segments_wanted(const CheckContext& context, size_t revisions) {
     context.log("roundtrip: one database (allow-configured-database works in the configured one)");
     return 1;
   }
-  if (std::optional<std::string> shared = shared_by_databases(context.project)) {
+  if (shared) {
     context.log(fmt::format(
         "roundtrip: one database at a time: the migrations may act on what databases of one "
         "server share ({})",
@@ -612,6 +614,7 @@ CheckOutcome unloadable(sandbox::Sandbox& shared, const CheckContext& context, c
   outcome.findings.push_back(make_finding(
       Severity::error, "revision-unloadable", place_of(context, error, {}), "",
       "Alembic cannot load the revision files: " + alembic::summarize_error(error.message), ""));
+  explain_missing_module(outcome.findings.back(), error, context);
   if (std::string printed = shared.worker().take_log(); !printed.empty()) context.log(printed);
   if (!error.detail.empty()) context.log(error.detail);
   return outcome;
@@ -679,14 +682,15 @@ CheckOutcome run(const CheckContext& context) {
   Result<std::vector<RevisionInfo>> revisions = (*shared)->worker().revisions();
   if (!revisions) return unloadable(**shared, context, revisions.error());
   // Only where the migrations speak of roles: another client's roles are none of the run's.
+  std::optional<std::string> speaks_of_shared = shared_by_databases(context.project);
   std::set<std::string> roles_before;
-  if (shared_by_databases(context.project)) roles_before = role_names((*shared)->catalog());
+  if (speaks_of_shared) roles_before = role_names((*shared)->catalog());
 
   Stopwatch stopwatch;
   // The segments first (split() may give fewer than wanted), then a sandbox for each but the
   // last; fewer sandboxes, fewer segments.
   std::vector<Segment> segments =
-      split(revisions->size(), segments_wanted(context, revisions->size()));
+      split(revisions->size(), segments_wanted(context, revisions->size(), speaks_of_shared));
   std::vector<std::unique_ptr<sandbox::Sandbox>> own = open_sandboxes(context, segments.size());
   if (own.size() + 1 < segments.size()) segments = split(revisions->size(), own.size() + 1);
   context.log(fmt::format(

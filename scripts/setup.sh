@@ -16,8 +16,9 @@ packages=(
   util-linux
   # the install setting: virtual environments with pip
   python3-venv python3-pip
-  # the container test (tests/container_test.sh): bootstrap Debian 13, build and run the image
-  podman runc debootstrap
+  # the container test (tests/container_test.sh): bootstrap Debian 13, build and run the image;
+  # PyYAML reads the example workflows (tests/workflow_step.py)
+  podman runc debootstrap python3-yaml
   # tests and benchmarks
   git hyperfine
 )

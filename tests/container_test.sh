@@ -12,9 +12,12 @@
 # throwaway cluster on the host, tests/postgres_cluster.sh, and --add-host postgres:127.0.0.1).
 # Also: a workspace owned by the runner's user (uid 1001) gets back what the run wrote, and
 # SIGTERM to the container still drops the scratch database (the entrypoint script passes it on).
+# Then each workflow of examples/workflows/ as the runner runs its alembic-gate step
+# (tests/workflow_step.py gives the step's environment), on a passing and a failing project.
 #
-# Needs root, podman, runc, debootstrap and psql (scripts/setup.sh installs them) and network access
-# to the Debian mirror that apt uses. Variables:
+# Needs root, podman, runc, debootstrap and psql (scripts/setup.sh installs them), /usr/bin/python3
+# with PyYAML (Debian's python3-yaml) and network access to the Debian mirror that apt uses.
+# Variables:
 #   AG_CONTAINER_BASE_TAR=FILE  reuse (or, when missing, save) the bootstrapped base as a
 #                               tarball: for local iteration only; CI bootstraps afresh.
 #   AG_CONTAINER_CACHE=1        let podman reuse build layers (local iteration); default: none.
@@ -37,6 +40,7 @@ declare -A took
 # Keeps the work folder (logs) when the test failed.
 cleanup() {
   local status=$?
+  [ -z "${forwarder:-}" ] || kill "$forwarder" 2>/dev/null || true
   "$root/tests/postgres_cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true
   [ -z "${shm:-}" ] || rm -rf "$shm"
   if [ "${AG_CONTAINER_KEEP:-0}" = 1 ] || [ "$status" -ne 0 ]; then
@@ -59,6 +63,8 @@ for tool in podman runc debootstrap psql; do
   command -v "$tool" >/dev/null || { echo "container_test: $tool is missing (scripts/setup.sh installs it)" >&2; exit 2; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "container_test: needs root (debootstrap, podman)" >&2; exit 2; }
+/usr/bin/python3 -c 'import yaml' 2>/dev/null ||
+  { echo "container_test: /usr/bin/python3 cannot import yaml (tests/workflow_step.py needs PyYAML: apt-get install python3-yaml)" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------------
 # 1. The base image: debian:trixie-slim, bootstrapped from the Debian mirror apt already uses.
@@ -199,11 +205,13 @@ fi
 
 # run NAME EXPECTED_EXIT INPUT=VALUE|--podman-option...: runs the image like the runner; NAME.out
 # / NAME.err in $work, NAME's outputs and summary in $work/file_commands. RUN_WORKSPACE=FOLDER
-# run ... mounts FOLDER as the workspace instead of $workspace.
+# run ... mounts FOLDER as the workspace instead of $workspace; RUN_SERVICE_ADDRESS=ADDRESS
+# run ... makes `postgres` ADDRESS instead of 127.0.0.1.
 run() {
   local name=$1 expected=$2 t=$SECONDS
   shift 2
-  local env=("${podman[@]}" run --rm "${limits[@]}" --network host --add-host postgres:127.0.0.1
+  local env=("${podman[@]}" run --rm "${limits[@]}" --network host
+    --add-host "postgres:${RUN_SERVICE_ADDRESS:-127.0.0.1}"
     --workdir /github/workspace
     -v "${RUN_WORKSPACE:-$workspace}:/github/workspace" -v "$work/home:/github/home"
     -v "$work/workflow:/github/workflow" -v "$work/file_commands:/github/file_commands"
@@ -398,8 +406,154 @@ left=$(find "$work/home" "$work/workflow" "$work/file_commands" "$shm" ! -user 0
 phase_done runs "$t"
 
 # ---------------------------------------------------------------------------------------------
+# 5. The example workflows, each as the runner runs its alembic-gate step. tests/workflow_step.py
+#    reads the workflow and gives the step's environment: every input of action.yml as
+#    INPUT_<NAME>, the step's `with:` over the defaults (none dropped or changed; an unknown
+#    input, an expression or a database-url that names no service of the job is an error).
+#    The workspace is laid out as the workflow expects (the project at the step's
+#    working-directory) and owned by the runner's uid 1001. Two projects: examples/blog passes;
+#    tests/fixtures/roundtrip/downgrade_fails fails (a downgrade drops a table that does not
+#    exist). Both get tests/fixtures/workflow_project/'s requirements.txt, pyproject.toml and
+#    in-tree build backend: what the workflows' `install` commands (`pip install -r
+#    requirements.txt`, `pip install -e .`) need without PyPI. The workflows' service,
+#    `postgres:5432` with the password `postgres`, is the throwaway cluster (it trusts every
+#    password) behind a forwarder on 127.0.0.2:5432, with --add-host postgres:127.0.0.2: the
+#    URL reaches the container as written.
+
+t=$SECONDS
+step=(/usr/bin/python3 "$root/tests/workflow_step.py")
+if ! "${step[@]}" defaults >"$work/step-defaults.env" 2>&1; then
+  fail "tests/workflow_step.py cannot read action.yml: $(cat "$work/step-defaults.env")"
+elif ! diff -u "$work/inputs.env" "$work/step-defaults.env" >"$work/step-defaults.diff"; then
+  fail "tests/workflow_step.py and this script read action.yml's defaults differently:
+$(cat "$work/step-defaults.diff")"
+fi
+
+service_address=127.0.0.2
+"${step[@]}" forward "$service_address:5432" "127.0.0.1:$port" >"$work/forward.log" 2>&1 &
+forwarder=$!
+for _ in $(seq 50); do
+  grep -q '^listening' "$work/forward.log" && break
+  kill -0 "$forwarder" 2>/dev/null || break
+  sleep 0.2
+done
+forwarding=0
+if grep -q '^listening' "$work/forward.log"; then
+  forwarding=1
+else
+  fail "no forwarder on $service_address:5432 for the workflows' service: $(cat "$work/forward.log")"
+fi
+
+declare -A described
+for workflow in "$root"/examples/workflows/*.yml; do
+  wf=$(basename "$workflow" .yml)
+  if ! "${step[@]}" describe "$workflow" >"$work/$wf.step" 2>&1 ||
+    ! "${step[@]}" env -0 "$workflow" >"$work/$wf.env0" 2>>"$work/$wf.step"; then
+    fail "$wf: $(cat "$work/$wf.step")"
+    continue
+  fi
+  described=()
+  while IFS='=' read -r key value; do described[$key]=$value; done <"$work/$wf.step"
+  mapfile -d '' -t step_env <"$work/$wf.env0"
+  install=''
+  for entry in "${step_env[@]}"; do
+    case $entry in INPUT_INSTALL=*) install=${entry#INPUT_INSTALL=} ;; esac
+  done
+  # The project's folder from the workspace root: "" for ".", else "FOLDER/".
+  prefix=${described[working_directory]#./}
+  prefix=${prefix%/}
+  [ "$prefix" != . ] || prefix=''
+  prefix=${prefix:+$prefix/}
+  address=127.0.0.1
+  if [ -n "${described[database_service]}" ]; then
+    if [ "${described[database_service]}" != postgres:5432 ]; then
+      fail "$wf: its database-url names the service ${described[database_service]}; this test provides postgres:5432"
+      continue
+    fi
+    [ "$forwarding" = 1 ] || { fail "$wf: not run: nothing forwards postgres:5432"; continue; }
+    address=$service_address
+  fi
+
+  for project in passing failing; do
+    name=workflow_${wf//-/_}_$project
+    ws=$work/workflows/$wf-$project
+    if [ "$project" = passing ]; then
+      source=$root/examples/blog expected=0 verdict=passed
+    else
+      source=$root/tests/fixtures/roundtrip/downgrade_fails expected=1 verdict=failed
+    fi
+    mkdir -p "$ws/$prefix"
+    cp -r "$source/." "$ws/$prefix"
+    cp "$root"/tests/fixtures/workflow_project/{requirements.txt,pyproject.toml,build_backend.py} "$ws/$prefix"
+    find "$ws" -name __pycache__ -prune -exec rm -rf {} +
+    chown -R 1001:1001 "$ws"
+    RUN_WORKSPACE=$ws RUN_SERVICE_ADDRESS=$address run "$name" "$expected" "${step_env[@]}"
+    outputs=$work/file_commands/set_output_$name
+
+    # The verdict in the outputs and the job summary.
+    result=$("${step[@]}" output "$outputs" result 2>&1) || true
+    [ "$result" = "$verdict" ] || fail "$name: the output result is '$result', expected $verdict"
+    expect "file_commands/step_summary_$name" "alembic-gate: $verdict"
+    # Annotations: the failing downgrade's at its line; every annotated file a file of the
+    # workspace (a repository-relative path), none of the container's paths.
+    if [ "$project" = failing ]; then
+      expect "$name.out" "::error file=${prefix}migrations/versions/0b24fc083b16_create_tag_table.py,line=30,"
+    else
+      reject "$name.out" "::error"
+    fi
+    mapfile -t annotated < <(sed -nE 's/^::(error|warning|notice) file=([^,]*),.*/\2/p' "$work/$name.out" | sort -u)
+    for file in "${annotated[@]}"; do
+      [ -f "$ws/$file" ] || fail "$name: an annotation names $file, no file of the workspace"
+    done
+    reject "$name.out" "/github/workspace"
+    # The database: the workflow's service as its URL names it (its literal password is no
+    # secret: no mask that would blot out every "postgres" in the log), or the embedded server.
+    if [ -n "${described[database_service]}" ]; then
+      expect "$name.err" "@postgres:5432/"
+    else
+      expect "$name.err" "on the embedded server"
+    fi
+    reject "$name.out" "::add-mask::postgres"
+    reject "$name.err" "::add-mask::postgres"
+    [ -z "$install" ] || expect "$name.err" "::group::install: ${install%%$'\n'*}"
+    # The reports: report-json / report-sarif name them from the workspace root (what the next
+    # step opens, e.g. upload-sarif's sarif_file), as files of the runner's user.
+    for kind in json sarif; do
+      file=${described[${kind}_file]}
+      reported=$("${step[@]}" output "$outputs" "report-$kind" 2>&1) || true
+      if [ -z "$file" ]; then
+        [ -z "$reported" ] || fail "$name: report-$kind is '$reported' without $kind-file"
+        continue
+      fi
+      [ "$reported" = "$prefix$file" ] || fail "$name: report-$kind is '$reported', expected $prefix$file"
+      if [ -z "$reported" ] || [ ! -f "$ws/$reported" ]; then
+        fail "$name: report-$kind '$reported' is no file of the workspace"
+        continue
+      fi
+      owner=$(stat -c %u:%g "$ws/$reported")
+      [ "$owner" = 1001:1001 ] || fail "$name: $reported belongs to $owner, expected 1001:1001"
+      checked=$("${step[@]}" check-report "$ws/$reported" "$kind" "$verdict" "$ws" 2>&1) ||
+        fail "$name: $checked"
+    done
+    # What later steps of the job read from the step's outputs is there.
+    for output in ${described[outputs_used]}; do
+      value=$("${step[@]}" output "$outputs" "$output" 2>&1) || true
+      [ -n "$value" ] || fail "$name: a later step reads the output $output, which is empty"
+    done
+    left=$(find "$ws" -user 0)
+    [ -z "$left" ] || fail "$name: still root's after the run: $left"
+  done
+done
+kill "$forwarder" 2>/dev/null || true
+wait "$forwarder" 2>/dev/null || true
+forwarder=''
+left=$(find "$work/home" "$work/workflow" "$work/file_commands" ! -user 0)
+[ -z "$left" ] || fail "workflows: outside the workspace, no longer root's: $left"
+phase_done workflows "$t"
+
+# ---------------------------------------------------------------------------------------------
 total=$((SECONDS - started))
-say "times (s): bootstrap ${took[bootstrap]}, build ${took[build]}, runs ${took[runs]}, total $total"
+say "times (s): bootstrap ${took[bootstrap]}, build ${took[build]}, runs ${took[runs]}, workflows ${took[workflows]}, total $total"
 if [ "$failures" -gt 0 ]; then
   say "$failures failure(s); logs in $work"
   exit 1

@@ -131,13 +131,17 @@ Result<Sandbox*> Workspace::renew_shared() {
   return shared();
 }
 
-Result<std::unique_ptr<Sandbox>> Workspace::open_another() {
+alembic::WorkerLaunch Workspace::launch_worker() const {
+  return alembic::WorkerLaunch::begin(settings_.python, project_.working_directory);
+}
+
+Result<std::unique_ptr<Sandbox>> Workspace::open_another(
+    const LogLine& log, std::optional<alembic::WorkerLaunch> launched) {
   // Python imports Alembic while the server starts and the scratch database is made.
-  alembic::WorkerLaunch launch =
-      alembic::WorkerLaunch::begin(settings_.python, project_.working_directory);
+  if (!launched) launched.emplace(launch_worker());
   Result<Server*> server = this->server();
   if (!server) return server.error();
-  return Sandbox::open(**server, settings_, project_, log_, std::move(launch));
+  return Sandbox::open(**server, settings_, project_, log ? log : log_, std::move(launched));
 }
 
 }  // namespace ag::sandbox

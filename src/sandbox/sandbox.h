@@ -84,9 +84,14 @@ class Workspace {
 
   /// The sandbox the checks share (roundtrip leaves it at the heads for drift).
   Result<Sandbox*> shared();
-  /// Another sandbox on the same server, owned by the caller. Once the server is up (after a
-  /// shared()), threads may call it at once: it only reads the server.
-  Result<std::unique_ptr<Sandbox>> open_another();
+  /// An interpreter started now for a sandbox that open_another() makes later: it imports
+  /// Alembic meanwhile.
+  alembic::WorkerLaunch launch_worker() const;
+  /// Another sandbox on the same server, owned by the caller, with the interpreter `launched`
+  /// (else one started now), its lines told to `log` (else the workspace's). Once the server is
+  /// up (after a shared()), threads may call it at once: it only reads the server.
+  Result<std::unique_ptr<Sandbox>> open_another(
+      const LogLine& log = {}, std::optional<alembic::WorkerLaunch> launched = std::nullopt);
   /// Replaces the shared sandbox with a new one (the old one is dropped), for a check that can
   /// no longer use the database it left: the roundtrip after a migration that committed midway
   /// left it in a state no upgrade makes. With allow-configured-database the run keeps its turn

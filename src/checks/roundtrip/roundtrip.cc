@@ -498,44 +498,83 @@ void flag_slow_revisions(const CheckContext& context, const std::vector<Revision
   }
 }
 
-/// How many segments the history gets, said in the log when they are fewer than asked for.
-/// `shared`: what the migrations say of what databases of one server share (shared_by_databases).
-size_t segments_wanted(const CheckContext& context, size_t revisions,
-                       const std::optional<std::string>& shared) {
-  size_t count = segment_count(revisions, context.settings.roundtrip_jobs,
-                               std::thread::hardware_concurrency());
-  if (count == 1) return 1;
-  if (context.settings.allow_configured_database) {
-    context.log("roundtrip: one database (allow-configured-database works in the configured one)");
-    return 1;
-  }
-  if (shared) {
-    context.log(fmt::format(
+/// Why the history gets one database whatever its size, or nullopt. `shared`: what the
+/// migrations say of what databases of one server share (shared_by_databases).
+std::optional<std::string> one_database(const CheckContext& context,
+                                        const std::optional<std::string>& shared) {
+  if (context.settings.allow_configured_database)
+    return "roundtrip: one database (allow-configured-database works in the configured one)";
+  if (shared)
+    return fmt::format(
         "roundtrip: one database at a time: the migrations may act on what databases of one "
         "server share ({})",
-        *shared));
-    return 1;
-  }
-  return count;
+        *shared);
+  return std::nullopt;
 }
 
-/// The sandboxes of the segments before the last (which works in the shared one): `wanted` - 1,
-/// fewer when the server gives no more (said in the log).
-std::vector<std::unique_ptr<sandbox::Sandbox>> open_sandboxes(const CheckContext& context,
-                                                              size_t wanted) {
-  std::vector<std::unique_ptr<sandbox::Sandbox>> sandboxes;
-  while (sandboxes.size() + 1 < wanted) {
-    Result<std::unique_ptr<sandbox::Sandbox>> opened = context.workspace.open_another();
-    if (!opened) {
-      context.log("roundtrip: no more scratch databases at once (" + opened.error().describe() +
-                  "): " + std::to_string(sandboxes.size() + 1) + " instead of " +
-                  std::to_string(wanted));
-      break;
-    }
-    sandboxes.push_back(std::move(*opened));
-  }
-  return sandboxes;
+/// How many segments `revisions` revisions get (1 when `alone` says why).
+size_t segments_wanted(const CheckContext& context, size_t revisions,
+                       const std::optional<std::string>& alone) {
+  if (alone) return 1;
+  return segment_count(revisions, context.settings.roundtrip_jobs,
+                       std::thread::hardware_concurrency());
 }
+
+/// The sandboxes of the segments before the last (which works in the shared one). Each costs a
+/// scratch database and an interpreter, as long as judging a few dozen revisions: the
+/// interpreters start at once, the databases on a thread of their own once the shared sandbox
+/// is open (first, so that a server allowing few connections gives them to it), while it lists
+/// the revisions. How many comes from the revision files; take() opens more if the worker lists
+/// more. Their log lines wait until taken, so that the log reads the same every run.
+class OtherSandboxes {
+ public:
+  OtherSandboxes(const CheckContext& context, size_t segments) : context_(context) {
+    for (size_t i = 1; i < segments; ++i) launches_.push_back(context.workspace.launch_worker());
+  }
+
+  /// Starts opening them, now that the shared sandbox is open.
+  void open_beside() {
+    if (launches_.empty()) return;
+    thread_ = std::jthread([this] {
+      open(launches_.size() + 1, [this](const std::string& line) { lines_.push_back(line); });
+    });
+  }
+
+  /// Sandboxes for `segments` - 1 segments, fewer when the server gives no more (said in `log`,
+  /// after the lines of those opened beforehand).
+  std::vector<std::unique_ptr<sandbox::Sandbox>> take(size_t segments, const LogLine& log) {
+    if (thread_.joinable()) thread_.join();
+    for (const std::string& line : lines_) log(line);
+    open(segments, log);
+    launches_.clear();  // unused: their interpreters stop
+    while (!opened_.empty() && opened_.size() + 1 > segments) opened_.pop_back();
+    return std::move(opened_);
+  }
+
+ private:
+  void open(size_t segments, const LogLine& log) {
+    while (!refused_ && opened_.size() + 1 < segments) {
+      std::optional<alembic::WorkerLaunch> launched;
+      if (opened_.size() < launches_.size()) launched.emplace(std::move(launches_[opened_.size()]));
+      Result<std::unique_ptr<sandbox::Sandbox>> opened =
+          context_.workspace.open_another(log, std::move(launched));
+      if (!opened) {
+        refused_ = true;
+        log("roundtrip: no more scratch databases at once (" + opened.error().describe() +
+            "): " + std::to_string(opened_.size() + 1) + " instead of " + std::to_string(segments));
+        return;
+      }
+      opened_.push_back(std::move(*opened));
+    }
+  }
+
+  const CheckContext& context_;
+  std::vector<alembic::WorkerLaunch> launches_;
+  std::vector<std::unique_ptr<sandbox::Sandbox>> opened_;
+  std::vector<std::string> lines_;
+  bool refused_ = false;
+  std::jthread thread_;  // last: joined before the members it writes go
+};
 
 /// How far the segments got together.
 struct Progress {
@@ -677,21 +716,25 @@ CheckOutcome run(const CheckContext& context) {
   if (Findings unknown = unknown_revision_settings(context); !unknown.empty())
     return {
         .name = std::string(kCheck), .status = CheckStatus::failed, .findings = std::move(unknown)};
-  Result<sandbox::Sandbox*> shared = context.workspace.shared();
-  if (!shared) return infrastructure_failure(kCheck, shared.error());
-  Result<std::vector<RevisionInfo>> revisions = (*shared)->worker().revisions();
-  if (!revisions) return unloadable(**shared, context, revisions.error());
   // Only where the migrations speak of roles: another client's roles are none of the run's.
   std::optional<std::string> speaks_of_shared = shared_by_databases(context.project);
+  std::optional<std::string> alone = one_database(context, speaks_of_shared);
+  OtherSandboxes others(context, segments_wanted(context, context.graph.revisions().size(), alone));
+  Result<sandbox::Sandbox*> shared = context.workspace.shared();
+  if (!shared) return infrastructure_failure(kCheck, shared.error());
+  others.open_beside();
+  Result<std::vector<RevisionInfo>> revisions = (*shared)->worker().revisions();
+  if (!revisions) return unloadable(**shared, context, revisions.error());
   std::set<std::string> roles_before;
   if (speaks_of_shared) roles_before = role_names((*shared)->catalog());
 
   Stopwatch stopwatch;
   // The segments first (split() may give fewer than wanted), then a sandbox for each but the
   // last; fewer sandboxes, fewer segments.
+  if (alone && segments_wanted(context, revisions->size(), std::nullopt) > 1) context.log(*alone);
   std::vector<Segment> segments =
-      split(revisions->size(), segments_wanted(context, revisions->size(), speaks_of_shared));
-  std::vector<std::unique_ptr<sandbox::Sandbox>> own = open_sandboxes(context, segments.size());
+      split(revisions->size(), segments_wanted(context, revisions->size(), alone));
+  std::vector<std::unique_ptr<sandbox::Sandbox>> own = others.take(segments.size(), context.log);
   if (own.size() + 1 < segments.size()) segments = split(revisions->size(), own.size() + 1);
   context.log(fmt::format(
       "roundtrip: {} revisions, each upgraded, downgraded and upgraded again on its own{}",

@@ -11,7 +11,7 @@ packages=(
   # PostgreSQL server: the embedded default and the tests' throwaway clusters
   postgresql
   # the Python side: Debian's Alembic and SQLAlchemy, run with /usr/bin/python3
-  python3 python3-alembic python3-sqlalchemy python3-psycopg2 python3-asyncpg
+  python3 python3-alembic python3-sqlalchemy python3-psycopg2 python3-psycopg python3-asyncpg
   # setpriv (runs the embedded server as an unprivileged user when root)
   util-linux
   # the install setting: virtual environments with pip

@@ -18,6 +18,9 @@
 namespace ag::test {
 namespace {
 
+// Run in every cell of the version matrix too (tests/README.md).
+const doctest::test_suite kEveryVersion("lint_sql: every version");
+
 struct Linted {
   Findings findings;
   std::string log;
@@ -92,7 +95,8 @@ const std::vector<std::string> kFiveRevisions = {"1a2b3c4d5e01", "2b3c4d5e6f02",
 }  // namespace
 
 TEST_SUITE("lint_sql") {
-  TEST_CASE("worker offline: each printed text with its revision, origin and line") {
+  TEST_CASE("worker offline: each printed text with its revision, origin and line" *
+            kEveryVersion) {
     Result<alembic::OfflineSql> sql =
         offline_sql("lock_timeout_env", {"1a2b3c4d5e01", "6f7a8b9c0d06"});
     REQUIRE(sql.ok());
@@ -303,7 +307,8 @@ TEST_SUITE("lint_sql") {
           std::vector<std::string>{"prefer-text-field@1a2b3c4d5e01:21"});
   }
 
-  TEST_CASE("lint_sql: every rule from Alembic's own SQL, one op. call each, at its line") {
+  TEST_CASE("lint_sql: every rule from Alembic's own SQL, one op. call each, at its line" *
+            kEveryVersion) {
     Linted linted = lint_fixture("rules", kFiveRevisions);
     INFO(linted.log);
     std::vector<std::string> seen;
@@ -383,7 +388,8 @@ TEST_SUITE("lint_sql") {
           "ignore[ban-drop-table] unused since <release>`");
   }
 
-  TEST_CASE("lint_sql: batch_op calls are reported at their own line, not at the with block") {
+  TEST_CASE("lint_sql: batch_op calls are reported at their own line, not at the with block" *
+            kEveryVersion) {
     Findings findings = lint_fixture("rules", {"5e6f7a8b9c05"}).findings;
     // Line 22 is `with op.batch_alter_table("account") as batch_op:`, where Alembic runs them.
     CHECK(placed(findings) == std::vector<std::string>{

@@ -8,11 +8,17 @@
 #include "pg/database_url.h"
 #include "pg/scratch_database.h"
 #include "support/postgres.h"
+#include "support/python_versions.h"
 #include "support/run_gate.h"
+#include "support/scratch.h"
 #include "support/temp_dir.h"
+#include "util/file.h"
 
 namespace ag::test {
 namespace {
+
+// Run in every cell of the version matrix too (tests/README.md).
+const doctest::test_suite kEveryVersion("worker: every version");
 
 struct Scratch {
   pg::ScratchDatabase database;
@@ -45,7 +51,7 @@ Result<alembic::Worker> start_launched(const alembic::WorkerOptions& options,
 }  // namespace
 
 TEST_SUITE("worker") {
-  TEST_CASE("revisions, steps and queries on the migration connection") {
+  TEST_CASE("revisions, steps and queries on the migration connection" * kEveryVersion) {
     Scratch scratch = scratch_for("linear_ok");
     Result<alembic::Worker> started = alembic::Worker::start(scratch.options);
     REQUIRE(started.ok());
@@ -81,7 +87,8 @@ TEST_SUITE("worker") {
     CHECK(worker.close().ok());
   }
 
-  TEST_CASE("a failing step ends the session with the error at its line, the next open works") {
+  TEST_CASE("a failing step ends the session with the error at its line, the next open works" *
+            kEveryVersion) {
     Scratch scratch = scratch_for("upgrade_fails");
     Result<alembic::Worker> worker = alembic::Worker::start(scratch.options);
     REQUIRE(worker.ok());
@@ -118,7 +125,8 @@ TEST_SUITE("worker") {
     CHECK_FALSE(alembic::is_alembic_incompatibility(Error{"AlembicIncompatible: quoted"}));
   }
 
-  TEST_CASE("an Alembic without RevisionStep: a step and an offline run say so, as such") {
+  TEST_CASE("an Alembic without RevisionStep: a step and an offline run say so, as such" *
+            kEveryVersion) {
     // The fixture's env.py deletes alembic.runtime.migration.RevisionStep, as a release might.
     Scratch scratch = scratch_for("alembic_changed_steps", "drift");
     Result<alembic::Worker> worker = alembic::Worker::start(scratch.options);
@@ -204,6 +212,51 @@ TEST_SUITE("worker") {
     CHECK(worker.error().message.starts_with(
         "no Python interpreter that can import Alembic and SQLAlchemy"));
     CHECK(worker.error().message.find("apt-get install python3-alembic") != std::string::npos);
+  }
+
+  TEST_CASE("the version matrix: a cell runs with the Alembic and SQLAlchemy it names" *
+            kEveryVersion) {
+    // Set by CMakeLists.txt for each cell (a prefix: "Alembic 1.19.1, SQLAlchemy 1.4." takes
+    // whichever 1.4 Debian has); the native run (Debian's packages) sets none.
+    const char* cell = std::getenv("AG_MATRIX_CELL");
+    INFO("PYTHONPATH: ", std::getenv("PYTHONPATH") ? std::getenv("PYTHONPATH") : "(unset)");
+    if (cell != nullptr) {
+      CHECK(versions_in_log().starts_with(cell));
+    } else {
+      CHECK(!python_versions().alembic.empty());
+      CHECK(!python_versions().sqlalchemy.empty());
+    }
+  }
+
+  TEST_CASE("psycopg 3 (postgresql+psycopg://) on SQLAlchemy 2.0; on 1.4 an error naming it" *
+            kEveryVersion) {
+    // The driver the project names in alembic.ini is the one env.py gets; the revision checks it.
+    TempDir dir;
+    one_revision_project(dir.path(),
+                         "import sqlalchemy as sa\nfrom alembic import op\n"
+                         "revision = 'a1'\ndown_revision = None\n\n"
+                         "def upgrade():\n"
+                         "    assert op.get_bind().dialect.driver == 'psycopg'\n"
+                         "    op.create_table('note', sa.Column('id', sa.BigInteger(), "
+                         "primary_key=True))\n\n"
+                         "def downgrade():\n    op.drop_table('note')\n");
+    Result<std::string> ini = read_file(dir.path() / "alembic.ini");
+    REQUIRE(ini);
+    std::string plain = "postgresql://postgres@localhost";
+    ini->replace(ini->find(plain), plain.size(), "postgresql+psycopg://postgres@localhost");
+    dir.write("alembic.ini", *ini);
+    GateRun run = run_gate({"--format", "json", "--checks", "roundtrip", "--database-url",
+                            postgres_url(), "--working-directory", dir.path().string()});
+    INFO(run.err);
+    if (at_least(python_versions().sqlalchemy, 2, 0)) {
+      CHECK(run.exit_code == 0);
+      CHECK(run.report()["findings"].empty());
+      CHECK(run.report()["checks"][0]["revisions"].size() == 1);
+    } else {  // SQLAlchemy 1.4 has no psycopg 3 dialect: env.py cannot connect, and says so
+      CHECK(run.exit_code != 0);
+      CHECK(run.err.find("postgresql.psycopg") != std::string::npos);
+    }
+    check_scratch_dropped(run);
   }
 }
 

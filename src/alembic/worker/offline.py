@@ -97,7 +97,7 @@ class QueuedOperations(list):
 @contextlib.contextmanager
 def batch_lines_recorded(recorder):
     """Every batch made while the block runs queues into a QueuedOperations (BatchOperationsImpl
-    and its `batch`: not public API, unchanged from Alembic 1.8 to 1.13)."""
+    and its `batch`: not public API, unchanged from Alembic 1.8 to 1.19)."""
     try:
         from alembic.operations.batch import BatchOperationsImpl
     except ImportError:

@@ -170,6 +170,35 @@ TEST_SUITE("roundtrip") {
     }
   }
 
+  TEST_CASE("a role with few connections left: fewer databases at once, the same findings") {
+    // Each database beside the shared one holds two connections (its catalog's and its
+    // worker's): a CONNECTION LIMIT of 3 leaves room for none, 6 for one more.
+    nlohmann::json alone =
+        roundtrip("realistic_defects", {"--roundtrip-jobs", "1"}).report()["findings"];
+    REQUIRE(alone.size() == 4);
+    pg::Connection server = connect_to_server();
+    for (auto [limit, said] :
+         {std::pair<int, std::string>{3, "roundtrip: one database instead of 4"},
+          std::pair<int, std::string>{6, "roundtrip: 2 scratch databases at once instead of 4"}}) {
+      CAPTURE(limit);
+      REQUIRE(
+          server.run("DROP ROLE IF EXISTS ag_few; CREATE ROLE ag_few LOGIN CREATEDB "
+                     "CONNECTION LIMIT " +
+                     std::to_string(limit)));
+      std::vector<std::string> args = roundtrip_args(fixture("roundtrip/realistic_defects"));
+      for (std::string& arg : args)
+        if (arg == postgres_url()) arg.replace(arg.find("postgres@"), 9, "ag_few@");
+      args.insert(args.end(), {"--roundtrip-jobs", "4"});
+      GateRun run = run_gate(args);
+      INFO(run.err);
+      CHECK(run.exit_code == 1);
+      CHECK(run.report()["findings"] == alone);
+      CHECK(run.err.find(said) != std::string::npos);
+      check_scratch_dropped(run);
+    }
+    CHECK(server.run("DROP ROLE ag_few"));
+  }
+
   TEST_CASE("the same history gives the same findings every time, in one database or several") {
     nlohmann::json first = roundtrip("realistic_defects").report()["findings"];
     REQUIRE(first.size() == 4);

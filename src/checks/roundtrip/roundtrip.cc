@@ -532,11 +532,13 @@ class OtherSandboxes {
     for (size_t i = 1; i < segments; ++i) launches_.push_back(context.workspace.launch_worker());
   }
 
-  /// Starts opening them, now that the shared sandbox is open.
-  void open_beside() {
-    if (launches_.empty()) return;
-    thread_ = std::jthread([this] {
-      open(launches_.size() + 1, [this](const std::string& line) { lines_.push_back(line); });
+  /// Starts opening them, at most `room` (room_for_sandboxes()), now that the shared sandbox is
+  /// open.
+  void open_beside(std::optional<size_t> room) {
+    size_t count = room ? std::min(*room, launches_.size()) : launches_.size();
+    if (count == 0) return;
+    thread_ = std::jthread([this, count] {
+      open(count + 1, [this](const std::string& line) { lines_.push_back(line); });
     });
   }
 
@@ -696,6 +698,29 @@ std::set<std::string> role_names(pg::Connection& connection) {
   return names;
 }
 
+/// How many sandboxes besides the shared one the server has free connections for: each holds
+/// two (its catalog's and its worker's) and makes its database through a third for a moment, and
+/// the shared sandbox's worker has yet to connect. From max_connections (less the slots kept for
+/// superusers) and the role's CONNECTION LIMIT, less the connections open now; nullopt when the
+/// server does not say. Another client may take some meanwhile: then a worker cannot connect.
+std::optional<size_t> room_for_sandboxes(pg::Connection& catalog) {
+  Result<pg::QueryResult> free = catalog.exec(R"sql(
+    WITH me AS (SELECT rolsuper, rolconnlimit FROM pg_roles WHERE rolname = current_user),
+    sessions AS (SELECT usename = current_user AS mine FROM pg_stat_activity
+             WHERE backend_type = 'client backend')
+    SELECT current_setting('max_connections')::int
+           - CASE WHEN (SELECT rolsuper FROM me) THEN 0
+                  ELSE current_setting('superuser_reserved_connections')::int END
+           - (SELECT count(*) FROM sessions),
+           (SELECT CASE WHEN rolconnlimit >= 0 AND NOT rolsuper
+                        THEN rolconnlimit - (SELECT count(*) FROM sessions WHERE mine) END
+            FROM me))sql");
+  if (!free || free->rows() != 1 || free->is_null(0, 0)) return std::nullopt;
+  long left = std::stol(std::string(free->text(0, 0)));
+  if (!free->is_null(0, 1)) left = std::min(left, std::stol(std::string(free->text(0, 1))));
+  return left < 4 ? 0 : static_cast<size_t>((left - 2) / 2);
+}
+
 /// A notice naming the roles that appeared on a server that outlives the run.
 void report_new_roles(sandbox::Sandbox& shared, const std::set<std::string>& before,
                       CheckOutcome& outcome) {
@@ -722,7 +747,8 @@ CheckOutcome run(const CheckContext& context) {
   OtherSandboxes others(context, segments_wanted(context, context.graph.revisions().size(), alone));
   Result<sandbox::Sandbox*> shared = context.workspace.shared();
   if (!shared) return infrastructure_failure(kCheck, shared.error());
-  others.open_beside();
+  std::optional<size_t> room = room_for_sandboxes((*shared)->catalog());
+  others.open_beside(room);
   Result<std::vector<RevisionInfo>> revisions = (*shared)->worker().revisions();
   if (!revisions) return unloadable(**shared, context, revisions.error());
   std::set<std::string> roles_before;
@@ -732,8 +758,16 @@ CheckOutcome run(const CheckContext& context) {
   // The segments first (split() may give fewer than wanted), then a sandbox for each but the
   // last; fewer sandboxes, fewer segments.
   if (alone && segments_wanted(context, revisions->size(), std::nullopt) > 1) context.log(*alone);
-  std::vector<Segment> segments =
-      split(revisions->size(), segments_wanted(context, revisions->size(), alone));
+  size_t wanted = segments_wanted(context, revisions->size(), alone);
+  if (room && wanted > *room + 1) {
+    context.log(fmt::format(
+        "roundtrip: {} instead of {}: the server has free connections for no more (each holds "
+        "two, its catalog's and its worker's)",
+        *room == 0 ? "one database" : fmt::format("{} scratch databases at once", *room + 1),
+        wanted));
+    wanted = *room + 1;
+  }
+  std::vector<Segment> segments = split(revisions->size(), wanted);
   std::vector<std::unique_ptr<sandbox::Sandbox>> own = others.take(segments.size(), context.log);
   if (own.size() + 1 < segments.size()) segments = split(revisions->size(), own.size() + 1);
   context.log(fmt::format(

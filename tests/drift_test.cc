@@ -210,7 +210,7 @@ TEST_SUITE("drift") {
   }
 
   TEST_CASE(
-      "a CHECK constraint: caught in strict mode; by plain drift too on Alembic 1.19.0 and "
+      "a CHECK constraint: caught in strict mode, by plain drift too on Alembic 1.19.0 and "
       "1.19.1" *
       kEveryVersion) {
     // Alembic 1.19.0 and 1.19.1 compare named CHECK constraints themselves (their

@@ -354,7 +354,7 @@ TEST_SUITE("roundtrip") {
     check_scratch_dropped(run);
   }
 
-  TEST_CASE("NotImplementedError in a downgrade is a warning; the later revisions are judged") {
+  TEST_CASE("NotImplementedError in a downgrade is a warning, and the later revisions are judged") {
     GateRun run = roundtrip("downgrade_not_implemented");
     CHECK(run.exit_code == 0);
     std::vector<nlohmann::json> found = run.findings("downgrade-not-implemented");

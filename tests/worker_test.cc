@@ -219,16 +219,18 @@ TEST_SUITE("worker") {
     // Set by CMakeLists.txt for each cell (a prefix: "Alembic 1.19.1, SQLAlchemy 1.4." takes
     // whichever 1.4 Debian has); the native run (Debian's packages) sets none.
     const char* cell = std::getenv("AG_MATRIX_CELL");
-    INFO("PYTHONPATH: ", std::getenv("PYTHONPATH") ? std::getenv("PYTHONPATH") : "(unset)");
+    std::string python_path = std::getenv("PYTHONPATH") ? std::getenv("PYTHONPATH") : "(unset)";
+    std::string imported = versions_in_log();
+    INFO("PYTHONPATH: ", python_path, "; Python imports ", imported);
     if (cell != nullptr) {
-      CHECK(versions_in_log().starts_with(cell));
+      CHECK(imported.starts_with(cell));
     } else {
       CHECK(!python_versions().alembic.empty());
       CHECK(!python_versions().sqlalchemy.empty());
     }
   }
 
-  TEST_CASE("psycopg 3 (postgresql+psycopg://) on SQLAlchemy 2.0; on 1.4 an error naming it" *
+  TEST_CASE("psycopg 3 (postgresql+psycopg://) on SQLAlchemy 2.0, on 1.4 an error naming it" *
             kEveryVersion) {
     // The driver the project names in alembic.ini is the one env.py gets; the revision checks it.
     TempDir dir;

@@ -26,7 +26,7 @@ TEST_SUITE("alembic/wire") {
     CHECK(decoded == message);
   }
 
-  TEST_CASE("the worker's tagged replies become bytes; untagged look-alikes stay as they are") {
+  TEST_CASE("the worker's tagged replies become bytes, untagged look-alikes stay as they are") {
     json reply = decode_line(R"({"ok": true, "path": {"$bytes": "612fff"}, "tagged_bytes": true})");
     CHECK(reply["path"] == "a/\xFF");
     json unmarked = decode_line(R"({"ok": true, "path": {"$bytes": "612fff"}})");

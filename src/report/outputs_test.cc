@@ -7,7 +7,7 @@
 namespace ag {
 
 TEST_SUITE("report/outputs") {
-  TEST_CASE("result, failed checks, counts and heads; report paths only when written") {
+  TEST_CASE("result, failed checks, counts and heads, and report paths only when written") {
     Report report = test::sample_report();
     CHECK(step_outputs(report, {}, "D") ==
           "result=failed\nfailed-checks=heads,roundtrip\nerror-count=5\nwarning-count=1\n"

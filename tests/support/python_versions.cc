@@ -4,19 +4,21 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <optional>
 #include <sstream>
 
+#include "alembic/worker.h"
 #include "process/subprocess.h"
 
 namespace ag::test {
 namespace {
 
-PythonVersions ask_python() {
+/// The versions `python` imports, or nullopt when it cannot import both.
+std::optional<PythonVersions> ask(const std::string& python) {
   Result<process::Completed> asked = process::run(
-      {"/usr/bin/python3", "-c",
+      {python, "-c",
        "import alembic, sqlalchemy; print(alembic.__version__); print(sqlalchemy.__version__)"});
-  REQUIRE_MESSAGE(asked, "/usr/bin/python3 cannot import Alembic and SQLAlchemy");
-  REQUIRE_MESSAGE(asked->success(), asked->err);
+  if (!asked || !asked->success()) return std::nullopt;
   PythonVersions versions;
   std::istringstream lines(asked->out);
   std::getline(lines, versions.alembic);
@@ -24,10 +26,21 @@ PythonVersions ask_python() {
   return versions;
 }
 
-int number_at(std::string_view text, size_t& at) {
+/// As the gate picks its interpreter without a python setting: python3 on PATH, else
+/// /usr/bin/python3.
+PythonVersions ask_python() {
+  for (const std::string& python : alembic::interpreter_candidates(""))
+    if (std::optional<PythonVersions> versions = ask(python)) return *versions;
+  FAIL("neither python3 on PATH nor /usr/bin/python3 imports Alembic and SQLAlchemy");
+  return {};
+}
+
+/// The number at `at` in `version`, moving `at` past it and its dot; 0 when there is none.
+int number_at(std::string_view version, size_t& at) {
+  if (at >= version.size()) return 0;
   int value = 0;
-  auto [end, error] = std::from_chars(text.data() + at, text.data() + text.size(), value);
-  at = static_cast<size_t>(end - text.data()) + 1;  // past the dot
+  auto [end, error] = std::from_chars(version.data() + at, version.data() + version.size(), value);
+  at = static_cast<size_t>(end - version.data()) + 1;
   return error == std::errc() ? value : 0;
 }
 

@@ -12,7 +12,8 @@ struct PythonVersions {
   std::string sqlalchemy;  ///< "2.0.52"
 };
 
-/// What /usr/bin/python3 imports, asked once per test run.
+/// What the gate's default interpreter imports (python3 on PATH, else /usr/bin/python3), asked
+/// once per test run.
 const PythonVersions& python_versions();
 
 /// Whether `version` ("1.19.1") is `major`.`minor` or later.

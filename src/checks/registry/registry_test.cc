@@ -36,7 +36,7 @@ const Emitted kEmitted[] = {
 }  // namespace
 
 TEST_SUITE("checks/rule catalog") {
-  TEST_CASE("the checks setting accepts the registry's names; its default runs every check") {
+  TEST_CASE("the checks setting accepts the registry's names, and its default runs every check") {
     std::vector<std::string> registered;
     for (const CheckEntry& check : all_checks()) registered.emplace_back(check.name);
     CHECK(std::vector<std::string>(check_names().begin(), check_names().end()) == registered);

@@ -7,6 +7,8 @@
 #include <exception>
 #include <iterator>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -520,6 +522,32 @@ size_t segments_wanted(const CheckContext& context, size_t revisions,
                        std::thread::hardware_concurrency());
 }
 
+/// Log lines held back until released, then passed on as they come, from any thread: the other
+/// sandboxes keep their log for their whole life (a drop that fails is said when they go).
+class HeldLog {
+ public:
+  void operator()(const std::string& line) {
+    std::lock_guard lock(mutex_);
+    if (log_)
+      log_(line);
+    else
+      held_.push_back(line);
+  }
+
+  /// Tells the lines held to `log`, and the later ones as they come.
+  void release(const LogLine& log) {
+    std::lock_guard lock(mutex_);
+    for (const std::string& line : held_) log(line);
+    held_.clear();
+    log_ = log;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> held_;
+  LogLine log_;
+};
+
 /// The sandboxes of the segments before the last (which works in the shared one). Each costs a
 /// scratch database and an interpreter, as long as judging a few dozen revisions: the
 /// interpreters start at once, the databases on a thread of their own once the shared sandbox
@@ -528,7 +556,8 @@ size_t segments_wanted(const CheckContext& context, size_t revisions,
 /// more. Their log lines wait until taken, so that the log reads the same every run.
 class OtherSandboxes {
  public:
-  OtherSandboxes(const CheckContext& context, size_t segments) : context_(context) {
+  OtherSandboxes(const CheckContext& context, size_t segments)
+      : context_(context), log_(std::make_shared<HeldLog>()) {
     for (size_t i = 1; i < segments; ++i) launches_.push_back(context.workspace.launch_worker());
   }
 
@@ -538,7 +567,11 @@ class OtherSandboxes {
     size_t count = room ? std::min(*room, launches_.size()) : launches_.size();
     if (count == 0) return;
     thread_ = std::jthread([this, count] {
-      open(count + 1, [this](const std::string& line) { lines_.push_back(line); });
+      try {
+        open(count + 1);
+      } catch (...) {  // the truly fatal: rethrown by take()
+        failure_ = std::current_exception();
+      }
     });
   }
 
@@ -546,15 +579,17 @@ class OtherSandboxes {
   /// after the lines of those opened beforehand).
   std::vector<std::unique_ptr<sandbox::Sandbox>> take(size_t segments, const LogLine& log) {
     if (thread_.joinable()) thread_.join();
-    for (const std::string& line : lines_) log(line);
-    open(segments, log);
+    if (failure_) std::rethrow_exception(failure_);
+    log_->release(log);
+    open(segments);
     launches_.clear();  // unused: their interpreters stop
     while (!opened_.empty() && opened_.size() + 1 > segments) opened_.pop_back();
     return std::move(opened_);
   }
 
  private:
-  void open(size_t segments, const LogLine& log) {
+  void open(size_t segments) {
+    LogLine log = [held = log_](const std::string& line) { (*held)(line); };
     while (!refused_ && opened_.size() + 1 < segments) {
       std::optional<alembic::WorkerLaunch> launched;
       if (opened_.size() < launches_.size()) launched.emplace(std::move(launches_[opened_.size()]));
@@ -571,10 +606,11 @@ class OtherSandboxes {
   }
 
   const CheckContext& context_;
+  std::shared_ptr<HeldLog> log_;  ///< Shared with the sandboxes, which may outlive this.
   std::vector<alembic::WorkerLaunch> launches_;
   std::vector<std::unique_ptr<sandbox::Sandbox>> opened_;
-  std::vector<std::string> lines_;
   bool refused_ = false;
+  std::exception_ptr failure_;
   std::jthread thread_;  // last: joined before the members it writes go
 };
 
@@ -701,16 +737,20 @@ std::set<std::string> role_names(pg::Connection& connection) {
 /// How many sandboxes besides the shared one the server has free connections for: each holds
 /// two (its catalog's and its worker's) and makes its database through a third for a moment, and
 /// the shared sandbox's worker has yet to connect. From max_connections (less the slots kept for
-/// superusers) and the role's CONNECTION LIMIT, less the connections open now; nullopt when the
-/// server does not say. Another client may take some meanwhile: then a worker cannot connect.
+/// superusers and, from PostgreSQL 16, reserved_connections) and the role's CONNECTION LIMIT,
+/// less the connections open now; nullopt when the server does not say. Another client may take
+/// some meanwhile: then a worker cannot connect.
 std::optional<size_t> room_for_sandboxes(pg::Connection& catalog) {
+  // A session the role may not see has no backend_type: counted when it has a user.
   Result<pg::QueryResult> free = catalog.exec(R"sql(
-    WITH me AS (SELECT rolsuper, rolconnlimit FROM pg_roles WHERE rolname = current_user),
-    sessions AS (SELECT usename = current_user AS mine FROM pg_stat_activity
-             WHERE backend_type = 'client backend')
+    WITH me AS (SELECT rolsuper, rolconnlimit FROM pg_roles WHERE rolname = session_user),
+    sessions AS (SELECT usename = session_user AS mine FROM pg_stat_activity
+                 WHERE backend_type = 'client backend'
+                    OR backend_type IS NULL AND usesysid IS NOT NULL)
     SELECT current_setting('max_connections')::int
            - CASE WHEN (SELECT rolsuper FROM me) THEN 0
-                  ELSE current_setting('superuser_reserved_connections')::int END
+                  ELSE current_setting('superuser_reserved_connections')::int
+                       + coalesce(current_setting('reserved_connections', true)::int, 0) END
            - (SELECT count(*) FROM sessions),
            (SELECT CASE WHEN rolconnlimit >= 0 AND NOT rolsuper
                         THEN rolconnlimit - (SELECT count(*) FROM sessions WHERE mine) END

@@ -17,18 +17,11 @@
 #include "process/subprocess.h"
 #include "support/postgres.h"
 #include "support/run_gate.h"
+#include "support/scratch.h"
 #include "support/temp_dir.h"
 
 namespace ag::test {
 namespace {
-
-pg::Connection connect_to(const std::string& url) {
-  Result<pg::DatabaseUrl> parsed = pg::parse_database_url(url);
-  REQUIRE(parsed.ok());
-  Result<pg::Connection> connection = pg::connect(parsed->libpq());
-  REQUIRE(connection.ok());
-  return std::move(*connection);
-}
 
 std::string scalar(pg::Connection& connection, const std::string& sql,
                    const std::vector<pg::Param>& params = {}) {

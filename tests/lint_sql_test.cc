@@ -46,7 +46,7 @@ Linted lint_fixture(const std::string& name, const std::vector<std::string>& rev
   sandbox::Workspace workspace(*settings, *project, log);
   config::Environment no_environment = [](const std::string&) { return std::nullopt; };
   checks::CheckContext context{*settings, *project, graph, workspace, log, no_environment};
-  out.findings = checks::lint::lint_sql(context, revisions);
+  out.findings = checks::lint::lint_sql(context, revisions, false).findings;
   return out;
 }
 
@@ -123,7 +123,7 @@ TEST_SUITE("lint_sql") {
               "6f7a8b9c0d06 revision 21 CREATE INDEX ix_account_email ON account ",
               "6f7a8b9c0d06 alembic 0 UPDATE alembic_version SET version_num='6f7a8b9c0d06' "
               "WHERE alembic_version.version_num = '1a2b3c4d5e01';",
-              "6f7a8b9c0d06 env 19 COMMIT;",
+              " env 19 COMMIT;",
           });
   }
 

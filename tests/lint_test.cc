@@ -309,6 +309,44 @@ TEST_SUITE("lint") {
           std::string::npos);
   }
 
+  TEST_CASE("pull request: the job summary and sql-file show the SQL of its revisions alone") {
+    TempDir dir;
+    std::string base = committed_copy(dir);
+    fs::path versions = dir.path() / "migrations" / "versions";
+    std::ofstream(versions / "1a000000000f_index_users.py")
+        << "\"\"\"index users\"\"\"\nfrom alembic import op\n\nrevision = '1a000000000f'\n"
+           "down_revision = '1a000000000e'\n\n\ndef upgrade():\n"
+           "    op.create_index('ix_users_name', 'users', ['name'])\n\n\ndef downgrade():\n"
+           "    op.drop_index('ix_users_name', table_name='users')\n";
+    git(dir.path(), {"add", "-A"});
+    git(dir.path(), {"commit", "-q", "-m", "the pull request"});
+    std::map<std::string, std::string> env{
+        {"GITHUB_EVENT_PATH", write_event(dir, base).string()},
+        {"GITHUB_STEP_SUMMARY", (dir.path() / "summary.md").string()}};
+    GateRun run = lint_at(dir.path().string(), {"--sql-file", "review.sql"}, env);
+    INFO(run.err);
+    std::ifstream file(dir.path() / "review.sql");
+    std::string sql((std::istreambuf_iterator<char>(file)), {});
+    CHECK(count_lines(sql) > 10);
+    CHECK(sql.find("-- Revision 1a000000000f: index users\n-- File: migrations/versions/"
+                   "1a000000000f_index_users.py\n") != std::string::npos);
+    CHECK(sql.find("-- Revision ") == sql.rfind("-- Revision "));  // that revision alone
+    CHECK(sql.find("-- Upgrade\nBEGIN;\n\n-- Running upgrade 1a000000000e -> 1a000000000f\n\n"
+                   "CREATE INDEX ix_users_name ON users (name);\n") != std::string::npos);
+    CHECK(sql.find("-- Downgrade\nBEGIN;\n\n-- Running downgrade 1a000000000f -> 1a000000000e\n\n"
+                   "DROP INDEX ix_users_name;\n") != std::string::npos);
+    std::ifstream summary_file(dir.path() / "summary.md");
+    std::string summary((std::istreambuf_iterator<char>(summary_file)), {});
+    CHECK(summary.find("<details><summary><code>1a000000000f</code> index users · "
+                       "migrations/versions/1a000000000f_index_users.py · 2 findings</summary>") !=
+          std::string::npos);
+    CHECK(summary.find("-- ▼ error require-concurrent-index-creation (line 9): CREATE INDEX "
+                       "ix_users_name holds a SHARE lock on existing table users until the index "
+                       "is built, blocking every INSERT, UPDATE and DELETE on it meanwhile\n-- ▼ "
+                       "warning require-lock-timeout (line 9): ") != std::string::npos);
+    CHECK(summary.find("<code>1a0000000001</code>") == std::string::npos);  // not in scope
+  }
+
   TEST_CASE(
       "actions/checkout's default clone: the base is fetched, the pull request's files linted") {
     // origin: the base, a pull request, and the merge commit GitHub makes of them.

@@ -110,8 +110,11 @@ TEST_SUITE("reports") {
     std::string action = contents(AG_SOURCE_DIR "/action.yml");
     std::string readme = contents(AG_SOURCE_DIR "/README.md");
     std::string outputs = action.substr(action.find("\noutputs:\n"));
+    Report report = sample_report();
+    report.checks.push_back({.name = "pending"});
+    report.checks.back().deploy = DeployState{.current = {"a1"}, .pending = {"b2", "c3"}};
     std::istringstream written(
-        step_outputs(sample_report(), {.json = "r.json", .sarif = "r.sarif"}, "D"));
+        step_outputs(report, {.json = "r.json", .sarif = "r.sarif", .sql = "r.sql"}, "D"));
     size_t count = 0;
     for (std::string line; std::getline(written, line); ++count) {
       std::string name = line.substr(0, line.find('='));
@@ -119,7 +122,7 @@ TEST_SUITE("reports") {
       CHECK(outputs.find("\n  " + name + ":\n") != std::string::npos);
       CHECK(readme.find("| `" + name + "` |") != std::string::npos);
     }
-    CHECK(count == 7);
+    CHECK(count == 11);
   }
 
   TEST_CASE("a usage error leaves its trace in the job summary and the outputs") {

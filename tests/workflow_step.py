@@ -6,11 +6,16 @@ alembic-gate, and gives what the runner derives from it for the action's contain
 
   defaults                   every input of action.yml as INPUT_<NAME>=<default>, one a line
                              (a cross-check of container_test.sh's own reading of action.yml)
-  env [-0] WORKFLOW          the step's environment: every input of action.yml as INPUT_<NAME>
+  env [-0] [--secret NAME=VALUE]... WORKFLOW
+                             the step's environment: every input of action.yml as INPUT_<NAME>
                              (the name upper-cased, spaces made _, hyphens kept), the step's
                              `with:` value or else the input's default; then the workflow's, the
                              job's and the step's `env:`; then GITHUB_WORKFLOW, GITHUB_JOB and
-                             GITHUB_ACTION. -0: NUL-terminated entries (values may hold newlines)
+                             GITHUB_ACTION. -0: NUL-terminated entries (values may hold newlines).
+                             --secret: `${{ secrets.NAME }}` in a value is VALUE, as the runner
+                             gives it (every other expression is still an error)
+  run WORKFLOW STEP_NAME     the `run:` script of the step named STEP_NAME in the alembic-gate
+                             step's job
   describe WORKFLOW          key=value lines for the test: working_directory, json_file,
                              sarif_file, database_service (label:port of the job's service the
                              database-url names; empty without database-url), outputs_used (the
@@ -82,9 +87,18 @@ def find_step(workflow):
     return found[0]
 
 
+SECRETS = {}  # env --secret: NAME -> VALUE
+SECRET = re.compile(r"\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
 def plain(value, where):
     if not isinstance(value, str):
         raise Problem(f"{where}: {value!r} is not a string (the runner takes strings only)")
+    def secret(match):
+        if match.group(1) not in SECRETS:
+            raise Problem(f"{where}: {value!r} reads secrets.{match.group(1)}, which no --secret gives")
+        return SECRETS[match.group(1)]
+    value = SECRET.sub(secret, value)
     if "${{" in value:
         raise Problem(f"{where}: {value!r} holds an expression, which this harness does not evaluate")
     return value
@@ -177,6 +191,15 @@ def describe(workflow_path):
         if "\n" in value:
             raise Problem(f"{key} spans lines: {value!r}")
     return fields
+
+
+def run_script(workflow_path, name):
+    """The run: script of the step named `name` in the alembic-gate step's job."""
+    _, job, _, _ = find_step(load(workflow_path))
+    scripts = [step.get("run", "") for step in job.get("steps") or [] if step.get("name") == name]
+    if len(scripts) != 1 or not scripts[0]:
+        raise Problem(f"{len(scripts)} steps named {name!r} with a run: script; expected one")
+    return scripts[0]
 
 
 def read_output(path, wanted):
@@ -281,16 +304,22 @@ def main(argv):
     if command == "defaults" and not args:
         for name, value in action_inputs().items():
             print(f"{env_name(name)}={value}")
-    elif command == "env" and args and len(args) <= 2:
+    elif command == "env" and args:
         end = "\n"
         if args[0] == "-0":
             end, args = "\0", args[1:]
+        while len(args) > 2 and args[0] == "--secret" and "=" in args[1]:
+            name, _, value = args[1].partition("=")
+            SECRETS[name] = value
+            args = args[2:]
         if len(args) != 1:
             return usage()
         for name, value in step_env(args[0]):
             if end == "\n" and "\n" in value:
                 raise Problem(f"{name} spans lines: use env -0")
             sys.stdout.write(f"{name}={value}{end}")
+    elif command == "run" and len(args) == 2:
+        sys.stdout.write(run_script(*args))
     elif command == "describe" and len(args) == 1:
         for key, value in describe(args[0]).items():
             print(f"{key}={value}")

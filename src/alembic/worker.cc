@@ -73,6 +73,21 @@ std::optional<Error> python_error_in(const json& body, const char* field) {
   return python_error(error);
 }
 
+/// The offline requests' `statements`.
+std::vector<EmittedSql> emitted_sql_of(const json& statements) {
+  std::vector<EmittedSql> out;
+  for (const json& item : statements) {
+    std::string origin = text_of(item["origin"]);
+    out.push_back({text_of(item["sql"]), text_of(item["revision"]),
+                   origin == "revision" ? SqlOrigin::revision
+                   : origin == "env"    ? SqlOrigin::env
+                                        : SqlOrigin::alembic,
+                   item["line"].is_number() ? item["line"].get<int>() : 0,
+                   strings_of(item.value("refused_identifiers", json::array()))});
+  }
+  return out;
+}
+
 std::optional<CatalogRows> catalog_rows_in(const json& body, const char* field) {
   const json& reading = body.value(field, json());
   if (!reading.is_object()) return std::nullopt;
@@ -386,18 +401,29 @@ Result<OfflineSql> Worker::offline_sql(const std::vector<std::string>& revisions
   Result<Reply> reply = request(encode_line(json{{"op", "offline"}, {"revisions", revisions}}),
                                 step_timeout_, "running env.py offline");
   if (!reply) return reply.error();
-  OfflineSql out;
-  for (const json& item : reply->body["statements"]) {
-    std::string origin = text_of(item["origin"]);
-    out.statements.push_back({text_of(item["sql"]), text_of(item["revision"]),
-                              origin == "revision" ? SqlOrigin::revision
-                              : origin == "env"    ? SqlOrigin::env
-                                                   : SqlOrigin::alembic,
-                              item["line"].is_number() ? item["line"].get<int>() : 0,
-                              strings_of(item.value("refused_identifiers", json::array()))});
-  }
+  const json& table = reply->body.value("version_table", json::object());
+  OfflineSql out{emitted_sql_of(reply->body["statements"]),
+                 {},
+                 {text_of(table.value("name", json("alembic_version"))),
+                  table.value("schema", json()).is_string() ? text_of(table["schema"]) : ""}};
   for (const json& item : reply->body["failures"])
     out.failures.push_back({text_of(item["revision"]), python_error(item["error"])});
+  return out;
+}
+
+Result<std::vector<OfflineDowngrade>> Worker::offline_downgrades(
+    const std::vector<std::string>& revisions) {
+  // Each revision is an env.py run of its own: the request may take the time of that many.
+  Result<Reply> reply =
+      request(encode_line(json{{"op", "offline_downgrades"}, {"revisions", revisions}}),
+              step_timeout_ * static_cast<int>(std::max<size_t>(1, revisions.size())),
+              "running env.py offline for the downgrades");
+  if (!reply) return reply.error();
+  std::vector<OfflineDowngrade> out;
+  for (const json& item : reply->body["downgrades"]) {
+    out.push_back({text_of(item["revision"]), emitted_sql_of(item["statements"]),
+                   python_error_in(item, "failure")});
+  }
   return out;
 }
 

@@ -139,9 +139,25 @@ struct OfflineFailure {
   Error error;  ///< At the failing line of the migration.
 };
 
+/// Where env.py keeps the applied revisions (context.configure's version_table and
+/// version_table_schema).
+struct VersionTable {
+  std::string name = "alembic_version";
+  std::string schema = {};  ///< "": the connection's search_path decides.
+};
+
 struct OfflineSql {
   std::vector<EmittedSql> statements;  ///< In the order Alembic printed them.
   std::vector<OfflineFailure> failures;
+  VersionTable version_table = {};  ///< As the run's env.py configured it.
+};
+
+/// One revision's downgrade alone in offline mode, as `alembic downgrade REV:PARENT --sql`
+/// prints it.
+struct OfflineDowngrade {
+  std::string revision;
+  std::vector<EmittedSql> statements;  ///< Everything that run printed, in order.
+  std::optional<Error> failure;        ///< downgrade() raised (the texts before it are kept).
 };
 
 /// A worker's first interpreter started ahead of its database: it imports Alembic and SQLAlchemy
@@ -215,6 +231,12 @@ class Worker {
   /// failure and the others still run; an Error means env.py itself cannot run offline (it
   /// connects, raises, or never runs the migrations).
   Result<OfflineSql> offline_sql(const std::vector<std::string>& revisions);
+
+  /// Each of `revisions`' downgrade alone, in offline mode: one run of env.py per revision
+  /// (starting at it, ending at its parent). Outside a session. A downgrade that raises is its
+  /// entry's failure; an Error means env.py itself cannot run offline.
+  Result<std::vector<OfflineDowngrade>> offline_downgrades(
+      const std::vector<std::string>& revisions);
 
   /// Lets env.py finish (it commits) and ends the session.
   Status close();

@@ -105,7 +105,7 @@ Report run_pipeline(const config::Settings& settings, const project::Project& pr
   graph::RevisionGraph graph(graph::read_revision_scripts(project.revision_files));
   report.graph = summarize(graph);
   sandbox::Workspace workspace(settings, project, log);
-  checks::CheckContext context{settings, project, graph, workspace, log, env};
+  checks::CheckContext context{settings, project, graph, workspace, log, env, &report.checks};
   for (const checks::registry::CheckEntry& check : checks::registry::all_checks()) {
     if (std::find(settings.checks.begin(), settings.checks.end(), check.name) ==
         settings.checks.end())

@@ -117,6 +117,11 @@ std::optional<PublishFailure> publish(const Report& report, const config::Settin
                      })))
       written.sarif = relative_inside(path, report.repository_root);
   }
+  if (!settings.sql_file.empty()) {
+    std::filesystem::path path = folder / settings.sql_file;
+    if (writer.write("SQL file", "sql-file", ExitCode::usage, path, sql_file_text(report)))
+      written.sql = relative_inside(path, report.repository_root);
+  }
   write_runner_files(writer, report, written, env);
   console.print(
       stdout_text(report, where, console, writer.failure() ? writer.failure()->errors.size() : 0));

@@ -25,18 +25,18 @@ struct PublishFailure {
   /// One per file: "cannot write the job summary (GITHUB_STEP_SUMMARY): <the system's reason>"
   /// at the file's path.
   std::vector<Error> errors;
-  /// usage for json-file and sarif-file (settings name them); infrastructure for the runner's
-  /// GITHUB_STEP_SUMMARY and GITHUB_OUTPUT; the gravest when several failed.
+  /// usage for json-file, sarif-file and sql-file (settings name them); infrastructure for the
+  /// runner's GITHUB_STEP_SUMMARY and GITHUB_OUTPUT; the gravest when several failed.
   ExitCode exit_code = ExitCode::usage;
 };
 
-/// Writes json-file and sarif-file (relative to working-directory), appends the job summary to
-/// GITHUB_STEP_SUMMARY and the outputs to GITHUB_OUTPUT when those variables name files (the
-/// report-json and report-sarif outputs only for the files written), then prints `report` through
-/// `console` in `where.format`; in GitHub's log (workflow commands on) format text is printed
-/// verbatim, so that no message can run a command. Every file is attempted; each that cannot be
-/// written is in the failure, and the github format keeps an error annotation free for each, for
-/// the caller to report them. `report` must already be redacted().
+/// Writes json-file, sarif-file and sql-file (relative to working-directory), appends the job
+/// summary to GITHUB_STEP_SUMMARY and the outputs to GITHUB_OUTPUT when those variables name files
+/// (the report-json, report-sarif and sql-file outputs only for the files written), then prints
+/// `report` through `console` in `where.format`; in GitHub's log (workflow commands on) format text
+/// is printed verbatim, so that no message can run a command. Every file is attempted; each that
+/// cannot be written is in the failure, and the github format keeps an error annotation free for
+/// each, for the caller to report them. `report` must already be redacted().
 std::optional<PublishFailure> publish(const Report& report, const config::Settings& settings,
                                       const config::Environment& env, const Publication& where,
                                       Console& console);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "app/console.h"
 #include "app/install.h"
@@ -32,18 +33,27 @@ config::OutputFormat resolved_format(const Result<config::Settings>& settings,
   return in_github_actions(env) ? OutputFormat::github : OutputFormat::text;
 }
 
-/// The credentials of every database-url the run may have been given, known before anything is
-/// printed: the action input, the flag, and the resolved setting (which may come from the file).
+/// The credentials of every database URL the run may have been given (database-url and
+/// target-database-url), known before anything is printed: the action input, the flag, and the
+/// resolved setting (which may come from the file).
 Secrets credentials(const config::Environment& env, const Result<config::CommandLine>& command_line,
                     const Result<config::Settings>& settings) {
   Secrets secrets;
-  if (std::optional<std::string> input = env(config::input_variable("database-url")))
-    secrets.add(pg::url_secrets(*input));
-  if (command_line) {
-    auto flag = command_line->values.find("database-url");
-    if (flag != command_line->values.end()) secrets.add(pg::url_secrets(flag->second.text));
+  for (std::string key : {"database-url", "target-database-url"}) {
+    if (std::optional<std::string> input = env(config::input_variable(key)))
+      secrets.add(pg::url_secrets(*input));
+    if (command_line) {
+      auto flag = command_line->values.find(key);
+      if (flag != command_line->values.end()) secrets.add(pg::url_secrets(flag->second.text));
+    }
   }
-  if (settings) secrets.add(pg::url_secrets(settings->database_url));
+  if (!settings) return secrets;
+  secrets.add(pg::url_secrets(settings->database_url));
+  secrets.add(pg::url_secrets(settings->target_database_url));
+  if (!settings->target_database_url_env.empty()) {  // the deploy gate's target, from a secret
+    if (std::optional<std::string> held = env(settings->target_database_url_env))
+      secrets.add(pg::url_secrets(*held));
+  }
   return secrets;
 }
 
@@ -93,6 +103,29 @@ Status usable(const Result<config::Settings>& settings) {
   return ok();
 }
 
+/// With pending among the checks, the target from the variable target-database-url-env names,
+/// into target-database-url (an unset variable or a malformed URL is exit 2). The variable is
+/// then removed from this process's environment: nothing it starts (install, env.py, the
+/// migrations of the scratch databases) inherits the production URL.
+Status take_target_url(config::Settings& settings, const config::Environment& env) {
+  const std::string& name = settings.target_database_url_env;
+  bool wanted =
+      std::find(settings.checks.begin(), settings.checks.end(), "pending") != settings.checks.end();
+  if (!wanted || !settings.target_database_url.empty() || name.empty()) return ok();
+  std::string value = env(name).value_or("");
+  if (value.empty()) {
+    return Error{
+        fmt::format("target-database-url-env names {}, which is not set or empty in the "
+                    "environment: set it from a secret in the step's `env:`",
+                    name)};
+  }
+  if (Result<pg::DatabaseUrl> url = pg::parse_database_url(value); !url)
+    return Error{fmt::format("{} (target-database-url-env): {}", name, url.error().message)};
+  settings.target_database_url = value;
+  ::unsetenv(name.c_str());
+  return ok();
+}
+
 ExitCode exit_code(const Report& report) {
   if (report.broken()) return ExitCode::infrastructure;  // the verdict is incomplete
   return report.failed() ? ExitCode::failed : ExitCode::passed;
@@ -121,7 +154,9 @@ ExitCode run(int argc, const char* const* argv, const config::Environment& env, 
                   format == config::OutputFormat::github || in_github_actions(env),
                   format == config::OutputFormat::json ? err : out);
   console.mask();
-  if (Status ready = usable(settings); !ready) {
+  Status ready = usable(settings);
+  if (ready) ready = take_target_url(*settings, env);
+  if (!ready) {
     console.error(ready.error().describe());
     if (std::optional<PublishFailure> failure =
             publish_usage_error(ready.error(), env, console.secrets())) {

@@ -1,5 +1,7 @@
 #include "checks/check.h"
 
+#include <chrono>
+
 namespace ag::checks {
 namespace {
 
@@ -28,6 +30,25 @@ constexpr RuleInfo kRules[] = {
 };
 
 }  // namespace
+
+alembic::WorkerOptions offline_worker_options(const CheckContext& context) {
+  alembic::WorkerOptions options;
+  options.python = context.settings.python;
+  options.project_dir = context.project.working_directory;
+  options.config_file = context.project.config_file;
+  options.url = sandbox::with_project_driver("postgresql://alembic-gate@127.0.0.1:1/offline",
+                                             context.project.sqlalchemy_url);
+  options.url_env = context.settings.database_url_env;
+  options.step_timeout = std::chrono::seconds(context.settings.step_timeout);
+  return options;
+}
+
+const DeployState* deploy_state(const CheckContext& context) {
+  if (context.earlier == nullptr) return nullptr;
+  for (const CheckOutcome& outcome : *context.earlier)
+    if (outcome.deploy) return &*outcome.deploy;
+  return nullptr;
+}
 
 CheckOutcome infrastructure_failure(std::string_view check, const Error& error) {
   CheckOutcome outcome{.name = std::string(check), .status = CheckStatus::error};

@@ -22,7 +22,19 @@ struct CheckContext {
   sandbox::Workspace& workspace;  ///< The database side, made on first use.
   const LogLine& log;  ///< Progress and details for the log (stderr), one line at a time.
   const config::Environment& environment;  ///< The run's environment (GITHUB_EVENT_PATH, ...).
+  /// The outcomes of the checks that ran before this one, in pipeline order (lint reads the
+  /// deploy gate's: what will run on the target, and how big its tables are); may be null.
+  const std::vector<CheckOutcome>* earlier = nullptr;
 };
+
+/// The deploy gate's reading of the target (an earlier pending check's), or null when it did
+/// not run or could not read the database.
+const DeployState* deploy_state(const CheckContext& context);
+
+/// The worker's options for offline runs of env.py (lint's SQL, the deploy gate's history):
+/// the project, python, step-timeout, and a URL of PostgreSQL's dialect whose port nothing
+/// listens on, so that an env.py that connects anyway fails at once, touching no database.
+alembic::WorkerOptions offline_worker_options(const CheckContext& context);
 
 /// The outcome of a check that could not run because of the infrastructure (exit code 3).
 CheckOutcome infrastructure_failure(std::string_view check, const Error& error);

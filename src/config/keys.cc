@@ -51,6 +51,10 @@ const std::array kKeys = {
         &S::json_file},
     Key{"sarif-file", ValueType::path, "", "Also write a SARIF 2.1.0 report to this file.",
         &S::sarif_file},
+    Key{"sql-file", ValueType::path, "",
+        "Also write the SQL of the revisions lint looks at (with pending: the pending ones), "
+        "upgrade then downgrade as Alembic prints them offline, to this file.",
+        &S::sql_file},
     Key{"python", ValueType::text, "",
         "Python interpreter that runs Alembic; empty: python3 on PATH, then /usr/bin/python3.",
         &S::python},
@@ -92,6 +96,20 @@ const std::array kKeys = {
     Key{"lint-since", ValueType::text, "",
         "Lint only the revisions after this one (the ones `upgrade <it>:heads` would run).",
         &S::lint_since},
+    Key{"target-database-url", ValueType::text, "",
+        "The database a deploy is about to migrate (pending): read only, never written; libpq "
+        "or SQLAlchemy URL.",
+        &S::target_database_url},
+    Key{"target-database-url-env", ValueType::text, "",
+        "The environment variable holding target-database-url (a secret), when that is empty.",
+        &S::target_database_url_env},
+    Key{.name = "deploy-large-table-rows",
+        .type = ValueType::integer,
+        .default_value = "1000000",
+        .help = "With pending: a lint finding whose statement locks a table of the target with at "
+                "least this many rows (the planner's estimate) becomes an error.",
+        .field = &S::deploy_large_table_rows,
+        .minimum = 1},
     Key{"drift-strict", ValueType::boolean, "false",
         "Drift also builds the models with metadata.create_all() in a second scratch database "
         "and compares the two catalogs (server defaults, CHECK constraints, enum values, "

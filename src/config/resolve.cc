@@ -54,13 +54,6 @@ Result<int> parse_integer(const Key& key, const RawValue& raw) {
   return number;
 }
 
-/// A name a shell can set and os.environ hands env.py: letters, digits and _, no digit first.
-bool is_variable_name(std::string_view name) {
-  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
-         std::all_of(name.begin(), name.end(), word);
-}
-
 /// What some lists' items must be beyond their choices: at least one check; for
 /// database-url-env, names of environment variables.
 Status check_items(const Key& key, const RawValue& raw, const std::vector<std::string>& items,
@@ -206,6 +199,12 @@ Result<Settings> resolve_settings(const RawValues& flags, const Environment& env
       return s.error();
   }
   return settings;
+}
+
+bool is_variable_name(std::string_view name) {
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
+         std::all_of(name.begin(), name.end(), word);
 }
 
 }  // namespace ag::config

@@ -14,6 +14,9 @@ namespace ag::config {
 Result<Settings> resolve_settings(const RawValues& flags, const Environment& env,
                                   CheckNames checks);
 
+/// A name a shell can set and os.environ hands env.py: letters, digits and _, no digit first.
+bool is_variable_name(std::string_view name);
+
 /// Types one value into `settings`; `checks` as for resolve_settings(). Exposed for tests.
 Status assign(Settings& settings, const Key& key, const RawValue& raw, CheckNames checks);
 

@@ -38,6 +38,7 @@ struct Settings {
   OutputFormat format = OutputFormat::automatic;
   std::string json_file;
   std::string sarif_file;
+  std::string sql_file;  ///< The SQL of lint's revisions, for review; empty: not written.
   std::string python;
   std::string install;  ///< A shell command; empty: nothing to install.
   /// SQL (or the name of a .sql file in working_directory) run in every scratch database before
@@ -51,6 +52,9 @@ struct Settings {
   std::vector<std::string> lint_rules;     ///< Items: all, rule-id, +rule-id, -rule-id.
   std::vector<std::string> lint_severity;  ///< Items: rule-id=severity.
   std::string lint_since;
+  std::string target_database_url;      ///< The pending check's database; read only.
+  std::string target_database_url_env;  ///< A variable holding it, when it is empty.
+  int deploy_large_table_rows = 0;      ///< Rows from which a lint finding on it is an error.
   bool drift_strict = false;
   Severity drift_strict_severity = Severity::warning;
 };

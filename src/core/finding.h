@@ -26,6 +26,10 @@ struct Finding {
   std::string help = {};      ///< How to fix it.
   int column = 0;             ///< 1-based column on `line`; 0 when unknown.
   int end_column = 0;         ///< 1-based, inclusive, on `end_line`; 0 when unknown.
+  /// Existing tables whose size sets how long this finding's statement holds its lock (lint's
+  /// rules of index builds, table rewrites and validating scans), as the SQL names them
+  /// ("orders", "shop.orders"): the deploy gate weighs them against the target's.
+  std::vector<std::string> tables = {};
   /// When set, one problem of the project that several checks meet (a module env.py imports is
   /// missing): the pipeline keeps one finding per cause (say_each_cause_once).
   std::string cause = {};

@@ -86,6 +86,29 @@ std::vector<RankedFinding> Report::ranked() const {
   return entries;
 }
 
+namespace {
+
+/// The SQL quotes what env.py and the migrations print: a password they put in a statement too.
+void redact_sql(SqlReview& review, const Secrets& secrets) {
+  secrets.redact_in_place(review.unavailable);
+  for (RevisionSql& revision : review.revisions) {
+    for (std::string* text :
+         {&revision.message, &revision.upgrade_failure, &revision.downgrade_failure}) {
+      secrets.redact_in_place(*text);
+    }
+    for (std::vector<SqlText>* texts : {&revision.upgrade, &revision.downgrade})
+      for (SqlText& text : *texts) secrets.redact_in_place(text.sql);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> newest_for_review(const std::vector<std::string>& revisions,
+                                           size_t& left_out) {
+  left_out = revisions.size() > kReviewedRevisions ? revisions.size() - kReviewedRevisions : 0;
+  return {revisions.begin() + static_cast<std::ptrdiff_t>(left_out), revisions.end()};
+}
+
 Report redacted(Report report, const Secrets& secrets) {
   secrets.redact_in_place(report.project);
   for (CheckOutcome& check : report.checks) {
@@ -95,6 +118,7 @@ Report redacted(Report report, const Secrets& secrets) {
         secrets.redact_in_place(*text);
       }
     }
+    if (check.sql_review) redact_sql(*check.sql_review, secrets);
   }
   return report;
 }

@@ -1,7 +1,9 @@
 // What a run hands to the reporters.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,67 @@ struct RevisionTiming {
   double downgrade_seconds = -1;
 };
 
+/// One text of a revision's SQL as Alembic prints it offline (a statement, sometimes several or
+/// a comment, with the line break Alembic ends it with).
+struct SqlText {
+  std::string sql;
+  int line = 0;  ///< The revision file's line that emitted it; 0 for env.py's and Alembic's own.
+};
+
+/// One revision's SQL, for review: what `alembic upgrade PARENT:REV --sql` and `alembic
+/// downgrade REV:PARENT --sql` print for it alone.
+struct RevisionSql {
+  std::string revision = {};
+  std::string message = {};  ///< First line of its docstring; may be empty.
+  std::string file = {};     ///< Relative to the repository root.
+  std::vector<SqlText> upgrade = {};
+  std::vector<SqlText> downgrade = {};
+  /// Why the upgrade's SQL stops short (it raised in offline mode, where and what); "" when
+  /// it is whole. The texts printed before it are kept.
+  std::string upgrade_failure = {};
+  std::string downgrade_failure = {};
+};
+
+/// The SQL of the revisions a check looked at (lint's scope, pending's revisions), in upgrade
+/// order.
+struct SqlReview {
+  std::string title = "SQL to review";        ///< The heading it is shown under.
+  std::string none = "no revision in scope";  ///< Said when there is no revision to show.
+  std::vector<RevisionSql> revisions = {};
+  size_t left_out = 0;           ///< Older revisions in scope whose SQL is not shown (the cap).
+  std::string unavailable = {};  ///< Why there is no SQL at all (env.py cannot run offline).
+};
+
+/// A table of the target, as the planner's statistics know it (no lock taken to read them).
+struct TableSize {
+  std::string schema = {};
+  std::string name = {};
+  int64_t rows = -1;  ///< pg_class.reltuples: an estimate; -1 when never vacuumed or analyzed.
+  int64_t bytes = 0;  ///< Its pages, its TOAST table's and its indexes', times the block size.
+};
+
+/// The most revisions a SqlReview shows: the newest ones.
+constexpr size_t kReviewedRevisions = 50;
+
+/// The newest kReviewedRevisions of `revisions` (in upgrade order); `left_out` gets how many
+/// older ones are not.
+std::vector<std::string> newest_for_review(const std::vector<std::string>& revisions,
+                                           size_t& left_out);
+
+/// The database a deploy is about to migrate, as the pending check read it.
+struct DeployState {
+  std::string database = {};              ///< "host:port, database x, user y": never the password.
+  std::string version_table = {};         ///< schema.table, as found (or looked for).
+  std::vector<std::string> current = {};  ///< The version table's revisions; none: nothing applied.
+  std::vector<std::string> heads = {};    ///< The history's.
+  std::vector<std::string> pending = {};  ///< What `alembic upgrade head` runs, in that order.
+  /// False when the database is at a revision this history does not have: what is pending
+  /// cannot be told (`pending` is empty then).
+  bool pending_known = true;
+  std::vector<std::string> no_way_back = {};  ///< Pending ones whose downgrade undoes nothing.
+  std::vector<TableSize> tables = {};         ///< Every ordinary, partitioned or materialized one.
+};
+
 /// One check's outcome in a run.
 /// Built by name, as a Finding is.
 struct CheckOutcome {
@@ -32,6 +95,9 @@ struct CheckOutcome {
   Findings findings = {};
   double seconds = 0;
   std::vector<RevisionTiming> timings = {};
+  /// lint's (when the SQL is wanted: sql-file, a job summary) and pending's.
+  std::optional<SqlReview> sql_review = {};
+  std::optional<DeployState> deploy = {};  ///< pending's.
 };
 
 /// One revision as the job summary draws it.

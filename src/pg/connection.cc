@@ -96,7 +96,7 @@ std::string percent_encoding_hint(std::string_view password) {
 }
 
 std::string describe_failure(const ConnectionParams& params, const Attempt& attempt,
-                             bool container_action) {
+                             bool container_action, std::string_view setting = "database-url") {
   const std::string& reason = attempt.reason;
   switch (attempt.failure) {
     case ConnectFailure::unreachable:
@@ -109,9 +109,12 @@ std::string describe_failure(const ConnectionParams& params, const Attempt& atte
     case ConnectFailure::authentication:
       return fmt::format(
           "authentication failed at PostgreSQL {}: {}; check the user and password "
-          "in database-url{}",
-          params.describe(), reason, percent_encoding_hint(params.get("password")));
+          "in {}{}",
+          params.describe(), reason, setting, percent_encoding_hint(params.get("password")));
     case ConnectFailure::missing_database:
+      if (setting != "database-url")
+        return fmt::format("{} on PostgreSQL at {}; check the database {} names", reason,
+                           params.server(), setting);
       return fmt::format(
           "{} on PostgreSQL at {}; name an existing database in database-url (e.g. "
           "postgres): alembic-gate only connects to it to create its scratch databases",
@@ -119,14 +122,14 @@ std::string describe_failure(const ConnectionParams& params, const Attempt& atte
     case ConnectFailure::ssl:
       if (contains(reason, "does not support SSL")) {
         return fmt::format(
-            "PostgreSQL at {} does not support SSL, but database-url requires it ({}); "
+            "PostgreSQL at {} does not support SSL, but {} requires it ({}); "
             "use sslmode=prefer or disable",
-            params.server(), reason);
+            params.server(), setting, reason);
       }
       return fmt::format(
-          "PostgreSQL at {} requires SSL ({}); add ?sslmode=require to database-url "
+          "PostgreSQL at {} requires SSL ({}); add ?sslmode=require to {} "
           "(asyncpg: ?ssl=require)",
-          params.server(), reason);
+          params.server(), reason, setting);
     case ConnectFailure::other:
       break;
   }
@@ -390,7 +393,8 @@ Result<Connection> connect_with_retry(const ConnectionParams& params,
   for (int number = 1;; ++number) {
     Attempt attempt = attempt_connection(with_attempt_timeout(params, deadline - Clock::now()));
     if (attempt.connection) return checked(params, std::move(*attempt.connection));
-    std::string problem = describe_failure(params, attempt, options.container_action);
+    std::string problem =
+        describe_failure(params, attempt, options.container_action, options.setting);
     bool certain_mistake = options.container_action &&
                            attempt.failure == ConnectFailure::unreachable &&
                            !container_action_mistake(params, attempt.reason).empty();

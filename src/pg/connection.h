@@ -110,6 +110,8 @@ struct ConnectOptions {
   /// every service's name already resolves when a step starts: a refused loopback connection
   /// or an unknown host is a mistake in database-url, said at once instead of waited for.
   bool container_action = running_as_container_action();
+  /// The setting that names the server, as the messages say what to fix.
+  std::string_view setting = "database-url";
 
   /// GITHUB_ACTIONS=true in the environment, inside a container (/.dockerenv, or podman's
   /// /run/.containerenv).

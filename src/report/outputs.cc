@@ -31,6 +31,16 @@ std::string step_outputs(const Report& report, const WrittenReports& written,
   out += output("heads", fmt::format("{}", fmt::join(report.graph.heads, ",")), delimiter);
   if (!written.json.empty()) out += output("report-json", written.json, delimiter);
   if (!written.sarif.empty()) out += output("report-sarif", written.sarif, delimiter);
+  if (!written.sql.empty()) out += output("sql-file", written.sql, delimiter);
+  for (const CheckOutcome& check : report.checks) {
+    if (!check.deploy) continue;  // the deploy gate's (pending)
+    out += output("current-revision", fmt::format("{}", fmt::join(check.deploy->current, ",")),
+                  delimiter);
+    if (!check.deploy->pending_known) continue;  // an unknown revision: no count to act on
+    out += output("pending-revisions", fmt::format("{}", fmt::join(check.deploy->pending, ",")),
+                  delimiter);
+    out += output("pending-count", std::to_string(check.deploy->pending.size()), delimiter);
+  }
   return out;
 }
 

@@ -57,6 +57,12 @@ struct SummaryOptions {
 /// findings (long lists inside <details>), the revision graph as a mermaid flowchart.
 std::string job_summary(const Report& report, const SummaryOptions& options);
 
+/// The sql-file: the SQL of each revision lint looked at, its upgrade then its downgrade as
+/// Alembic prints them offline for it alone, under a commented header (id, message, file); a
+/// revision whose SQL stops short says why in a comment there. Without SQL (lint did not run,
+/// env.py cannot run offline) a comment says why.
+std::string sql_file_text(const Report& report);
+
 /// The mermaid flowchart of the history, base at the top: heads and merge points marked. A
 /// history longer than `recent` shows its last `recent` revisions plus every head, base, branch
 /// point and merge point, with the revisions in between counted on dotted edges.
@@ -67,10 +73,13 @@ std::string revision_flowchart(const GraphSummary& graph, size_t recent = 30);
 struct WrittenReports {
   std::string json = {};
   std::string sarif = {};
+  std::string sql = {};
 };
 
 /// The step's outputs in GITHUB_OUTPUT's form: result, failed-checks, error-count, warning-count,
-/// heads, and report-json and report-sarif for the files written. A multi-line value is written
+/// heads, report-json, report-sarif and sql-file for the files written, and after the pending
+/// check current-revision, pending-revisions and pending-count (the last two only when what is
+/// pending could be told). A multi-line value is written
 /// as name<<DELIMITER; `delimiter` must be unpredictable.
 std::string step_outputs(const Report& report, const WrittenReports& written,
                          std::string_view delimiter);

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 
+#include "report/deploy_section.h"
+#include "report/markdown.h"
 #include "report/reporters.h"
+#include "report/sql_review.h"
 #include "util/text.h"
 #include "version.h"
 
@@ -109,35 +112,20 @@ std::string code(std::string_view id) {
   return cell("`" + std::string(id) + "`", 200);
 }
 
-/// Text inside an HTML block (<summary>), where Markdown is not read.
-std::string html_text(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else if (c == '&') {
-      out += "&amp;";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 class Summary {
  public:
   Summary(const Report& report, const SummaryOptions& options)
       : report_(report), options_(options) {}
 
   std::string render() const {
-    std::string head = verdict() + checks_table();
+    std::string head = verdict() + checks_table() + deploy_section(report_);
     std::string tail = graph_section() + timings_section();
     size_t room = options_.limit > head.size() + tail.size() + 1024
                       ? options_.limit - head.size() - tail.size() - 1024
                       : 0;
-    std::string out = head + findings_section(room) + tail;
+    std::string findings = findings_section(room);
+    std::string sql = sql_review_section(report_, room - std::min(room, findings.size()));
+    std::string out = head + findings + sql + tail;
     if (out.size() > options_.limit) {  // only when even the fixed parts are too long
       out = shorten(out, options_.limit - 200) + "\n\n" + cut_note(0) + "\n";
     }

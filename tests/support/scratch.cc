@@ -9,12 +9,16 @@
 
 namespace ag::test {
 
-pg::Connection connect_to_server() {
-  Result<pg::DatabaseUrl> url = pg::parse_database_url(postgres_url());
-  REQUIRE(url.ok());
-  Result<pg::Connection> connection = pg::connect(url->libpq());
+pg::Connection connect_to(const std::string& url) {
+  Result<pg::DatabaseUrl> parsed = pg::parse_database_url(url);
+  REQUIRE(parsed.ok());
+  Result<pg::Connection> connection = pg::connect(parsed->libpq());
   REQUIRE(connection.ok());
   return std::move(*connection);
+}
+
+pg::Connection connect_to_server() {
+  return connect_to(postgres_url());
 }
 
 void check_scratch_dropped(const GateRun& run) {

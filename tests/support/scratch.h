@@ -7,6 +7,9 @@
 
 namespace ag::test {
 
+/// A connection to the database at `url` (fails the test when there is none).
+pg::Connection connect_to(const std::string& url);
+
 /// A connection to the test server's postgres database (fails the test when there is none).
 pg::Connection connect_to_server();
 

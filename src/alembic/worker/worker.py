@@ -218,22 +218,52 @@ class Worker:
 
     def offline(self, request):
         """Runs env.py in offline mode through the given revisions; see docs/worker-protocol.md."""
-        from alembic.runtime.environment import EnvironmentContext
-
         revision_map = self.script.revision_map
         revisions = [revision_map.get_revision(r) for r in request["revisions"]]
         recorder = OfflineRecorder(self.env_py)
         failures = []
+        version_table = self.run_offline(recorder, failures, revisions, True, None,
+                                         request["revisions"][-1] if request["revisions"] else None)
+        self.channel.ok(statements=recorder.statements, failures=failures,
+                        version_table=version_table)
+
+    def offline_downgrades(self, request):
+        """Each given revision's downgrade alone, as `alembic downgrade REV:PARENT --sql` prints
+        it: one offline run of env.py per revision; see docs/worker-protocol.md."""
+        revision_map = self.script.revision_map
+        downgrades = []
+        for revision_id in request["revisions"]:
+            revision = revision_map.get_revision(revision_id)
+            recorder = OfflineRecorder(self.env_py)
+            failures = []
+            parents = revision.down_revision
+            destination = (parents if isinstance(parents, str) else
+                           parents[0] if parents else "base")
+            self.run_offline(recorder, failures, [revision], False, revision_id, destination)
+            downgrades.append({"revision": revision_id, "statements": recorder.statements,
+                               "failure": failures[0]["error"] if failures else None})
+        self.channel.ok(downgrades=downgrades)
+
+    def run_offline(self, recorder, failures, revisions, is_upgrade, starting_rev,
+                    destination_rev):
+        """One run of env.py in offline mode (as_sql) through `revisions`, each in Alembic's own
+        RevisionStep, what Alembic prints recorded by `recorder`. A revision that raises is
+        added to `failures` and the run goes on with the next one. Returns the version table
+        env.py configured (version_table, version_table_schema): {"name", "schema"}."""
+        from alembic.runtime.environment import EnvironmentContext
+
+        revision_map = self.script.revision_map
+        command = "upgrade --sql" if is_upgrade else "downgrade --sql"
         ran = []
 
         def guarded(step):
-            upgrade = step.migration_fn
+            migration = step.migration_fn
 
-            @functools.wraps(upgrade)  # Alembic prints "-- Running upgrade ..." from its name
+            @functools.wraps(migration)  # Alembic prints "-- Running upgrade ..." from its name
             def run(**kw):
                 try:
-                    upgrade(**kw)
-                except Exception as exc:  # lint the others; the binary reports this one
+                    migration(**kw)
+                except Exception as exc:  # go on with the others; the binary reports this one
                     recorder.refused.clear()  # names of the text that raised: never written
                     failures.append({"revision": step.revision.revision,
                                      "error": describe_error(exc, self.version_dirs, self.env_py)})
@@ -242,17 +272,18 @@ class Worker:
         def steps(heads, context):
             if ran:
                 return  # env.py ran migrations a second time (several databases)
-            ran.append(True)
+            ran.append({"name": context.version_table, "schema": context.version_table_schema})
             recorder.watch_identifiers(context.dialect)
             for revision in revisions:
-                step = revision_step(revision_map, revision, True, "upgrade --sql")
+                self.fresh_module(revision)  # as a command of its own loads it
+                step = revision_step(revision_map, revision, is_upgrade, command)
                 step.migration_fn = guarded(step)
                 recorder.step = step
                 yield step
+            recorder.step = None  # what Alembic prints from here on closes the whole run
 
         environment = EnvironmentContext(self.config, self.script, fn=steps, as_sql=True,
-                                         starting_rev=None, destination_rev=request["revisions"][-1]
-                                         if request["revisions"] else None)
+                                         starting_rev=starting_rev, destination_rev=destination_rev)
         configure = environment.configure
 
         def configure_recorded(*args, **kw):
@@ -265,7 +296,7 @@ class Worker:
             self.script.run_env()
         if not ran:
             raise RuntimeError("env.py did not call context.run_migrations() in offline mode")
-        self.channel.ok(statements=recorder.statements, failures=failures)
+        return ran[0]
 
     def query(self, context, sql):
         result = context.connection.exec_driver_sql(sql)
@@ -424,7 +455,8 @@ def main():
     preload()
     worker = Worker(channel)
     handlers = {"start": worker.start, "revisions": worker.revisions, "open": worker.open,
-                "offline": worker.offline, "upgrade": worker.upgrade, "drift": worker.drift,
+                "offline": worker.offline, "offline_downgrades": worker.offline_downgrades,
+                "upgrade": worker.upgrade, "drift": worker.drift,
                 "create_all": worker.create_all}
     while True:
         request = channel.receive()

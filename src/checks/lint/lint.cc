@@ -14,6 +14,7 @@
 #include "checks/lint/scope.h"
 #include "checks/lint/sql_lint.h"
 #include "checks/lint/static_rules.h"
+#include "checks/lint/table_weight.h"
 
 namespace ag::checks::lint {
 namespace {
@@ -62,6 +63,14 @@ bool any_enabled(const RuleSettings& settings, std::span<const RuleInfo> part) {
                      [&](const RuleInfo& rule) { return settings.enabled.contains(rule.id); });
 }
 
+/// Whether the run shows the revisions' SQL: a sql-file to write, or a job summary; not when
+/// the deploy gate shows the same revisions' SQL already.
+bool sql_wanted(const CheckContext& context) {
+  if (deploy_state(context) != nullptr) return false;
+  return !context.settings.sql_file.empty() ||
+         !context.environment("GITHUB_STEP_SUMMARY").value_or("").empty();
+}
+
 /// Static and SQL findings of a file together: findings without a file first, then the files
 /// in upgrade order (others, such as env.py, before them), each by line.
 void sort_for_reading(Findings& findings, const Scope& scope, const CheckContext& context) {
@@ -101,15 +110,21 @@ CheckOutcome run(const CheckContext& context) {
     const Findings& bad = entry->ignores->problems();
     found.insert(found.end(), bad.begin(), bad.end());
   }
-  if (!scope.revisions.empty() && any_enabled(*rule_settings, sql_rules())) {
-    Findings sql = lint_sql(context, scope.revisions);
-    found.insert(found.end(), sql.begin(), sql.end());
+  bool review = sql_wanted(context);
+  if (review && scope.revisions.empty()) outcome.sql_review = SqlReview{};  // says so
+  if (!scope.revisions.empty() && (review || any_enabled(*rule_settings, sql_rules()))) {
+    SqlLint sql = lint_sql(context, scope.revisions, review);
+    found.insert(found.end(), sql.findings.begin(), sql.findings.end());
+    outcome.sql_review = std::move(sql.review);
   }
   size_t before = found.size();
   std::erase_if(found, [&](const Finding& finding) { return files.ignored(finding); });
   if (size_t ignored = before - found.size(); ignored > 0)
     context.log(fmt::format("lint: {} findings silenced by ignore comments", ignored));
   rule_settings->apply(found);
+  if (const DeployState* deploy = deploy_state(context)) {
+    weigh_by_table_size(found, *deploy, context.settings.deploy_large_table_rows);
+  }
   sort_for_reading(found, scope, context);
   outcome.findings = std::move(found);
   return outcome;

@@ -60,6 +60,7 @@ class ScopeSelector {
   Scope select() {
     scope_.scripts = all_scripts(graph_);
     size_t total = scope_.scripts.size();
+    if (const DeployState* deploy = deploy_state(context_)) return what_deploy_runs(*deploy);
     std::vector<std::string> reasons;
     if (!context_.settings.lint_since.empty() && !after_since()) return std::move(scope_);
     if (!context_.settings.lint_since.empty())
@@ -75,11 +76,7 @@ class ScopeSelector {
     } else if (*base && in_pull_request(**base)) {
       reasons.push_back("added or changed by the pull request");
     }
-    for (graph::ScriptIndex index : scope_.scripts) {
-      const std::string& id = graph_.scripts()[index].id();
-      const graph::Revision* revision = graph_.find(id);
-      if (revision != nullptr && revision->script == index) scope_.revisions.push_back(id);
-    }
+    list_revisions();
     scope_.description = reasons.empty()
                              ? fmt::format("all {} revision files", total)
                              : fmt::format("{} of {} revision files ({})", scope_.scripts.size(),
@@ -98,6 +95,31 @@ class ScopeSelector {
                                .severity = severity,
                                .message = std::move(message),
                                .help = std::move(help)});
+  }
+
+  /// The ids of the scripts in scope, for the SQL half (a duplicate id's second file has none).
+  void list_revisions() {
+    for (graph::ScriptIndex index : scope_.scripts) {
+      const std::string& id = graph_.scripts()[index].id();
+      const graph::Revision* revision = graph_.find(id);
+      if (revision != nullptr && revision->script == index) scope_.revisions.push_back(id);
+    }
+  }
+
+  /// The revisions the deploy will run, in place of every other scope.
+  Scope what_deploy_runs(const DeployState& deploy) {
+    std::set<std::string> pending(deploy.pending.begin(), deploy.pending.end());
+    std::erase_if(scope_.scripts, [&](graph::ScriptIndex index) {
+      return !pending.contains(graph_.scripts()[index].id());
+    });
+    list_revisions();
+    scope_.description =
+        deploy.pending_known
+            ? fmt::format("the {} revision files the deploy will run on {}", scope_.scripts.size(),
+                          deploy.database)
+            : fmt::format("nothing: what the deploy would run on {} cannot be told",
+                          deploy.database);
+    return std::move(scope_);
   }
 
   bool after_since() {

@@ -3,23 +3,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 
+#include "alembic/revision_sql.h"
 #include "checks/lint/env_lock_timeout.h"
 #include "checks/lint/sql_review.h"
 #include "checks/lint/sql_rules.h"
 #include "checks/missing_module.h"
-#include "sandbox/sandbox.h"
 #include "util/file.h"
 #include "util/stopwatch.h"
 
 namespace ag::checks::lint {
 namespace {
-
-/// What env.py gets as its URL in offline mode: PostgreSQL's dialect, and a port nothing
-/// listens on, so an env.py that connects anyway fails at once instead of touching a database.
-constexpr std::string_view kOfflineUrl = "postgresql://alembic-gate@127.0.0.1:1/offline";
 
 /// What to do when the worker could not start at all.
 constexpr std::string_view kWorkerStartHelp =
@@ -28,16 +23,20 @@ constexpr std::string_view kWorkerStartHelp =
 
 class OfflineLint {
  public:
-  OfflineLint(const checks::CheckContext& context, const std::vector<std::string>& revisions)
-      : context_(context), in_scope_(revisions.begin(), revisions.end()) {}
+  OfflineLint(const checks::CheckContext& context, const std::vector<std::string>& revisions,
+              bool review)
+      : context_(context),
+        in_scope_(revisions.begin(), revisions.end()),
+        scope_order_(revisions),
+        review_(review) {}
 
-  Findings run() {
+  SqlLint run() {
     Stopwatch stopwatch;
-    Result<alembic::Worker> worker = alembic::Worker::start(options());
+    Result<alembic::Worker> worker = alembic::Worker::start(offline_worker_options(context_));
     if (!worker) {
-      Findings findings = notice(worker.error(), "the Python worker could not start");
-      findings.front().help = std::string(kWorkerStartHelp);  // env.py never ran: not its fault
-      return findings;
+      SqlLint out = notice(worker.error(), "the Python worker could not start");
+      out.findings.front().help = std::string(kWorkerStartHelp);  // env.py never ran: not its fault
+      return out;
     }
     Result<std::vector<alembic::RevisionInfo>> known = worker->revisions();
     if (!known) return notice(known.error(), "Alembic cannot load the revisions");
@@ -45,31 +44,20 @@ class OfflineLint {
     if (history.empty()) return {};
     Result<alembic::OfflineSql> sql = worker->offline_sql(history);
     if (!sql) return notice(sql.error(), "env.py cannot run in offline mode");
-    Findings findings = review_sql(sql->statements, sources_of(*known), in_scope_);
+    SqlLint out{review_sql(sql->statements, sources_of(*known), in_scope_), std::nullopt};
     for (const alembic::OfflineFailure& failure : sql->failures)
-      if (in_scope_.contains(failure.revision)) findings.push_back(revision_failed(failure));
-    in_upgrade_order(findings, history);
+      if (in_scope_.contains(failure.revision)) out.findings.push_back(revision_failed(failure));
+    in_upgrade_order(out.findings, history);
     context_.log(
         fmt::format("lint: SQL of {} revisions ({} in scope, {} texts printed) read offline "
                     "and judged in {:.2f} s: {} findings",
                     history.size(), in_scope_.size(), sql->statements.size(), stopwatch.seconds(),
-                    findings.size()));
-    return findings;
+                    out.findings.size()));
+    if (review_) out.review = for_review(*worker, *sql, *known);
+    return out;
   }
 
  private:
-  alembic::WorkerOptions options() const {
-    alembic::WorkerOptions options;
-    options.python = context_.settings.python;
-    options.project_dir = context_.project.working_directory;
-    options.config_file = context_.project.config_file;
-    options.url =
-        sandbox::with_project_driver(std::string(kOfflineUrl), context_.project.sqlalchemy_url);
-    options.url_env = context_.settings.database_url_env;
-    options.step_timeout = std::chrono::seconds(context_.settings.step_timeout);
-    return options;
-  }
-
   SqlSources sources_of(const std::vector<alembic::RevisionInfo>& known) const {
     SqlSources sources;
     for (const alembic::RevisionInfo& revision : known)
@@ -126,7 +114,7 @@ class OfflineLint {
   }
 
   /// The run could not get the SQL: one notice, and the static rules stand alone.
-  Findings notice(const Error& error, std::string_view why) const {
+  SqlLint notice(const Error& error, std::string_view why) const {
     context_.log("lint: " + error.describe() + (error.detail.empty() ? "" : "\n" + error.detail));
     Finding finding =
         located("offline-env-failed",
@@ -134,7 +122,35 @@ class OfflineLint {
                             first_line(error.message)),
                 error);
     explain_missing_module(finding, error, context_);
-    return {finding};
+    SqlLint out{{finding}, std::nullopt};
+    if (review_)
+      out.review = SqlReview{.unavailable = fmt::format("{}: {}", why, error.describe())};
+    return out;
+  }
+
+  /// The newest kReviewedRevisions revisions in scope: their upgrade SQL from `sql`, their
+  /// downgrade SQL from one more offline run each.
+  SqlReview for_review(alembic::Worker& worker, const alembic::OfflineSql& sql,
+                       const std::vector<alembic::RevisionInfo>& known) const {
+    Stopwatch stopwatch;
+    SqlReview review;
+    std::vector<std::string> shown = newest_for_review(scope_order_, review.left_out);
+    Result<std::vector<alembic::OfflineDowngrade>> downgrades = worker.offline_downgrades(shown);
+    review.revisions = alembic::revisions_sql(
+        shown, sql, downgrades ? *downgrades : std::vector<alembic::OfflineDowngrade>{}, known,
+        context_.project.repository_root);
+    if (!downgrades) {
+      context_.log("lint: the downgrades' SQL cannot be shown: " + downgrades.error().describe());
+      for (RevisionSql& revision : review.revisions) {
+        revision.downgrade_failure =
+            "env.py cannot run in offline mode for a downgrade: " + downgrades.error().describe();
+      }
+    }
+    context_.log(
+        fmt::format("lint: the SQL of {} revisions for review ({} older not shown), "
+                    "their downgrades rendered offline in {:.2f} s",
+                    shown.size(), review.left_out, stopwatch.seconds()));
+    return review;
   }
 
   Finding revision_failed(const alembic::OfflineFailure& failure) const {
@@ -152,13 +168,16 @@ class OfflineLint {
 
   const checks::CheckContext& context_;
   std::set<std::string> in_scope_;
+  std::vector<std::string> scope_order_;  ///< in_scope_ in upgrade order.
+  bool review_;
 };
 
 }  // namespace
 
-Findings lint_sql(const checks::CheckContext& context, const std::vector<std::string>& revisions) {
+SqlLint lint_sql(const checks::CheckContext& context, const std::vector<std::string>& revisions,
+                 bool review) {
   if (revisions.empty()) return {};
-  return OfflineLint(context, revisions).run();
+  return OfflineLint(context, revisions, review).run();
 }
 
 }  // namespace ag::checks::lint

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <set>
 #include <span>
 
 #include "checks/lint/schema_model.h"
 #include "checks/lint/session_state.h"
+#include "checks/lint/sql_locks.h"
 #include "checks/lint/sql_parse.h"
 #include "checks/lint/sql_rules.h"
 #include "util/text.h"
@@ -17,6 +19,14 @@ using alembic::EmittedSql;
 using alembic::SqlOrigin;
 
 constexpr size_t kQuotedStatement = 200;
+
+/// The rules whose statement holds its lock for as long as it takes to build an index, rewrite
+/// the table or scan it: the bigger the table, the longer the application waits.
+const std::set<std::string, std::less<>> kGrowsWithTable = {
+    "require-concurrent-index-creation", "disallowed-unique-constraint",
+    "adding-field-with-default",         "changing-column-type",
+    "adding-not-nullable-field",         "adding-foreign-key-constraint",
+    "constraint-missing-not-valid"};
 
 /// One printed text of a revision, parsed.
 struct ReadText {
@@ -72,14 +82,27 @@ class Review {
           std::move(one.text), std::move(one.tree), emitted.revision,           emitted.origin,
           place_of(emitted),   emitted.line,        emitted.refused_identifiers};
       if (judged) {
+        size_t before = findings_.size();
         Judgement judgement{statement, schema_, session_, outlook, findings_};
         if (judge(judgement, !lock_timeout_reported_)) lock_timeout_reported_ = true;
+        name_locked_tables(statement, before);
       }
       schema_.apply(statement.tree);
       session_.apply(statement.tree, emitted.origin == SqlOrigin::revision
                                          ? SettingLifetime::revision
                                          : SettingLifetime::run);
     }
+  }
+
+  /// The existing tables the statement locks, on its findings (from `first` on) whose cost
+  /// grows with the table: the deploy gate weighs them against the target's sizes.
+  void name_locked_tables(const Statement& statement, size_t first) {
+    std::vector<std::string> tables;
+    for (const TableLock& lock : blocking_locks(statement.tree, schema_))
+      if (!schema_.is_new(lock.table)) tables.push_back(lock.table.display());
+    if (tables.empty()) return;
+    for (size_t i = first; i < findings_.size(); ++i)
+      if (kGrowsWithTable.contains(findings_[i].rule)) findings_[i].tables = tables;
   }
 
   std::string place_of(const EmittedSql& emitted) const {

@@ -7,13 +7,16 @@
 #include "checks/drift/drift.h"
 #include "checks/heads/heads.h"
 #include "checks/lint/lint.h"
+#include "checks/pending/pending.h"
 #include "checks/roundtrip/roundtrip.h"
 
 namespace ag::checks::registry {
 namespace {
 
-const std::array<CheckEntry, 4> kChecks = {{
+const std::array<CheckEntry, 5> kChecks = {{
     {"heads", heads::run, heads::rules},
+    // Before lint: lint then judges what will run on the target, weighed by its tables' sizes.
+    {"pending", pending::run, pending::rules, pending::validate_settings},
     {"lint", lint::run, lint::rules, lint::validate_settings},
     {"roundtrip", roundtrip::run, roundtrip::rules},
     {"drift", drift::run, drift::rules},

@@ -36,7 +36,8 @@ const Emitted kEmitted[] = {
 }  // namespace
 
 TEST_SUITE("checks/rule catalog") {
-  TEST_CASE("the checks setting accepts the registry's names, and its default runs every check") {
+  TEST_CASE(
+      "the checks setting accepts the registry's names, and its default runs all but pending") {
     std::vector<std::string> registered;
     for (const CheckEntry& check : all_checks()) registered.emplace_back(check.name);
     CHECK(std::vector<std::string>(check_names().begin(), check_names().end()) == registered);
@@ -45,12 +46,13 @@ TEST_SUITE("checks/rule catalog") {
     REQUIRE(
         config::assign(settings, key, {std::string(key.default_value), "default"}, check_names())
             .ok());
+    std::erase(registered, "pending");  // the deploy gate needs a database of its own to read
     CHECK(settings.checks == registered);
     Status unknown = config::assign(settings, key, {"heads,tests", "test"}, check_names());
     REQUIRE_FALSE(unknown.ok());
     CHECK(unknown.error().message ==
-          "unknown checks item 'tests': expected a comma-separated list of heads, lint, roundtrip, "
-          "drift");
+          "unknown checks item 'tests': expected a comma-separated list of heads, pending, lint, "
+          "roundtrip, drift");
   }
 
   TEST_CASE("every rule a check emits is in the catalog, under its check") {

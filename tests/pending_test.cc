@@ -167,7 +167,8 @@ TEST_SUITE("pending") {
     std::vector<nlohmann::json> pending = run.findings("pending-revisions");
     REQUIRE(pending.size() == 1);
     CHECK(pending[0]["severity"] == "notice");
-    CHECK(pending[0]["message"] == "2 revisions will run on " + database + " (from a2): a3, a4");
+    CHECK(pending[0]["message"] ==
+          "3 revisions will run on " + database + " (from a2): a3, a4, a5");
     std::vector<nlohmann::json> index = run.findings("require-concurrent-index-creation");
     REQUIRE(index.size() == 1);
     CHECK(index[0]["severity"] == "error");
@@ -178,6 +179,7 @@ TEST_SUITE("pending") {
     CHECK(message.find("blocking every INSERT, UPDATE and DELETE on it meanwhile (on " + database +
                        ": orders has 50 k rows, ") != std::string::npos);
     CHECK(message.ends_with(" MB); an error there: at least deploy-large-table-rows (10000) rows"));
+    // a5's downgrade runs nothing here, and so does its upgrade: nothing to undo, no warning.
     std::vector<nlohmann::json> no_way_back = run.findings("pending-no-downgrade");
     REQUIRE(no_way_back.size() == 1);
     CHECK(no_way_back[0]["message"] ==
@@ -185,12 +187,14 @@ TEST_SUITE("pending") {
     CHECK(no_way_back[0]["line"] == 15);
     CHECK(run.report()["findings"].size() == 3);  // a1 and a2 are not linted: they ran already
     std::string outputs = contents(out.path() / "outputs.txt");
-    CHECK(outputs.find("current-revision=a2\npending-revisions=a3,a4\npending-count=2\n") !=
+    CHECK(outputs.find("current-revision=a2\npending-revisions=a3,a4,a5\npending-count=3\n") !=
           std::string::npos);
     std::string summary = contents(out.path() / "summary.md");
     CHECK(summary.find("| " + database +
                        " | <code>audit.shop_versions</code> | <code>a2</code> | "
-                       "<code>a4</code> | 2 |") != std::string::npos);
+                       "<code>a5</code> | 3 |") != std::string::npos);
+    CHECK(summary.find("| 3 | <code>a5</code> | backfill the channel of legacy shops | ✅ "
+                       "downgrade |") != std::string::npos);
     CHECK(summary.find("| 2 | <code>a4</code> | add channel to orders | ⚠️ none |") !=
           std::string::npos);
     CHECK(summary.find("#### SQL the deploy will run") != std::string::npos);
@@ -228,7 +232,7 @@ TEST_SUITE("pending") {
     CHECK(run.exit_code == 0);
     CHECK(run.report()["findings"].empty());
     CHECK(contents(out.path() / "outputs.txt")
-              .find("current-revision=a4\npending-revisions=\npending-count=0\n") !=
+              .find("current-revision=a5\npending-revisions=\npending-count=0\n") !=
           std::string::npos);
     CHECK(
         contents(out.path() / "summary.md").find("Nothing to run: the database is at the heads.") !=
@@ -242,8 +246,8 @@ TEST_SUITE("pending") {
     CHECK(run.exit_code == 0);
     std::vector<nlohmann::json> pending = run.findings("pending-revisions");
     REQUIRE(pending.size() == 1);
-    CHECK(pending[0]["message"] == "4 revisions will run on " + described(url, "gate_empty") +
-                                       " (from an empty version table): a1, a2, a3, a4");
+    CHECK(pending[0]["message"] == "5 revisions will run on " + described(url, "gate_empty") +
+                                       " (from an empty version table): a1, a2, a3, a4, a5");
     CHECK(run.err.find("has no version table audit.shop_versions: no revision applied yet") !=
           std::string::npos);
   }
@@ -279,7 +283,7 @@ TEST_SUITE("pending") {
     std::vector<nlohmann::json> heads = run.findings("pending-multiple-heads");
     REQUIRE(heads.size() == 1);
     CHECK(heads[0]["message"] ==
-          "the history has 2 heads (a4, b3): `alembic upgrade head` refuses to run");
+          "the history has 2 heads (a5, b3): `alembic upgrade head` refuses to run");
   }
 
   TEST_CASE("an unreachable database is exit 3, naming the server") {
@@ -426,8 +430,8 @@ TEST_SUITE("pending") {
     CHECK(run.exit_code == 0);
     fs::path outputs = workspace.path() / "outputs.txt";
     CHECK(output_of(outputs, "current-revision") == "a3\n");
-    CHECK(output_of(outputs, "pending-revisions") == "a4\n");
-    CHECK(output_of(outputs, "pending-count") == "1\n");
+    CHECK(output_of(outputs, "pending-revisions") == "a4,a5\n");
+    CHECK(output_of(outputs, "pending-count") == "2\n");
     CHECK(fs::exists(project / "migration.sql"));
     CHECK(run.err.find("::group::install: pip install -r requirements.txt") != std::string::npos);
     // The Migrate step: its script runs `alembic upgrade head` with the read-write secret.

@@ -275,18 +275,24 @@ class Gate {
                     state().current.empty() ? "an empty version table"
                                             : fmt::format("{}", fmt::join(state().current, ", ")),
                     fmt::join(pending, ", "))));
-    for (const alembic::OfflineDowngrade& downgrade : rendered) no_way_back(downgrade);
+    std::set<std::string> changing;  // revisions whose upgrade runs SQL of its own
+    for (const alembic::EmittedSql& text : sql.statements)
+      if (text.origin == alembic::SqlOrigin::revision) changing.insert(text.revision);
+    for (const alembic::OfflineDowngrade& downgrade : rendered)
+      no_way_back(downgrade, changing.contains(downgrade.revision));
   }
 
-  /// A warning when `downgrade` runs nothing of its own or raises NotImplementedError.
-  void no_way_back(const alembic::OfflineDowngrade& downgrade) {
+  /// A warning when `downgrade` raises NotImplementedError, or runs nothing of its own while
+  /// its upgrade (`upgrade_changes`) does: an upgrade that runs nothing here (`pass`, or a
+  /// condition this environment does not meet) leaves nothing to undo.
+  void no_way_back(const alembic::OfflineDowngrade& downgrade, bool upgrade_changes) {
     bool not_implemented =
         downgrade.failure && downgrade.failure->message.starts_with("NotImplementedError");
-    bool empty =
-        !downgrade.failure && std::none_of(downgrade.statements.begin(), downgrade.statements.end(),
-                                           [](const alembic::EmittedSql& s) {
-                                             return s.origin == alembic::SqlOrigin::revision;
-                                           });
+    bool empty = upgrade_changes && !downgrade.failure &&
+                 std::none_of(downgrade.statements.begin(), downgrade.statements.end(),
+                              [](const alembic::EmittedSql& s) {
+                                return s.origin == alembic::SqlOrigin::revision;
+                              });
     if (!not_implemented && !empty) return;
     state().no_way_back.push_back(downgrade.revision);
     Finding warning =

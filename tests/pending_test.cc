@@ -223,6 +223,34 @@ TEST_SUITE("pending") {
     CHECK(message.ends_with(" MB)"));
   }
 
+  TEST_CASE("a partitioned table weighs what its partitions hold") {
+    TempDir project;
+    fs::copy(kShop, project.path(), fs::copy_options::recursive);
+    std::ofstream(project.path() / "migrations/versions/a6_index_events.py")
+        << "\"\"\"index events by id\"\"\"\nfrom alembic import op\n\nrevision = 'a6'\n"
+           "down_revision = 'a5'\n\n\ndef upgrade():\n    op.execute(\"SET lock_timeout = "
+           "'5s'\")\n    op.create_index('ix_events_id', 'events', ['id'])\n\n\ndef "
+           "downgrade():\n    op.drop_index('ix_events_id', table_name='events')\n";
+    std::string url = fresh_database("gate_partitions");
+    alembic_upgrade(url, "a5", project.path().string());
+    run_on(url,
+           "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at); CREATE TABLE "
+           "events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'); "
+           "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO "
+           "('2027-01-01'); INSERT INTO events SELECT g, date '2025-06-01' + g % 400 FROM "
+           "generate_series(1, 30000) g; ANALYZE");
+    GateRun run = gate(url,
+                       {"--deploy-large-table-rows", "20000", "--lint-severity",
+                        "require-concurrent-index-creation=warning"},
+                       {}, project.path().string());
+    INFO(run.err);
+    std::vector<nlohmann::json> index = run.findings("require-concurrent-index-creation");
+    REQUIRE(index.size() == 1);
+    std::string message = index[0]["message"];
+    CHECK(message.find(": events has 30 k rows, ") != std::string::npos);  // 16 k + 14 k
+    CHECK(message.ends_with("an error there: at least deploy-large-table-rows (20000) rows"));
+  }
+
   TEST_CASE("nothing pending is a clean pass") {
     std::string url = fresh_database("gate_at_head");
     alembic_upgrade(url, "head");

@@ -66,6 +66,37 @@ Finding finding(std::string_view id, std::string message) {
           .help = std::string(info.help)};
 }
 
+/// Every ordinary, partitioned and materialized table with its row estimate and pages (its own,
+/// its TOAST table's, its indexes'), a partitioned table with the sums of its leaf partitions
+/// (whose own statistics are empty): catalog rows only, no lock on any table.
+constexpr std::string_view kTableSizes = R"(
+WITH RECURSIVE
+  own AS (
+    SELECT c.oid, c.relkind, c.reltuples,
+           c.relpages::bigint + COALESCE(t.relpages, 0)
+             + COALESCE((SELECT sum(i.relpages) FROM pg_index x
+                         JOIN pg_class i ON i.oid = x.indexrelid
+                         WHERE x.indrelid = c.oid), 0) AS pages
+    FROM pg_class c LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+    WHERE c.relkind IN ('r', 'p', 'm')),
+  tree AS (
+    SELECT oid AS root, oid AS member FROM own WHERE relkind = 'p'
+    UNION ALL
+    SELECT tree.root, i.inhrelid FROM tree JOIN pg_inherits i ON i.inhparent = tree.member),
+  leaves AS (
+    SELECT tree.root, sum(own.reltuples) FILTER (WHERE own.reltuples >= 0) AS tuples,
+           sum(own.pages) AS pages
+    FROM tree JOIN own ON own.oid = tree.member AND own.relkind <> 'p'
+    GROUP BY tree.root)
+SELECT n.nspname, c.relname,
+       COALESCE(CASE WHEN own.relkind = 'p' THEN leaves.tuples ELSE own.reltuples END, -1)::bigint,
+       (CASE WHEN own.relkind = 'p' THEN COALESCE(leaves.pages, 0) ELSE own.pages END)
+         * current_setting('block_size')::bigint
+FROM own JOIN pg_class c ON c.oid = own.oid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN leaves ON leaves.root = own.oid
+WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_')";
+
 /// The rows of one column.
 std::vector<std::string> column(const pg::QueryResult& result) {
   std::vector<std::string> values;
@@ -192,13 +223,7 @@ class Gate {
   /// of the production database is locked, not even for a moment (pg_total_relation_size()
   /// would take an ACCESS SHARE lock on each, and wait behind a migration holding one).
   Status read_table_sizes(pg::Connection& connection) {
-    Result<pg::QueryResult> sizes = connection.exec(
-        "SELECT n.nspname, c.relname, c.reltuples::bigint, (c.relpages::bigint + "
-        "COALESCE(t.relpages, 0) + COALESCE((SELECT sum(i.relpages) FROM pg_index x JOIN "
-        "pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid), 0)) * "
-        "current_setting('block_size')::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = "
-        "c.relnamespace LEFT JOIN pg_class t ON t.oid = c.reltoastrelid WHERE c.relkind IN "
-        "('r', 'p', 'm') AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'");
+    Result<pg::QueryResult> sizes = connection.exec(std::string(kTableSizes));
     if (!sizes) return sizes.error();
     for (int row = 0; row < sizes->rows(); ++row) {
       state().tables.push_back({.schema = std::string(sizes->text(row, 0)),

@@ -186,6 +186,14 @@ TEST_SUITE("pending") {
           "a4 has no way back: its downgrade() raises NotImplementedError");
     CHECK(no_way_back[0]["line"] == 15);
     CHECK(run.report()["findings"].size() == 3);  // a1 and a2 are not linted: they ran already
+    nlohmann::json deploy = run.report()["checks"][0]["deploy"];
+    CHECK(run.report()["checks"][0]["name"] == "pending");
+    CHECK(deploy == nlohmann::json({{"database", database},
+                                    {"version_table", "audit.shop_versions"},
+                                    {"current", {"a2"}},
+                                    {"heads", {"a5"}},
+                                    {"pending", {"a3", "a4", "a5"}},
+                                    {"no_way_back", {"a4"}}}));
     std::string outputs = contents(out.path() / "outputs.txt");
     CHECK(outputs.find("current-revision=a2\npending-revisions=a3,a4,a5\npending-count=3\n") !=
           std::string::npos);
@@ -295,6 +303,7 @@ TEST_SUITE("pending") {
               "have: it was migrated from code that is not here; `alembic upgrade head` fails "
               "there with \"Can't locate revision identified by 'f00dfeed'\"");
     CHECK(run.findings("pending-revisions").empty());
+    CHECK(run.report()["checks"][0]["deploy"]["pending"].is_null());
   }
 
   TEST_CASE("a history with two heads fails the gate") {

@@ -103,16 +103,18 @@ Status usable(const Result<config::Settings>& settings) {
   return ok();
 }
 
-/// With pending among the checks, the target from the variable target-database-url-env names,
-/// into target-database-url (an unset variable or a malformed URL is exit 2). The variable is
-/// then removed from this process's environment: nothing it starts (install, env.py, the
-/// migrations of the scratch databases) inherits the production URL.
+/// The variable target-database-url-env names is removed from this process's environment:
+/// nothing it starts (install, env.py, the migrations of the scratch databases) inherits the
+/// production URL. With pending among the checks and no target-database-url, its value becomes
+/// that (an unset variable or a malformed URL is exit 2).
 Status take_target_url(config::Settings& settings, const config::Environment& env) {
   const std::string& name = settings.target_database_url_env;
+  if (name.empty()) return ok();
+  std::string value = env(name).value_or("");
+  ::unsetenv(name.c_str());  // whatever follows: the secret stays with the gate
   bool wanted =
       std::find(settings.checks.begin(), settings.checks.end(), "pending") != settings.checks.end();
-  if (!wanted || !settings.target_database_url.empty() || name.empty()) return ok();
-  std::string value = env(name).value_or("");
+  if (!wanted || !settings.target_database_url.empty()) return ok();
   if (value.empty()) {
     return Error{
         fmt::format("target-database-url-env names {}, which is not set or empty in the "
@@ -122,7 +124,6 @@ Status take_target_url(config::Settings& settings, const config::Environment& en
   if (Result<pg::DatabaseUrl> url = pg::parse_database_url(value); !url)
     return Error{fmt::format("{} (target-database-url-env): {}", name, url.error().message)};
   settings.target_database_url = value;
-  ::unsetenv(name.c_str());
   return ok();
 }
 

@@ -104,6 +104,8 @@ std::string describe_failure(const ConnectionParams& params, const Attempt& atte
       std::string text = fmt::format("cannot reach PostgreSQL at {}: {}", params.server(), reason);
       if (container_action && attempt.failure == ConnectFailure::unreachable)
         text += container_action_mistake(params, reason);
+      else if (setting != "database-url")
+        text += fmt::format("; check the host and port in {}", setting);
       return text;
     }
     case ConnectFailure::authentication:
@@ -133,7 +135,8 @@ std::string describe_failure(const ConnectionParams& params, const Attempt& atte
     case ConnectFailure::other:
       break;
   }
-  return fmt::format("cannot connect to PostgreSQL at {}: {}", params.describe(), reason);
+  return fmt::format("cannot connect to PostgreSQL at {}: {}{}", params.describe(), reason,
+                     setting == "database-url" ? "" : fmt::format(" (check {})", setting));
 }
 
 void ignore_notice(void* /*unused*/, const char* /*message*/) {}

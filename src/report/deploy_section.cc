@@ -31,7 +31,7 @@ std::string_view way_back(const DeployState& state, const RevisionSql* sql,
   if (std::find(state.no_way_back.begin(), state.no_way_back.end(), revision) !=
       state.no_way_back.end())
     return "⚠️ none";
-  if (sql == nullptr) return "";
+  if (sql == nullptr) return "✅ downgrade";  // older than the revisions whose SQL is shown
   return sql->downgrade_failure.empty() ? "✅ downgrade" : "❔ not rendered offline";
 }
 
@@ -62,8 +62,8 @@ std::string deploy_section(const Report& report) {
         ids(state.current, "nothing applied"), ids(state.heads, "none"),
         state.pending_known ? std::to_string(state.pending.size()) : std::string("unknown"));
     if (state.pending.empty()) {
-      bool known = check.findings.empty();
-      return out + (known ? "Nothing to run: the database is at the heads.\n\n" : "");
+      return out + (state.pending_known ? "Nothing to run: the database is at the heads.\n\n"
+                                        : "What the deploy would run cannot be told.\n\n");
     }
     return out + pending_table(check);
   }

@@ -32,6 +32,16 @@ nlohmann::json timings_json(const std::vector<RevisionTiming>& timings) {
   return out;
 }
 
+/// The deploy gate's reading of the target; `pending` null when it cannot be told.
+nlohmann::json deploy_json(const DeployState& deploy) {
+  return {{"database", deploy.database},
+          {"version_table", deploy.version_table},
+          {"current", deploy.current},
+          {"heads", deploy.heads},
+          {"pending", deploy.pending_known ? nlohmann::json(deploy.pending) : nlohmann::json()},
+          {"no_way_back", deploy.no_way_back}};
+}
+
 }  // namespace
 
 void write_json(const Report& report, std::ostream& out) {
@@ -43,6 +53,7 @@ void write_json(const Report& report, std::ostream& out) {
                             {"errors", counts.errors},  {"warnings", counts.warnings},
                             {"notices", counts.notices}};
     if (!check.timings.empty()) entry["revisions"] = timings_json(check.timings);
+    if (check.deploy) entry["deploy"] = deploy_json(*check.deploy);
     checks.push_back(std::move(entry));
   }
   nlohmann::json findings = nlohmann::json::array();

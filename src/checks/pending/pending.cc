@@ -153,6 +153,8 @@ class Gate {
     options.timeout = std::chrono::seconds(context_.settings.connect_timeout);
     options.log = context_.log;
     options.setting = "target-database-url";
+    // The advice about a workflow's services is for database-url: the target is no service.
+    options.container_action = false;
     Result<pg::Connection> connection = pg::connect_with_retry(params_, options);
     if (!connection) return connection.error();
     Status read = connection->run(

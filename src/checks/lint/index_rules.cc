@@ -1,5 +1,5 @@
 // require-concurrent-index-creation, require-concurrent-index-deletion,
-// concurrently-in-transaction.
+// require-concurrent-reindex, concurrently-in-transaction.
 #include <fmt/format.h>
 
 #include "checks/lint/sql_rules.h"
@@ -78,13 +78,51 @@ void drop_index(const Judgement& judgement, const Node& drop) {
   }
 }
 
+/// What REINDEX rebuilds: the table it locks (none for a schema, the database or an index of
+/// unknown table), how messages say it, and its target as SQL (INDEX, ix).
+struct ReindexTarget {
+  std::optional<TableName> table;
+  std::string what;
+  std::string keyword;
+  std::string name;
+};
+
+ReindexTarget reindex_target(const Judgement& judgement, const Node& reindex) {
+  std::string kind = text(reindex, "kind");
+  TableName named = table_name(child(reindex, "relation"));
+  if (kind == "REINDEX_OBJECT_TABLE")
+    return {named, "the indexes of " + named.display(), "TABLE", named.display()};
+  if (kind == "REINDEX_OBJECT_INDEX") {
+    std::optional<TableName> table = judgement.schema.index_table(named.name);
+    std::string what = "index " + named.display();
+    return {table, table ? what + " on " + table->display() : what, "INDEX", named.display()};
+  }
+  std::string name = text(reindex, "name");
+  if (kind == "REINDEX_OBJECT_SCHEMA")
+    return {std::nullopt, "every index of schema " + name, "SCHEMA", name};
+  return {std::nullopt, "every index of the database", "DATABASE", name.empty() ? "<database>" : name};
+}
+
 void reindex(const Judgement& judgement, const Node& reindex) {
-  for (const Node& parameter : items(reindex, "params")) {
-    if (text(child(parameter, "DefElem"), "defname") == "concurrently" &&
-        judgement.session.in_transaction())
+  ReindexTarget target = reindex_target(judgement, reindex);
+  std::string call =
+      fmt::format("op.execute(\"REINDEX {} CONCURRENTLY {}\")", target.keyword, target.name);
+  if (has_option(reindex, "params", "concurrently")) {
+    if (judgement.session.in_transaction())
       concurrently_in_transaction(judgement, "REINDEX CONCURRENTLY",
                                   fmt::format("op.execute(\"{}\")", judgement.statement.text));
+    return;
   }
+  if (target.table && !judgement.existing(*target.table)) return;
+  judgement.report(
+      "require-concurrent-reindex",
+      fmt::format("REINDEX rebuilds {} holding a SHARE lock on {} (every INSERT, UPDATE and "
+                  "DELETE waits) and an ACCESS EXCLUSIVE lock on each index (queries that would "
+                  "use it wait), until the rebuild ends",
+                  target.what, target.table ? target.table->display() : "each table"),
+      fmt::format("on PostgreSQL 12+, rebuild without blocking, outside the migration's "
+                  "transaction: `with op.get_context().autocommit_block(): {}`",
+                  call));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@ namespace ag::checks::lint {
 
 using test::lint;
 using test::rules;
+using test::SqlRun;
 using Rules = std::vector<std::string>;
 
 TEST_SUITE("lint/index_rules") {
@@ -111,6 +112,38 @@ TEST_SUITE("lint/index_rules") {
                          .op("DROP TABLE report;")
                          .review({"r1", "r2"});
     CHECK(rules(found) == Rules{"require-concurrent-index-deletion", "ban-drop-table"});
+  }
+
+  TEST_CASE("REINDEX of an existing table's indexes without CONCURRENTLY blocks writes") {
+    constexpr const char* kHistory =
+        "CREATE TABLE account (id BIGINT PRIMARY KEY, email TEXT);\n"
+        "CREATE INDEX ix_account_email ON account (email);";
+    Findings index = lint("REINDEX INDEX ix_account_email;", kHistory);
+    REQUIRE(rules(index) == Rules{"require-concurrent-reindex"});
+    CHECK(index[0].severity == Severity::error);
+    CHECK(index[0].message ==
+          "REINDEX rebuilds index ix_account_email on account holding a SHARE lock on account "
+          "(every INSERT, UPDATE and DELETE waits) and an ACCESS EXCLUSIVE lock on each index "
+          "(queries that would use it wait), until the rebuild ends");
+    CHECK(index[0].help ==
+          "on PostgreSQL 12+, rebuild without blocking, outside the migration's transaction: "
+          "`with op.get_context().autocommit_block(): op.execute(\"REINDEX INDEX CONCURRENTLY "
+          "ix_account_email\")`");
+    Findings table = lint("REINDEX TABLE account;", kHistory);
+    REQUIRE(rules(table) == Rules{"require-concurrent-reindex"});
+    CHECK(table[0].message.starts_with("REINDEX rebuilds the indexes of account holding a SHARE "
+                                       "lock on account"));
+    CHECK(lint("REINDEX SCHEMA app;")[0].message.starts_with(
+        "REINDEX rebuilds every index of schema app holding a SHARE lock on each table"));
+  }
+
+  TEST_CASE("REINDEX CONCURRENTLY in an autocommit block, or of a new table, is safe") {
+    SqlRun run;
+    run.revision("r0").op("CREATE TABLE account (id BIGINT PRIMARY KEY);");
+    run.revision("r1").op("REINDEX TABLE CONCURRENTLY account;");
+    CHECK(run.review().empty());
+    CHECK(lint("CREATE TABLE t (a TEXT);\nCREATE INDEX ix_t ON t (a);\nREINDEX INDEX ix_t;")
+              .empty());
   }
 }
 

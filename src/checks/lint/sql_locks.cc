@@ -91,6 +91,23 @@ void drop_locks(const Node& drop, const SchemaModel& schema, Locks& locks) {
   }
 }
 
+/// REINDEX: SHARE on the table whose indexes it rebuilds (a schema or the database: unknown).
+void reindex_locks(const Node& reindex, const SchemaModel& schema, Locks& locks) {
+  std::string kind = text(reindex, "kind");
+  TableName named = table_name(child(reindex, "relation"));
+  if (kind == "REINDEX_OBJECT_TABLE") locks.take(named, share);
+  if (kind == "REINDEX_OBJECT_INDEX") {
+    if (std::optional<TableName> table = schema.index_table(named.name)) locks.take(*table, share);
+  }
+}
+
+/// VACUUM FULL: ACCESS EXCLUSIVE on each table it names; a plain VACUUM blocks nothing.
+void vacuum_locks(const Node& vacuum, Locks& locks) {
+  if (!has_option(vacuum, "options", "full")) return;
+  for (const Node& relation : items(vacuum, "rels"))
+    locks.take(table_name(child(child(relation, "VacuumRelation"), "relation")), access_exclusive);
+}
+
 /// LockStmt's mode is PostgreSQL's LOCKMODE number: 5 SHARE ... 8 ACCESS EXCLUSIVE.
 std::optional<LockMode> explicit_mode(int number) {
   if (number < 5 || number > 8) return std::nullopt;
@@ -119,6 +136,12 @@ std::vector<TableLock> blocking_locks(const Node& tree, const SchemaModel& schem
   } else if (kind == "TruncateStmt") {
     for (const Node& relation : items(node, "relations"))
       locks.take(table_name(child(relation, "RangeVar")), access_exclusive);
+  } else if (kind == "ReindexStmt" && !has_option(node, "params", "concurrently")) {
+    reindex_locks(node, schema, locks);
+  } else if (kind == "ClusterStmt" && !child(node, "relation").empty()) {
+    locks.take(table_name(child(node, "relation")), access_exclusive);
+  } else if (kind == "VacuumStmt") {
+    vacuum_locks(node, locks);
   } else if (kind == "CreateTrigStmt") {
     locks.take(table_name(child(node, "relation")), share_row_exclusive);
   } else if (kind == "LockStmt") {

@@ -26,7 +26,9 @@ const std::set<std::string, std::less<>> kGrowsWithTable = {
     "require-concurrent-index-creation", "disallowed-unique-constraint",
     "adding-field-with-default",         "changing-column-type",
     "adding-not-nullable-field",         "adding-foreign-key-constraint",
-    "constraint-missing-not-valid"};
+    "constraint-missing-not-valid",      "require-concurrent-reindex",
+    "ban-cluster",                       "ban-vacuum-full",
+    "unbatched-data-change"};
 
 /// One printed text of a revision, parsed.
 struct ReadText {
@@ -100,6 +102,9 @@ class Review {
     std::vector<std::string> tables;
     for (const TableLock& lock : blocking_locks(statement.tree, schema_))
       if (!schema_.is_new(lock.table)) tables.push_back(lock.table.display());
+    // An UPDATE or DELETE locks rows, not the table: its cost grows with the table all the same.
+    if (statement.kind() == "UpdateStmt" || statement.kind() == "DeleteStmt")
+      tables.push_back(table_name(child(statement.node(), "relation")).display());
     if (tables.empty()) return;
     for (size_t i = first; i < findings_.size(); ++i)
       if (kGrowsWithTable.contains(findings_[i].rule)) findings_[i].tables = tables;

@@ -29,6 +29,13 @@ constexpr std::array kRules = {
              "and writes of it wait while it waits for running queries and while it drops.",
              "`with op.get_context().autocommit_block(): op.drop_index(..., "
              "postgresql_concurrently=True)`."},
+    RuleInfo{"require-concurrent-reindex", kCheck, Severity::error,
+             "REINDEX of an existing table's indexes without CONCURRENTLY",
+             "REINDEX holds a SHARE lock on the table (every INSERT, UPDATE and DELETE waits) "
+             "and an ACCESS EXCLUSIVE lock on each index it rebuilds (queries that would use it "
+             "wait), for as long as the rebuild takes.",
+             "On PostgreSQL 12+: `with op.get_context().autocommit_block(): "
+             "op.execute(\"REINDEX INDEX CONCURRENTLY ix\")`."},
     RuleInfo{"concurrently-in-transaction", kCheck, Severity::error,
              "CONCURRENTLY inside a transaction block",
              "CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY cannot "
@@ -113,6 +120,37 @@ constexpr std::array kRules = {
              "until the new code is everywhere.",
              "Rename, then create a view under the old name for the transition; drop it in a "
              "later release."},
+    RuleInfo{"ban-truncate-cascade", kCheck, Severity::error, "TRUNCATE ... CASCADE",
+             "CASCADE also empties every table with a foreign key to the truncated ones, and "
+             "theirs in turn: rows of tables the migration never names are deleted for good, "
+             "under ACCESS EXCLUSIVE locks.",
+             "Name every table to empty in the TRUNCATE, without CASCADE: PostgreSQL then refuses "
+             "while another table still references them."},
+    RuleInfo{"require-concurrent-detach-partition", kCheck, Severity::warning,
+             "DETACH PARTITION of an existing partitioned table without CONCURRENTLY",
+             "A plain DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table: "
+             "all reads and writes of every partition wait while it waits for running queries.",
+             "On PostgreSQL 14+: `with op.get_context().autocommit_block(): op.execute(\"ALTER "
+             "TABLE t DETACH PARTITION p CONCURRENTLY\")`."},
+    RuleInfo{"ban-cluster", kCheck, Severity::error, "CLUSTER of an existing table",
+             "CLUSTER copies the whole table in index order and rebuilds its indexes under an "
+             "ACCESS EXCLUSIVE lock: all reads and writes wait until it ends, minutes or hours on "
+             "a large table.",
+             "Keep physical maintenance out of migrations: pg_repack rebuilds a table online; or "
+             "run it in a maintenance window."},
+    RuleInfo{"ban-vacuum-full", kCheck, Severity::error, "VACUUM FULL of an existing table",
+             "VACUUM FULL copies the whole table and rebuilds its indexes under an ACCESS "
+             "EXCLUSIVE lock: all reads and writes wait until it ends. VACUUM cannot run inside "
+             "a transaction block either.",
+             "Keep physical maintenance out of migrations: pg_repack rebuilds a table online; a "
+             "plain VACUUM (no FULL) blocks nothing."},
+    RuleInfo{"unbatched-data-change", kCheck, Severity::warning,
+             "UPDATE or DELETE of every row of an existing table in one statement",
+             "One statement over the whole table locks each row it reaches until the migration "
+             "commits: every write to those rows waits, and the transaction lasts as long as the "
+             "table takes to go through (dead rows and WAL for all of it at once).",
+             "Change rows in batches, each committed on its own (in `autocommit_block()`), or "
+             "move the backfill out of the migration; TRUNCATE when every row must go."},
     RuleInfo{"require-lock-timeout", kCheck, Severity::warning,
              "blocking lock on an existing table with no lock_timeout",
              "A statement that needs a lock conflicting with reads or writes queues behind any "
@@ -200,6 +238,7 @@ bool judge(const Judgement& judgement, bool lock_timeout) {
   judge_tables(judgement);
   judge_types(judgement);
   judge_identifiers(judgement);
+  judge_data_changes(judgement);
   return lock_timeout && judge_lock_timeout(judgement);
 }
 

@@ -51,6 +51,7 @@ void judge_columns(const Judgement& judgement);       ///< column_rules.cc
 void judge_tables(const Judgement& judgement);        ///< table_rules.cc
 void judge_types(const Judgement& judgement);         ///< type_rules.cc
 void judge_identifiers(const Judgement& judgement);   ///< identifier_rules.cc
+void judge_data_changes(const Judgement& judgement);  ///< data_rules.cc
 bool judge_lock_timeout(const Judgement& judgement);  ///< table_rules.cc; true when it reported
 
 /// The catalog entry of `id`; contract: `id` is one of sql_rules().

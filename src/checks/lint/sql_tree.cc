@@ -172,6 +172,13 @@ bool flag(const Node& node, const char* key) {
   return found != node.end() && found->is_boolean() && found->get<bool>();
 }
 
+bool has_option(const Node& node, const char* key, std::string_view name) {
+  const Node& options = items(node, key);
+  return std::any_of(options.begin(), options.end(), [&](const Node& option) {
+    return text(child(option, "DefElem"), "defname") == name;
+  });
+}
+
 std::string kind_of(const Node& node) {
   return node.is_object() && node.size() == 1 ? node.begin().key() : "";
 }

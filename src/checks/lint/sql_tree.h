@@ -48,6 +48,10 @@ std::string text(const Node& node, const char* key);
 /// The boolean `key` in `node` (false when absent).
 bool flag(const Node& node, const char* key);
 
+/// Whether the list `key` of `node` holds the option `name` ({"DefElem": {"defname": name}}):
+/// REINDEX's CONCURRENTLY, VACUUM's FULL.
+bool has_option(const Node& node, const char* key, std::string_view name);
+
 /// The node's one key, e.g. "IndexStmt" for {"IndexStmt": {...}}; "" for anything else.
 std::string kind_of(const Node& node);
 

@@ -125,6 +125,82 @@ TEST_SUITE("lint/table_rules") {
               .review()
               .empty());
   }
+
+  TEST_CASE("TRUNCATE ... CASCADE of an existing table; without CASCADE it is not reported") {
+    Findings found = lint("CREATE TABLE tmp (a TEXT);\nTRUNCATE account, tmp CASCADE;", kAccount);
+    REQUIRE(rules(found) == Rules{"ban-truncate-cascade"});
+    CHECK(found[0].severity == Severity::error);
+    CHECK(found[0].message ==
+          "TRUNCATE account CASCADE also empties every table with a foreign key to it, and "
+          "theirs in turn, under ACCESS EXCLUSIVE locks: rows of tables the migration never "
+          "names are deleted for good");
+    CHECK(found[0].help ==
+          "name every table to empty, without CASCADE: `op.execute(\"TRUNCATE account, <the "
+          "referencing tables>\")`; PostgreSQL then refuses while another table still "
+          "references them, instead of emptying it");
+    CHECK(lint("TRUNCATE account;", kAccount).empty());
+    CHECK(lint("CREATE TABLE tmp (a TEXT);\nTRUNCATE tmp CASCADE;").empty());
+  }
+
+  TEST_CASE("DETACH PARTITION without CONCURRENTLY locks the partitioned table") {
+    constexpr const char* kEvents =
+        "CREATE TABLE event (id BIGINT, at DATE) PARTITION BY RANGE (at);\n"
+        "CREATE TABLE event_2024 PARTITION OF event FOR VALUES FROM ('2024-01-01') TO "
+        "('2025-01-01');";
+    Findings found = lint("ALTER TABLE event DETACH PARTITION event_2024;", kEvents);
+    REQUIRE(rules(found) == Rules{"require-concurrent-detach-partition"});
+    CHECK(found[0].severity == Severity::warning);
+    CHECK(found[0].message ==
+          "DETACH PARTITION event_2024 takes an ACCESS EXCLUSIVE lock on event: all reads and "
+          "writes of the partitioned table wait while it waits for running queries");
+    CHECK(found[0].help ==
+          "on PostgreSQL 14+, detach it without blocking, outside the migration's transaction: "
+          "`with op.get_context().autocommit_block(): op.execute(\"ALTER TABLE event DETACH "
+          "PARTITION event_2024 CONCURRENTLY\")`");
+    SqlRun concurrent;
+    concurrent.revision("r0").op(kEvents);
+    concurrent.revision("r1").op("ALTER TABLE event DETACH PARTITION event_2024 CONCURRENTLY;");
+    CHECK(concurrent.review().empty());
+  }
+
+  TEST_CASE("CLUSTER and VACUUM FULL rewrite existing tables; a plain VACUUM is not reported") {
+    Findings clustered = lint("CLUSTER account USING account_pkey;", kAccount);
+    REQUIRE(rules(clustered) == Rules{"ban-cluster"});
+    CHECK(clustered[0].severity == Severity::error);
+    CHECK(clustered[0].message ==
+          "CLUSTER rewrites account under an ACCESS EXCLUSIVE lock: all reads and writes of it "
+          "wait until the whole table is copied and its indexes rebuilt");
+    CHECK(clustered[0].help ==
+          "keep physical maintenance out of migrations: rebuild the table online with "
+          "pg_repack, or run it in a maintenance window; if it must stay, say why: "
+          "`# alembic-gate: ignore[ban-cluster] <why>`");
+    // Alembic's transaction is open in lint(): VACUUM fails there too, and the message says so.
+    Findings vacuumed = lint("VACUUM (FULL, ANALYZE) account;", kAccount);
+    REQUIRE(rules(vacuumed) == Rules{"ban-vacuum-full"});
+    CHECK(vacuumed[0].message ==
+          "VACUUM FULL rewrites account under an ACCESS EXCLUSIVE lock: all reads and writes of "
+          "it wait until the whole table is copied and its indexes rebuilt; and VACUUM cannot "
+          "run inside a transaction block, so this migration fails here");
+    SqlRun outside;  // in an autocommit block: the rewrite alone
+    outside.revision("r0").op(kAccount);
+    outside.revision("r1").op("VACUUM FULL account;");
+    REQUIRE(rules(outside.review({"r1"})) == Rules{"ban-vacuum-full", "require-lock-timeout"});
+    CHECK(outside.review({"r1"})[0].message.ends_with("its indexes rebuilt"));
+    CHECK(lint("VACUUM ANALYZE account;", kAccount).empty());
+    CHECK(lint("CREATE TABLE tmp (a TEXT);\nVACUUM FULL tmp;\nCLUSTER tmp;").empty());
+  }
+
+  TEST_CASE("require-lock-timeout: a revision whose only statement is REINDEX, CLUSTER or "
+            "VACUUM FULL") {
+    for (const char* sql : {"REINDEX TABLE account;", "CLUSTER account;", "VACUUM FULL account;",
+                            "ALTER TABLE account DETACH PARTITION account_old;"}) {
+      CAPTURE(sql);
+      Findings found =
+          SqlRun().revision("r0").op(kAccount).revision("r1").op(sql, 7).review({"r1"});
+      REQUIRE(with_rule(found, "require-lock-timeout").size() == 1);
+      CHECK(with_rule(found, "require-lock-timeout")[0].line == 7);
+    }
+  }
 }
 
 }  // namespace ag::checks::lint

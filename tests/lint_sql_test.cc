@@ -363,6 +363,33 @@ TEST_SUITE("lint_sql") {
           });
   }
 
+  TEST_CASE("lint_sql: the maintenance and data hazards from Alembic's own SQL, each at its "
+            "line; their safe forms give nothing" *
+            kEveryVersion) {
+    const std::vector<std::string> history = {"1a2b3c4d5e11", "2b3c4d5e6f12", "3c4d5e6f7a13",
+                                              "4d5e6f7a8b14"};
+    Linted linted = lint_fixture("hazards", history);
+    INFO(linted.log);
+    CHECK(placed(linted.findings) == std::vector<std::string>{
+                                         "ban-truncate-cascade@2b3c4d5e6f12:23",
+                                         "require-concurrent-reindex@2b3c4d5e6f12:24",
+                                         "ban-cluster@2b3c4d5e6f12:25",
+                                         "require-concurrent-detach-partition@2b3c4d5e6f12:26",
+                                         "unbatched-data-change@2b3c4d5e6f12:27",
+                                         "unbatched-data-change@2b3c4d5e6f12:28",
+                                         "ban-vacuum-full@2b3c4d5e6f12:30",
+                                         "require-concurrent-reindex@4d5e6f7a8b14:19",
+                                         "require-lock-timeout@4d5e6f7a8b14:19",
+                                     });
+    REQUIRE(linted.findings.size() == 9);
+    CHECK(linted.findings[4].message.starts_with("UPDATE account with no WHERE changes every row"));
+    CHECK(linted.findings[5].message.starts_with("DELETE account_session with no WHERE deletes"));
+    CHECK(only(linted.findings, "require-lock-timeout", "4d5e6f7a8b14").message ==
+          "REINDEX needs a SHARE lock on existing table account and no lock_timeout is set: "
+          "while it waits behind a long-running transaction, all later writes of account wait "
+          "behind it");
+  }
+
   TEST_CASE("lint_sql: the safe form of every rule, in Alembic's own SQL, gives nothing") {
     // 3c4d5e6f7a03: concurrent drop_index in autocommit_block, UNIQUE USING INDEX, CHECKs NOT
     // VALID validated after a commit, SET NOT NULL proven, a stable default (date(now())), a

@@ -100,7 +100,8 @@ ReindexTarget reindex_target(const Judgement& judgement, const Node& reindex) {
   std::string name = text(reindex, "name");
   if (kind == "REINDEX_OBJECT_SCHEMA")
     return {std::nullopt, "every index of schema " + name, "SCHEMA", name};
-  return {std::nullopt, "every index of the database", "DATABASE", name.empty() ? "<database>" : name};
+  return {std::nullopt, "every index of the database", "DATABASE",
+          name.empty() ? "<database>" : name};
 }
 
 void reindex(const Judgement& judgement, const Node& reindex) {

@@ -131,8 +131,9 @@ TEST_SUITE("lint/index_rules") {
           "ix_account_email\")`");
     Findings table = lint("REINDEX TABLE account;", kHistory);
     REQUIRE(rules(table) == Rules{"require-concurrent-reindex"});
-    CHECK(table[0].message.starts_with("REINDEX rebuilds the indexes of account holding a SHARE "
-                                       "lock on account"));
+    CHECK(
+        table[0].message.starts_with("REINDEX rebuilds the indexes of account holding a SHARE "
+                                     "lock on account"));
     CHECK(lint("REINDEX SCHEMA app;")[0].message.starts_with(
         "REINDEX rebuilds every index of schema app holding a SHARE lock on each table"));
   }
@@ -142,8 +143,8 @@ TEST_SUITE("lint/index_rules") {
     run.revision("r0").op("CREATE TABLE account (id BIGINT PRIMARY KEY);");
     run.revision("r1").op("REINDEX TABLE CONCURRENTLY account;");
     CHECK(run.review().empty());
-    CHECK(lint("CREATE TABLE t (a TEXT);\nCREATE INDEX ix_t ON t (a);\nREINDEX INDEX ix_t;")
-              .empty());
+    CHECK(
+        lint("CREATE TABLE t (a TEXT);\nCREATE INDEX ix_t ON t (a);\nREINDEX INDEX ix_t;").empty());
   }
 }
 

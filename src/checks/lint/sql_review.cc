@@ -22,13 +22,17 @@ constexpr size_t kQuotedStatement = 200;
 
 /// The rules whose statement holds its lock for as long as it takes to build an index, rewrite
 /// the table or scan it: the bigger the table, the longer the application waits.
-const std::set<std::string, std::less<>> kGrowsWithTable = {
-    "require-concurrent-index-creation", "disallowed-unique-constraint",
-    "adding-field-with-default",         "changing-column-type",
-    "adding-not-nullable-field",         "adding-foreign-key-constraint",
-    "constraint-missing-not-valid",      "require-concurrent-reindex",
-    "ban-cluster",                       "ban-vacuum-full",
-    "unbatched-data-change"};
+const std::set<std::string, std::less<>> kGrowsWithTable = {"require-concurrent-index-creation",
+                                                            "disallowed-unique-constraint",
+                                                            "adding-field-with-default",
+                                                            "changing-column-type",
+                                                            "adding-not-nullable-field",
+                                                            "adding-foreign-key-constraint",
+                                                            "constraint-missing-not-valid",
+                                                            "require-concurrent-reindex",
+                                                            "ban-cluster",
+                                                            "ban-vacuum-full",
+                                                            "unbatched-data-change"};
 
 /// One printed text of a revision, parsed.
 struct ReadText {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "checks/lint/function_effect.h"
 #include "util/text.h"
 
 namespace ag::checks::lint {
@@ -27,12 +28,13 @@ constexpr std::array kRules = {
              "same): `alembic history` then shows nothing that tells revisions apart.",
              "replace the docstring's first line with what the migration does"},
     RuleInfo{"empty-upgrade", "lint", Severity::warning, "upgrade() does nothing",
-             "A revision whose upgrade is only `pass` is usually a generated file nobody filled "
-             "in (autogenerate found nothing); it moves the version table and changes nothing. "
+             "A revision whose upgrade is only `pass` (or a guard that returns, then `pass`) is "
+             "usually a generated file nobody filled in (autogenerate found nothing); it moves the "
+             "version table and changes nothing. "
              "Merge revisions are exempt.",
              "write the migration, or delete the file if it is not needed"},
     RuleInfo{"empty-downgrade", "lint", Severity::warning,
-             "downgrade() does nothing although upgrade() does",
+             "downgrade() does nothing although upgrade() changes something",
              "`alembic downgrade` past this revision reports success and leaves its changes in "
              "place: the version table and the schema disagree from then on.",
              "write the reverse operations, or `raise NotImplementedError(\"why\")` to make a "
@@ -67,18 +69,6 @@ const RuleInfo& rule(std::string_view id) {
 
 /// Words that end the transaction a migration runs in, when a statement starts with them.
 constexpr std::array<std::string_view, 4> kTransactionEnds = {"COMMIT", "END", "ROLLBACK", "ABORT"};
-
-/// A statement that does nothing: `pass`, `...`, or a lone string (a docstring).
-bool does_nothing(const PythonStatement& statement) {
-  return std::all_of(statement.tokens.begin(), statement.tokens.end(), [](const Token& token) {
-    return token.text == "pass" || token.text == "..." || token.text == ";" ||
-           token.kind == TokenKind::string;
-  });
-}
-
-bool is_empty(const Function& function) {
-  return std::all_of(function.body.begin(), function.body.end(), does_nothing);
-}
 
 /// The dotted name starting at tokens[i] (`a.b.c`); i is left after it.
 std::string dotted_name(std::span<const Token> tokens, size_t& i) {
@@ -203,14 +193,16 @@ class StaticJudge {
     if (script_.down_revision.items.size() > 1) return;  // a merge does nothing on purpose
     std::optional<Function> upgrade = file_.function("upgrade");
     std::optional<Function> downgrade = file_.function("downgrade");
-    if (upgrade && is_empty(*upgrade)) {
+    if (upgrade && effect_of(*upgrade) == Effect::nothing) {
       add("empty-upgrade",
           "upgrade() does nothing: this revision moves the version table and changes nothing",
           upgrade->line, last_line(*upgrade),
           "write the migration, or delete the file if nothing needs to change");
       return;
     }
-    if (upgrade && downgrade && is_empty(*downgrade)) {
+    // An upgrade that only reads (a check before later revisions) has nothing to undo.
+    if (upgrade && downgrade && effect_of(*upgrade) == Effect::changes &&
+        effect_of(*downgrade) == Effect::nothing) {
       add("empty-downgrade",
           "downgrade() does nothing, so `alembic downgrade` past this revision reports success "
           "and leaves the upgrade's changes in place",

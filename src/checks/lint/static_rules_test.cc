@@ -150,6 +150,46 @@ TEST_SUITE("lint/static_rules") {
               .empty());
   }
 
+  TEST_CASE("empty-upgrade and empty-downgrade: a guard that returns does nothing either") {
+    const std::string guarded = "    if skip_condition():\n        return\n    pass\n";
+    const std::string one_line_guard = "    if not is_enabled(): return\n";
+    for (const std::string& body : {guarded, one_line_guard}) {
+      CAPTURE(body);
+      Findings upgrade = of(lint(migration(body)), "empty-upgrade");
+      REQUIRE(upgrade.size() == 1);
+      CHECK(upgrade[0].line == 12);
+      Findings downgrade = of(lint(migration(kAddColumn, body)), "empty-downgrade");
+      REQUIRE(downgrade.size() == 1);
+      CHECK(downgrade[0].line == 16);
+    }
+    // A guard around real work is work.
+    CHECK(lint(migration("    if is_enabled():\n" + std::string("    ") + kAddColumn, kDropColumn))
+              .empty());
+    CHECK(lint(migration("    if is_enabled(): op.add_column('users', sa.Column('x', sa.Text()))\n",
+                         "    op.drop_column('users', 'x')\n"))
+              .empty());
+  }
+
+  TEST_CASE("empty-downgrade: an upgrade that only reads (SELECT, assert) has nothing to undo") {
+    for (std::string_view body :
+         {"    conn = op.get_bind()\n"
+          "    count = conn.execute(sa.text(\"SELECT count(*) FROM users\")).scalar()\n"
+          "    assert count == 0, 'users must be empty first'\n",
+          "    rows = op.get_bind().execute(sa.select(users.c.id)).fetchall()\n"
+          "    if rows:\n        raise RuntimeError('clean users up first')\n",
+          "    op.get_bind().exec_driver_sql('select 1')\n"}) {
+      CAPTURE(body);
+      CHECK(lint(migration(body)).empty());  // neither empty-upgrade nor empty-downgrade
+    }
+    // Writing SQL, or a call alembic-gate cannot tell harmless, is a change to undo.
+    for (std::string_view body :
+         {"    op.get_bind().execute(sa.text(\"UPDATE users SET a = 1\"))\n",
+          "    helpers.create_audit_tables()\n"}) {
+      CAPTURE(body);
+      CHECK(of(lint(migration(body)), "empty-downgrade").size() == 1);
+    }
+  }
+
   TEST_CASE("empty-downgrade: the last definition counts, as Python keeps it") {
     std::string source = migration(kAddColumn, kDropColumn) + "\n\ndef downgrade():\n    pass\n";
     Findings found = of(lint(source), "empty-downgrade");

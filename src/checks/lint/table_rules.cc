@@ -118,7 +118,8 @@ void vacuum_full(const Judgement& judgement, const Node& vacuum) {
     if (judgement.existing(table)) tables.push_back(table.display());
   }
   if (tables.empty() && !items(vacuum, "rels").empty()) return;
-  std::string target = tables.empty() ? "every table of the database" : fmt::format("{}", fmt::join(tables, ", "));
+  std::string target =
+      tables.empty() ? "every table of the database" : fmt::format("{}", fmt::join(tables, ", "));
   judgement.report(
       "ban-vacuum-full",
       fmt::format("VACUUM FULL rewrites {} under an ACCESS EXCLUSIVE lock: all reads and writes "

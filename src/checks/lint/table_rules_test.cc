@@ -190,8 +190,9 @@ TEST_SUITE("lint/table_rules") {
     CHECK(lint("CREATE TABLE tmp (a TEXT);\nVACUUM FULL tmp;\nCLUSTER tmp;").empty());
   }
 
-  TEST_CASE("require-lock-timeout: a revision whose only statement is REINDEX, CLUSTER or "
-            "VACUUM FULL") {
+  TEST_CASE(
+      "require-lock-timeout: a revision whose only statement is REINDEX, CLUSTER or "
+      "VACUUM FULL") {
     for (const char* sql : {"REINDEX TABLE account;", "CLUSTER account;", "VACUUM FULL account;",
                             "ALTER TABLE account DETACH PARTITION account_old;"}) {
       CAPTURE(sql);

@@ -352,10 +352,12 @@ TEST_SUITE("lint_sql") {
               "it with =; jsonb can",
               "identifier-too-long@2b3c4d5e6f02:33 the column name "
               "last_successful_payment_reminder_notification_email_sent_at_utc_time is 68 bytes: "
-              "PostgreSQL truncates it to "
-              "last_successful_payment_reminder_notification_email_sent_at_utc (63 bytes at most) "
-              "with only a NOTICE, so the database's name differs from the migration's and later "
-              "operations by that name fail",
+              "PostgreSQL keeps its first 63 "
+              "(last_successful_payment_reminder_notification_email_sent_at_utc) with only a "
+              "NOTICE; SQL by the long name still works, but the database reports the short "
+              "name: autogenerate sees "
+              "last_successful_payment_reminder_notification_email_sent_at_utc where the models "
+              "say last_successful_payment_reminder_notification_email_sent_at_utc_time",
               "identifier-too-long@2b3c4d5e6f02:34 the index name "
               "ix_tag_label_for_case_insensitive_lookups_by_the_support_team_search_page is 73 "
               "bytes, more than the 63 PostgreSQL keeps: SQLAlchemy refuses to render it "

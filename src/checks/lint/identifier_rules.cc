@@ -150,14 +150,25 @@ std::string help(const Statement& statement, const NamedObject& named, const std
                 : "");
 }
 
+/// What breaks when PostgreSQL keeps the first 63 bytes of a name: SQL by the long name still
+/// works (PostgreSQL cuts it the same way); what reads the name back, or renders it through
+/// SQLAlchemy, does not.
+std::string what_breaks(const NamedObject& named, const std::string& written) {
+  std::string drift = fmt::format("autogenerate sees {} where the models say {}", named.name, written);
+  if (named.what != "index" && named.what != "constraint")
+    return fmt::format("the database reports the short name: {}", drift);
+  return fmt::format("SQLAlchemy refuses to render it (IdentifierError): a later "
+                     "`op.drop_{}(\"{}\", ...)` fails, and {}",
+                     named.what, written, drift);
+}
+
 void truncated_by_postgres(const Judgement& judgement, const NamedObject& named,
                            const std::string& written) {
   judgement.report(
       "identifier-too-long",
-      fmt::format("the {} name {} is {} bytes: PostgreSQL truncates it to {} (63 bytes at most) "
-                  "with only a NOTICE, so the database's name differs from the migration's and "
-                  "later operations by that name fail",
-                  named.what, written, written.size(), named.name),
+      fmt::format("the {} name {} is {} bytes: PostgreSQL keeps its first 63 ({}) with only a "
+                  "NOTICE; SQL by the long name still works, but {}",
+                  named.what, written, written.size(), named.name, what_breaks(named, written)),
       help(judgement.statement, named, named.name));
 }
 
@@ -167,7 +178,7 @@ void refused_by_sqlalchemy(const Judgement& judgement, const NamedObject& named)
       fmt::format("the {} name {} is {} bytes, more than the 63 PostgreSQL keeps: SQLAlchemy "
                   "refuses to render it (IdentifierError), so the migration fails here",
                   named.what, named.name, named.name.size()),
-      help(judgement.statement, named, truncated(named.name)));
+      help(judgement.statement, named, truncated(named.name)), Severity::error);
 }
 
 }  // namespace

@@ -181,11 +181,14 @@ constexpr std::array kRules = {
              "json keeps the text as written and reparses it on every access; it cannot be "
              "indexed with GIN nor compared with =. jsonb can.",
              "`postgresql.JSONB()` (from sqlalchemy.dialects import postgresql)."},
-    RuleInfo{"identifier-too-long", kCheck, Severity::error, "name longer than 63 bytes",
-             "PostgreSQL truncates names to 63 bytes with only a NOTICE: the object in the "
-             "database is not called what the migration calls it, so later operations by that "
-             "name fail and autogenerate keeps seeing a difference. SQLAlchemy refuses an explicit "
-             "index or constraint name that long (IdentifierError): the migration fails.",
+    RuleInfo{"identifier-too-long", kCheck, Severity::warning, "name longer than 63 bytes",
+             "PostgreSQL keeps the first 63 bytes of a name with only a NOTICE. SQL by the long "
+             "name keeps working (PostgreSQL cuts it the same way), but the database reports "
+             "the short one: autogenerate and drift keep seeing a difference, and SQLAlchemy "
+             "refuses to render an explicit index or constraint name that long "
+             "(IdentifierError), so a later op.drop_index() or op.drop_constraint() by it "
+             "fails. When SQLAlchemy refuses the name where it is created, the migration fails "
+             "there: an error.",
              "Name it in at most 63 bytes where the migration names it "
              "(`op.create_index(\"ix_t_c\", \"t\", [\"c\"])`, `sa.Column(\"short_name\", ...)`); "
              "for generated names, a shorter naming_convention on the MetaData."},

@@ -393,6 +393,20 @@ TEST_SUITE("lint_sql") {
           "behind it");
   }
 
+  TEST_CASE(
+      "lint_sql: drop_index names its table in table_name= when no revision made the "
+      "index: dropped before that table, it is the table's finding") {
+    Findings findings = lint_fixture("hazards", {"5e6f7a8b9c15"}).findings;
+    REQUIRE(placed(findings) == std::vector<std::string>{"ban-drop-table@5e6f7a8b9c15:21",
+                                                         "require-concurrent-index-deletion@"
+                                                         "5e6f7a8b9c15:22"});
+    CHECK(findings[1].message ==
+          "DROP INDEX ix_account_legacy takes an ACCESS EXCLUSIVE lock on account, blocking all "
+          "reads and writes of it while it waits for running queries and while it drops");
+    CHECK(findings[1].help.find("op.drop_index(\"ix_account_legacy\", table_name=\"account\", "
+                                "postgresql_concurrently=True)") != std::string::npos);
+  }
+
   TEST_CASE("lint_sql: the safe form of every rule, in Alembic's own SQL, gives nothing") {
     // 3c4d5e6f7a03: concurrent drop_index in autocommit_block, UNIQUE USING INDEX, CHECKs NOT
     // VALID validated after a commit, SET NOT NULL proven, a stable default (date(now())), a

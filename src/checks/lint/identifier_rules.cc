@@ -154,12 +154,14 @@ std::string help(const Statement& statement, const NamedObject& named, const std
 /// works (PostgreSQL cuts it the same way); what reads the name back, or renders it through
 /// SQLAlchemy, does not.
 std::string what_breaks(const NamedObject& named, const std::string& written) {
-  std::string drift = fmt::format("autogenerate sees {} where the models say {}", named.name, written);
+  std::string drift =
+      fmt::format("autogenerate sees {} where the models say {}", named.name, written);
   if (named.what != "index" && named.what != "constraint")
     return fmt::format("the database reports the short name: {}", drift);
-  return fmt::format("SQLAlchemy refuses to render it (IdentifierError): a later "
-                     "`op.drop_{}(\"{}\", ...)` fails, and {}",
-                     named.what, written, drift);
+  return fmt::format(
+      "SQLAlchemy refuses to render it (IdentifierError): a later "
+      "`op.drop_{}(\"{}\", ...)` fails, and {}",
+      named.what, written, drift);
 }
 
 void truncated_by_postgres(const Judgement& judgement, const NamedObject& named,

@@ -51,10 +51,21 @@ void create_index(const Judgement& judgement, const Node& index) {
                   call));
 }
 
+/// The table of index `name`: where the history made it, else what the op.drop_index call names
+/// (its table_name=, which the SQL does not carry).
+std::optional<TableName> dropped_index_table(const Judgement& judgement, const std::string& name) {
+  if (std::optional<TableName> made = judgement.schema.index_table(name)) return made;
+  const Statement& statement = judgement.statement;
+  if (statement.source == nullptr) return std::nullopt;
+  std::optional<std::string> table = statement.source->keyword_string(statement.line, "table_name");
+  if (!table) return std::nullopt;
+  return TableName{statement.source->keyword_string(statement.line, "schema").value_or(""), *table};
+}
+
 void drop_index(const Judgement& judgement, const Node& drop) {
   for (const Node& object : items(drop, "objects")) {
     std::string name = listed_name(object).name;
-    std::optional<TableName> table = judgement.schema.index_table(name);
+    std::optional<TableName> table = dropped_index_table(judgement, name);
     std::string call = fmt::format(
         "op.drop_index(\"{}\", {}postgresql_concurrently=True)", name,
         table ? fmt::format("table_name=\"{}\"{}, ", table->name, schema_keyword(*table)) : "");

@@ -90,6 +90,33 @@ const PythonStatement* MigrationFile::statement_at(int line) const {
   return it == statements_.end() ? nullptr : &*it;
 }
 
+int MigrationFile::call_column(int line) const {
+  const PythonStatement* statement = statement_at(line);
+  if (statement == nullptr) return 0;
+  const std::vector<Token>& tokens = statement->tokens;
+  const Token* first = nullptr;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].line != line) continue;
+    if (first == nullptr) first = &tokens[i];
+    bool call = i + 3 < tokens.size() && tokens[i].kind == python::TokenKind::name &&
+                tokens[i + 1].text == "." && tokens[i + 3].text == "(";
+    if (call) return column_of(tokens[i]) + 1;
+  }
+  return first == nullptr ? 0 : column_of(*first) + 1;
+}
+
+std::optional<std::string> MigrationFile::keyword_string(int line, std::string_view keyword) const {
+  const PythonStatement* statement = statement_at(line);
+  if (statement == nullptr) return std::nullopt;
+  const std::vector<Token>& tokens = statement->tokens;
+  for (size_t i = 0; i + 2 < tokens.size(); ++i) {
+    if (tokens[i].text == keyword && tokens[i + 1].text == "=" &&
+        tokens[i + 2].kind == python::TokenKind::string)
+      return python::string_value(tokens[i + 2].text);
+  }
+  return std::nullopt;
+}
+
 std::vector<const PythonStatement*> MigrationFile::enclosing_blocks(
     const PythonStatement& statement) const {
   std::vector<const PythonStatement*> headers;

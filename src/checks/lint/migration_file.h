@@ -55,6 +55,14 @@ class MigrationFile {
   /// The statement whose lines include `line`, or nullptr.
   const PythonStatement* statement_at(int line) const;
 
+  /// The 1-based column of the call at `line`: the receiver of the first `name.call(` starting on
+  /// that line (`op.`, `batch_op.`), else the first token on it; 0 when no statement covers it.
+  int call_column(int line) const;
+
+  /// The plain string passed as `keyword=` in the statement at `line` (table_name="t" of an
+  /// op.drop_index call), or nullopt.
+  std::optional<std::string> keyword_string(int line, std::string_view keyword) const;
+
   /// The headers of the blocks `statement` stands in (`def ...:`, `with ...:`), innermost
   /// first. Contract: `statement` is one of statements().
   std::vector<const PythonStatement*> enclosing_blocks(const PythonStatement& statement) const;

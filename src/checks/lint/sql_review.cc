@@ -84,9 +84,14 @@ class Review {
       return;
     }
     for (ParsedStatement& one : *read.parsed) {
-      Statement statement{
-          std::move(one.text), std::move(one.tree), emitted.revision,           emitted.origin,
-          place_of(emitted),   emitted.line,        emitted.refused_identifiers};
+      Statement statement{std::move(one.text),
+                          std::move(one.tree),
+                          emitted.revision,
+                          emitted.origin,
+                          place_of(emitted),
+                          emitted.line,
+                          emitted.refused_identifiers,
+                          source_of(emitted)};
       if (judged) {
         size_t before = findings_.size();
         Judgement judgement{statement, schema_, session_, outlook, findings_};
@@ -112,6 +117,12 @@ class Review {
     if (tables.empty()) return;
     for (size_t i = first; i < findings_.size(); ++i)
       if (kGrowsWithTable.contains(findings_[i].rule)) findings_[i].tables = tables;
+  }
+
+  const MigrationFile* source_of(const EmittedSql& emitted) const {
+    if (emitted.origin != SqlOrigin::revision) return nullptr;
+    auto source = sources_.sources.find(emitted.revision);
+    return source == sources_.sources.end() ? nullptr : source->second;
   }
 
   std::string place_of(const EmittedSql& emitted) const {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "alembic/worker.h"
+#include "checks/lint/migration_file.h"
 #include "core/finding.h"
 
 namespace ag::checks::lint {
@@ -20,6 +21,8 @@ struct SqlSources {
   /// env.py sets a lock_timeout on its online connection (env_lock_timeout.h): it counts for
   /// the whole run.
   bool env_sets_lock_timeout = false;
+  /// Revision id -> its source, for the revisions in scope whose file could be read.
+  std::map<std::string, const MigrationFile*> sources;
 };
 
 /// The findings of the SQL rules on `sql` for the revisions in `in_scope` (the others only feed

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "alembic/worker.h"
+#include "checks/lint/migration_file.h"
 #include "checks/lint/sql_tree.h"
 
 namespace ag::checks::lint {
@@ -19,6 +20,9 @@ struct Statement {
   int line = 0;      ///< Of the `op.` call (or the env.py line) that emitted it.
   /// Names SQLAlchemy refused to render here (a real run raises IdentifierError).
   std::vector<std::string> refused_identifiers{};
+  /// The revision's source, when read: what the `op.` call at `line` says that its SQL does
+  /// not (op.drop_index's table_name). Null for env.py's and Alembic's statements.
+  const MigrationFile* source = nullptr;
 
   /// "IndexStmt", "AlterTableStmt", ...
   std::string kind() const { return kind_of(tree); }

@@ -11,6 +11,7 @@
 #include "process/subprocess.h"
 #include "support/run_gate.h"
 #include "support/temp_dir.h"
+#include "util/file.h"
 
 namespace ag::test {
 namespace {
@@ -179,6 +180,33 @@ TEST_SUITE("lint") {
     REQUIRE(found.size() == 1);
     CHECK(found[0]["end_line"] == 20);
     CHECK(found[0]["revision"] == "1a0000000004");
+  }
+
+  TEST_CASE("findings carry the column of the op. call, in JSON and SARIF") {
+    TempDir dir;
+    GateRun run = lint("static", {"--sarif-file", (dir.path() / "lint.sarif").string()});
+    std::vector<nlohmann::json> commits = run.findings("commit-inside-migration");
+    REQUIRE(commits.size() == 1);
+    CHECK(commits[0]["line"] == 20);
+    CHECK(commits[0]["column"] == 5);  // `    op.execute("COMMIT")`
+    std::vector<nlohmann::json> imports = run.findings("imports-app-code");
+    REQUIRE(imports.size() == 1);
+    CHECK(imports[0]["column"] == 1);  // `from app.models import STATUSES`
+    std::vector<nlohmann::json> locks = run.findings("require-lock-timeout");
+    REQUIRE(!locks.empty());
+    for (const nlohmann::json& lock : locks) CHECK(lock["column"] == 5);
+    Result<std::string> text = read_file(dir.path() / "lint.sarif");
+    REQUIRE(text.ok());
+    nlohmann::json sarif = nlohmann::json::parse(*text);
+    size_t placed = 0;
+    for (const nlohmann::json& result : sarif["runs"][0]["results"]) {
+      if (result["ruleId"] != "commit-inside-migration") continue;
+      const nlohmann::json& region = result["locations"][0]["physicalLocation"]["region"];
+      CHECK(region["startLine"] == 20);
+      CHECK(region["startColumn"] == 5);
+      ++placed;
+    }
+    CHECK(placed == 1);
   }
 
   TEST_CASE("ignore comments: on the line, above, file-level, bad ones silence nothing") {

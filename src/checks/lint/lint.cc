@@ -45,6 +45,13 @@ class LintedFiles {
     return &entry;
   }
 
+  /// The column of the call on the finding's line (the `op` of `op.create_index(`), or 0.
+  int call_column(const Finding& finding) {
+    if (finding.file.empty() || finding.line <= 0) return 0;
+    const Entry* entry = get(project_.repository_root / finding.file);
+    return entry == nullptr ? 0 : entry->file->call_column(finding.line);
+  }
+
   /// True when an ignore comment in the finding's file silences it.
   bool ignored(const Finding& finding) {
     if (finding.file.empty()) return false;
@@ -121,6 +128,8 @@ CheckOutcome run(const CheckContext& context) {
   std::erase_if(found, [&](const Finding& finding) { return files.ignored(finding); });
   if (size_t ignored = before - found.size(); ignored > 0)
     context.log(fmt::format("lint: {} findings silenced by ignore comments", ignored));
+  for (Finding& finding : found)
+    if (finding.column == 0) finding.column = files.call_column(finding);
   rule_settings->apply(found);
   if (const DeployState* deploy = deploy_state(context)) {
     weigh_by_table_size(found, *deploy, context.settings.deploy_large_table_rows);

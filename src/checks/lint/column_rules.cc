@@ -4,11 +4,15 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "checks/lint/sql_rules.h"
 
 namespace ag::checks::lint {
 namespace {
+
+/// How existing rows get a value of a new column, when that rewrites the table.
+enum class Fill { none, volatile_default, serial, identity, generated };
 
 /// What ADD COLUMN's definition says, as far as these rules care.
 struct NewColumn {
@@ -17,6 +21,8 @@ struct NewColumn {
   bool not_null = false;
   bool has_default = false;  ///< DEFAULT, identity, generated or serial: rows get a value.
   std::string rewrite;       ///< Why adding it rewrites the table; empty when it does not.
+  Fill fill = Fill::none;    ///< What rewrites it.
+  std::string expression;    ///< The default or generation expression, as written.
   /// A function of unknown volatility in the default: adding the column rewrites the table if
   /// that function is volatile.
   std::string unknown_function;
@@ -28,47 +34,122 @@ bool is_serial(const TypeRef& type) {
   return std::find(kSerials.begin(), kSerials.end(), type.name) != kSerials.end();
 }
 
-NewColumn read_column(const Node& column) {
-  NewColumn out{text(column, "colname"), type_of(child(column, "typeName")), false, false, "", ""};
+/// The text of the expression of constraint `index` among a column's `constraints`, as written:
+/// it ends where the next constraint starts (DEFAULT f() NOT NULL), or before STORED (GENERATED
+/// ALWAYS AS (e) STORED), or with the statement.
+std::string constraint_expression(const Node& constraints, size_t index,
+                                  std::string_view statement) {
+  const Node& constraint = child(constraints[index], "Constraint");
+  size_t end = statement.size();
+  if (index + 1 < constraints.size()) {
+    long next = child(constraints[index + 1], "Constraint").value("location", -1L);
+    if (next > 0 && static_cast<size_t>(next) < end) end = static_cast<size_t>(next);
+  }
+  if (text(constraint, "contype") == "CONSTR_GENERATED") {
+    std::string upper(statement.substr(0, end));
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (size_t stored = upper.rfind("STORED"); stored != std::string::npos) end = stored;
+  }
+  return written_expression(child(constraint, "raw_expr"), statement.substr(0, end));
+}
+
+NewColumn read_column(const Node& column, std::string_view statement) {
+  NewColumn out{.name = text(column, "colname"), .type = type_of(child(column, "typeName"))};
   if (is_serial(out.type)) {
     out.has_default = true;
+    out.fill = Fill::serial;
     out.rewrite = fmt::format("type {} (its default is nextval(), volatile)", out.type.name);
   }
-  for (const Node& item : items(column, "constraints")) {
-    const Node& constraint = child(item, "Constraint");
+  const Node& constraints = items(column, "constraints");
+  for (size_t index = 0; index < constraints.size(); ++index) {
+    const Node& constraint = child(constraints[index], "Constraint");
     std::string type = text(constraint, "contype");
     if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY") out.not_null = true;
     if (type == "CONSTR_DEFAULT") {
       out.has_default = true;
+      out.expression = constraint_expression(constraints, index, statement);
       if (std::optional<VolatileCall> part = volatile_part(child(constraint, "raw_expr"))) {
-        if (part->known)
+        if (part->known) {
+          out.fill = Fill::volatile_default;
           out.rewrite = fmt::format("the volatile default {}", part->call);
-        else
+        } else {
           out.unknown_function = part->call;
+        }
       }
     }
     if (type == "CONSTR_IDENTITY") {
       out.has_default = true;
+      out.fill = Fill::identity;
       out.rewrite = "an identity (every existing row gets a new value)";
     }
     if (type == "CONSTR_GENERATED") {
       out.has_default = true;
+      out.fill = Fill::generated;
+      out.expression = constraint_expression(constraints, index, statement);
       out.rewrite = "a stored generated value (computed for every existing row)";
     }
   }
   return out;
 }
 
+/// The recipe for a default computed per row: the column without it, the default for new rows,
+/// existing rows in batches.
 std::string default_later_help(const TableName& table, const NewColumn& column) {
+  std::string expression = column.expression.empty() ? "..." : column.expression;
   return fmt::format(
-      "add the column without it (a constant server_default costs nothing since PostgreSQL 11), "
-      "set the default for new rows with `op.alter_column(\"{}\", \"{}\", "
-      "server_default=sa.text(\"...\"){})`, and backfill existing rows in batches",
-      table.name, column.name, schema_keyword(table));
+      "add the column without the default, set it for new rows with `op.alter_column(\"{0}\", "
+      "\"{1}\", server_default=sa.text(\"{2}\"){3})` (a default set later applies to new rows "
+      "only: no rewrite), and backfill existing rows in batches: `UPDATE {4} SET {1} = {2} WHERE "
+      "id IN (SELECT id FROM {4} WHERE {1} IS NULL LIMIT 10000)`, repeated",
+      table.name, column.name, expression, schema_keyword(table), table.display());
+}
+
+/// The recipe for a serial or identity column: a plain integer column, numbered in batches from
+/// a sequence, then given its default (serial) or made an identity (no rewrite either way).
+std::string numbered_later_help(const TableName& table, const NewColumn& column) {
+  std::string sequence = fmt::format("{}_{}_seq", table.name, column.name);
+  std::string attach =
+      column.fill == Fill::identity
+          ? fmt::format(
+                "`op.execute(\"ALTER TABLE {0} ALTER COLUMN {1} ADD GENERATED BY DEFAULT "
+                "AS IDENTITY (START WITH <max + 1>)\")` (it needs NOT NULL first; drop "
+                "the helper sequence after)",
+                table.display(), column.name)
+          : fmt::format(
+                "`op.alter_column(\"{0}\", \"{1}\", "
+                "server_default=sa.text(\"nextval('{2}')\"){3})`",
+                table.name, column.name, sequence, schema_keyword(table));
+  return fmt::format(
+      "add it as a plain column without a default (`op.add_column(\"{0}\", sa.Column(\"{1}\", "
+      "sa.BigInteger()){2})`), `op.execute(\"CREATE SEQUENCE {3} OWNED BY {4}.{1}\")`, number "
+      "existing rows in batches (`UPDATE {4} SET {1} = nextval('{3}') WHERE id IN (SELECT id FROM "
+      "{4} WHERE {1} IS NULL LIMIT 10000)`, repeated), then make it NOT NULL (proven by a CHECK "
+      "({1} IS NOT NULL) NOT VALID, validated) and attach the numbering: {5}",
+      table.name, column.name, schema_keyword(table), sequence, table.display(), attach);
+}
+
+/// The recipe for a stored generated column, which PostgreSQL cannot attach without a rewrite.
+std::string generated_later_help(const TableName& table, const NewColumn& column) {
+  std::string expression = column.expression.empty() ? "..." : column.expression;
+  return fmt::format(
+      "PostgreSQL cannot make an existing column generated without rewriting the table: add a "
+      "plain column (`op.add_column(\"{0}\", sa.Column(\"{1}\", ...){2})`), keep it current "
+      "with a trigger (BEFORE INSERT OR UPDATE: `NEW.{1} := {3}`), and backfill existing rows "
+      "in batches (`UPDATE {4} SET {1} = {3} WHERE id IN (SELECT id FROM {4} WHERE {1} IS NULL "
+      "LIMIT 10000)`, repeated); or compute it in a view or the application",
+      table.name, column.name, schema_keyword(table), expression, table.display());
+}
+
+/// The recipe that adds `column` without rewriting `table`.
+std::string without_rewrite_help(const TableName& table, const NewColumn& column) {
+  if (column.fill == Fill::serial || column.fill == Fill::identity)
+    return numbered_later_help(table, column);
+  if (column.fill == Fill::generated) return generated_later_help(table, column);
+  return default_later_help(table, column);
 }
 
 void add_column(const Judgement& judgement, const TableName& table, const Node& definition) {
-  NewColumn column = read_column(definition);
+  NewColumn column = read_column(definition, judgement.statement.text);
   std::string where = table.display();
   if (!column.rewrite.empty()) {
     judgement.report(
@@ -76,7 +157,7 @@ void add_column(const Judgement& judgement, const TableName& table, const Node& 
         fmt::format("ADD COLUMN {} with {} rewrites all of existing table {} under an ACCESS "
                     "EXCLUSIVE lock, blocking all reads and writes of it until the rewrite ends",
                     column.name, column.rewrite, where),
-        default_later_help(table, column));
+        without_rewrite_help(table, column));
   } else if (!column.unknown_function.empty()) {
     const std::string& function = column.unknown_function;
     judgement.report(

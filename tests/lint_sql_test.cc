@@ -258,6 +258,27 @@ TEST_SUITE("lint_sql") {
     CHECK(linted.log.find("Traceback") != std::string::npos);
   }
 
+  TEST_CASE(
+      "lint_sql: a revision whose import raises: the notice names the import, and the help "
+      "the install input, not an offline branch env.py has") {
+    Linted linted = lint_fixture("revision_import", {"1a2b3c4d5e21"});
+    REQUIRE(linted.findings.size() == 1);
+    const Finding& notice = linted.findings[0];
+    CHECK(notice.rule == "offline-env-failed");
+    CHECK(notice.file == version_file("revision_import", "1a2b3c4d5e21_add_invoice.py"));
+    CHECK(notice.line == 11);
+    CHECK(notice.message ==
+          "Alembic cannot load the revisions, so the SQL rules did not run (only the static rules "
+          "did): KeyError: 'BILLING_SECRET'");
+    CHECK(notice.help ==
+          version_file("revision_import", "1a2b3c4d5e21_add_invoice.py") +
+              " raised while Alembic loaded it (line 11: `from app_settings import SECRET`), not "
+              "env.py: it must import in the gate's environment as it does in yours: give the "
+              "`install` input the command that installs what it imports (e.g. `pip install -r "
+              "requirements.txt`), and set the environment variables its imports read (the "
+              "step's `env:`)");
+  }
+
   TEST_CASE("lint_sql: unparsable SQL and a revision that fails offline are notices") {
     Linted linted = lint_fixture("unparsable", {"7a8b9c0d1e07", "8b9c0d1e2f08"});
     INFO(linted.log);

@@ -38,6 +38,9 @@ std::string replace_all(std::string_view text, std::string_view from, std::strin
 /// end of a tool's output, for an error message.
 std::string last_lines(std::string_view text, std::size_t count);
 
+/// Line `number` (1-based) of `text`, without its line break; empty when there is no such line.
+std::string_view line_of(std::string_view text, int number);
+
 /// Decodes %XX escapes (and '+' as a space when `plus_is_space`). Contract: none; a malformed
 /// escape is kept as written.
 std::string percent_decode(std::string_view text, bool plus_is_space = false);

@@ -20,6 +20,14 @@ TEST_SUITE("util/text") {
     CHECK(cut == emoji.substr(0, 96) + "\u2026");
   }
 
+  TEST_CASE("line_of: the numbered line without its break, empty past the end") {
+    CHECK(line_of("a\nbc\r\nd", 1) == "a");
+    CHECK(line_of("a\nbc\r\nd", 2) == "bc");
+    CHECK(line_of("a\nbc\r\nd", 3) == "d");
+    CHECK(line_of("a\nbc\r\nd", 4).empty());
+    CHECK(line_of("a\n", 0).empty());
+  }
+
   TEST_CASE("replace_all replaces every occurrence, left to right, never its own output") {
     CHECK(replace_all("a{x}b{x}", "{x}", "1") == "a1b1");
     CHECK(replace_all("aaa", "a", "aa") == "aaaaaa");

@@ -12,6 +12,7 @@
 #include "checks/missing_module.h"
 #include "util/file.h"
 #include "util/stopwatch.h"
+#include "util/text.h"
 
 namespace ag::checks::lint {
 namespace {
@@ -129,11 +130,41 @@ class OfflineLint {
                 fmt::format("{}, so the SQL rules did not run (only the static rules did): {}", why,
                             first_line(error.message)),
                 error);
+    finding.help = offline_failure_help(error);
     explain_missing_module(finding, error, context_);
     SqlLint out{{finding}, std::nullopt};
     if (review_)
       out.review = SqlReview{.unavailable = fmt::format("{}: {}", why, error.describe())};
     return out;
+  }
+
+  /// What to do when env.py's offline run failed. An env.py that connects (or never runs the
+  /// migrations) in offline mode needs an offline branch; one that raised otherwise, or a
+  /// revision that raised while Alembic loaded it, needs what it imports.
+  std::string offline_failure_help(const Error& error) const {
+    bool connects = error.kind == "OperationalError" || error.kind == "EnvironmentError" ||
+                    error.message.find("onnection refused") != std::string::npos;
+    if (connects) return std::string(sql_rule("offline-env-failed").help);
+    constexpr std::string_view kImports =
+        "it must import in the gate's environment as it does in yours: give the `install` input "
+        "the command that installs what it imports (e.g. `pip install -r requirements.txt`), and "
+        "set the environment variables its imports read (the step's `env:`)";
+    std::string where = error.where.empty() ? "" : context_.project.relative(error.where);
+    const std::vector<std::filesystem::path>& folders = context_.project.version_locations;
+    bool in_revision = std::any_of(folders.begin(), folders.end(), [&](const auto& folder) {
+      return !error.where.empty() && error.where.starts_with(folder.string() + "/");
+    });
+    if (in_revision) {
+      Result<std::string> source = read_file(error.where);
+      std::string statement = source ? std::string(trim(line_of(*source, error.line))) : "";
+      return fmt::format(
+          "{} raised while Alembic loaded it{}, not env.py: {}", where,
+          statement.empty() ? "" : fmt::format(" (line {}: `{}`)", error.line, statement),
+          kImports);
+    }
+    return fmt::format("env.py's offline run raised{}, not for want of an offline branch: {}",
+                       where.empty() ? "" : fmt::format(" in {} line {}", where, error.line),
+                       kImports);
   }
 
   /// The newest kReviewedRevisions revisions in scope: their upgrade SQL from `sql`, their

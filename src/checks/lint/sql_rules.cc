@@ -162,10 +162,13 @@ constexpr std::array kRules = {
              "`context.run_migrations()`, or on env.py's connection "
              "(`connect_args={\"options\": \"-c lock_timeout=5s\"}`)."},
     RuleInfo{"prefer-bigint-over-int", kCheck, Severity::warning,
-             "new integer primary key narrower than bigint",
+             "new integer or smallint primary key, or a foreign key narrower than its key",
              "An integer key runs out at 2,147,483,647 (smallint at 32,767); widening it later "
-             "rewrites the table and every table referencing it under ACCESS EXCLUSIVE locks.",
-             "`sa.Column(\"id\", sa.BigInteger(), primary_key=True)`."},
+             "rewrites the table and every table referencing it under ACCESS EXCLUSIVE locks. A "
+             "foreign key column narrower than the key it references (integer referencing "
+             "bigint) cannot store references to the key's later values.",
+             "`sa.Column(\"id\", sa.BigInteger(), primary_key=True)`; a foreign key column of "
+             "the referenced key's type."},
     RuleInfo{"prefer-text-field", kCheck, Severity::notice, "new varchar(n) column",
              "Lowering a varchar limit later is an ALTER COLUMN TYPE that scans the table under an "
              "ACCESS EXCLUSIVE lock; a CHECK constraint on a text column can be replaced NOT VALID "

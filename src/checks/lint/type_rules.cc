@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "checks/lint/sql_rules.h"
 
@@ -24,6 +25,17 @@ bool narrow_integer(const TypeRef& type) {
   return !type.array && std::find(kNarrow.begin(), kNarrow.end(), type.name) != kNarrow.end();
 }
 
+/// The largest value an integer type holds, as messages write it; "" for other types.
+std::string_view integer_limit(const TypeRef& type) {
+  if (type.array) return "";
+  if (type.name == "int2" || type.name == "smallserial" || type.name == "serial2") return "32,767";
+  if (type.name == "int4" || type.name == "serial" || type.name == "serial4")
+    return "2,147,483,647";
+  if (type.name == "int8" || type.name == "bigserial" || type.name == "serial8")
+    return "9,223,372,036,854,775,807";
+  return "";
+}
+
 bool has_primary_key(const Node& column) {
   return std::any_of(items(column, "constraints").begin(), items(column, "constraints").end(),
                      [](const Node& constraint) {
@@ -38,12 +50,30 @@ std::string primary_key_column(const Node& constraint) {
                                                                              : "";
 }
 
+/// A foreign key the statement declares: its columns and the ones they reference.
+struct ForeignKey {
+  std::vector<std::string> columns;
+  TableName referenced;
+  std::vector<std::string> referenced_columns;
+};
+
 /// What the statement declares: the columns and their types, and its new single-column primary
-/// keys.
+/// keys and foreign keys.
 struct Declared {
   std::vector<ColumnType> columns;
   std::vector<std::string> primary_keys;
+  std::vector<ForeignKey> foreign_keys;
 };
+
+/// The foreign key `constraint` declares, on `column` when it is a column's REFERENCES clause.
+std::optional<ForeignKey> foreign_key(const Node& constraint, const std::string& column = "") {
+  if (text(constraint, "contype") != "CONSTR_FOREIGN") return std::nullopt;
+  ForeignKey key{column.empty() ? string_values(items(constraint, "fk_attrs"))
+                                : std::vector<std::string>{column},
+                 table_name(child(constraint, "pktable")),
+                 string_values(items(constraint, "pk_attrs"))};
+  return key;
+}
 
 Declared declared(const Statement& statement) {
   Declared out;
@@ -51,14 +81,22 @@ Declared declared(const Statement& statement) {
   const Node& node = statement.node();
   TableName table = table_name(child(node, "relation"));
   auto column_def = [&](const Node& column) {
-    out.columns.push_back({table, text(column, "colname"), type_of(child(column, "typeName"))});
-    if (has_primary_key(column)) out.primary_keys.push_back(text(column, "colname"));
+    std::string name = text(column, "colname");
+    out.columns.push_back({table, name, type_of(child(column, "typeName"))});
+    if (has_primary_key(column)) out.primary_keys.push_back(name);
+    for (const Node& constraint : items(column, "constraints"))
+      if (auto key = foreign_key(child(constraint, "Constraint"), name))
+        out.foreign_keys.push_back(*key);
+  };
+  auto table_constraint = [&](const Node& constraint) {
+    std::string key = primary_key_column(constraint);
+    if (!key.empty()) out.primary_keys.push_back(key);
+    if (auto key = foreign_key(constraint)) out.foreign_keys.push_back(*key);
   };
   if (kind == "CreateStmt") {
     for (const Node& element : items(node, "tableElts")) {
       if (element.contains("ColumnDef")) column_def(element["ColumnDef"]);
-      std::string key = primary_key_column(child(element, "Constraint"));
-      if (!key.empty()) out.primary_keys.push_back(key);
+      table_constraint(child(element, "Constraint"));
     }
   }
   if (kind != "AlterTableStmt" || text(node, "objtype") != "OBJECT_TABLE") return out;
@@ -71,8 +109,7 @@ Declared declared(const Statement& statement) {
       out.columns.push_back({table, text(command, "name"),
                              type_of(child(child(definition, "ColumnDef"), "typeName")), true});
     }
-    std::string key = primary_key_column(child(definition, "Constraint"));
-    if (subtype == "AT_AddConstraint" && !key.empty()) out.primary_keys.push_back(key);
+    if (subtype == "AT_AddConstraint") table_constraint(child(definition, "Constraint"));
   }
   return out;
 }
@@ -83,12 +120,38 @@ void narrow_primary_key(const Judgement& judgement, const TableName& table,
       "prefer-bigint-over-int",
       fmt::format("primary key {}.{} is {}, which runs out at {}; widening it later rewrites {} "
                   "and every table referencing it under ACCESS EXCLUSIVE locks",
-                  table.display(), column, type.display(),
-                  type.name == "int2" || type.name.find("small") == 0 || type.name == "serial2"
-                      ? "32,767"
-                      : "2,147,483,647",
-                  table.display()),
+                  table.display(), column, type.display(), integer_limit(type), table.display()),
       fmt::format("`sa.Column(\"{}\", sa.BigInteger(), primary_key=True)`", column));
+}
+
+/// A foreign key column narrower than the key it references: rows referencing the key's later
+/// values cannot be stored.
+void narrow_foreign_key(const Judgement& judgement, const Declared& found, const ForeignKey& key) {
+  for (size_t i = 0; i < key.columns.size() && i < key.referenced_columns.size(); ++i) {
+    const std::string& column = key.columns[i];
+    TableName table = table_name(child(judgement.statement.node(), "relation"));
+    auto here = std::find_if(found.columns.begin(), found.columns.end(),
+                             [&](const ColumnType& c) { return c.column == column; });
+    std::optional<TypeRef> type = here != found.columns.end()
+                                      ? std::optional(here->type)
+                                      : judgement.schema.column_type(table, column);
+    std::optional<TypeRef> referenced =
+        judgement.schema.column_type(key.referenced, key.referenced_columns[i]);
+    if (!type || !referenced) continue;
+    std::string_view limit = integer_limit(*type), referenced_limit = integer_limit(*referenced);
+    if (limit.empty() || referenced_limit.empty() || limit.size() >= referenced_limit.size())
+      continue;
+    judgement.report(
+        "prefer-bigint-over-int",
+        fmt::format("foreign key column {0}.{1} is {2} but references {3}.{4}, a {5}: once "
+                    "{3}.{4} passes {6}, rows referencing it cannot be stored",
+                    table.display(), column, type->display(), key.referenced.display(),
+                    key.referenced_columns[i], referenced->display(), limit),
+        fmt::format("give it the referenced key's type: `sa.Column(\"{}\", {}, "
+                    "sa.ForeignKey(\"{}.{}\"))`",
+                    column, sqlalchemy_type(*referenced), key.referenced.display(),
+                    key.referenced_columns[i]));
+  }
 }
 
 void judge_column_type(const Judgement& judgement, const ColumnType& column) {
@@ -140,6 +203,7 @@ void judge_types(const Judgement& judgement) {
                                       : judgement.schema.column_type(table, key);
     if (type && narrow_integer(*type)) narrow_primary_key(judgement, table, key, *type);
   }
+  for (const ForeignKey& key : found.foreign_keys) narrow_foreign_key(judgement, found, key);
 }
 
 }  // namespace ag::checks::lint

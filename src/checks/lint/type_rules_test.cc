@@ -33,6 +33,39 @@ TEST_SUITE("lint/type_rules") {
               .empty());
   }
 
+  TEST_CASE("prefer-bigint-over-int: a foreign key column narrower than the key it references") {
+    constexpr const char* kUsers = "CREATE TABLE users (id BIGINT PRIMARY KEY);";
+    Findings column = lint(
+        "CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id INTEGER "
+        "REFERENCES users (id));",
+        kUsers);
+    REQUIRE(rules(column) == Rules{"prefer-bigint-over-int"});
+    CHECK(column[0].message ==
+          "foreign key column orders.user_id is integer but references users.id, a bigint: once "
+          "users.id passes 2,147,483,647, rows referencing it cannot be stored");
+    CHECK(column[0].help ==
+          "give it the referenced key's type: `sa.Column(\"user_id\", sa.BigInteger(), "
+          "sa.ForeignKey(\"users.id\"))`");
+    // A table-level constraint, and one added to an existing column.
+    CHECK(rules(lint("CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id INT, "
+                     "FOREIGN KEY (user_id) REFERENCES users (id));",
+                     kUsers)) == Rules{"prefer-bigint-over-int"});
+    Findings added = lint(
+        "ALTER TABLE orders ADD CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id) "
+        "NOT VALID;",
+        std::string(kUsers) + "\nCREATE TABLE orders (id BIGINT PRIMARY KEY, user_id SMALLINT);");
+    REQUIRE(rules(added) == Rules{"prefer-bigint-over-int"});
+    CHECK(added[0].message.find("is smallint but references users.id, a bigint") !=
+          std::string::npos);
+    // As wide as the key, or a key of unknown type: nothing to say.
+    CHECK(lint("CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT REFERENCES users (id));",
+               kUsers)
+              .empty());
+    CHECK(
+        lint("CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id INT REFERENCES elsewhere (id));")
+            .empty());
+  }
+
   TEST_CASE("prefer-text-field: new varchar(n) columns") {
     Findings found = lint("CREATE TABLE a (id BIGINT PRIMARY KEY, email VARCHAR(320));");
     REQUIRE(rules(found) == Rules{"prefer-text-field"});

@@ -80,8 +80,8 @@ std::vector<BadInput> cases() {
   return {
       // Flags.
       {.args = {"--checks", ""},
-       .says = "invalid value '' for checks: expected at least one of heads, pending, lint, "
-               "roundtrip, drift"},
+       .says = "invalid value '' for checks: expected at least one of heads, pending, roundtrip, "
+               "lint, drift"},
       {.args = {"--checks", ","}, .says = "invalid value ',' for checks: expected at least one"},
       {.args = {"--checks", "lnt"}, .says = "flag --checks: unknown checks item 'lnt'"},
       {.args = {"--checks", "Heads"}, .says = "unknown checks item 'Heads'"},

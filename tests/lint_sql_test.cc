@@ -388,7 +388,7 @@ TEST_SUITE("lint_sql") {
 
   TEST_CASE(
       "lint_sql: the maintenance and data hazards from Alembic's own SQL, each at its "
-      "line; their safe forms give nothing" *
+      "line, their safe forms give nothing" *
       kEveryVersion) {
     const std::vector<std::string> history = {"1a2b3c4d5e11", "2b3c4d5e6f12", "3c4d5e6f7a13",
                                               "4d5e6f7a8b14"};

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "process/subprocess.h"
+#include "support/postgres.h"
 #include "support/run_gate.h"
 #include "support/temp_dir.h"
 #include "util/file.h"
@@ -207,6 +208,43 @@ TEST_SUITE("lint") {
       ++placed;
     }
     CHECK(placed == 1);
+  }
+
+  TEST_CASE(
+      "a revision that cannot render offline: with the roundtrip, lint judges what its "
+      "upgrade ran online, at each op. line") {
+    std::string project = fixture("lint/reads_rows");
+    std::string file = version_file("reads_rows", "3a0000000002_move_email_domain.py");
+    // Alone, lint sees what the upgrade prints before it reads rows, and says so.
+    GateRun alone = lint("reads_rows");
+    std::vector<nlohmann::json> failed = alone.findings("offline-revision-failed");
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0]["line"] == 20);
+    CHECK(alone.findings("ban-drop-column").empty());
+    // With the roundtrip, the drop and the index after that line are judged too, as it ran them.
+    GateRun both =
+        run_gate({"--format", "json", "--checks", "lint,roundtrip", "--database-url",
+                  postgres_url(), "--working-directory", project, "--python", "/usr/bin/python3"});
+    INFO(both.err);
+    std::vector<std::string> lint_findings;
+    nlohmann::json report = both.report();
+    for (const nlohmann::json& finding : report["findings"]) {
+      if (finding["check"] != "lint") continue;
+      CHECK(finding["file"] == file);
+      lint_findings.push_back(finding["rule"].get<std::string>() + ":" +
+                              std::to_string(finding["line"].get<int>()));
+    }
+    CHECK(lint_findings ==
+          std::vector<std::string>{"offline-revision-failed:20", "unbatched-data-change:27",
+                                   "ban-drop-column:28", "require-concurrent-index-creation:29"});
+    failed = both.findings("offline-revision-failed");
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0]["message"] ==
+          "upgrade() of 3a0000000002 raised in offline mode (AttributeError: 'NoneType' object "
+          "has no attribute 'fetchall'): the SQL rules judged what it ran online in the "
+          "roundtrip's scratch database instead");
+    CHECK(both.findings("downgrade-leaves-trace").empty());
+    CHECK(report["checks"].size() == 2);
   }
 
   TEST_CASE("ignore comments: on the line, above, file-level, bad ones silence nothing") {

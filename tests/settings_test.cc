@@ -82,7 +82,7 @@ TEST_SUITE("settings") {
     CHECK(run.err ==
           "alembic-gate: input INPUT_CHECKS: unknown checks item 'lnt': expected a comma-separated "
           "list of "
-          "heads, pending, lint, roundtrip, drift\n");
+          "heads, pending, roundtrip, lint, drift\n");
   }
 
   TEST_CASE("a bad flag value names the flag") {

@@ -362,8 +362,10 @@ Result<StepDone> Worker::step(const std::string& revision, Direction direction, 
 }
 
 Result<RoundTripDone> Worker::roundtrip(const RoundTripRequest& trip) {
-  json message = {{"op", "roundtrip"}, {"revision", trip.revision},       {"stamp", trip.stamp},
-                  {"trio", trip.trio}, {"read_before", trip.read_before}, {"define", trip.define}};
+  json message = {
+      {"op", "roundtrip"},      {"revision", trip.revision},       {"stamp", trip.stamp},
+      {"trio", trip.trio},      {"read_before", trip.read_before}, {"define", trip.define},
+      {"capture", trip.capture}};
   // Up to three migrations run in it, each allowed step_timeout.
   Result<Reply> reply =
       request(encode_line(message), trip.trio ? kTrioTimeouts * step_timeout_ : step_timeout_,
@@ -378,6 +380,13 @@ Result<RoundTripDone> Worker::roundtrip(const RoundTripRequest& trip) {
                      .after_down = catalog_rows_in(body, "after_down"),
                      .after = catalog_rows_in(body, "after"),
                      .state = trip_state_of(body.value("state", "exact"))};
+  for (const json& item : body.value("ran", json::array())) {
+    bool marker = item["line"].is_null();  // autocommit_block()'s COMMIT or BEGIN
+    done.ran.push_back({.sql = text_of(item["sql"]),
+                        .revision = trip.revision,
+                        .origin = marker ? SqlOrigin::alembic : SqlOrigin::revision,
+                        .line = marker ? 0 : item["line"].get<int>()});
+  }
   return done;
 }
 

@@ -77,6 +77,24 @@ struct Rows {
 /// The step-timeouts a roundtrip step with `trio` may take: one per migration it runs.
 inline constexpr int kTrioTimeouts = 3;
 
+/// Where a text printed in offline mode came from.
+enum class SqlOrigin {
+  revision,  ///< The revision's own file (its upgrade(), or a helper it called).
+  env,       ///< env.py (e.g. a SET lock_timeout before context.run_migrations()).
+  alembic,   ///< Alembic itself: its per-migration BEGIN/COMMIT and the version table.
+};
+
+/// One text Alembic printed in offline mode (one statement, sometimes several or a comment).
+struct EmittedSql {
+  std::string sql;
+  std::string revision;  ///< The revision being upgraded then; empty before the first.
+  SqlOrigin origin = SqlOrigin::alembic;
+  int line = 0;  ///< In the revision file or env.py; 0 for Alembic's own.
+  /// Names SQLAlchemy refused to render in this text (longer than the dialect's limit): a real
+  /// run raises IdentifierError here. The worker rendered them anyway.
+  std::vector<std::string> refused_identifiers{};
+};
+
 /// A revision's roundtrip step (Worker::roundtrip): its upgrade, in its own transaction, and with
 /// `trio` its downgrade and the upgrade again in a savepoint rolled back afterwards, so that the
 /// step leaves the database as the upgrade made it. The catalog is read with functions that
@@ -88,6 +106,8 @@ struct RoundTripRequest {
   bool trio = false;         ///< Also the downgrade and the upgrade again.
   bool read_before = false;  ///< Read the whole catalog before the upgrade, too.
   std::vector<std::string> define;
+  /// Report what the upgrade ran (RoundTripDone::ran).
+  bool capture = false;
 };
 
 /// A catalog reading made inside the step: catalog::relation_facts_function()'s rows.
@@ -113,24 +133,10 @@ struct RoundTripDone {
   std::optional<CatalogRows> after_down;  ///< After a downgrade that succeeded.
   std::optional<CatalogRows> after;       ///< When the step ends (not when `unknown`).
   TripState state = TripState::exact;
-};
-
-/// Where a text printed in offline mode came from.
-enum class SqlOrigin {
-  revision,  ///< The revision's own file (its upgrade(), or a helper it called).
-  env,       ///< env.py (e.g. a SET lock_timeout before context.run_migrations()).
-  alembic,   ///< Alembic itself: its per-migration BEGIN/COMMIT and the version table.
-};
-
-/// One text Alembic printed in offline mode (one statement, sometimes several or a comment).
-struct EmittedSql {
-  std::string sql;
-  std::string revision;  ///< The revision being upgraded then; empty before the first.
-  SqlOrigin origin = SqlOrigin::alembic;
-  int line = 0;  ///< In the revision file or env.py; 0 for Alembic's own.
-  /// Names SQLAlchemy refused to render in this text (longer than the dialect's limit): a real
-  /// run raises IdentifierError here. The worker rendered them anyway.
-  std::vector<std::string> refused_identifiers{};
+  /// With `capture`: each statement the upgrade sent through SQLAlchemy, at the line of the
+  /// revision that sent it (origin revision; placeholders as $1, $2), and where
+  /// autocommit_block() ended and began again its transaction (COMMIT, BEGIN: origin alembic).
+  std::vector<EmittedSql> ran;
 };
 
 /// A revision whose upgrade() raised in offline mode (e.g. it reads rows through op.get_bind()).

@@ -50,6 +50,13 @@ const DeployState* deploy_state(const CheckContext& context) {
   return nullptr;
 }
 
+const std::map<std::string, std::vector<RanStatement>>* ran_sql(const CheckContext& context) {
+  if (context.earlier == nullptr) return nullptr;
+  for (const CheckOutcome& outcome : *context.earlier)
+    if (!outcome.ran_sql.empty()) return &outcome.ran_sql;
+  return nullptr;
+}
+
 CheckOutcome infrastructure_failure(std::string_view check, const Error& error) {
   CheckOutcome outcome{.name = std::string(check), .status = CheckStatus::error};
   outcome.findings.push_back({.check = std::string(check),

@@ -23,13 +23,18 @@ struct CheckContext {
   const LogLine& log;  ///< Progress and details for the log (stderr), one line at a time.
   const config::Environment& environment;  ///< The run's environment (GITHUB_EVENT_PATH, ...).
   /// The outcomes of the checks that ran before this one, in pipeline order (lint reads the
-  /// deploy gate's: what will run on the target, and how big its tables are); may be null.
+  /// deploy gate's: what will run on the target, and how big its tables are; and the
+  /// roundtrip's: what upgrades ran online); may be null.
   const std::vector<CheckOutcome>* earlier = nullptr;
 };
 
 /// The deploy gate's reading of the target (an earlier pending check's), or null when it did
 /// not run or could not read the database.
 const DeployState* deploy_state(const CheckContext& context);
+
+/// What each revision's upgrade ran online, by revision id (an earlier roundtrip's, when lint
+/// runs too), or null when no roundtrip ran before.
+const std::map<std::string, std::vector<RanStatement>>* ran_sql(const CheckContext& context);
 
 /// The worker's options for offline runs of env.py (lint's SQL, the deploy gate's history):
 /// the project, python, step-timeout, and a URL of PostgreSQL's dialect whose port nothing

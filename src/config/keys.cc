@@ -23,7 +23,7 @@ const std::array kKeys = {
         /*allowed_in_file=*/false},
     Key{"alembic-config", ValueType::path, "alembic.ini",
         "Alembic's ini file, relative to working-directory.", &S::alembic_config},
-    Key{"checks", ValueType::list, "heads,lint,roundtrip,drift",
+    Key{"checks", ValueType::list, "heads,roundtrip,lint,drift",
         "Comma-separated checks to run; they run in the pipeline's order.", &S::checks},
     Key{"database-url", ValueType::text, "",
         "PostgreSQL server to work on (libpq or SQLAlchemy URL); empty starts an embedded "

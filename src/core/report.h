@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,14 @@ struct DeployState {
 
 /// One check's outcome in a run.
 /// Built by name, as a Finding is.
+/// A statement a revision's upgrade ran online, in the roundtrip's sandbox: its text and the line
+/// of the migration that sent it. Line 0 marks where autocommit_block() ended the migration's
+/// transaction ("COMMIT") and began the next ("BEGIN").
+struct RanStatement {
+  std::string sql;
+  int line = 0;
+};
+
 struct CheckOutcome {
   std::string name = {};
   CheckStatus status = CheckStatus::passed;
@@ -98,6 +107,9 @@ struct CheckOutcome {
   /// lint's (when the SQL is wanted: sql-file, a job summary) and pending's.
   std::optional<SqlReview> sql_review = {};
   std::optional<DeployState> deploy = {};  ///< pending's.
+  /// The roundtrip's, when lint runs too: what each judged revision's upgrade ran, by revision
+  /// id; lint judges it for a revision whose offline SQL stops early.
+  std::map<std::string, std::vector<RanStatement>> ran_sql = {};
 };
 
 /// One revision as the job summary draws it.

@@ -3,6 +3,7 @@
 import functools
 import time
 
+from .capture import StatementCapture
 from .internals import alembic_internal
 from .protocol import REPORTED, BinaryGone, SessionFailed, describe_error
 
@@ -62,7 +63,7 @@ class RoundTrip:
         if self.request.get("read_before"):
             self.report["before"] = self.read(True, start)
         session.committed_midway = False
-        self.report["up_seconds"] = self.timed(upgrade, kw)
+        self.report["up_seconds"] = self.captured(upgrade, kw)
         whole = not in_transaction or session.committed_midway
         after = self.report["after"] = self.read(whole, start)
         if not self.request.get("trio"):
@@ -106,6 +107,19 @@ class RoundTrip:
             self.report[f"{which}_error"] = describe_error(exc, self.worker.version_dirs,
                                                            self.worker.env_py)
             return True
+
+    def captured(self, upgrade, kw):
+        """The upgrade, timed; with "capture", what it ran goes into the report as "ran"."""
+        session = self.worker.session
+        if not self.request.get("capture"):
+            return self.timed(upgrade, kw)
+        if session.capture is None:
+            session.capture = StatementCapture(self.context.connection)
+        session.capture.start(self.revision.path)
+        try:
+            return self.timed(upgrade, kw)
+        finally:
+            self.report["ran"] = session.capture.stop()
 
     def timed(self, fn, kw):
         alembic_internal(self.context.impl, "memo", "upgrade").clear()

@@ -15,6 +15,7 @@ class Session:
         self.answered = False  # the failure was answered: what env.py raises then is not sent
         self.committed_midway = False  # a migration of the current step used autocommit_block()
         self.autocommit_block = None  # the migration context's own autocommit_block()
+        self.capture = None  # a StatementCapture, once a step asked for what its upgrade ran
 
 
 def gate_environment(config, script, fn):
@@ -56,7 +57,11 @@ def autocommit_noticed(context, session):
     @contextlib.contextmanager
     def noticed():
         session.committed_midway = True
+        if session.capture:
+            session.capture.autocommit(entering=True)
         with block():
             yield
+        if session.capture:
+            session.capture.autocommit(entering=False)
 
     context.autocommit_block = noticed

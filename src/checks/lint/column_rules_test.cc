@@ -35,7 +35,7 @@ TEST_SUITE("lint/column_rules") {
   }
 
   TEST_CASE(
-      "serial, identity and stored generated columns rewrite the table too; each has the "
+      "serial, identity and stored generated columns rewrite the table too, each with the "
       "recipe that fits it, not a server_default") {
     Findings serial = lint("ALTER TABLE account ADD COLUMN n SERIAL;", kAccount);
     REQUIRE(rules(serial) == Rules{"adding-field-with-default"});

@@ -45,9 +45,13 @@ class OfflineLint {
     if (history.empty()) return {};
     Result<alembic::OfflineSql> sql = worker->offline_sql(history);
     if (!sql) return notice(sql.error(), "env.py cannot run in offline mode");
-    SqlLint out{review_sql(sql->statements, sources_of(*known), in_scope_), std::nullopt};
-    for (const alembic::OfflineFailure& failure : sql->failures)
-      if (in_scope_.contains(failure.revision)) out.findings.push_back(revision_failed(failure));
+    std::set<std::string> ran_instead;
+    std::vector<alembic::EmittedSql> judged = with_ran_sql(*sql, history, ran_instead);
+    SqlLint out{review_sql(judged, sources_of(*known), in_scope_), std::nullopt};
+    for (const alembic::OfflineFailure& failure : sql->failures) {
+      if (in_scope_.contains(failure.revision))
+        out.findings.push_back(revision_failed(failure, ran_instead.contains(failure.revision)));
+    }
     in_upgrade_order(out.findings, history);
     context_.log(
         fmt::format("lint: SQL of {} revisions ({} in scope, {} texts printed) read offline "
@@ -192,12 +196,58 @@ class OfflineLint {
     return review;
   }
 
-  Finding revision_failed(const alembic::OfflineFailure& failure) const {
+  /// The offline SQL, with each revision whose upgrade raised offline and that the roundtrip ran
+  /// online judged by what it ran there instead: its own statements replaced, where they began
+  /// (or where its turn in `history` came, when it printed none). Those revisions go into
+  /// `ran_instead`.
+  std::vector<alembic::EmittedSql> with_ran_sql(const alembic::OfflineSql& sql,
+                                                const std::vector<std::string>& history,
+                                                std::set<std::string>& ran_instead) const {
+    using alembic::SqlOrigin;
+    const auto* ran = checks::ran_sql(context_);
+    if (ran == nullptr || sql.failures.empty()) return sql.statements;
+    std::set<std::string> failed;
+    for (const alembic::OfflineFailure& failure : sql.failures)
+      if (ran->contains(failure.revision)) failed.insert(failure.revision);
+    std::vector<alembic::EmittedSql> out;
+    auto insert_ran = [&](const std::string& revision) {
+      if (!failed.contains(revision) || !ran_instead.insert(revision).second) return;
+      for (const RanStatement& statement : ran->at(revision)) {
+        out.push_back({.sql = statement.sql,
+                       .revision = revision,
+                       .origin = statement.line > 0 ? SqlOrigin::revision : SqlOrigin::alembic,
+                       .line = statement.line});
+      }
+    };
+    std::map<std::string, size_t> turn;
+    for (size_t i = 0; i < history.size(); ++i) turn.emplace(history[i], i);
+    size_t reached = 0;  // the revisions of history before it had their turn
+    auto insert_ran_before = [&](const std::string& revision) {
+      auto at = turn.find(revision);
+      for (; at != turn.end() && reached < at->second; ++reached) insert_ran(history[reached]);
+    };
+    for (const alembic::EmittedSql& emitted : sql.statements) {
+      if (!emitted.revision.empty()) insert_ran_before(emitted.revision);
+      if (failed.contains(emitted.revision) && emitted.origin == SqlOrigin::revision) {
+        insert_ran(emitted.revision);
+        continue;
+      }
+      out.push_back(emitted);
+    }
+    for (const std::string& revision : history) insert_ran(revision);
+    return out;
+  }
+
+  Finding revision_failed(const alembic::OfflineFailure& failure, bool ran_online) const {
     Finding finding = located(
         "offline-revision-failed",
-        fmt::format("upgrade() of {} raised in offline mode, so the SQL rules did not see what it "
-                    "runs from here on: {}",
-                    failure.revision, first_line(failure.error.message)),
+        ran_online
+            ? fmt::format("upgrade() of {} raised in offline mode ({}): the SQL rules judged what "
+                          "it ran online in the roundtrip's scratch database instead",
+                          failure.revision, first_line(failure.error.message))
+            : fmt::format("upgrade() of {} raised in offline mode, so the SQL rules did not see "
+                          "what it runs from here on: {}",
+                          failure.revision, first_line(failure.error.message)),
         failure.error);
     finding.revision = failure.revision;
     return finding;

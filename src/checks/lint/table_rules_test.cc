@@ -126,7 +126,7 @@ TEST_SUITE("lint/table_rules") {
               .empty());
   }
 
-  TEST_CASE("TRUNCATE ... CASCADE of an existing table; without CASCADE it is not reported") {
+  TEST_CASE("TRUNCATE ... CASCADE of an existing table, and without CASCADE it is not reported") {
     Findings found = lint("CREATE TABLE tmp (a TEXT);\nTRUNCATE account, tmp CASCADE;", kAccount);
     REQUIRE(rules(found) == Rules{"ban-truncate-cascade"});
     CHECK(found[0].severity == Severity::error);
@@ -163,7 +163,7 @@ TEST_SUITE("lint/table_rules") {
     CHECK(concurrent.review().empty());
   }
 
-  TEST_CASE("CLUSTER and VACUUM FULL rewrite existing tables; a plain VACUUM is not reported") {
+  TEST_CASE("CLUSTER and VACUUM FULL rewrite existing tables, a plain VACUUM is not reported") {
     Findings clustered = lint("CLUSTER account USING account_pkey;", kAccount);
     REQUIRE(rules(clustered) == Rules{"ban-cluster"});
     CHECK(clustered[0].severity == Severity::error);

@@ -17,8 +17,9 @@ const std::array<CheckEntry, 5> kChecks = {{
     {"heads", heads::run, heads::rules},
     // Before lint: lint then judges what will run on the target, weighed by its tables' sizes.
     {"pending", pending::run, pending::rules, pending::validate_settings},
-    {"lint", lint::run, lint::rules, lint::validate_settings},
+    // Before lint: lint judges what an upgrade ran online when it cannot render it offline.
     {"roundtrip", roundtrip::run, roundtrip::rules},
+    {"lint", lint::run, lint::rules, lint::validate_settings},
     {"drift", drift::run, drift::rules},
 }};
 

@@ -51,8 +51,9 @@ TEST_SUITE("checks/rule catalog") {
     Status unknown = config::assign(settings, key, {"heads,tests", "test"}, check_names());
     REQUIRE_FALSE(unknown.ok());
     CHECK(unknown.error().message ==
-          "unknown checks item 'tests': expected a comma-separated list of heads, pending, lint, "
-          "roundtrip, drift");
+          "unknown checks item 'tests': expected a comma-separated list of heads, pending, "
+          "roundtrip, "
+          "lint, drift");
   }
 
   TEST_CASE("every rule a check emits is in the catalog, under its check") {

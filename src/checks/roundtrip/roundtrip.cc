@@ -206,6 +206,9 @@ class RoundTrip {
   catalog::CatalogState catalog_;  ///< The state the steps so far left.
   bool catalog_known_ = false;
   bool functions_defined_ = false;  ///< The reading functions exist in the worker's session.
+  /// Lint runs too: it judges what an upgrade ran when the revision cannot render offline.
+  const bool capture_ = std::find(context_.settings.checks.begin(), context_.settings.checks.end(),
+                                  "lint") != context_.settings.checks.end();
   std::string log_tail_;
   bool session_open_ = true;  ///< False once a failed step ended the session for good.
   SegmentOutcome result_;
@@ -234,7 +237,8 @@ class RoundTrip {
         .stamp = skipped(revision),
         .trio = !skipped(revision) && (!last_kept_ || index > *last_kept_),
         .read_before = !catalog_known_,
-        .define = {}};
+        .define = {},
+        .capture = capture_ && !skipped(revision)};
     if (!functions_defined_ && !request.stamp) request.define = reading_functions();
     Result<alembic::RoundTripDone> done = worker_->roundtrip(request);
     keep_log_tail(worker_->take_log());
@@ -245,6 +249,7 @@ class RoundTrip {
     }
     if (request.stamp) return true;
     functions_defined_ = true;
+    keep_ran(revision.id, done->ran);
     std::vector<RevisionTiming>& timings = result_.outcome.timings;
     timings[index].upgrade_seconds = done->up_seconds;
     if (request.trio && !done->down_error) timings[index].downgrade_seconds = done->down_seconds;
@@ -258,6 +263,14 @@ class RoundTrip {
     if (done->state == alembic::TripState::reupgraded && trace)
       return rebuilt(index, "its downgrade left a trace after it committed");
     return true;
+  }
+
+  /// What the upgrade ran, for lint (RanStatement: line 0 marks autocommit_block()'s ends).
+  void keep_ran(const std::string& revision, const std::vector<alembic::EmittedSql>& ran) {
+    if (ran.empty()) return;
+    std::vector<RanStatement>& kept = result_.outcome.ran_sql[revision];
+    for (const alembic::EmittedSql& statement : ran)
+      kept.push_back({statement.sql, statement.line});
   }
 
   /// The pg_temp functions the worker reads the catalog with, defined once per session.
@@ -632,6 +645,7 @@ Progress merge(std::vector<SegmentOutcome>& results, const std::vector<Segment>&
     if (part.outcome.status == CheckStatus::error) merged.status = CheckStatus::error;
     std::move(part.outcome.findings.begin(), part.outcome.findings.end(),
               std::back_inserter(merged.findings));
+    merged.ran_sql.merge(part.outcome.ran_sql);
     for (size_t i = segments[j].begin; i < segments[j].end; ++i)
       merged.timings[i] = part.outcome.timings[i];
     progress.judged += part.judged;

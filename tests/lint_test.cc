@@ -123,6 +123,15 @@ TEST_SUITE("lint") {
           }));
   }
 
+  TEST_CASE(
+      "static rules: a guard that returns then pass is an empty upgrade, and an upgrade "
+      "that only reads needs no downgrade") {
+    GateRun run = lint("clean_shapes");
+    CHECK(static_findings(run) ==
+          lines({"empty-upgrade 4a0000000003_placeholder_for_postgres.py:19"}));
+    CHECK(run.findings("empty-downgrade").empty());
+  }
+
   TEST_CASE("findings come file by file in upgrade order, static and SQL ones together, by line") {
     const std::vector<std::string> order = {"1a0000000001_create_users.py",
                                             "1a0000000002_.py",

@@ -97,7 +97,7 @@ TEST_SUITE("config/assign") {
     }
     CHECK(settings.working_directory == ".");
     CHECK(settings.alembic_config == "alembic.ini");
-    CHECK(settings.checks == Items{"heads", "lint", "roundtrip", "drift"});
+    CHECK(settings.checks == Items{"heads", "roundtrip", "lint", "drift"});
     CHECK(settings.fail_on == FailOn::error);
     CHECK(settings.format == OutputFormat::automatic);
     CHECK(settings.step_timeout == 300);
@@ -252,7 +252,7 @@ TEST_SUITE("config/resolve_settings") {
     Settings settings = resolved(flags_for(folder), environment({}));
     CHECK(settings.working_directory == folder.path().string());
     CHECK(settings.alembic_config == "alembic.ini");
-    CHECK(settings.checks == Items{"heads", "lint", "roundtrip", "drift"});
+    CHECK(settings.checks == Items{"heads", "roundtrip", "lint", "drift"});
     CHECK(settings.fail_on == FailOn::error);
     CHECK(settings.format == OutputFormat::automatic);
     CHECK(settings.step_timeout == 300);
@@ -330,7 +330,7 @@ TEST_SUITE("config/resolve_settings") {
     folder.write("pyproject.toml",
                  "[project]\nname = \"app\"\n[tool.alembic]\nscript_location = \"m\"\n");
     Settings settings = resolved(flags_for(folder), environment({}));
-    CHECK(settings.checks == Items{"heads", "lint", "roundtrip", "drift"});
+    CHECK(settings.checks == Items{"heads", "roundtrip", "lint", "drift"});
   }
 
   TEST_CASE("alembic-gate.toml wins over pyproject.toml, which is then not read at all") {

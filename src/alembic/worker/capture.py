@@ -32,6 +32,7 @@ class StatementCapture:
         from sqlalchemy import event
 
         self.paths = None  # the revision file as compiled, and as an absolute path
+        self.batch_line = None  # while Alembic runs a queued batch operation: the line queuing it
         self.statements = []
         event.listen(connection, "before_cursor_execute", self.executed)
 
@@ -48,6 +49,8 @@ class StatementCapture:
         if self.paths is None:
             return
         line = self.line_in_revision(sys._getframe(1))
+        if line is not None and self.batch_line is not None:
+            line = self.batch_line  # Alembic runs a batch_op call where its `with` block ends
         if line is not None:
             self.statements.append({"sql": numbered_placeholders(statement), "line": line})
 
@@ -56,6 +59,12 @@ class StatementCapture:
         rules know then which statements ran outside a transaction."""
         if self.paths is not None:
             self.statements.append({"sql": "COMMIT" if entering else "BEGIN", "line": None})
+
+    def origin(self, frame):
+        """As OfflineRecorder.origin: ("revision", line) for a frame in the revision's file, so
+        that offline.QueuedOperations places each batch operation at its own line."""
+        line = self.line_in_revision(frame)
+        return ("revision", line) if line is not None else ("alembic", None)
 
     def line_in_revision(self, frame):
         while frame is not None:

@@ -5,6 +5,7 @@ import time
 
 from .capture import StatementCapture
 from .internals import alembic_internal
+from .offline import batch_lines_recorded
 from .protocol import REPORTED, BinaryGone, SessionFailed, describe_error
 
 
@@ -117,7 +118,8 @@ class RoundTrip:
             session.capture = StatementCapture(self.context.connection)
         session.capture.start(self.revision.path)
         try:
-            return self.timed(upgrade, kw)
+            with batch_lines_recorded(session.capture):
+                return self.timed(upgrade, kw)
         finally:
             self.report["ran"] = session.capture.stop()
 

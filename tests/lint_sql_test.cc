@@ -398,7 +398,7 @@ TEST_SUITE("lint_sql") {
                                          "ban-truncate-cascade@2b3c4d5e6f12:23",
                                          "require-concurrent-reindex@2b3c4d5e6f12:24",
                                          "ban-cluster@2b3c4d5e6f12:25",
-                                         "require-concurrent-detach-partition@2b3c4d5e6f12:26",
+                                         "require-concurrent-partition-detach@2b3c4d5e6f12:26",
                                          "unbatched-data-change@2b3c4d5e6f12:27",
                                          "unbatched-data-change@2b3c4d5e6f12:28",
                                          "ban-vacuum-full@2b3c4d5e6f12:30",

@@ -126,7 +126,7 @@ constexpr std::array kRules = {
              "under ACCESS EXCLUSIVE locks.",
              "Name every table to empty in the TRUNCATE, without CASCADE: PostgreSQL then refuses "
              "while another table still references them."},
-    RuleInfo{"require-concurrent-detach-partition", kCheck, Severity::warning,
+    RuleInfo{"require-concurrent-partition-detach", kCheck, Severity::warning,
              "DETACH PARTITION of an existing partitioned table without CONCURRENTLY",
              "A plain DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table: "
              "all reads and writes of every partition wait while it waits for running queries.",

@@ -1,4 +1,4 @@
-// ban-drop-table, renaming-table, ban-truncate-cascade, require-concurrent-detach-partition,
+// ban-drop-table, renaming-table, ban-truncate-cascade, require-concurrent-partition-detach,
 // ban-cluster, ban-vacuum-full, require-lock-timeout.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -77,7 +77,7 @@ void detach_partition(const Judgement& judgement, const Node& alter) {
     if (text(command, "subtype") != "AT_DetachPartition" || flag(partition, "concurrent")) continue;
     TableName detached = table_name(child(partition, "name"));
     judgement.report(
-        "require-concurrent-detach-partition",
+        "require-concurrent-partition-detach",
         fmt::format("DETACH PARTITION {} takes an ACCESS EXCLUSIVE lock on {}: all reads and "
                     "writes of the partitioned table wait while it waits for running queries",
                     detached.display(), parent.display()),

@@ -148,7 +148,7 @@ TEST_SUITE("lint/table_rules") {
         "CREATE TABLE event_2024 PARTITION OF event FOR VALUES FROM ('2024-01-01') TO "
         "('2025-01-01');";
     Findings found = lint("ALTER TABLE event DETACH PARTITION event_2024;", kEvents);
-    REQUIRE(rules(found) == Rules{"require-concurrent-detach-partition"});
+    REQUIRE(rules(found) == Rules{"require-concurrent-partition-detach"});
     CHECK(found[0].severity == Severity::warning);
     CHECK(found[0].message ==
           "DETACH PARTITION event_2024 takes an ACCESS EXCLUSIVE lock on event: all reads and "

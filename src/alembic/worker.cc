@@ -415,8 +415,10 @@ Result<OfflineSql> Worker::offline_sql(const std::vector<std::string>& revisions
                  {},
                  {text_of(table.value("name", json("alembic_version"))),
                   table.value("schema", json()).is_string() ? text_of(table["schema"]) : ""}};
-  for (const json& item : reply->body["failures"])
-    out.failures.push_back({text_of(item["revision"]), python_error(item["error"])});
+  for (const json& item : reply->body["failures"]) {
+    out.failures.push_back({text_of(item["revision"]), python_error(item["error"]),
+                            item.value("at", out.statements.size())});
+  }
   return out;
 }
 

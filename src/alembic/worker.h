@@ -143,6 +143,9 @@ struct RoundTripDone {
 struct OfflineFailure {
   std::string revision;
   Error error;  ///< At the failing line of the migration.
+  /// Where in OfflineSql::statements the revision stopped: what Alembic printed after its
+  /// failure (its version table statement, the commit) starts there.
+  size_t at = 0;
 };
 
 /// Where env.py keeps the applied revisions (context.configure's version_table and

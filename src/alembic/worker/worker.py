@@ -266,7 +266,8 @@ class Worker:
                 except Exception as exc:  # go on with the others; the binary reports this one
                     recorder.refused.clear()  # names of the text that raised: never written
                     failures.append({"revision": step.revision.revision,
-                                     "error": describe_error(exc, self.version_dirs, self.env_py)})
+                                     "error": describe_error(exc, self.version_dirs, self.env_py),
+                                     "at": len(recorder.statements)})
             return run
 
         def steps(heads, context):

@@ -46,7 +46,7 @@ class OfflineLint {
     Result<alembic::OfflineSql> sql = worker->offline_sql(history);
     if (!sql) return notice(sql.error(), "env.py cannot run in offline mode");
     std::set<std::string> ran_instead;
-    std::vector<alembic::EmittedSql> judged = with_ran_sql(*sql, history, ran_instead);
+    std::vector<alembic::EmittedSql> judged = with_ran_sql(*sql, ran_instead);
     SqlLint out{review_sql(judged, sources_of(*known), in_scope_), std::nullopt};
     for (const alembic::OfflineFailure& failure : sql->failures) {
       if (in_scope_.contains(failure.revision))
@@ -197,44 +197,35 @@ class OfflineLint {
   }
 
   /// The offline SQL, with each revision whose upgrade raised offline and that the roundtrip ran
-  /// online judged by what it ran there instead: its own statements replaced, where they began
-  /// (or where its turn in `history` came, when it printed none). Those revisions go into
-  /// `ran_instead`.
+  /// online judged by what it ran there instead: its own statements dropped, what it ran put
+  /// where it stopped (before what Alembic printed after it: its version table statement, the
+  /// commit). Those revisions go into `ran_instead`.
   std::vector<alembic::EmittedSql> with_ran_sql(const alembic::OfflineSql& sql,
-                                                const std::vector<std::string>& history,
-                                                std::set<std::string>& ran_instead) const {
+                                               std::set<std::string>& ran_instead) const {
     using alembic::SqlOrigin;
     const auto* ran = checks::ran_sql(context_);
     if (ran == nullptr || sql.failures.empty()) return sql.statements;
-    std::set<std::string> failed;
-    for (const alembic::OfflineFailure& failure : sql.failures)
-      if (ran->contains(failure.revision)) failed.insert(failure.revision);
-    std::vector<alembic::EmittedSql> out;
-    auto insert_ran = [&](const std::string& revision) {
-      if (!failed.contains(revision) || !ran_instead.insert(revision).second) return;
-      for (const RanStatement& statement : ran->at(revision)) {
-        out.push_back({.sql = statement.sql,
-                       .revision = revision,
-                       .origin = statement.line > 0 ? SqlOrigin::revision : SqlOrigin::alembic,
-                       .line = statement.line});
-      }
-    };
-    std::map<std::string, size_t> turn;
-    for (size_t i = 0; i < history.size(); ++i) turn.emplace(history[i], i);
-    size_t reached = 0;  // the revisions of history before it had their turn
-    auto insert_ran_before = [&](const std::string& revision) {
-      auto at = turn.find(revision);
-      for (; at != turn.end() && reached < at->second; ++reached) insert_ran(history[reached]);
-    };
-    for (const alembic::EmittedSql& emitted : sql.statements) {
-      if (!emitted.revision.empty()) insert_ran_before(emitted.revision);
-      if (failed.contains(emitted.revision) && emitted.origin == SqlOrigin::revision) {
-        insert_ran(emitted.revision);
-        continue;
-      }
-      out.push_back(emitted);
+    std::multimap<size_t, std::string> stopped_at;
+    for (const alembic::OfflineFailure& failure : sql.failures) {
+      if (ran->contains(failure.revision) && ran_instead.insert(failure.revision).second)
+        stopped_at.emplace(std::min(failure.at, sql.statements.size()), failure.revision);
     }
-    for (const std::string& revision : history) insert_ran(revision);
+    std::vector<alembic::EmittedSql> out;
+    for (size_t i = 0; i <= sql.statements.size(); ++i) {
+      auto [first, last] = stopped_at.equal_range(i);
+      for (auto it = first; it != last; ++it) {
+        for (const RanStatement& statement : ran->at(it->second)) {
+          out.push_back({.sql = statement.sql,
+                         .revision = it->second,
+                         .origin = statement.line > 0 ? SqlOrigin::revision : SqlOrigin::alembic,
+                         .line = statement.line});
+        }
+      }
+      if (i == sql.statements.size()) break;
+      const alembic::EmittedSql& emitted = sql.statements[i];
+      bool replaced = emitted.origin == SqlOrigin::revision && ran_instead.contains(emitted.revision);
+      if (!replaced) out.push_back(emitted);
+    }
     return out;
   }
 

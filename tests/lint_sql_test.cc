@@ -279,6 +279,17 @@ TEST_SUITE("lint_sql") {
               "step's `env:`)");
   }
 
+  TEST_CASE("lint_sql: a revision that raises while loading for another reason: fix that line") {
+    Linted linted = lint_fixture("revision_raises", {"1a2b3c4d5e31"});
+    REQUIRE(linted.findings.size() == 1);
+    CHECK(linted.findings[0].line == 11);
+    CHECK(linted.findings[0].message.ends_with("NameError: name 'settings' is not defined"));
+    CHECK(linted.findings[0].help ==
+          version_file("revision_raises", "1a2b3c4d5e31_add_invoice.py") +
+              " raises while Alembic loads it (line 11: `SECRET = settings[\"billing\"]  # a name "
+              "the file never defines`), as `alembic history` would: fix that line");
+  }
+
   TEST_CASE("lint_sql: unparsable SQL and a revision that fails offline are notices") {
     Linted linted = lint_fixture("unparsable", {"7a8b9c0d1e07", "8b9c0d1e2f08"});
     INFO(linted.log);

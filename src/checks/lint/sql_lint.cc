@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include "alembic/revision_sql.h"
 #include "checks/lint/env_lock_timeout.h"
@@ -143,12 +144,26 @@ class OfflineLint {
   }
 
   /// What to do when env.py's offline run failed. An env.py that connects (or never runs the
-  /// migrations) in offline mode needs an offline branch; one that raised otherwise, or a
-  /// revision that raised while Alembic loaded it, needs what it imports.
+  /// migrations) in offline mode needs an offline branch; an import that fails in the gate's
+  /// environment needs what it imports; a revision that raises otherwise while Alembic loads it
+  /// needs fixing at that line.
   std::string offline_failure_help(const Error& error) const {
-    bool connects = error.kind == "OperationalError" || error.kind == "EnvironmentError" ||
-                    error.message.find("onnection refused") != std::string::npos;
+    static constexpr std::string_view kConnecting[] = {
+        "onnection refused", "Connect call failed", "could not connect",
+        "did not call context.run_migrations()"};
+    static constexpr std::string_view kConnectionErrors[] = {
+        "OperationalError", "InterfaceError", "ConnectionRefusedError", "EnvironmentError"};
+    static constexpr std::string_view kImportErrors[] = {"ModuleNotFoundError", "ImportError",
+                                                         "KeyError"};
+    auto any_of = [](std::span<const std::string_view> list, auto test) {
+      return std::any_of(list.begin(), list.end(), test);
+    };
+    bool connects =
+        any_of(kConnectionErrors, [&](std::string_view kind) { return error.kind == kind; }) ||
+        any_of(kConnecting,
+               [&](std::string_view sign) { return error.message.find(sign) != std::string::npos; });
     if (connects) return std::string(sql_rule("offline-env-failed").help);
+    bool imports = any_of(kImportErrors, [&](std::string_view kind) { return error.kind == kind; });
     constexpr std::string_view kImports =
         "it must import in the gate's environment as it does in yours: give the `install` input "
         "the command that installs what it imports (e.g. `pip install -r requirements.txt`), and "
@@ -161,11 +176,16 @@ class OfflineLint {
     if (in_revision) {
       Result<std::string> source = read_file(error.where);
       std::string statement = source ? std::string(trim(line_of(*source, error.line))) : "";
-      return fmt::format(
-          "{} raised while Alembic loaded it{}, not env.py: {}", where,
-          statement.empty() ? "" : fmt::format(" (line {}: `{}`)", error.line, statement),
-          kImports);
+      std::string quoted =
+          statement.empty() ? "" : fmt::format(" (line {}: `{}`)", error.line, statement);
+      if (imports)
+        return fmt::format("{} raised while Alembic loaded it{}, not env.py: {}", where, quoted,
+                           kImports);
+      return fmt::format("{} raises while Alembic loads it{}, as `alembic history` would: fix "
+                         "that line",
+                         where, quoted);
     }
+    if (!imports) return std::string(sql_rule("offline-env-failed").help);
     return fmt::format("env.py's offline run raised{}, not for want of an offline branch: {}",
                        where.empty() ? "" : fmt::format(" in {} line {}", where, error.line),
                        kImports);

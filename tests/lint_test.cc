@@ -219,8 +219,9 @@ TEST_SUITE("lint") {
     CHECK(placed == 1);
   }
 
-  TEST_CASE("a revision that cannot render offline: with the roundtrip, lint judges what its "
-            "upgrade ran online, at each op. line, inside its transaction") {
+  TEST_CASE(
+      "a revision that cannot render offline: with the roundtrip, lint judges what its "
+      "upgrade ran online, at each op. line, inside its transaction") {
     std::string project = fixture("lint/reads_rows");
     std::string file = version_file("reads_rows", "3a0000000002_move_email_domain.py");
     // Alone, lint sees what an upgrade prints before it reads rows, and says so.
@@ -232,9 +233,9 @@ TEST_SUITE("lint") {
     // With the roundtrip, the drop and the index after that line are judged too, as it ran them;
     // 3a0000000003 fails offline before printing anything, and what it ran stays inside its
     // transaction: its SET LOCAL lock_timeout counts for its ALTER TABLE.
-    GateRun both = run_gate({"--format", "json", "--checks", "lint,roundtrip", "--database-url",
-                             postgres_url(), "--working-directory", project, "--python",
-                             "/usr/bin/python3"});
+    GateRun both =
+        run_gate({"--format", "json", "--checks", "lint,roundtrip", "--database-url",
+                  postgres_url(), "--working-directory", project, "--python", "/usr/bin/python3"});
     INFO(both.err);
     std::vector<std::string> lint_findings;
     nlohmann::json report = both.report();

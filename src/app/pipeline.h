@@ -19,7 +19,7 @@ struct PipelineObserver {
 };
 
 /// Reads the revision graph once and runs every enabled check on it, in pipeline order (heads,
-/// lint, roundtrip, drift, whatever order `settings.checks` lists them in).
+/// pending, roundtrip, lint, drift, whatever order `settings.checks` lists them in).
 /// `log` receives progress and details (tracebacks, retries) as they happen; `env` is the run's
 /// environment (the lint check reads the pull request's event file from it).
 /// One finding per cause (Finding::cause): a module env.py imports that is missing is met by every

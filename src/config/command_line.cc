@@ -9,7 +9,7 @@ namespace ag::config {
 namespace {
 
 constexpr std::string_view kUsage =
-    "Checks an Alembic migration history against PostgreSQL: heads, lint, roundtrip, drift.\n"
+    "Checks an Alembic migration history against PostgreSQL: heads, roundtrip, lint, drift.\n"
     "Every option can also be set as an action input (INPUT_<NAME>) or in alembic-gate.toml /\n"
     "[tool.alembic-gate] in pyproject.toml; flags win over inputs, inputs over the file.";
 

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using Scratch = test::TempDir;
 
 /// What the check registry hands resolve_settings() (config cannot include it).
-constexpr std::string_view kCheckNameList[] = {"heads", "lint", "roundtrip", "drift"};
+constexpr std::string_view kCheckNameList[] = {"heads", "roundtrip", "lint", "drift"};
 constexpr CheckNames kCheckNames = kCheckNameList;
 
 /// An Environment over a fixed map.
@@ -154,8 +154,8 @@ TEST_SUITE("config/assign") {
       CAPTURE(empty);
       CHECK(assign_error("checks", empty, "flag --checks").message ==
             "invalid value '" + empty +
-                "' for checks: expected at least one of heads, lint, "
-                "roundtrip, drift");
+                "' for checks: expected at least one of heads, roundtrip, "
+                "lint, drift");
     }
   }
 
@@ -174,8 +174,8 @@ TEST_SUITE("config/assign") {
   TEST_CASE("a list item that is not a check name lists the allowed names") {
     Error error = assign_error("checks", "heads, tests", "flag --checks");
     CHECK(error.message ==
-          "unknown checks item 'tests': expected a comma-separated list of heads, lint, "
-          "roundtrip, drift");
+          "unknown checks item 'tests': expected a comma-separated list of heads, roundtrip, "
+          "lint, drift");
     CHECK(error.where == "flag --checks");
   }
 

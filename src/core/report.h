@@ -88,8 +88,6 @@ struct DeployState {
   std::vector<TableSize> tables = {};         ///< Every ordinary, partitioned or materialized one.
 };
 
-/// One check's outcome in a run.
-/// Built by name, as a Finding is.
 /// A statement a revision's upgrade ran online, in the roundtrip's sandbox: its text and the line
 /// of the migration that sent it. Line 0 marks where autocommit_block() ended the migration's
 /// transaction ("COMMIT") and began the next ("BEGIN").
@@ -98,6 +96,8 @@ struct RanStatement {
   int line = 0;
 };
 
+/// One check's outcome in a run.
+/// Built by name, as a Finding is.
 struct CheckOutcome {
   std::string name = {};
   CheckStatus status = CheckStatus::passed;

@@ -6,6 +6,10 @@ import os
 import re
 import sys
 
+# Beyond this many statements (a seed loop of single INSERTs, say) a revision's are not sent: lint
+# then judges its offline SQL alone, as without the roundtrip.
+MAX_STATEMENTS = 2000
+
 # psycopg2's and psycopg's placeholders (%(name)s, %s); %% is a literal percent.
 PLACEHOLDER = re.compile(r"%\((?:[^)]*)\)s|%s|%%")
 
@@ -43,7 +47,7 @@ class StatementCapture:
     def stop(self):
         self.paths, ran = None, self.statements
         self.statements = []
-        return ran
+        return ran if len(ran) <= MAX_STATEMENTS else []
 
     def executed(self, conn, cursor, statement, parameters, context, executemany):
         if self.paths is None:
@@ -51,7 +55,7 @@ class StatementCapture:
         line = self.line_in_revision(sys._getframe(1))
         if line is not None and self.batch_line is not None:
             line = self.batch_line  # Alembic runs a batch_op call where its `with` block ends
-        if line is not None:
+        if line is not None and len(self.statements) <= MAX_STATEMENTS:
             self.statements.append({"sql": numbered_placeholders(statement), "line": line})
 
     def autocommit(self, entering):

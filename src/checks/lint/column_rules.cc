@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "checks/lint/sql_rules.h"
+#include "util/text.h"
 
 namespace ag::checks::lint {
 namespace {
@@ -45,10 +46,12 @@ std::string constraint_expression(const Node& constraints, size_t index,
     long next = child(constraints[index + 1], "Constraint").value("location", -1L);
     if (next > 0 && static_cast<size_t>(next) < end) end = static_cast<size_t>(next);
   }
-  if (text(constraint, "contype") == "CONSTR_GENERATED") {
+  if (text(constraint, "contype") == "CONSTR_GENERATED") {  // the first STORED after it
+    long start = constraint.value("location", 0L);
     std::string upper(statement.substr(0, end));
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (size_t stored = upper.rfind("STORED"); stored != std::string::npos) end = stored;
+    size_t stored = upper.find("STORED", static_cast<size_t>(std::max(start, 0L)));
+    if (stored != std::string::npos) end = stored;
   }
   return written_expression(child(constraint, "raw_expr"), statement.substr(0, end));
 }
@@ -94,14 +97,20 @@ NewColumn read_column(const Node& column, std::string_view statement) {
 
 /// The recipe for a default computed per row: the column without it, the default for new rows,
 /// existing rows in batches.
+/// `sql` inside a Python string literal in double quotes.
+std::string python_quoted(const std::string& sql) {
+  return replace_all(replace_all(sql, "\\", "\\\\"), "\"", "\\\"");
+}
+
 std::string default_later_help(const TableName& table, const NewColumn& column) {
   std::string expression = column.expression.empty() ? "..." : column.expression;
   return fmt::format(
       "add the column without the default, set it for new rows with `op.alter_column(\"{0}\", "
-      "\"{1}\", server_default=sa.text(\"{2}\"){3})` (a default set later applies to new rows "
+      "\"{1}\", server_default=sa.text(\"{5}\"){3})` (a default set later applies to new rows "
       "only: no rewrite), and backfill existing rows in batches: `UPDATE {4} SET {1} = {2} WHERE "
       "id IN (SELECT id FROM {4} WHERE {1} IS NULL LIMIT 10000)`, repeated",
-      table.name, column.name, expression, schema_keyword(table), table.display());
+      table.name, column.name, expression, schema_keyword(table), table.display(),
+      python_quoted(expression));
 }
 
 /// The recipe for a serial or identity column: a plain integer column, numbered in batches from

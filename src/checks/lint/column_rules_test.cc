@@ -66,6 +66,24 @@ TEST_SUITE("lint/column_rules") {
           "WHERE n IS NULL LIMIT 10000)`, repeated); or compute it in a view or the application");
   }
 
+  TEST_CASE(
+      "the recipes write the expression as written, quoted for Python, the first STORED "
+      "ending a generated one") {
+    Findings quoted =
+        lint("ALTER TABLE account ADD COLUMN tag TEXT DEFAULT md5(random()::text || \"name\");",
+             "CREATE TABLE account (id BIGINT PRIMARY KEY, name TEXT);");
+    REQUIRE(rules(quoted) == Rules{"adding-field-with-default"});
+    CHECK(quoted[0].help.find("server_default=sa.text(\"md5(random()::text || \\\"name\\\")\")") !=
+          std::string::npos);
+    Findings two = lint(
+        "ALTER TABLE account ADD COLUMN a BIGINT GENERATED ALWAYS AS (id + 1) STORED, "
+        "ADD COLUMN b BIGINT GENERATED ALWAYS AS (id + 2) STORED;",
+        kAccount);
+    REQUIRE(rules(two) == Rules{"adding-field-with-default", "adding-field-with-default"});
+    CHECK(two[0].help.find("`NEW.a := (id + 1)`") != std::string::npos);
+    CHECK(two[1].help.find("`NEW.b := (id + 2)`") != std::string::npos);
+  }
+
   TEST_CASE("constant and stable defaults are free since PostgreSQL 11") {
     CHECK(lint("ALTER TABLE account ADD COLUMN active BOOLEAN DEFAULT true NOT NULL;\n"
                "ALTER TABLE account ADD COLUMN seen TIMESTAMPTZ DEFAULT now() NOT NULL;\n"

@@ -61,6 +61,33 @@ constexpr std::string_view kReadingCalls[] = {"get_bind",
 /// Words a read-only statement's SQL starts with.
 constexpr std::string_view kReadingSql[] = {"SELECT", "WITH", "SHOW", "EXPLAIN"};
 
+/// Functions a query may call and still only read; any other (setval(), create_hypertable(),
+/// a function of the project's) may change something.
+constexpr std::string_view kReadingFunctions[] = {"count",
+                                                  "sum",
+                                                  "min",
+                                                  "max",
+                                                  "avg",
+                                                  "exists",
+                                                  "coalesce",
+                                                  "lower",
+                                                  "upper",
+                                                  "length",
+                                                  "array_agg",
+                                                  "string_agg",
+                                                  "now",
+                                                  "current_setting",
+                                                  "bool_or",
+                                                  "bool_and",
+                                                  "nullif",
+                                                  "greatest",
+                                                  "least",
+                                                  "to_regclass",
+                                                  "has_table_privilege"};
+
+/// Words that make a query write (a data-modifying WITH, SELECT ... INTO, FOR UPDATE).
+constexpr std::string_view kWritingWords[] = {"INSERT", "UPDATE", "DELETE", "MERGE", "INTO"};
+
 std::string first_word(std::string_view sql) {
   sql = trim(sql);
   size_t end = 0;
@@ -74,6 +101,30 @@ bool listed(std::span<const std::string_view> list, std::string_view word) {
   return std::find(list.begin(), list.end(), word) != list.end();
 }
 
+/// Whether `sql` only reads: it starts with SELECT (or WITH, SHOW, EXPLAIN), writes nothing and
+/// calls only functions that read.
+bool reading_sql(std::string_view sql) {
+  if (!listed(kReadingSql, first_word(sql))) return false;
+  std::string word;
+  for (size_t i = 0; i <= sql.size(); ++i) {
+    char c = i < sql.size() ? sql[i] : ' ';
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      word += c;
+      continue;
+    }
+    if (word.empty()) continue;
+    std::string upper = word;
+    for (char& u : upper) u = static_cast<char>(std::toupper(static_cast<unsigned char>(u)));
+    if (listed(kWritingWords, upper)) return false;
+    size_t next = sql.find_first_not_of(" \t\r\n", i);
+    bool call = next != std::string_view::npos && sql[next] == '(';
+    if (call && !listed(kReadingFunctions, lower(word)) && !listed(kReadingSql, upper))
+      return false;
+    word.clear();
+  }
+  return true;
+}
+
 /// Whether the call to execute() whose '(' is tokens[open] runs a query: its argument a string,
 /// or text("..."), starting with SELECT (or WITH, SHOW, EXPLAIN), or a select() construct.
 bool executes_a_query(std::span<const Token> tokens, size_t open) {
@@ -83,7 +134,7 @@ bool executes_a_query(std::span<const Token> tokens, size_t open) {
   if (i < tokens.size() && tokens[i].text == "select") return true;
   if (i + 1 < tokens.size() && tokens[i].text == "text" && tokens[i + 1].text == "(") i += 2;
   if (i >= tokens.size() || tokens[i].kind != TokenKind::string) return false;
-  return listed(kReadingSql, first_word(python::string_value(tokens[i].text).value_or("")));
+  return reading_sql(python::string_value(tokens[i].text).value_or(""));
 }
 
 /// What the calls among `tokens` do: nothing without a call, reads when every call reads.

@@ -109,6 +109,8 @@ ReindexTarget reindex_target(const Judgement& judgement, const Node& reindex) {
     return {table, table ? what + " on " + table->display() : what, "INDEX", named.display()};
   }
   std::string name = text(reindex, "name");
+  if (kind == "REINDEX_OBJECT_SYSTEM")  // system catalogs: never concurrently
+    return {std::nullopt, "every index of the system catalogs", "SYSTEM", name};
   if (kind == "REINDEX_OBJECT_SCHEMA")
     return {std::nullopt, "every index of schema " + name, "SCHEMA", name};
   return {std::nullopt, "every index of the database", "DATABASE",
@@ -126,15 +128,22 @@ void reindex(const Judgement& judgement, const Node& reindex) {
     return;
   }
   if (target.table && !judgement.existing(*target.table)) return;
+  bool one_index = target.keyword == "INDEX";
+  bool system = target.keyword == "SYSTEM";
   judgement.report(
       "require-concurrent-reindex",
       fmt::format("REINDEX rebuilds {} holding a SHARE lock on {} (every INSERT, UPDATE and "
                   "DELETE waits) and an ACCESS EXCLUSIVE lock on each index (queries that would "
                   "use it wait), until the rebuild ends",
-                  target.what, target.table ? target.table->display() : "each table"),
-      fmt::format("on PostgreSQL 12+, rebuild without blocking, outside the migration's "
-                  "transaction: `with op.get_context().autocommit_block(): {}`",
-                  call));
+                  target.what,
+                  target.table ? target.table->display()
+                  : one_index  ? "its table"
+                               : "each table"),
+      system ? std::string("system catalogs cannot be reindexed concurrently: leave this to a "
+                           "maintenance window, out of the migrations")
+             : fmt::format("on PostgreSQL 12+, rebuild without blocking, outside the migration's "
+                           "transaction: `with op.get_context().autocommit_block(): {}`",
+                           call));
 }
 
 }  // namespace

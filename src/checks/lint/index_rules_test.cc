@@ -136,6 +136,11 @@ TEST_SUITE("lint/index_rules") {
                                      "lock on account"));
     CHECK(lint("REINDEX SCHEMA app;")[0].message.starts_with(
         "REINDEX rebuilds every index of schema app holding a SHARE lock on each table"));
+    CHECK(lint("REINDEX INDEX ix_elsewhere;")[0].message.starts_with(
+        "REINDEX rebuilds index ix_elsewhere holding a SHARE lock on its table"));
+    Findings system = lint("REINDEX SYSTEM app;");
+    REQUIRE(rules(system) == Rules{"require-concurrent-reindex"});
+    CHECK(system[0].help.starts_with("system catalogs cannot be reindexed concurrently"));
   }
 
   TEST_CASE("REINDEX CONCURRENTLY in an autocommit block, or of a new table, is safe") {

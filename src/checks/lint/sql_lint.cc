@@ -148,9 +148,9 @@ class OfflineLint {
   /// environment needs what it imports; a revision that raises otherwise while Alembic loads it
   /// needs fixing at that line.
   std::string offline_failure_help(const Error& error) const {
-    static constexpr std::string_view kConnecting[] = {
-        "onnection refused", "Connect call failed", "could not connect",
-        "did not call context.run_migrations()"};
+    static constexpr std::string_view kConnecting[] = {"onnection refused", "Connect call failed",
+                                                       "could not connect",
+                                                       "did not call context.run_migrations()"};
     static constexpr std::string_view kConnectionErrors[] = {
         "OperationalError", "InterfaceError", "ConnectionRefusedError", "EnvironmentError"};
     static constexpr std::string_view kImportErrors[] = {"ModuleNotFoundError", "ImportError",
@@ -160,8 +160,9 @@ class OfflineLint {
     };
     bool connects =
         any_of(kConnectionErrors, [&](std::string_view kind) { return error.kind == kind; }) ||
-        any_of(kConnecting,
-               [&](std::string_view sign) { return error.message.find(sign) != std::string::npos; });
+        any_of(kConnecting, [&](std::string_view sign) {
+          return error.message.find(sign) != std::string::npos;
+        });
     if (connects) return std::string(sql_rule("offline-env-failed").help);
     bool imports = any_of(kImportErrors, [&](std::string_view kind) { return error.kind == kind; });
     constexpr std::string_view kImports =
@@ -181,9 +182,10 @@ class OfflineLint {
       if (imports)
         return fmt::format("{} raised while Alembic loaded it{}, not env.py: {}", where, quoted,
                            kImports);
-      return fmt::format("{} raises while Alembic loads it{}, as `alembic history` would: fix "
-                         "that line",
-                         where, quoted);
+      return fmt::format(
+          "{} raises while Alembic loads it{}, as `alembic history` would: fix "
+          "that line",
+          where, quoted);
     }
     if (!imports) return std::string(sql_rule("offline-env-failed").help);
     return fmt::format("env.py's offline run raised{}, not for want of an offline branch: {}",
@@ -221,7 +223,7 @@ class OfflineLint {
   /// where it stopped (before what Alembic printed after it: its version table statement, the
   /// commit). Those revisions go into `ran_instead`.
   std::vector<alembic::EmittedSql> with_ran_sql(const alembic::OfflineSql& sql,
-                                               std::set<std::string>& ran_instead) const {
+                                                std::set<std::string>& ran_instead) const {
     using alembic::SqlOrigin;
     const auto* ran = checks::ran_sql(context_);
     if (ran == nullptr || sql.failures.empty()) return sql.statements;
@@ -243,7 +245,8 @@ class OfflineLint {
       }
       if (i == sql.statements.size()) break;
       const alembic::EmittedSql& emitted = sql.statements[i];
-      bool replaced = emitted.origin == SqlOrigin::revision && ran_instead.contains(emitted.revision);
+      bool replaced =
+          emitted.origin == SqlOrigin::revision && ran_instead.contains(emitted.revision);
       if (!replaced) out.push_back(emitted);
     }
     return out;
@@ -261,6 +264,11 @@ class OfflineLint {
                           failure.revision, first_line(failure.error.message)),
         failure.error);
     finding.revision = failure.revision;
+    if (ran_online) {
+      finding.help =
+          "nothing went unjudged: its SQL rules read what it ran online. For `alembic upgrade "
+          "--sql` to render it too, guard the reads with `if not context.is_offline_mode():`";
+    }
     return finding;
   }
 

@@ -207,9 +207,11 @@ constexpr std::array kRules = {
              "Support offline mode in env.py as Alembic's template does: "
              "`if context.is_offline_mode(): context.configure(url=..., literal_binds=True)`."},
     RuleInfo{"offline-revision-failed", kCheck, Severity::notice,
-             "revision cannot run in offline mode; its SQL rules skipped",
-             "This revision's upgrade() raised in offline mode (for example it reads rows "
-             "through op.get_bind()), so the SQL rules did not see what it runs after that line.",
+             "revision cannot run in offline mode",
+             "This revision's upgrade() raised in offline mode (for example it reads rows through "
+             "op.get_bind()). When the roundtrip runs too, the SQL rules judge what the upgrade "
+             "ran online in its scratch database instead; without it they did not see what it "
+             "runs after that line.",
              "Keep data reads out of schema migrations, or guard them with "
              "`if not context.is_offline_mode():`; `# alembic-gate: ignore[...]` silences this."},
 };

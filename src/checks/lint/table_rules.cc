@@ -40,7 +40,6 @@ void rename_table(const Judgement& judgement, const Node& rename) {
                   table.display(), new_name));
 }
 
-/// How a message names the statement: "CREATE INDEX", "ALTER TABLE", ...
 /// The existing tables among `relations` (a list of {"RangeVar": ...}), as messages list them.
 std::vector<std::string> existing_tables(const Judgement& judgement, const Node& relations) {
   std::vector<std::string> tables;
@@ -132,6 +131,7 @@ void vacuum_full(const Judgement& judgement, const Node& vacuum) {
       fmt::format(fmt::runtime(kRewriteHelp), "ban-vacuum-full"));
 }
 
+/// How a message names the statement: "CREATE INDEX", "ALTER TABLE", ...
 std::string statement_name(const Statement& statement) {
   std::string kind = statement.kind();
   const Node& node = statement.node();

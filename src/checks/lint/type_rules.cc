@@ -124,6 +124,15 @@ void narrow_primary_key(const Judgement& judgement, const TableName& table,
       fmt::format("`sa.Column(\"{}\", sa.BigInteger(), primary_key=True)`", column));
 }
 
+/// The type a serial stores (serial is int4, bigserial int8, smallserial int2): how a column
+/// referencing it is typed.
+TypeRef stored_type(TypeRef type) {
+  if (type.name == "smallserial" || type.name == "serial2") type.name = "int2";
+  if (type.name == "serial" || type.name == "serial4") type.name = "int4";
+  if (type.name == "bigserial" || type.name == "serial8") type.name = "int8";
+  return type;
+}
+
 /// A foreign key column narrower than the key it references: rows referencing the key's later
 /// values cannot be stored.
 void narrow_foreign_key(const Judgement& judgement, const Declared& found, const ForeignKey& key) {
@@ -137,6 +146,13 @@ void narrow_foreign_key(const Judgement& judgement, const Declared& found, const
                                       : judgement.schema.column_type(table, column);
     std::optional<TypeRef> referenced =
         judgement.schema.column_type(key.referenced, key.referenced_columns[i]);
+    if (!referenced && key.referenced.key() == table.key()) {  // a key of the same new table
+      auto own = std::find_if(found.columns.begin(), found.columns.end(), [&](const ColumnType& c) {
+        return c.column == key.referenced_columns[i];
+      });
+      if (own != found.columns.end()) referenced = own->type;
+    }
+    if (referenced) referenced = stored_type(*referenced);
     if (!type || !referenced) continue;
     std::string_view limit = integer_limit(*type), referenced_limit = integer_limit(*referenced);
     if (limit.empty() || referenced_limit.empty() || limit.size() >= referenced_limit.size())

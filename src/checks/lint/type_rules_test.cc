@@ -57,6 +57,17 @@ TEST_SUITE("lint/type_rules") {
     REQUIRE(rules(added) == Rules{"prefer-bigint-over-int"});
     CHECK(added[0].message.find("is smallint but references users.id, a bigint") !=
           std::string::npos);
+    // SQLAlchemy renders a BigInteger key as BIGSERIAL: a bigint all the same.
+    Findings serial = lint(
+        "CREATE TABLE orders (id BIGSERIAL PRIMARY KEY, parent_id INTEGER REFERENCES orders "
+        "(id));");
+    REQUIRE(rules(serial) == Rules{"prefer-bigint-over-int"});
+    CHECK(serial[0].message ==
+          "foreign key column orders.parent_id is integer but references orders.id, a bigint: once "
+          "orders.id passes 2,147,483,647, rows referencing it cannot be stored");
+    CHECK(serial[0].help ==
+          "give it the referenced key's type: `sa.Column(\"parent_id\", sa.BigInteger(), "
+          "sa.ForeignKey(\"orders.id\"))`");
     // As wide as the key, or a key of unknown type: nothing to say.
     CHECK(lint("CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT REFERENCES users (id));",
                kUsers)

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "alembic/worker.h"
+#include "catalog/catalog_facts.h"
 #include "pg/database_url.h"
 #include "pg/scratch_database.h"
 #include "support/postgres.h"
@@ -84,6 +85,46 @@ TEST_SUITE("worker") {
     current = worker.current();
     REQUIRE(current.ok());
     CHECK(current->empty());
+    CHECK(worker.close().ok());
+  }
+
+  TEST_CASE(
+      "roundtrip with capture: what the upgrade ran, each at its line, a batch_op at its "
+      "own, placeholders as $n, autocommit_block()'s ends as COMMIT and BEGIN" *
+      kEveryVersion) {
+    Scratch scratch = scratch_for("captured", "lint");
+    Result<alembic::Worker> started = alembic::Worker::start(scratch.options);
+    REQUIRE(started.ok());
+    alembic::Worker& worker = *started;
+    REQUIRE(worker.open().ok());
+    catalog::SnapshotOptions reading;
+    alembic::RoundTripRequest first{
+        .revision = "5a0000000001",
+        .define = {catalog::relation_facts_function(reading, "ag_read_whole", false),
+                   catalog::relation_facts_function(reading, "ag_read_touched", true)},
+        .capture = true};
+    Result<alembic::RoundTripDone> created = worker.roundtrip(first);
+    REQUIRE(created.ok());
+    REQUIRE(created->ran.size() == 1);
+    CHECK(created->ran[0].sql.starts_with("\nCREATE TABLE t ("));
+    CHECK(created->ran[0].line == 18);
+    Result<alembic::RoundTripDone> done =
+        worker.roundtrip({.revision = "5a0000000002", .capture = true});
+    REQUIRE(done.ok());
+    std::vector<std::string> ran;
+    for (const alembic::EmittedSql& statement : done->ran) {
+      CHECK(statement.revision == "5a0000000002");
+      CHECK((statement.origin == alembic::SqlOrigin::revision) == (statement.line > 0));
+      ran.push_back(std::to_string(statement.line) + " " + statement.sql);
+    }
+    CHECK(ran == std::vector<std::string>{
+                     "18 ALTER TABLE t ADD COLUMN a TEXT",
+                     "20 ALTER TABLE t ADD COLUMN b TEXT",
+                     "21 UPDATE t SET a = $1 WHERE a LIKE '50%'",
+                     "0 COMMIT",
+                     "23 CREATE INDEX CONCURRENTLY ix_t_a ON t (a)",
+                     "0 BEGIN",
+                 });
     CHECK(worker.close().ok());
   }
 

@@ -105,7 +105,7 @@ struct RoundTripRequest {
   bool stamp = false;        ///< Stamped instead of run (skip-revisions): nothing else happens.
   bool trio = false;         ///< Also the downgrade and the upgrade again.
   bool read_before = false;  ///< Read the whole catalog before the upgrade, too.
-  std::vector<std::string> define;
+  std::vector<std::string> define = {};
   /// Report what the upgrade ran (RoundTripDone::ran).
   bool capture = false;
 };
@@ -136,7 +136,7 @@ struct RoundTripDone {
   /// With `capture`: each statement the upgrade sent through SQLAlchemy, at the line of the
   /// revision that sent it (origin revision; placeholders as $1, $2), and where
   /// autocommit_block() ended and began again its transaction (COMMIT, BEGIN: origin alembic).
-  std::vector<EmittedSql> ran;
+  std::vector<EmittedSql> ran = {};
 };
 
 /// A revision whose upgrade() raised in offline mode (e.g. it reads rows through op.get_bind()).

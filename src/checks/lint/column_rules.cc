@@ -21,12 +21,12 @@ struct NewColumn {
   TypeRef type;
   bool not_null = false;
   bool has_default = false;  ///< DEFAULT, identity, generated or serial: rows get a value.
-  std::string rewrite;       ///< Why adding it rewrites the table; empty when it does not.
+  std::string rewrite = {};  ///< Why adding it rewrites the table; empty when it does not.
   Fill fill = Fill::none;    ///< What rewrites it.
-  std::string expression;    ///< The default or generation expression, as written.
+  std::string expression = {};  ///< The default or generation expression, as written.
   /// A function of unknown volatility in the default: adding the column rewrites the table if
   /// that function is volatile.
-  std::string unknown_function;
+  std::string unknown_function = {};
 };
 
 bool is_serial(const TypeRef& type) {

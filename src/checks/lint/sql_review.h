@@ -22,7 +22,7 @@ struct SqlSources {
   /// the whole run.
   bool env_sets_lock_timeout = false;
   /// Revision id -> its source, for the revisions in scope whose file could be read.
-  std::map<std::string, const MigrationFile*> sources;
+  std::map<std::string, const MigrationFile*> sources = {};
 };
 
 /// The findings of the SQL rules on `sql` for the revisions in `in_scope` (the others only feed

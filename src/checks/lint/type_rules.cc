@@ -89,9 +89,9 @@ Declared declared(const Statement& statement) {
         out.foreign_keys.push_back(*key);
   };
   auto table_constraint = [&](const Node& constraint) {
-    std::string key = primary_key_column(constraint);
-    if (!key.empty()) out.primary_keys.push_back(key);
-    if (auto key = foreign_key(constraint)) out.foreign_keys.push_back(*key);
+    std::string primary = primary_key_column(constraint);
+    if (!primary.empty()) out.primary_keys.push_back(primary);
+    if (auto foreign = foreign_key(constraint)) out.foreign_keys.push_back(*foreign);
   };
   if (kind == "CreateStmt") {
     for (const Node& element : items(node, "tableElts")) {

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     Timed timed;
     for (int run = 0; run < runs; ++run) {
       auto start = Clock::now();
-      timed.findings = ag::checks::lint::lint_sql(context, scope, false).findings.size();
+      timed.findings = ag::checks::lint::lint_sql(context, scope, {}, false).findings.size();
       timed.seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
     }
     report(what, timed);

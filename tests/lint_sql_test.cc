@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "checks/lint/migration_file.h"
 #include "checks/lint/sql_lint.h"
 #include "checks/registry/registry.h"
 #include "config/command_line.h"
@@ -46,7 +47,17 @@ Linted lint_fixture(const std::string& name, const std::vector<std::string>& rev
   sandbox::Workspace workspace(*settings, *project, log);
   config::Environment no_environment = [](const std::string&) { return std::nullopt; };
   checks::CheckContext context{*settings, *project, graph, workspace, log, no_environment};
-  out.findings = checks::lint::lint_sql(context, revisions, false).findings;
+  // The sources the lint check hands over: each revision's file, read as it reads them.
+  std::vector<std::unique_ptr<checks::lint::MigrationFile>> files;
+  checks::lint::RevisionSources sources;
+  for (const graph::RevisionScript& script : graph.scripts()) {
+    Result<std::unique_ptr<checks::lint::MigrationFile>> file =
+        checks::lint::MigrationFile::read(script.path);
+    REQUIRE(file.ok());
+    sources[script.id()] = file->get();
+    files.push_back(std::move(*file));
+  }
+  out.findings = checks::lint::lint_sql(context, revisions, sources, false).findings;
   return out;
 }
 

@@ -253,6 +253,15 @@ int bracket_step(const Token& token) {
   return 0;
 }
 
+size_t header_colon(std::span<const Token> tokens) {
+  int depth = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    depth += bracket_step(tokens[i]);
+    if (depth == 0 && tokens[i].text == ":") return i;
+  }
+  return tokens.size();
+}
+
 std::vector<std::span<const Token>> split_statements(std::span<const Token> tokens) {
   std::vector<std::span<const Token>> out;
   size_t start = 0;

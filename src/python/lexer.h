@@ -72,6 +72,10 @@ class Lexer {
 /// +1 for an opening bracket token, -1 for a closing one, 0 for any other token.
 int bracket_step(const Token& token);
 
+/// The position of the ':' that ends a block header (`def f(x: int):`, `if a[1:2]:`): the first
+/// one outside brackets; tokens.size() when there is none.
+size_t header_colon(std::span<const Token> tokens);
+
 /// The simple statements of a logical line's tokens: split at each ';' outside brackets; empty
 /// pieces dropped.
 std::vector<std::span<const Token>> split_statements(std::span<const Token> tokens);

@@ -61,6 +61,15 @@ using Texts = std::vector<std::string>;
 }  // namespace
 
 TEST_SUITE("python/lexer") {
+  TEST_CASE("header_colon: the colon ending a block header, outside brackets") {
+    std::vector<LogicalLine> lines =
+        lines_of("def f(x: int) -> dict[str, int]: pass\nif a[1:2]:\n    b = {'k': 1}\n");
+    REQUIRE(lines.size() == 3);
+    CHECK(header_colon(lines[0].tokens) == 14);
+    CHECK(header_colon(lines[1].tokens) == 7);
+    CHECK(header_colon(lines[2].tokens) == lines[2].tokens.size());  // only a dict's colon
+  }
+
   TEST_CASE("one logical line per statement, with token kinds and lines") {
     std::vector<LogicalLine> lines = lines_of("revision = 'abc'\ncount = 12\n");
     REQUIRE(lines.size() == 2);

@@ -88,6 +88,20 @@ int hex_value(char c) {
 
 }  // namespace
 
+std::string upper(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+std::string first_word(std::string_view text) {
+  text = trim(text);
+  size_t end = 0;
+  while (end < text.size() && std::isalpha(static_cast<unsigned char>(text[end]))) ++end;
+  return upper(text.substr(0, end));
+}
+
 std::string_view line_of(std::string_view text, int number) {
   size_t start = 0;
   for (int line = 1; line < number; ++line) {

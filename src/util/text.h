@@ -11,6 +11,12 @@ namespace ag {
 /// ASCII lower case.
 std::string lower(std::string_view text);
 
+/// ASCII upper case.
+std::string upper(std::string_view text);
+
+/// The letters `text` starts with (after white space), upper-cased: "select" of " select 1".
+std::string first_word(std::string_view text);
+
 /// `text` without leading and trailing white space.
 std::string_view trim(std::string_view text);
 

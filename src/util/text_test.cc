@@ -20,6 +20,13 @@ TEST_SUITE("util/text") {
     CHECK(cut == emoji.substr(0, 96) + "\u2026");
   }
 
+  TEST_CASE("upper and first_word: ASCII capitals, the leading letters after white space") {
+    CHECK(upper("Select é 1") == "SELECT é 1");
+    CHECK(first_word("  commit;") == "COMMIT");
+    CHECK(first_word("\n with x AS (SELECT 1)") == "WITH");
+    CHECK(first_word("  ").empty());
+  }
+
   TEST_CASE("line_of: the numbered line without its break, empty past the end") {
     CHECK(line_of("a\nbc\r\nd", 1) == "a");
     CHECK(line_of("a\nbc\r\nd", 2) == "bc");

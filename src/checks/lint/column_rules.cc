@@ -20,9 +20,9 @@ struct NewColumn {
   std::string name;
   TypeRef type;
   bool not_null = false;
-  bool has_default = false;  ///< DEFAULT, identity, generated or serial: rows get a value.
-  std::string rewrite = {};  ///< Why adding it rewrites the table; empty when it does not.
-  Fill fill = Fill::none;    ///< What rewrites it.
+  bool has_default = false;     ///< DEFAULT, identity, generated or serial: rows get a value.
+  std::string rewrite = {};     ///< Why adding it rewrites the table; empty when it does not.
+  Fill fill = Fill::none;       ///< What rewrites it.
   std::string expression = {};  ///< The default or generation expression, as written.
   /// A function of unknown volatility in the default: adding the column rewrites the table if
   /// that function is volatile.
@@ -48,9 +48,8 @@ std::string constraint_expression(const Node& constraints, size_t index,
   }
   if (text(constraint, "contype") == "CONSTR_GENERATED") {  // the first STORED after it
     long start = constraint.value("location", 0L);
-    std::string upper(statement.substr(0, end));
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    size_t stored = upper.find("STORED", static_cast<size_t>(std::max(start, 0L)));
+    size_t stored =
+        upper(statement.substr(0, end)).find("STORED", static_cast<size_t>(std::max(start, 0L)));
     if (stored != std::string::npos) end = stored;
   }
   return written_expression(child(constraint, "raw_expr"), statement.substr(0, end));

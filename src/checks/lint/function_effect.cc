@@ -88,15 +88,6 @@ constexpr std::string_view kReadingFunctions[] = {"count",
 /// Words that make a query write (a data-modifying WITH, SELECT ... INTO, FOR UPDATE).
 constexpr std::string_view kWritingWords[] = {"INSERT", "UPDATE", "DELETE", "MERGE", "INTO"};
 
-std::string first_word(std::string_view sql) {
-  sql = trim(sql);
-  size_t end = 0;
-  while (end < sql.size() && std::isalpha(static_cast<unsigned char>(sql[end]))) ++end;
-  std::string word(sql.substr(0, end));
-  for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return word;
-}
-
 bool listed(std::span<const std::string_view> list, std::string_view word) {
   return std::find(list.begin(), list.end(), word) != list.end();
 }
@@ -113,12 +104,11 @@ bool reading_sql(std::string_view sql) {
       continue;
     }
     if (word.empty()) continue;
-    std::string upper = word;
-    for (char& u : upper) u = static_cast<char>(std::toupper(static_cast<unsigned char>(u)));
-    if (listed(kWritingWords, upper)) return false;
+    std::string capitals = upper(word);
+    if (listed(kWritingWords, capitals)) return false;
     size_t next = sql.find_first_not_of(" \t\r\n", i);
     bool call = next != std::string_view::npos && sql[next] == '(';
-    if (call && !listed(kReadingFunctions, lower(word)) && !listed(kReadingSql, upper))
+    if (call && !listed(kReadingFunctions, lower(word)) && !listed(kReadingSql, capitals))
       return false;
     word.clear();
   }
@@ -152,16 +142,6 @@ Effect calls_effect(std::span<const Token> tokens) {
   return effect;
 }
 
-/// The position of the ':' that ends a block header, outside brackets; tokens.size() if none.
-size_t header_colon(std::span<const Token> tokens) {
-  int depth = 0;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    depth += python::bracket_step(tokens[i]);
-    if (depth == 0 && tokens[i].text == ":") return i;
-  }
-  return tokens.size();
-}
-
 Effect simple_statement_effect(std::span<const Token> tokens) {
   std::string_view first = tokens.front().text;
   bool harmless = std::all_of(tokens.begin(), tokens.end(), [](const Token& token) {
@@ -181,7 +161,7 @@ Effect statement_effect(std::span<const Token> tokens) {
   static constexpr std::string_view kHeaders[] = {"if",  "elif",   "else",    "while", "for",
                                                   "try", "except", "finally", "with"};
   if (!listed(kHeaders, tokens.front().text)) return simple_statement_effect(tokens);
-  size_t colon = header_colon(tokens);
+  size_t colon = python::header_colon(tokens);
   if (colon + 1 >= tokens.size()) return Effect::nothing;
   return simple_statement_effect(tokens.subspan(colon + 1));
 }

@@ -108,10 +108,12 @@ CheckOutcome run(const CheckContext& context) {
   LintedFiles files(context.project);
   ApplicationModules modules(context.project);
   StaticContext static_context{context.project, modules};
+  RevisionSources sources;
   for (graph::ScriptIndex index : scope.scripts) {
     const graph::RevisionScript& script = context.graph.scripts()[index];
     const LintedFiles::Entry* entry = files.get(script.path);
     if (entry == nullptr) continue;  // unreadable: the heads check reports it
+    sources[script.id()] = entry->file.get();
     Findings own = static_findings(script, *entry->file, static_context);
     found.insert(found.end(), own.begin(), own.end());
     const Findings& bad = entry->ignores->problems();
@@ -120,7 +122,7 @@ CheckOutcome run(const CheckContext& context) {
   bool review = sql_wanted(context);
   if (review && scope.revisions.empty()) outcome.sql_review = SqlReview{};  // says so
   if (!scope.revisions.empty() && (review || any_enabled(*rule_settings, sql_rules()))) {
-    SqlLint sql = lint_sql(context, scope.revisions, review);
+    SqlLint sql = lint_sql(context, scope.revisions, sources, review);
     found.insert(found.end(), sql.findings.begin(), sql.findings.end());
     outcome.sql_review = std::move(sql.review);
   }

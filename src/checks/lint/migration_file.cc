@@ -9,16 +9,6 @@ namespace {
 
 using python::Token;
 
-/// Index of the ':' that ends a `def` header (the first one outside brackets), or 0.
-size_t header_colon(const std::vector<Token>& tokens) {
-  int depth = 0;
-  for (size_t i = 1; i < tokens.size(); ++i) {
-    depth += python::bracket_step(tokens[i]);
-    if (depth == 0 && tokens[i].text == ":") return i;
-  }
-  return 0;
-}
-
 }  // namespace
 
 MigrationFile::MigrationFile(std::string source) : source_(std::move(source)) {
@@ -50,8 +40,9 @@ int MigrationFile::column_of(const Token& token) const {
 void MigrationFile::add(const python::LogicalLine& line) {
   PythonStatement statement{line.tokens, line.first_line, line.last_line, line.indented,
                             column_of(line.tokens.front())};
-  size_t colon = statement.tokens.front().text == "def" ? header_colon(statement.tokens) : 0;
-  if (colon == 0 || colon + 1 == statement.tokens.size()) {
+  size_t colon = statement.tokens.front().text == "def" ? python::header_colon(statement.tokens)
+                                                        : statement.tokens.size();
+  if (colon + 1 >= statement.tokens.size()) {
     statements_.push_back(std::move(statement));
     return;
   }

@@ -26,8 +26,9 @@ constexpr std::string_view kWorkerStartHelp =
 class OfflineLint {
  public:
   OfflineLint(const checks::CheckContext& context, const std::vector<std::string>& revisions,
-              bool review)
+              const RevisionSources& sources, bool review)
       : context_(context),
+        sources_(sources),
         in_scope_(revisions.begin(), revisions.end()),
         scope_order_(revisions),
         review_(review) {}
@@ -64,18 +65,13 @@ class OfflineLint {
   }
 
  private:
-  /// Where findings point, what env.py sets, and the sources of the revisions in scope (kept by
-  /// this object): what their `op.` calls say that the SQL does not.
-  SqlSources sources_of(const std::vector<alembic::RevisionInfo>& known) {
+  /// Where findings point, what env.py sets, and the sources of the revisions in scope: what
+  /// their `op.` calls say that the SQL does not.
+  SqlSources sources_of(const std::vector<alembic::RevisionInfo>& known) const {
     SqlSources sources;
-    for (const alembic::RevisionInfo& revision : known) {
+    sources.sources = sources_;
+    for (const alembic::RevisionInfo& revision : known)
       sources.revision_files[revision.id] = context_.project.relative(revision.path);
-      if (!in_scope_.contains(revision.id)) continue;
-      Result<std::unique_ptr<MigrationFile>> file = MigrationFile::read(revision.path);
-      if (!file) continue;  // unreadable: the heads check reports it
-      sources.sources[revision.id] = file->get();
-      files_.push_back(std::move(*file));
-    }
     std::filesystem::path env_py = context_.project.script_location / "env.py";
     sources.env_py = context_.project.relative(env_py);
     Result<std::string> source = read_file(env_py);
@@ -275,7 +271,7 @@ class OfflineLint {
   static std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
   const checks::CheckContext& context_;
-  std::vector<std::unique_ptr<MigrationFile>> files_;
+  const RevisionSources& sources_;
   std::set<std::string> in_scope_;
   std::vector<std::string> scope_order_;  ///< in_scope_ in upgrade order.
   bool review_;
@@ -284,9 +280,9 @@ class OfflineLint {
 }  // namespace
 
 SqlLint lint_sql(const checks::CheckContext& context, const std::vector<std::string>& revisions,
-                 bool review) {
+                 const RevisionSources& sources, bool review) {
   if (revisions.empty()) return {};
-  return OfflineLint(context, revisions, review).run();
+  return OfflineLint(context, revisions, sources, review).run();
 }
 
 }  // namespace ag::checks::lint

@@ -13,6 +13,9 @@
 
 namespace ag::checks::lint {
 
+/// Revision id -> its source, as the lint check read it.
+using RevisionSources = std::map<std::string, const MigrationFile*>;
+
 /// The files the SQL came from: where findings point (repository-relative paths), and what
 /// env.py's source says that its offline SQL cannot show.
 struct SqlSources {
@@ -22,7 +25,7 @@ struct SqlSources {
   /// the whole run.
   bool env_sets_lock_timeout = false;
   /// Revision id -> its source, for the revisions in scope whose file could be read.
-  std::map<std::string, const MigrationFile*> sources = {};
+  RevisionSources sources = {};
 };
 
 /// The findings of the SQL rules on `sql` for the revisions in `in_scope` (the others only feed

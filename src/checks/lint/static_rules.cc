@@ -108,16 +108,6 @@ std::vector<std::string> imported_modules(std::span<const Token> tokens) {
   return modules;
 }
 
-/// The first word of `sql` (after white space), upper-cased.
-std::string first_word(std::string_view sql) {
-  sql = trim(sql);
-  size_t end = 0;
-  while (end < sql.size() && std::isalpha(static_cast<unsigned char>(sql[end]))) ++end;
-  std::string word(sql.substr(0, end));
-  for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return word;
-}
-
 /// Index of the bracket that opens the one closing at tokens[close], or tokens.size().
 size_t opening_bracket(std::span<const Token> tokens, size_t close) {
   int depth = 0;
